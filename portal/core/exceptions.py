@@ -1,0 +1,17 @@
+class ServiceError(Exception):
+    """A business rule refused the change; the message is safe to show the user."""
+
+
+class ConcurrentEditError(ServiceError):
+    """Someone else saved the record after this person loaded it."""
+
+    def __init__(
+        self,
+        message: str = "Someone else changed this record while you were editing it. "
+        "Your changes were not saved; review the latest version and try again.",
+    ):
+        super().__init__(message)
+
+
+class NotAllowed(ServiceError):
+    """The acting user may not do this."""

@@ -1,0 +1,189 @@
+"""The audit trail in plain language.
+
+pghistory's triggers write an append-only event row for every insert and
+update of a tracked model, with the context (user, URL, reason, task) of the
+request or task that made it. This module turns those rows into sentences a
+project lead can read: who, when, which field, from what to what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.apps import apps
+from django.core.paginator import Page
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from pghistory.models import Events
+
+from .views_helpers import paginate
+
+# Bookkeeping columns nobody needs to read about.
+HIDDEN_FIELDS = frozenset(
+    {"id", "version", "updated_at", "created_at", "added_at", "token", "calendar_token"}
+)
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    actor: str
+    action: str
+    subject: str
+    reason: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _tracked_model(event_label: str) -> type[models.Model] | None:
+    try:
+        event_model = apps.get_model(event_label)
+    except LookupError:
+        return None
+    return getattr(event_model, "pgh_tracked_model", None)
+
+
+def _sponsor_hidden_models() -> list[str]:
+    """Event models whose every row is CDMO-internal (the tracked model says so)."""
+    labels = []
+    for model in apps.get_models():
+        tracked = getattr(model, "pgh_tracked_model", None)
+        if tracked is not None and getattr(tracked, "HISTORY_CDMO_ONLY", False):
+            labels.append(model._meta.label)
+    return labels
+
+
+def history_events(*, obj: models.Model, sees_internal: bool):
+    """Events of `obj` and of every tracked row that references it, newest first."""
+    events = Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")
+    if not sees_internal:
+        events = events.exclude(pgh_model__in=_sponsor_hidden_models()).exclude(pgh_data__is_internal=True)
+    return events
+
+
+def project_history_page(*, request, project, access) -> Page:
+    page = paginate(request, history_events(obj=project, sees_internal=access.sees_internal), per_page=30)
+    page.object_list = describe_events(list(page.object_list))
+    return page
+
+
+def _user_columns(model) -> list[str]:
+    if model is None:
+        return []
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model._meta.label == "accounts.User"
+    ]
+
+
+def describe_events(events: list) -> list[HistoryEntry]:
+    """Plain-language entries for a page of events, with every name loaded in one query."""
+    user_ids: set[int] = set()
+    for event in events:
+        context = event.pgh_context or {}
+        if context.get("user"):
+            user_ids.add(int(context["user"]))
+        data, diff = event.pgh_data or {}, event.pgh_diff or {}
+        for column in _user_columns(_tracked_model(event.pgh_model)):
+            if data.get(column):
+                user_ids.add(int(data[column]))
+            user_ids.update(int(v) for v in diff.get(column) or [] if v)
+    User = apps.get_model("accounts", "User")
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    return [_describe(event, names) for event in events]
+
+
+def _actor(context: dict, names: dict[int, str]) -> str:
+    if context.get("user"):
+        return names.get(int(context["user"]), "A former user")
+    if str(context.get("actor", "")).startswith("task:"):
+        return "Portal monitoring"
+    return "System"
+
+
+def _subject(model: type[models.Model] | None, data: dict, names: dict[int, str]) -> str:
+    if model is None:
+        return "Record"
+    name = str(model._meta.verbose_name).capitalize()
+    for key in ("title", "name", "code", "summary"):
+        if data.get(key):
+            return f"{name} “{data[key]}”"
+    if data.get("user_id"):
+        return f"{name}: {names.get(data['user_id'], 'someone')}"
+    return name
+
+
+def _display(model_field: models.Field | None, value, names: dict[int, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if model_field is None:
+        return str(value)
+    if isinstance(model_field, models.ForeignKey):
+        if model_field.related_model._meta.label == "accounts.User":
+            return names.get(int(value), f"#{value}")
+        return f"#{value}"
+    base_field = getattr(model_field, "base_field", None)
+    if isinstance(value, list) and base_field is not None and base_field.choices:
+        labels = dict(base_field.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(model_field, models.DateTimeField):
+        parsed = parse_datetime(str(value))
+        if parsed:
+            return timezone.localtime(parsed).strftime("%d %b %Y %H:%M")
+    if isinstance(model_field, models.DateField):
+        parsed = value if isinstance(value, date) else parse_date(str(value))
+        if parsed:
+            return parsed.strftime("%d %b %Y")
+    text = str(value)
+    return text if len(text) <= 140 else text[:137] + "…"
+
+
+def _field(model, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    for candidate in model._meta.concrete_fields:
+        if candidate.attname == name or candidate.name == name:
+            return candidate
+    return None
+
+
+def _describe(event, names: dict[int, str]) -> HistoryEntry:
+    model = _tracked_model(event.pgh_model)
+    data = event.pgh_data or {}
+    context = event.pgh_context or {}
+    created = event.pgh_label == "insert"
+    changes = []
+    if not created:
+        for name, pair in (event.pgh_diff or {}).items():
+            if name in HIDDEN_FIELDS or name.startswith("pgh_"):
+                continue
+            model_field = _field(model, name)
+            label = str(model_field.verbose_name) if model_field else name.replace("_", " ")
+            changes.append(
+                FieldChange(
+                    label=label.capitalize(),
+                    before=_display(model_field, pair[0], names),
+                    after=_display(model_field, pair[1], names),
+                )
+            )
+    return HistoryEntry(
+        when=event.pgh_created_at,
+        actor=_actor(context, names),
+        action="created" if created else "changed",
+        subject=_subject(model, data, names),
+        reason=str(context.get("reason", "")),
+        changes=changes,
+    )

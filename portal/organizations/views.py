@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts.models import User
+from portal.core.exceptions import ServiceError
+from portal.core.views_helpers import add_service_error
+
+from . import services
+from .forms import InvitationAcceptForm, InvitationForm, MemberForm, MFARequirementForm
+from .models import Invitation
+
+
+def _organization(request):
+    if not request.user.organization_id:
+        raise Http404("No organization.")
+    return request.user.organization
+
+
+@login_required
+def members_view(request):
+    organization = _organization(request)
+    is_admin = request.user.is_org_admin
+    invite_form = InvitationForm(request.POST or None) if is_admin else None
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied("Only admins invite people.")
+        if invite_form.is_valid():
+            try:
+                invitation = services.invitation_create(actor=request.user, **invite_form.cleaned_data)
+            except ServiceError as error:
+                add_service_error(invite_form, error)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("organizations:members")
+    context = {
+        "organization": organization,
+        "members": organization.users.order_by("-is_active", "full_name"),
+        "invitations": organization.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True
+        ).select_related("invited_by")
+        if is_admin
+        else [],
+        "invite_form": invite_form,
+        "mfa_form": MFARequirementForm(initial={"require_mfa": organization.require_mfa})
+        if is_admin
+        else None,
+        "is_admin": is_admin,
+    }
+    return render(request, "organizations/members.html", context)
+
+
+@login_required
+def member_edit_view(request, user_id: int):
+    organization = _organization(request)
+    member = get_object_or_404(User, pk=user_id, organization=organization)
+    if not request.user.is_org_admin:
+        raise PermissionDenied("Only admins change memberships.")
+    form = MemberForm(request.POST or None, instance=User.objects.get(pk=member.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{member} saved.")
+            return redirect("organizations:members")
+    return render(request, "organizations/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request, invitation_id: int):
+    organization = _organization(request)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organization=organization)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Invitation for {invitation.email} revoked.")
+    return redirect("organizations:members")
+
+
+@login_required
+@require_POST
+def mfa_requirement_view(request):
+    _organization(request)
+    form = MFARequirementForm(request.POST)
+    form.is_valid()
+    try:
+        services.organization_set_mfa_requirement(
+            actor=request.user, require=form.cleaned_data.get("require_mfa", False)
+        )
+    except ServiceError as error:
+        raise PermissionDenied(str(error)) from error
+    messages.success(request, "Two-factor setting saved.")
+    return redirect("organizations:members")
+
+
+def invitation_accept_view(request, token: str):
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), token=token)
+    if request.user.is_authenticated:
+        messages.info(request, "You are already signed in.")
+        return redirect("home")
+    form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and invitation.is_pending and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except ValidationError as error:
+            form.add_error("password1", error)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.organization}.")
+            return redirect("home")
+    return render(request, "organizations/invitation_accept.html", {"invitation": invitation, "form": form})

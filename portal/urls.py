@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.core import views as core_views
+
+admin.site.site_header = "Meridian portal administration"
+admin.site.site_title = "Meridian admin"
+
+urlpatterns = [
+    path("", core_views.home_view, name="home"),
+    path("healthz", core_views.healthz_view, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("portal.accounts.urls")),
+    path("", include("portal.organizations.urls")),
+    path("projects/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,127 @@
+from django import forms
+
+from portal.accounts.models import User
+from portal.organizations.models import Organization, OrganizationKind
+
+from .models import Modality, Phase, Project, ProjectStatus, ServiceScope, Side, TeamRole
+from .selectors import ProjectFilters
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Code or name"})
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ProjectStatus.choices])
+    phase = forms.ChoiceField(required=False, choices=[("", "Any phase"), *Phase.choices])
+    sponsor = forms.ModelChoiceField(
+        required=False, queryset=Organization.objects.none(), empty_label="Any sponsor"
+    )
+    cdmo = forms.ModelChoiceField(
+        required=False, queryset=Organization.objects.none(), empty_label="Any CDMO", label="CDMO"
+    )
+
+    def __init__(self, *args, counterparties, user_org, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the other side is worth filtering by: a sponsor filters by CDMO and vice versa.
+        if user_org.kind == OrganizationKind.SPONSOR:
+            del self.fields["sponsor"]
+            self.fields["cdmo"].queryset = counterparties
+        else:
+            del self.fields["cdmo"]
+            self.fields["sponsor"].queryset = counterparties
+
+    def to_filters(self) -> ProjectFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        sponsor = data.get("sponsor")
+        cdmo = data.get("cdmo")
+        return ProjectFilters(
+            status=data.get("status", ""),
+            phase=data.get("phase", ""),
+            sponsor=sponsor.pk if sponsor else None,
+            cdmo=cdmo.pk if cdmo else None,
+            q=(data.get("q") or "").strip(),
+        )
+
+
+class ProjectForm(forms.ModelForm):
+    service_scope = forms.MultipleChoiceField(
+        choices=ServiceScope.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "description",
+            "modality",
+            "phase",
+            "service_scope",
+            "status",
+            "start_date",
+            "update_cadence_days",
+            "question_response_days",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modality"].choices = Modality.choices
+        self.fields["phase"].choices = Phase.choices
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def project_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ProjectCreateForm(ProjectForm):
+    counterparty = forms.ModelChoiceField(queryset=Organization.objects.none())
+
+    class Meta(ProjectForm.Meta):
+        fields = ProjectForm.Meta.fields
+
+    field_order = ["counterparty", "code", "name"]
+
+    def __init__(self, *args, user_org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        other_kind = OrganizationKind.CDMO if user_org.is_sponsor else OrganizationKind.SPONSOR
+        self.fields["counterparty"].queryset = Organization.objects.filter(kind=other_kind).order_by("name")
+        self.fields["counterparty"].label = "CDMO" if user_org.is_sponsor else "Sponsor"
+        del self.fields["version"]
+        del self.fields["status"]
+
+
+class TeamMemberAddForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    role = forms.ChoiceField(choices=())
+    is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact for this side")
+
+    def __init__(self, *args, side: str, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.side = side
+        self.fields["user"].queryset = candidates
+        self.fields["role"].choices = roles_for_side(side)
+
+
+class TeamMemberChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=TeamRole.choices)
+    is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact")
+
+    def __init__(self, *args, side: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles_for_side(side)
+
+
+def roles_for_side(side: str) -> list[tuple[str, str]]:
+    from .models import CDMO_ROLES, SPONSOR_ROLES
+
+    roles = SPONSOR_ROLES if side == Side.SPONSOR else CDMO_ROLES
+    return [(value, label) for value, label in TeamRole.choices if value in roles]
