@@ -18,14 +18,8 @@ from .forms import (
     TeamMemberChangeForm,
 )
 from .models import ProjectMember, Side
-from .selectors import (
-    candidates_for_team,
-    counterparties_for,
-    get_project_for_user,
-    project_list,
-    project_team,
-    team_gaps,
-)
+from .page import project_page
+from .selectors import candidates_for_team, counterparties_for, get_project_for_user, project_list
 
 
 def _require_org(request):
@@ -79,27 +73,15 @@ def project_create_view(request):
     return render(request, "projects/form.html", {"form": form, "title": "New project"})
 
 
-def _project_context(request, project_id: int, tab: str) -> dict:
-    project, access = get_project_for_user(user=request.user, project_id=project_id)
-    members = list(project_team(project=project))
-    return {
-        "project": project,
-        "access": access,
-        "team": members,
-        "gaps": team_gaps(members=members),
-        "tab": tab,
-    }
-
-
 @login_required
 def project_detail_view(request, project_id: int):
-    context = _project_context(request, project_id, "overview")
+    context = project_page(request, project_id, "overview")
     return render(request, "projects/detail.html", context)
 
 
 @login_required
 def project_edit_view(request, project_id: int):
-    context = _project_context(request, project_id, "overview")
+    context = project_page(request, project_id, "overview")
     project, access = context["project"], context["access"]
     if not access.can_manage_project:
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin can edit this project.")
@@ -122,7 +104,7 @@ def project_edit_view(request, project_id: int):
 
 @login_required
 def project_team_view(request, project_id: int):
-    context = _project_context(request, project_id, "team")
+    context = project_page(request, project_id, "team")
     project, access = context["project"], context["access"]
     add_forms = {}
     for side in (Side.SPONSOR, Side.CDMO):
@@ -170,7 +152,7 @@ def _member_for(access, member_id: int) -> ProjectMember:
 
 @login_required
 def team_member_edit_view(request, project_id: int, projectmember_id: int):
-    context = _project_context(request, project_id, "team")
+    context = project_page(request, project_id, "team")
     access = context["access"]
     member = _member_for(access, projectmember_id)
     if not access.can_manage_team_side(member.side):
@@ -207,7 +189,7 @@ def team_member_remove_view(request, project_id: int, projectmember_id: int):
 
 @login_required
 def project_history_view(request, project_id: int):
-    context = _project_context(request, project_id, "history")
+    context = project_page(request, project_id, "history")
     context["page"] = project_history_page(
         request=request, project=context["project"], access=context["access"]
     )

@@ -1,0 +1,131 @@
+"""Shared fixtures: three standing users (the owner side, the other side, an outsider).
+
+Tests run on real PostgreSQL (pytest-django creates test_<db>), real Redis and,
+for browser journeys, Debian's Chromium driven by Playwright.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls inside Playwright tests
+
+from portal.organizations.factories import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory  # noqa: E402
+from portal.organizations.models import OrgRole  # noqa: E402
+from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
+from projects.models import TeamRole  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium"),
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def sponsor(db):
+    return SponsorFactory(name="Acme Bio")
+
+
+@pytest.fixture
+def cdmo(db):
+    return CDMOFactory(name="Northbridge CDMO")
+
+
+@pytest.fixture
+def project(sponsor, cdmo):
+    return ProjectFactory(sponsor=sponsor, cdmo=cdmo, code="ACM-101", name="Zanrelimab scale-up")
+
+
+@pytest.fixture
+def sponsor_lead(project):
+    return ProjectMemberFactory(
+        project=project,
+        role=TeamRole.SPONSOR_LEAD,
+        is_point_of_contact=True,
+        user=UserFactory(organization=project.sponsor, full_name="Emily Carter", email="lead@acme.test"),
+    ).user
+
+
+@pytest.fixture
+def decision_maker(project):
+    return ProjectMemberFactory(
+        project=project,
+        role=TeamRole.DECISION_MAKER,
+        user=UserFactory(organization=project.sponsor, full_name="Michael Ross", email="dm@acme.test"),
+    ).user
+
+
+@pytest.fixture
+def cdmo_pm(project):
+    return ProjectMemberFactory(
+        project=project,
+        role=TeamRole.PROJECT_MANAGER,
+        is_point_of_contact=True,
+        user=UserFactory(organization=project.cdmo, full_name="Lena Hoffmann", email="pm@northbridge.test"),
+    ).user
+
+
+@pytest.fixture
+def cdmo_sme(project):
+    return ProjectMemberFactory(
+        project=project,
+        role=TeamRole.SME,
+        user=UserFactory(organization=project.cdmo, full_name="Anika Schulz", email="sme@northbridge.test"),
+    ).user
+
+
+@pytest.fixture
+def sponsor_member_off_team(project):
+    """Same sponsor, plain member, not on this project's team: must not see it."""
+    return UserFactory(organization=project.sponsor, full_name="Off Team", email="offteam@acme.test")
+
+
+@pytest.fixture
+def sponsor_exec(project):
+    return UserFactory(organization=project.sponsor, org_role=OrgRole.EXECUTIVE, email="exec@acme.test")
+
+
+@pytest.fixture
+def cdmo_admin(project):
+    return UserFactory(organization=project.cdmo, org_role=OrgRole.ADMIN, email="admin@northbridge.test")
+
+
+@pytest.fixture
+def outsider(project):
+    """An admin of another sponsor that works with the same CDMO: sees none of Acme's work."""
+    other = SponsorFactory(name="Other Pharma")
+    user = UserFactory(
+        organization=other, org_role=OrgRole.ADMIN, full_name="Olga Outsider", email="olga@other.test"
+    )
+    own = ProjectFactory(sponsor=other, cdmo=project.cdmo, code="OTH-001", name="Outsider program")
+    ProjectMemberFactory(project=own, role=TeamRole.SPONSOR_LEAD, user=user)
+    return user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

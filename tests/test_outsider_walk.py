@@ -1,0 +1,158 @@
+"""Walk every URL pattern the portal defines, as an outsider and as an anonymous visitor.
+
+Object URLs are filled with real objects of a victim project ("<model>_id" kwargs
+name the model), so a route added later is covered without editing this test. A
+route whose kwargs cannot be filled fails the test: name them `<model>_id`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.accounts.models import User
+from portal.organizations.factories import UserFactory
+from projects.models import Project
+
+from .world import populate_everything
+
+OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.")
+SECRET_MARKERS = ("HIDDEN-777", "Hidden Program Omega", "Secret Sponsor Holdings", "victim-lead@secret.test")
+
+
+def our_routes():
+    """(route name, kwarg names) for every named URL served by our own views."""
+    found = []
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                module = getattr(entry.callback, "__module__", "")
+                if module.startswith(OUR_MODULES):
+                    found.append((f"{namespace}{entry.name}", list(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _model_for_kwarg(kwarg: str) -> type[models.Model] | None:
+    if not kwarg.endswith("_id"):
+        return None
+    wanted = kwarg[:-3]
+    for model in apps.get_models():
+        if model._meta.model_name == wanted and model.__module__.startswith(OUR_MODULES):
+            return model
+    return None
+
+
+def _belongs_to(model, project: Project) -> models.QuerySet:
+    """Instances of `model` that belong to `project` (directly or through one or two FKs)."""
+    if model is Project:
+        return Project.objects.filter(pk=project.pk)
+    if model is User:
+        return User.objects.filter(organization=project.sponsor)
+    names = {f.name: f for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)}
+    if "project" in names:
+        return model.objects.filter(project=project)
+    for name, field in names.items():
+        related = {f.name for f in field.related_model._meta.get_fields() if isinstance(f, models.ForeignKey)}
+        if "project" in related:
+            return model.objects.filter(**{f"{name}__project": project})
+    if "organization" in names:
+        return model.objects.filter(organization=project.sponsor)
+    raise AssertionError(f"Cannot tell which {model.__name__} belongs to a project; give it a project FK.")
+
+
+def _kwargs_for(route: str, kwarg_names: list[str], project: Project, *, project_override=None):
+    kwargs = {}
+    for kwarg in kwarg_names:
+        if kwarg == "project_id" and project_override is not None:
+            kwargs[kwarg] = project_override.pk
+            continue
+        model = _model_for_kwarg(kwarg)
+        if model is not None:
+            instance = _belongs_to(model, project).order_by("pk").first()
+            assert instance is not None, (
+                f"{route}: no {model.__name__} in the victim world; add it to populate_project() in its factories"
+            )
+            kwargs[kwarg] = instance.pk
+        elif kwarg in {"token", "key", "uidb36", "slug"} or kwarg.endswith("_token"):
+            kwargs[kwarg] = uuid.uuid4().hex  # unknown secrets must 404, never reveal anything
+        else:
+            raise AssertionError(f"{route}: cannot fill URL kwarg {kwarg!r}; name object kwargs <model>_id")
+    return kwargs
+
+
+@pytest.fixture
+def victim(db, sponsor, cdmo):
+    sponsor.name = "Secret Sponsor Holdings"
+    sponsor.save()
+    project = Project.objects.create(
+        sponsor=sponsor,
+        cdmo=cdmo,
+        code="HIDDEN-777",
+        name="Hidden Program Omega",
+        modality="biologic",
+        phase="phase_1",
+        start_date="2026-01-05",
+    )
+    UserFactory(organization=sponsor, email="victim-lead@secret.test", full_name="Victoria Victim")
+    return populate_everything(project)
+
+
+def _assert_hidden(response, route, who, *, object_route: bool):
+    body = response.content.decode(errors="replace")
+    leaked = [m for m in SECRET_MARKERS if m in body]
+    assert not leaked, f"{who} saw {leaked} at {route} ({response.status_code})"
+    if object_route:
+        allowed = {404, 405} if who == "outsider" else {302, 404, 405}
+        assert response.status_code in allowed, f"{who} got {response.status_code} at object URL {route}"
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], (
+                f"{who} redirected to {response['Location']} at {route}"
+            )
+    else:
+        assert response.status_code != 500, f"{who} got a server error at {route}"
+
+
+def test_routes_are_found():
+    names = {name for name, _ in our_routes()}
+    assert {"projects:detail", "projects:list", "healthz"} <= names
+
+
+@pytest.mark.django_db
+def test_outsider_and_anonymous_walk_every_url(client, victim, outsider):
+    own_project = Project.objects.get(code="OTH-001")
+    checked = 0
+    for route, kwarg_names in our_routes():
+        object_route = bool(kwarg_names)
+        urls = [reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim))]
+        if "project_id" in kwarg_names and len(kwarg_names) > 1:
+            # The outsider's own project with the victim's object ids: still nothing.
+            urls.append(
+                reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim, project_override=own_project))
+            )
+        for url in urls:
+            for who in ("anonymous", "outsider"):
+                client.logout()
+                if who == "outsider":
+                    client.force_login(outsider)
+                for method in (client.get, client.post):
+                    response = method(url)
+                    _assert_hidden(response, url, who, object_route=object_route)
+                    checked += 1
+    assert checked > 20
+
+
+@pytest.mark.django_db
+def test_outsider_list_pages_show_only_their_own_project(client, victim, outsider):
+    client.force_login(outsider)
+    body = client.get(reverse("projects:list")).content.decode()
+    assert "OTH-001" in body
+    assert "HIDDEN-777" not in body
