@@ -129,3 +129,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Run queued tasks in-process by default (the real task code, synchronously).
+
+    Tests of worker behaviour (concurrency, retries) start a real worker instead.
+    """
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
