@@ -79,7 +79,7 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data["code"].strip().upper()
 
     def project_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
 
 
 class ProjectCreateForm(ProjectForm):

@@ -61,10 +61,10 @@ def project_create_view(request):
     if request.method == "POST" and form.is_valid():
         counterparty = form.cleaned_data["counterparty"]
         sponsor, cdmo = (org, counterparty) if org.is_sponsor else (counterparty, org)
-        fields = form.project_fields()
-        fields.pop("status", None)
         try:
-            project = services.project_create(actor=request.user, sponsor=sponsor, cdmo=cdmo, **fields)
+            project = services.project_create(
+                actor=request.user, sponsor=sponsor, cdmo=cdmo, **form.project_fields()
+            )
         except ServiceError as error:
             add_service_error(form, error)
         else:

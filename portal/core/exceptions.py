@@ -1,3 +1,6 @@
+from django.core.exceptions import PermissionDenied
+
+
 class ServiceError(Exception):
     """A business rule refused the change; the message is safe to show the user."""
 
@@ -13,5 +16,6 @@ class ConcurrentEditError(ServiceError):
         super().__init__(message)
 
 
-class NotAllowed(ServiceError):
-    """The acting user may not do this."""
+class NotAllowed(PermissionDenied):
+    """The acting user may not do this. Django answers 403 (views need not catch it);
+    outsiders never get this far: the visibility selectors 404 them first."""

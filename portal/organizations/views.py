@@ -92,12 +92,9 @@ def mfa_requirement_view(request):
     _organization(request)
     form = MFARequirementForm(request.POST)
     form.is_valid()
-    try:
-        services.organization_set_mfa_requirement(
-            actor=request.user, require=form.cleaned_data.get("require_mfa", False)
-        )
-    except ServiceError as error:
-        raise PermissionDenied(str(error)) from error
+    services.organization_set_mfa_requirement(
+        actor=request.user, require=form.cleaned_data.get("require_mfa", False)
+    )
     messages.success(request, "Two-factor setting saved.")
     return redirect("organizations:members")
 

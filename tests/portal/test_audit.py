@@ -1,0 +1,77 @@
+import pghistory
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from pghistory.models import Events
+
+from portal.celery import app
+from projects.models import Project, ProjectMember
+
+
+@pytest.mark.django_db
+def test_editing_a_project_records_who_what_and_why(client, project, cdmo_pm):
+    client.force_login(cdmo_pm)
+    form = {
+        "code": project.code, "name": "Renamed program", "description": "", "modality": project.modality,
+        "phase": "phase_3", "service_scope": project.service_scope, "status": "active",
+        "start_date": project.start_date.isoformat(), "update_cadence_days": 7, "question_response_days": 2,
+        "version": project.version,
+    }
+    assert client.post(reverse("projects:edit", args=[project.pk]), form).status_code == 302
+    event = Events.objects.tracks(project).filter(pgh_label="update").order_by("-pgh_created_at").first()
+    assert event.pgh_context["user"] == cdmo_pm.pk
+    assert event.pgh_context["reason"] == "Project details edited"
+    assert event.pgh_diff["name"] == ["Zanrelimab scale-up", "Renamed program"]
+
+    history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    assert "Lena Hoffmann" in history
+    assert "Zanrelimab scale-up" in history and "Renamed program" in history
+    assert "Clinical phase" in history and "Phase 1" in history and "Phase 3" in history
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_cannot_be_rewritten(project):
+    event_table = Project.pgh_event_models["update"]._meta.db_table if hasattr(Project, "pgh_event_models") else None
+    with pghistory.context(user=None):
+        project.name = "Changed"
+        project.save()
+    table = event_table or "projects_projectevent"
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET name = 'forged'")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+
+
+@pytest.mark.django_db
+def test_records_are_never_hard_deleted(project, sponsor_lead):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ProjectMember.objects.filter(project=project).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Project.objects.filter(pk=project.pk).delete()
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+@app.task(name="tests.rename_project")
+def rename_project(project_id: int, name: str) -> None:
+    Project.objects.filter(pk=project_id).update(name=name)
+
+
+@pytest.mark.django_db
+def test_changes_made_by_a_celery_task_name_the_task_as_actor(client, project, sponsor_lead):
+    rename_project.delay(project.pk, "Renamed by a worker")
+    event = Events.objects.tracks(project).filter(pgh_label="update").order_by("-pgh_created_at").first()
+    assert event.pgh_context["actor"] == "task:tests.rename_project"
+    client.force_login(sponsor_lead)
+    history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    assert "Portal monitoring" in history
+
+
+@pytest.mark.django_db
+def test_history_tab_lists_team_changes_in_plain_language(client, project, cdmo_pm, sponsor_lead, decision_maker):
+    client.force_login(cdmo_pm)
+    member = ProjectMember.objects.get(user=decision_maker)
+    client.post(reverse("projects:member_remove", args=[project.pk, member.pk]))
+    client.force_login(sponsor_lead)
+    history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    assert "Michael Ross removed from the team" in history
+    assert "Removed at" in history

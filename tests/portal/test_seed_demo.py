@@ -1,0 +1,41 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from portal.accounts.models import User
+from portal.organizations.models import Organization, OrganizationKind
+from projects.models import Project, ProjectMember, TeamRole
+
+
+def _counts():
+    return (Organization.objects.count(), User.objects.count(), Project.objects.count(), ProjectMember.objects.count())
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_world_once_and_prints_logins():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Organization.objects.filter(kind=OrganizationKind.CDMO).count() == 2
+    assert Organization.objects.filter(kind=OrganizationKind.SPONSOR).count() == 4
+    assert Project.objects.count() == 12
+    assert len({p.phase for p in Project.objects.all()}) >= 4
+    printed = out.getvalue()
+    for login in ("lead@acme.example.com", "pm@northbridge.example.com", "exec@northbridge.example.com"):
+        assert login in printed
+        assert User.objects.get(email=login).check_password("portal-demo-2026")
+    # One project lacks a decision-maker, so the red flags have something true to say.
+    assert Project.objects.exclude(members__role=TeamRole.DECISION_MAKER).count() == 1
+
+    before = _counts()
+    call_command("seed_demo", "--quiet")
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_seed_demo_scales_up_for_benchmarks():
+    call_command("seed_demo", "--projects", "60", "--quiet")
+    assert Project.objects.count() == 60
+    assert ProjectMember.objects.filter(project__code__startswith="GEN-").count() == 48 * 4
+    call_command("seed_demo", "--projects", "60", "--quiet")
+    assert Project.objects.count() == 60
