@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the test suite: makes sure system packages, the virtualenv, PostgreSQL and Redis are there,
+# then runs pytest from the repo root. Arguments go to pytest (e.g. -k meetings, --co -q).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_system_packages
+ensure_venv
+ensure_postgres fast
+ensure_redis
+
+# Tests get their own Redis database (15), so a dev worker listening on db 0 never takes their
+# tasks. Keeps scheme, credentials, host and port of whatever REDIS_URL we ended up with.
+REDIS_URL=$("$VENV/bin/python" - "$REDIS_URL" <<'PY'
+import sys
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+url = urlsplit(sys.argv[1])
+query = urlencode([(k, v) for k, v in parse_qsl(url.query) if k != "db"])
+print(url._replace(path="/15", query=query).geturl())
+PY
+)
+export REDIS_URL
+export PLAYWRIGHT_CHROMIUM_EXECUTABLE=${PLAYWRIGHT_CHROMIUM_EXECUTABLE:-/usr/bin/chromium}
+# Browser tests touch the ORM from Playwright's event loop.
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+cd "$REPO_ROOT"
+shown_redis=${REDIS_URL#*://}  # without scheme and credentials
+log "Running pytest (PostgreSQL ${DATABASE_URL##*@}, Redis ${shown_redis##*@})"
+status=0
+"$VENV/bin/pytest" "$@" || status=$?
+if ((status == 5)); then
+  echo "ERROR: pytest collected no tests: that counts as a failure" >&2
+  exit 1
+fi
+exit "$status"
