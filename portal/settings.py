@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.accounts",
     "portal.organizations",
+    "portal.monitoring",
     "projects",
     "meetings",
     "issues",

@@ -114,7 +114,7 @@ def _subject(model: type[models.Model] | None, data: dict, names: dict[int, str]
     if model is None:
         return "Record"
     name = str(model._meta.verbose_name).capitalize()
-    for key in ("title", "name", "code", "summary"):
+    for key in ("title", "name", "code", "summary", "explanation"):
         if data.get(key):
             return f"{name} “{data[key]}”"
     if data.get("user_id"):

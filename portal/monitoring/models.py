@@ -1,0 +1,80 @@
+"""Red flags: what the background workers found wrong with a project, and when it cleared."""
+
+import pghistory
+import pgtrigger
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class FlagKind(models.TextChoices):
+    STALE_UPDATE = "stale_update", "No recent status update"
+    QUESTION_UNANSWERED = "question_unanswered", "Sponsor question unanswered"
+    NO_DECISION_MAKER = "no_decision_maker", "No decision-maker on the project"
+    GOVERNANCE_WITHOUT_DECISION_MAKER = "governance_no_dm", "Governance meeting without decision-maker"
+    DECISION_MAKER_ABSENT = "decision_maker_absent", "Decision-maker absent from governance"
+    NO_SPONSOR_CONTACT = "no_sponsor_contact", "No sponsor point of contact"
+    NO_CDMO_CONTACT = "no_cdmo_contact", "No CDMO point of contact"
+    MINUTES_NOT_SENT = "minutes_not_sent", "Minutes not sent"
+    MINUTES_NOT_CONFIRMED = "minutes_not_confirmed", "Minutes not confirmed"
+    ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
+    MILESTONE_SLIP = "milestone_slip", "Milestone slipping"
+    MILESTONE_PAST_DUE = "milestone_past_due", "Milestone past due"
+    ISSUE_ACK_BREACH = "issue_ack_breach", "Service issue not acknowledged in time"
+    ISSUE_PLAN_BREACH = "issue_plan_breach", "Service issue without a plan in time"
+
+
+class Severity(models.TextChoices):
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+# Raising and clearing are history; the explanation's day counts changing every sweep are not.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange("cleared_at")))
+class Flag(models.Model):
+    """One finding about one object. At most one open flag per (kind, object)."""
+
+    kind = models.CharField(max_length=32, choices=FlagKind.choices)
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="flags")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    explanation = models.CharField(max_length=400, help_text="Plain language, with the numbers.")
+    raised_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="flag_one_open_per_kind_and_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cleared_at__isnull=True) | models.Q(cleared_at__gte=models.F("raised_at")),
+                name="flag_clears_after_raised",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project"], condition=models.Q(cleared_at__isnull=True), name="flag_open_project_idx"
+            ),
+            models.Index(fields=["raised_at"], name="flag_raised_idx"),
+            models.Index(fields=["cleared_at"], name="flag_cleared_idx"),
+        ]
+        triggers = [pgtrigger.Protect(name="flag_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.explanation}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:project_flags", kwargs={"project_id": self.project_id})

@@ -1,0 +1,192 @@
+"""Every rule raises its flag when the condition holds and clears it when it stops holding."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from portal.monitoring.models import Flag, FlagKind, Severity
+from portal.monitoring.services import sweep
+from projects.factories import ProjectFactory, ProjectMemberFactory, staff_project
+from projects.models import Milestone, MilestoneKind, MilestoneStatus, ProjectMember, ProjectStatus, TeamRole
+
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday
+
+
+def open_flags(kind):
+    return list(Flag.objects.filter(kind=kind, cleared_at__isnull=True))
+
+
+@pytest.fixture
+def staffed(db):
+    return staff_project(start_date=dt.date(2026, 6, 1), update_cadence_days=7)
+
+
+def _published(project, on: dt.datetime):
+    """What publishing an update stores: the moment and the next due date."""
+    project.last_update_published_at = on
+    project.next_update_due = timezone.localdate(on) + dt.timedelta(days=project.update_cadence_days)
+    project.save()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_stale_update_raises_with_the_numbers_and_clears_when_an_update_is_published(staffed):
+    _published(staffed, NOW - dt.timedelta(days=12))
+    sweep(now=NOW)
+    (flag,) = open_flags(FlagKind.STALE_UPDATE)
+    assert flag.project == staffed and flag.subject == staffed
+    assert flag.explanation == "No update published for 12 days; the agreed cadence is 7 days."
+
+    # A day later the same flag says 13 days: refreshed, not duplicated.
+    sweep(now=NOW + dt.timedelta(days=1))
+    (flag,) = open_flags(FlagKind.STALE_UPDATE)
+    assert "13 days" in flag.explanation
+
+    _published(staffed, NOW + dt.timedelta(days=1))
+    sweep(now=NOW + dt.timedelta(days=1, hours=1))
+    assert open_flags(FlagKind.STALE_UPDATE) == []
+    flag.refresh_from_db()
+    assert flag.cleared_at == NOW + dt.timedelta(days=1, hours=1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_update_within_cadence_plus_grace_is_not_stale(staffed):
+    _published(staffed, NOW - dt.timedelta(days=8))  # due yesterday, inside the 2-day grace
+    sweep(now=NOW)
+    assert open_flags(FlagKind.STALE_UPDATE) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_project_that_never_published_is_stale_after_its_first_period(db):
+    fresh = staff_project(start_date=timezone.localdate(NOW) - dt.timedelta(days=5))
+    old = staff_project(start_date=timezone.localdate(NOW) - dt.timedelta(days=30))
+    sweep(now=NOW)
+    flags = open_flags(FlagKind.STALE_UPDATE)
+    assert [f.project for f in flags] == [old]
+    assert "since the project started 30 days ago" in flags[0].explanation
+    assert flags[0].severity == Severity.CRITICAL
+    assert fresh not in [f.project for f in flags]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_closed_projects_are_not_watched(staffed):
+    _published(staffed, NOW - dt.timedelta(days=40))
+    staffed.status = ProjectStatus.CLOSED
+    staffed.save()
+    sweep(now=NOW)
+    assert Flag.objects.count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_missing_decision_maker_raises_and_clears(staffed):
+    _published(staffed, NOW)
+    dm = ProjectMember.objects.get(project=staffed, role=TeamRole.DECISION_MAKER)
+    dm.removed_at = NOW
+    dm.save()
+    sweep(now=NOW)
+    (flag,) = open_flags(FlagKind.NO_DECISION_MAKER)
+    assert flag.severity == Severity.CRITICAL and "no decision-maker" in flag.explanation
+    ProjectMemberFactory(project=staffed, role=TeamRole.DECISION_MAKER)
+    sweep(now=NOW + dt.timedelta(minutes=15))
+    assert open_flags(FlagKind.NO_DECISION_MAKER) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_missing_point_of_contact_per_side(db):
+    project = ProjectFactory(start_date=timezone.localdate(NOW))
+    ProjectMemberFactory(project=project, role=TeamRole.SPONSOR_LEAD, is_point_of_contact=True)
+    ProjectMemberFactory(project=project, role=TeamRole.DECISION_MAKER)
+    pm = ProjectMemberFactory(project=project, role=TeamRole.PROJECT_MANAGER)
+    sweep(now=NOW)
+    assert [f.project for f in open_flags(FlagKind.NO_CDMO_CONTACT)] == [project]
+    assert open_flags(FlagKind.NO_SPONSOR_CONTACT) == []
+    pm.is_point_of_contact = True
+    pm.save()
+    sweep(now=NOW + dt.timedelta(minutes=15))
+    assert open_flags(FlagKind.NO_CDMO_CONTACT) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_milestone_slip_beyond_threshold_and_past_due(staffed):
+    _published(staffed, NOW)
+    today = timezone.localdate(NOW)
+    slipping = Milestone.objects.create(
+        project=staffed,
+        kind=MilestoneKind.GMP_BATCH if hasattr(MilestoneKind, "GMP_BATCH") else MilestoneKind.choices[0][0],
+        title="GMP batch 1",
+        baseline_date=today + dt.timedelta(days=10),
+        forecast_date=today + dt.timedelta(days=60),
+    )
+    small_slip = Milestone.objects.create(
+        project=staffed,
+        kind=slipping.kind,
+        title="Release",
+        baseline_date=today + dt.timedelta(days=20),
+        forecast_date=today + dt.timedelta(days=25),
+    )
+    overdue = Milestone.objects.create(
+        project=staffed,
+        kind=slipping.kind,
+        title="Stability pull T3",
+        baseline_date=today - dt.timedelta(days=5),
+        forecast_date=today - dt.timedelta(days=3),
+    )
+    sweep(now=NOW)
+    (slip,) = open_flags(FlagKind.MILESTONE_SLIP)
+    assert slip.subject == slipping and slip.severity == Severity.CRITICAL
+    assert "forecast 50 days after its contracted baseline" in slip.explanation
+    (late,) = open_flags(FlagKind.MILESTONE_PAST_DUE)
+    assert late.subject == overdue and "3 days ago" in late.explanation
+    assert small_slip.pk not in [f.subject_id for f in Flag.objects.all()]
+
+    overdue.status, overdue.actual_date = MilestoneStatus.DONE, today
+    overdue.save()
+    slipping.forecast_date = today + dt.timedelta(days=12)
+    slipping.save()
+    sweep(now=NOW + dt.timedelta(hours=1))
+    assert open_flags(FlagKind.MILESTONE_SLIP) == [] and open_flags(FlagKind.MILESTONE_PAST_DUE) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_second_sweep_changes_nothing_and_history_is_kept(staffed):
+    _published(staffed, NOW - dt.timedelta(days=20))
+    first = sweep(now=NOW)
+    second = sweep(now=NOW)
+    assert len(first.raised) >= 1 and second.raised == [] and second.cleared == 0
+    _published(staffed, NOW)
+    sweep(now=NOW + dt.timedelta(minutes=5))
+    _published(staffed, NOW - dt.timedelta(days=30))
+    sweep(now=NOW + dt.timedelta(minutes=10))
+    stale = Flag.objects.filter(kind=FlagKind.STALE_UPDATE).order_by("raised_at")
+    assert [f.cleared_at is None for f in stale] == [False, True]  # the old one kept, cleared
+
+
+def _sweep_queries(now) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        sweep(now=now)
+    return len(captured)
+
+
+def _add_projects(count):
+    for i in range(count):
+        p = staff_project(start_date=dt.date(2026, 1, 1))
+        _published(p, NOW - dt.timedelta(days=10 + i))
+        ProjectMember.objects.filter(project=p, role=TeamRole.DECISION_MAKER).update(removed_at=NOW)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sweep_queries_do_not_grow_with_projects(db):
+    from portal.monitoring.rules import RULES
+
+    _add_projects(3)
+    sweep(now=NOW)  # raise everything once
+    _add_projects(1)  # something new to raise at the next sweep
+    small = _sweep_queries(NOW + dt.timedelta(days=1))
+    _add_projects(40)
+    large = _sweep_queries(NOW + dt.timedelta(days=2))
+    assert small == large
+    assert large <= 7 * len(RULES)
