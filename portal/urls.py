@@ -13,5 +13,6 @@ urlpatterns = [
     path("account/", include("portal.accounts.urls")),
     path("", include("portal.organizations.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
     path("admin/", admin.site.urls),
 ]

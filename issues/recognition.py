@@ -1,0 +1,127 @@
+"""What sponsors can recognize: a registry of target models, resolved lazily.
+
+Other apps' models (status updates, answers, meetings) are being written in
+parallel, so a label whose model does not exist yet is simply skipped: the
+kudos endpoint refuses it (404) until the model arrives, nothing else breaks.
+
+Link to the endpoint from any page of a recognizable object:
+
+    {% url 'issues:kudos' project_id=project.pk %}?target=projects.statusupdate:{{ update.pk }}
+
+(`issues.recognition.kudos_url(obj)` builds the same link in Python.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.urls import reverse
+
+from .models import IssueStatus, ServiceIssue
+
+# label -> what the sponsor is recognizing, in words
+RECOGNITION_TARGETS: dict[str, str] = {
+    "projects.statusupdate": "status update",
+    "projects.updatecomment": "answer",
+    "meetings.meeting": "meeting",
+    "issues.serviceissue": "resolution of a service issue",
+}
+
+# Attributes that may name the person at the CDMO who did the work, in order.
+CREDIT_ATTRIBUTES = ("owner", "author", "published_by", "answered_by", "organizer", "created_by")
+
+
+class TargetNotFound(Exception):
+    """The target label or id does not name a recognizable object on this project."""
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    obj: models.Model
+
+    @property
+    def kind(self) -> str:
+        return RECOGNITION_TARGETS[self.label]
+
+    @property
+    def description(self) -> str:
+        text = str(self.obj)
+        return f"{self.kind[:1].upper()}{self.kind[1:]}: {text}"[:200]
+
+    @property
+    def url(self) -> str:
+        getter = getattr(self.obj, "get_absolute_url", None)
+        try:
+            return getter() if getter else ""
+        except Exception:  # a target page that cannot be reversed must not break recognition
+            return ""
+
+
+def target_model(label: str) -> type[models.Model] | None:
+    """The model for a registry label, or None if the label is unknown or its model not built yet."""
+    if label not in RECOGNITION_TARGETS:
+        return None
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def available_labels() -> list[str]:
+    return [label for label in RECOGNITION_TARGETS if target_model(label) is not None]
+
+
+def project_id_of(obj: models.Model) -> int | None:
+    """The project an object belongs to: its own `project_id`, or one foreign key away."""
+    if hasattr(obj, "project_id"):
+        return obj.project_id
+    for model_field in obj._meta.concrete_fields:
+        if isinstance(model_field, models.ForeignKey):
+            related = getattr(obj, model_field.name, None)
+            if related is not None and hasattr(related, "project_id"):
+                return related.project_id
+    return None
+
+
+def resolve_target(raw: str, *, project_id: int) -> Target:
+    """Parse "app_label.model:pk" and load the object; it must belong to the project."""
+    label, _, pk = (raw or "").strip().lower().partition(":")
+    model = target_model(label)
+    if model is None or not pk.isdigit():
+        raise TargetNotFound(raw)
+    obj = model._default_manager.filter(pk=int(pk)).first()
+    if obj is None or project_id_of(obj) != project_id:
+        raise TargetNotFound(raw)
+    return Target(label=label, obj=obj)
+
+
+def target_ready_for_recognition(target: Target) -> str | None:
+    """Why this target cannot be recognized yet, or None."""
+    if isinstance(target.obj, ServiceIssue) and target.obj.status not in (
+        IssueStatus.RESOLVED,
+        IssueStatus.CLOSED,
+    ):
+        return "A service issue can be recognized once it is resolved."
+    return None
+
+
+def credited_person(target: Target, *, cdmo_id: int):
+    """The CDMO person the target names as having done the work, if any."""
+    obj = target.obj
+    if isinstance(obj, ServiceIssue):
+        plan = obj.plans.filter(status="accepted").select_related("owner").order_by("-proposed_at").first()
+        return plan.owner if plan else None
+    for attribute in CREDIT_ATTRIBUTES:
+        person = getattr(obj, attribute, None)
+        if person is not None and getattr(person, "organization_id", None) == cdmo_id:
+            return person
+    return None
+
+
+def kudos_url(obj: models.Model) -> str:
+    """The kudos endpoint for `obj` (which must have a project)."""
+    label = obj._meta.label_lower
+    return reverse("issues:kudos", kwargs={"project_id": project_id_of(obj)}) + f"?target={label}:{obj.pk}"

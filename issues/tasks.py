@@ -1,0 +1,38 @@
+"""Background work for service issues. Thin: load by id, call the code that does it."""
+
+from celery import shared_task
+
+from . import notifications
+from .models import IssueEvent, Recognition
+
+
+@shared_task
+def send_issue_event_emails(event_id: int) -> int:
+    event = (
+        IssueEvent.objects.select_related("issue__project__cdmo", "issue__project__sponsor", "actor")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    return notifications.send_event_emails(event=event)
+
+
+@shared_task
+def send_recognition_emails(recognition_id: int) -> int:
+    recognition = (
+        Recognition.objects.select_related("project", "given_by", "recipient")
+        .filter(pk=recognition_id)
+        .first()
+    )
+    if recognition is None:
+        return 0
+    return notifications.send_recognition_emails(recognition=recognition)
+
+
+@shared_task
+def mark_breached_deadlines() -> int:
+    """The sweep the monitoring schedule runs: record and escalate breached deadlines."""
+    from .services import issue_mark_breaches
+
+    return len(issue_mark_breaches())
