@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("portal.organizations.urls")),
     path("projects/", include("projects.urls")),
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
+    path("", include("portal.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
     path("admin/", admin.site.urls),
 ]

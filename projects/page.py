@@ -44,4 +44,5 @@ def project_page(request, project_id: int, tab: str) -> dict:
         "gaps": team_gaps(members=members),
         "tab": tab,
         "tabs": project_tabs(project.pk),
+        "open_flag_count": project.flags.filter(cleared_at__isnull=True).count(),
     }

@@ -1,0 +1,104 @@
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from portal.core.views_helpers import paginate, querystring_without_page
+from projects.page import project_page
+from projects.selectors import counterparties_for
+
+from .charts import trend_svg
+from .forms import DashboardFilterForm
+from .models import Flag
+from .selectors import FLAG_COLUMNS, SCORE_WEIGHTS, dashboard_rows, flag_trend, flags_by_kind_for, open_flag_counts
+
+EXPORT_LIMIT = 5000
+
+
+def _dashboard(request):
+    if not request.user.organization_id:
+        raise Http404("No organization.")
+    org = request.user.organization
+    form = DashboardFilterForm(
+        request.GET or None,
+        counterparties=counterparties_for(user=request.user),
+        counterparty_label="CDMO" if org.is_sponsor else "Sponsor",
+    )
+    return form, dashboard_rows(user=request.user, filters=form.to_filters())
+
+
+def _context(request, form, rows: list, page=None) -> dict:
+    trend = flag_trend(user=request.user)
+    return {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "flags": flags_by_kind_for(rows),
+        "columns": list(FLAG_COLUMNS),
+        "counts": open_flag_counts(user=request.user),
+        "trend": trend,
+        "trend_svg": trend_svg(trend),
+        "weights": SCORE_WEIGHTS,
+        "querystring": querystring_without_page(request),
+        "generated_at": timezone.now(),
+    }
+
+
+@login_required
+def dashboard_view(request):
+    form, rows = _dashboard(request)
+    page = paginate(request, rows, per_page=30)
+    context = _context(request, form, list(page.object_list), page)
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@login_required
+def dashboard_csv_view(request):
+    form, rows = _dashboard(request)
+    rows = list(rows[:EXPORT_LIMIT])
+    flags = flags_by_kind_for(rows)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([
+        "Code", "Project", "Sponsor", "CDMO", "Status", "Overall", "Days since last update", "Attention score",
+        "Critical flags", "Warning flags", *[f"{c.capitalize()} flags" for c in FLAG_COLUMNS],
+        "Breached service issues", "Worst milestone slip (days)", "Decision-maker flagged",
+    ])
+    today = timezone.localdate()
+    for project in rows:
+        last = project.last_update_published_at
+        writer.writerow([
+            project.code, project.name, project.sponsor.name, project.cdmo.name, project.get_status_display(),
+            project.overall or "", (today - timezone.localdate(last)).days if last else "", project.score,
+            project.critical_flags, project.warning_flags,
+            *["; ".join(f.explanation for f in flags[project.pk][c]) for c in FLAG_COLUMNS],
+            project.breached_issues, project.worst_slip, "yes" if project.decision_maker_flagged else "no",
+        ])
+    return response
+
+
+@login_required
+def dashboard_pdf_view(request):
+    from .pdf import render_dashboard_pdf
+
+    form, rows = _dashboard(request)
+    context = _context(request, form, list(rows[:EXPORT_LIMIT]))
+    context["organization"] = request.user.organization
+    pdf = render_dashboard_pdf(context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.pdf"'
+    return response
+
+
+@login_required
+def project_flags_view(request, project_id: int):
+    context = project_page(request, project_id, "overview")
+    project = context["project"]
+    context["open_flags"] = Flag.objects.filter(project=project, cleared_at__isnull=True).order_by("-severity", "-raised_at")
+    context["cleared_flags"] = paginate(
+        request, Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at"), per_page=20
+    )
+    return render(request, "monitoring/project_flags.html", context)
