@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("portal.accounts.urls")),
     path("", include("portal.organizations.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("meetings.urls")),  # /meetings/… and /projects/<id>/meetings/…
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
     path("", include("portal.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
     path("admin/", admin.site.urls),

@@ -1,0 +1,397 @@
+"""Demo meeting history: weekly calls, quarterly steering committees, minutes, action items.
+
+For every active demo project: ten weeks of weekly calls with attendance and minutes
+(most confirmed by the sponsor, the latest ones awaiting confirmation, one with a
+correction requested, one still in draft), a quarterly governance meeting, and next
+week's call with its agenda. ACM-101's decision-maker missed the last two steering
+committees (the red flag the monitoring issue looks for); HLX-201 has no decision-maker
+to invite at all.
+
+Rows are written directly (no emails). Idempotent: a project that already has meetings
+is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import zoneinfo
+
+from django.utils import timezone
+
+from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, Side, TeamRole
+
+from .models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Rsvp,
+)
+
+WEEKS_OF_HISTORY = 10
+
+TOPICS = [
+    "the engineering batch schedule",
+    "analytical method transfer",
+    "raw material lead times",
+    "the deviation raised on the last batch",
+    "3-month stability results",
+    "the tech transfer package",
+    "sterile filter validation",
+    "the certificate of analysis template",
+    "cleaning validation for the shared suite",
+    "the impurity profile of the latest lot",
+    "cold-chain shipping for the clinical supply",
+    "the batch record review cycle",
+]
+PROGRESS = [
+    "is on track against the plan agreed last month",
+    "slipped by a week because a QC instrument was out of service",
+    "finished early; the report is in QA review",
+    "is waiting for the sponsor's comments on the draft protocol",
+    "needs one more development run before the GMP slot",
+]
+DECISIONS = [
+    "Proceed with the engineering batch at 200 L scale in the reserved slot.",
+    "Use the qualified second supplier for the chromatography resin to protect the timeline.",
+    "Approve version 2 of the stability protocol; pulls start at the next time point.",
+    "Hold the GMP slot until the method transfer report is signed by both QA teams.",
+    "Extend the hold-time study to 72 hours before locking the process description.",
+    "Ship the reference standard on dry ice with a temperature logger.",
+    "Keep the weekly call at the current time; governance topics move to the steering committee.",
+]
+ACTIONS = [
+    ("Send the updated batch record template for sponsor review", TeamRole.PROJECT_MANAGER),
+    ("Share the 3-month stability data package", TeamRole.SME),
+    ("Confirm the shipping temperature range with the clinical depot", TeamRole.SPONSOR_LEAD),
+    ("Review and sign the method transfer protocol", TeamRole.SPONSOR_LEAD),
+    ("Book the QA walkthrough of the filling line", TeamRole.PROJECT_MANAGER),
+    ("Provide a revised timeline with the new resin lead time", TeamRole.PROJECT_MANAGER),
+    ("Circulate the deviation investigation report", TeamRole.SME),
+    ("Confirm the budget for the extra engineering run", TeamRole.DECISION_MAKER),
+    ("Send comments on the draft specification", TeamRole.SPONSOR_MEMBER),
+]
+GOVERNANCE_DECISIONS = [
+    "Approve change order CO-07 for the additional engineering run.",
+    "Keep the GMP campaign start date; revisit in four weeks if the resin is late.",
+    "Escalation path agreed: PM to sponsor lead within 24 hours, then to the steering committee.",
+]
+WEEKLY_AGENDA = [
+    ("Actions from last call", TeamRole.PROJECT_MANAGER, 10),
+    ("Manufacturing and QC progress", TeamRole.SME, 20),
+    ("Risks, deviations and open questions", TeamRole.PROJECT_MANAGER, 15),
+    ("Sponsor topics", TeamRole.SPONSOR_LEAD, 10),
+    ("Next steps and confirmation of actions", TeamRole.PROJECT_MANAGER, 5),
+]
+GOVERNANCE_AGENDA = [
+    ("Programme status against baseline (schedule, budget, quality, supply)", TeamRole.PROJECT_MANAGER, 20),
+    ("Change orders and budget", TeamRole.PROJECT_MANAGER, 15),
+    ("Relationship review: what works, what does not", TeamRole.SPONSOR_LEAD, 15),
+    ("Decisions needed from the sponsor", TeamRole.DECISION_MAKER, 10),
+]
+
+# Which project shows which situation (codes of the demo world).
+AWAITING_CONFIRMATION = {"ACM-101", "KST-415", "ACM-114"}
+CORRECTION_REQUESTED = "NRD-310"
+MINUTES_IN_DRAFT = "HLX-207"
+DECISION_MAKER_STOPPED_COMING = "ACM-101"
+
+
+def seed(world) -> None:
+    for project in world.projects:
+        if project.status != ProjectStatus.ACTIVE:
+            continue
+        if Meeting.objects.filter(project=project).exists():
+            continue
+        _seed_project(project)
+
+
+class _Team:
+    def __init__(self, project: Project):
+        self.members = list(
+            ProjectMember.objects.filter(project=project, removed_at__isnull=True).select_related("user")
+        )
+
+    def by_role(self, role: str):
+        return next((m for m in self.members if m.role == role), None)
+
+    def user(self, role: str):
+        # A role the team lacks falls to the lead of the same side (never across sides).
+        fallback = TeamRole.SPONSOR_LEAD if role in SPONSOR_ROLES else TeamRole.PROJECT_MANAGER
+        member = self.by_role(role) or self.by_role(fallback)
+        return member.user if member else None
+
+
+def _at(day: datetime.date, hour: int, minute: int, zone_name: str) -> datetime.datetime:
+    local = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone_name))
+    return local.astimezone(datetime.UTC)
+
+
+def _seed_project(project: Project) -> None:
+    rng = random.Random(project.code)
+    team = _Team(project)
+    pm = team.by_role(TeamRole.PROJECT_MANAGER)
+    if pm is None:
+        return
+    zone = pm.user.time_zone or "UTC"
+    # Each project has its own slot (a PM runs several calls a week). Transatlantic calls
+    # sit in the overlap: afternoon in Europe, morning in the Americas.
+    weekday = rng.choice([0, 1, 2, 3])
+    hour = rng.choice([14, 15, 16] if zone.startswith("Europe/") else [8, 9, 10])
+    today = timezone.localdate()
+    last_call = today - datetime.timedelta(
+        days=((today.weekday() - weekday) % 7) or 7
+    )  # last slot before today
+
+    for week in range(WEEKS_OF_HISTORY, 0, -1):
+        day = last_call - datetime.timedelta(weeks=week - 1)
+        if day < project.start_date:
+            continue
+        latest = week == 1
+        if latest and project.code == MINUTES_IN_DRAFT:
+            status = MeetingStatus.MINUTES_DRAFT
+        elif latest and project.code in AWAITING_CONFIRMATION:
+            status = MeetingStatus.MINUTES_SENT
+        elif week == 2 and project.code == CORRECTION_REQUESTED:
+            status = "correction"
+        else:
+            status = MeetingStatus.CONFIRMED
+        _weekly_call(project, team, pm, _at(day, hour, 0, zone), status, rng, week)
+
+    # Quarterly steering committee (and, for one project, the one before it too).
+    governance_days = [last_call - datetime.timedelta(weeks=3, days=-1)]
+    if project.code == DECISION_MAKER_STOPPED_COMING:
+        governance_days.insert(0, last_call - datetime.timedelta(weeks=16, days=-1))
+    for day in governance_days:
+        if day >= project.start_date:
+            _governance(
+                project,
+                team,
+                pm,
+                _at(day, hour + 1, 0, zone),
+                dm_absent=project.code == DECISION_MAKER_STOPPED_COMING,
+                rng=rng,
+                week=(last_call - day).days // 7 + 1,
+            )
+
+    # Next week's call, invitations out, agenda sent, some replies in.
+    upcoming = _meeting(
+        project, pm, _at(last_call + datetime.timedelta(weeks=1), hour, 0, zone), MeetingKind.WEEKLY
+    )
+    invitees = _invite(upcoming, team, exclude_roles={TeamRole.DECISION_MAKER})
+    for invitee in invitees:
+        if invitee.user_id != pm.user_id:
+            invitee.rsvp = rng.choice([Rsvp.ACCEPTED, Rsvp.ACCEPTED, Rsvp.TENTATIVE, Rsvp.PENDING])
+            invitee.rsvp_at = timezone.now() if invitee.rsvp != Rsvp.PENDING else None
+            invitee.save(update_fields=["rsvp", "rsvp_at"])
+    _agenda(upcoming, team, WEEKLY_AGENDA)
+    Meeting.objects.filter(pk=upcoming.pk).update(agenda_sent_at=timezone.now(), ical_sequence=1)
+
+    if project.code == "ACM-114":
+        # A steering committee next month, the decision-maker invited.
+        steerco = _meeting(
+            project,
+            pm,
+            _at(last_call + datetime.timedelta(weeks=4, days=1), hour + 1, 0, zone),
+            MeetingKind.GOVERNANCE,
+        )
+        _invite(steerco, team)
+        _agenda(steerco, team, GOVERNANCE_AGENDA)
+    if project.code == "KST-415":
+        # A steering committee scheduled without the decision-maker: the page warns about it.
+        steerco = _meeting(
+            project,
+            pm,
+            _at(last_call + datetime.timedelta(weeks=2, days=2), hour + 1, 0, zone),
+            MeetingKind.GOVERNANCE,
+        )
+        _invite(steerco, team, exclude_roles={TeamRole.DECISION_MAKER})
+    if project.code == "ACM-087":
+        visit = _meeting(
+            project,
+            pm,
+            _at(last_call + datetime.timedelta(weeks=2, days=1), 9, 30, zone),
+            MeetingKind.SITE_VISIT,
+        )
+        Meeting.objects.filter(pk=visit.pk).update(
+            video_url="",
+            location="Northbridge Biologics, Building C (fill-finish), Industriestraße 12, Marburg",
+        )
+        _invite(visit, team)
+
+
+def _meeting(project, pm, starts_at, kind, **extra) -> Meeting:
+    titles = {
+        MeetingKind.WEEKLY: "Weekly project call",
+        MeetingKind.GOVERNANCE: "Quarterly steering committee",
+        MeetingKind.SITE_VISIT: "Sponsor site visit: fill-finish line",
+        MeetingKind.KICKOFF: "Project kickoff",
+        MeetingKind.TECHNICAL_REVIEW: "Technical review",
+    }
+    return Meeting.objects.create(
+        project=project,
+        kind=kind,
+        title=titles[kind],
+        starts_at=starts_at,
+        duration_minutes=90 if kind == MeetingKind.GOVERNANCE else 60,
+        organizer=pm.user,
+        organizer_side=Side.CDMO,
+        organizer_time_zone=pm.user.time_zone or "UTC",
+        video_url=f"https://teams.example.com/l/meetup-join/{project.code.lower()}-{kind}",
+        **extra,
+    )
+
+
+def _invite(meeting: Meeting, team: _Team, exclude_roles=frozenset()) -> list[Invitee]:
+    invitees = []
+    for member in team.members:
+        if member.role in exclude_roles:
+            continue
+        invitees.append(
+            Invitee.objects.create(
+                meeting=meeting,
+                user=member.user,
+                side=member.side,
+                team_role=member.role,
+                required=member.role not in (TeamRole.CDMO_MEMBER, TeamRole.SPONSOR_MEMBER),
+                rsvp=Rsvp.ACCEPTED if member.user_id == meeting.organizer_id else Rsvp.PENDING,
+                invited_at=meeting.starts_at - datetime.timedelta(days=6),
+            )
+        )
+    dm_invited = any(i.team_role == TeamRole.DECISION_MAKER for i in invitees)
+    Meeting.objects.filter(pk=meeting.pk).update(decision_maker_invited=dm_invited)
+    return invitees
+
+
+def _agenda(meeting: Meeting, team: _Team, items) -> None:
+    for position, (title, role, minutes) in enumerate(items, start=1):
+        AgendaItem.objects.create(
+            meeting=meeting,
+            position=position,
+            title=title,
+            presenter=team.user(role),
+            minutes_allotted=minutes,
+        )
+
+
+def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
+    meeting = _meeting(project, pm, starts_at, MeetingKind.WEEKLY)
+    invitees = _invite(meeting, team, exclude_roles={TeamRole.DECISION_MAKER})
+    _agenda(meeting, team, WEEKLY_AGENDA[: rng.randint(3, 5)])
+    for invitee in invitees:
+        absent = invitee.user_id != pm.user_id and rng.random() < 0.18
+        invitee.rsvp = Rsvp.DECLINED if absent and rng.random() < 0.5 else Rsvp.ACCEPTED
+        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
+        invitee.save(update_fields=["rsvp", "attendance"])
+    topic_a, topic_b = rng.sample(TOPICS, 2)
+    summary = (
+        f"Went through {topic_a}: {project.cdmo.name} reported that the work {rng.choice(PROGRESS)}. "
+        f"{project.sponsor.name} asked about {topic_b}; the team walked through the data and the remaining risks.\n\n"
+        "Open actions from the previous call were reviewed; overdue ones are carried forward below."
+    )
+    decisions = rng.sample(DECISIONS, rng.randint(0, 2))
+    if status == "correction":  # the sponsor's correction note is about this decision
+        decisions = [DECISIONS[0], *[d for d in decisions if d != DECISIONS[0]]]
+    for position, text in enumerate(decisions, start=1):
+        Decision.objects.create(meeting=meeting, position=position, summary=text)
+    _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
+    _close(
+        meeting,
+        team,
+        starts_at,
+        status,
+        summary,
+        "Same time next week. Engineering batch preparation continues.",
+    )
+
+
+def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int) -> None:
+    meeting = _meeting(project, pm, starts_at, MeetingKind.GOVERNANCE)
+    invitees = _invite(meeting, team)
+    _agenda(meeting, team, GOVERNANCE_AGENDA)
+    for invitee in invitees:
+        absent = invitee.team_role == TeamRole.DECISION_MAKER and dm_absent
+        invitee.rsvp = Rsvp.TENTATIVE if absent else Rsvp.ACCEPTED
+        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
+        invitee.save(update_fields=["rsvp", "attendance"])
+    summary = (
+        "Programme review against the contracted baseline: schedule amber because of the resin lead time, "
+        "budget green, quality green, supply amber. Both sides reviewed how communication is working."
+    )
+    if dm_absent:
+        summary += " The sponsor's decision-maker could not attend; the budget decision is deferred."
+    decisions = GOVERNANCE_DECISIONS[1:] if dm_absent else GOVERNANCE_DECISIONS
+    for position, text in enumerate(decisions, start=1):
+        Decision.objects.create(meeting=meeting, position=position, summary=text)
+    _action_items(meeting, team, rng, count=2, week=week)
+    _close(
+        meeting, team, starts_at, MeetingStatus.CONFIRMED, summary, "Next steering committee in three months."
+    )
+
+
+def _action_items(meeting, team, rng, *, count: int, week: int) -> None:
+    starts = meeting.starts_at.date()
+    today = timezone.localdate()
+    for position, (title, role) in enumerate(rng.sample(ACTIONS, count), start=1):
+        owner = team.user(role)
+        due = starts + datetime.timedelta(days=rng.choice([5, 7, 10, 14]))
+        # Older items are mostly done; a few stay open past their date (overdue).
+        done = due < today and rng.random() < (0.96 if week > 3 else 0.75)
+        ActionItem.objects.create(
+            project=meeting.project,
+            meeting=meeting,
+            position=position,
+            title=title,
+            owner=owner,
+            due_date=due,
+            status=ActionItemStatus.DONE if done else ActionItemStatus.OPEN,
+            completed_at=timezone.make_aware(datetime.datetime.combine(due, datetime.time(12)))
+            if done
+            else None,
+            completed_by=owner if done else None,
+        )
+
+
+def _close(meeting, team, starts_at, status, summary, next_steps) -> None:
+    lead = team.user(TeamRole.SPONSOR_LEAD)
+    sent_at = starts_at + datetime.timedelta(hours=20)
+    fields = {
+        "summary": summary,
+        "next_steps": next_steps,
+        "held_at": starts_at,
+        "attendance_recorded_at": starts_at + datetime.timedelta(hours=2),
+        "agenda_sent_at": starts_at - datetime.timedelta(days=2),
+        "ical_sequence": 1,
+    }
+    if status == MeetingStatus.MINUTES_DRAFT:
+        fields["status"] = MeetingStatus.MINUTES_DRAFT
+    elif status == "correction":
+        fields.update(
+            status=MeetingStatus.MINUTES_DRAFT,
+            correction_requested_at=sent_at + datetime.timedelta(days=1),
+            correction_requested_by=lead,
+            correction_note=(
+                "Decision 1 is not what we agreed: the engineering batch runs at 100 L, not 200 L, until the "
+                "filter validation is complete. Please also add our request for the raw data of run 3."
+            ),
+        )
+    else:
+        fields.update(
+            status=MeetingStatus.MINUTES_SENT, minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer
+        )
+        if status == MeetingStatus.CONFIRMED:
+            fields.update(
+                status=MeetingStatus.CONFIRMED,
+                minutes_confirmed_at=sent_at + datetime.timedelta(hours=26),
+                minutes_confirmed_by=lead,
+            )
+    if status == "correction":
+        # It was sent once before the sponsor asked for the correction.
+        fields.update(minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer)
+    Meeting.objects.filter(pk=meeting.pk).update(**fields)

@@ -1,0 +1,294 @@
+"""Reads for meetings. Every page's data in a fixed number of queries.
+
+Visibility comes from the projects selectors: a meeting is visible exactly when
+its project is (`get_project_for_user` / `projects_visible_to`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.accounts.models import User
+from projects.models import Project, ProjectMember, TeamRole
+from projects.selectors import ProjectAccess, projects_visible_to
+
+from .models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitee,
+    Meeting,
+    MeetingStatus,
+)
+
+ACTIVE_INVITEE = Q(invitees__removed_at__isnull=True)
+
+
+def get_meeting(*, access: ProjectAccess, meeting_id: int) -> Meeting:
+    """The meeting of the access's project, or Http404 (a meeting of another project is not found)."""
+    return get_object_or_404(
+        Meeting.objects.select_related(
+            "project",
+            "organizer",
+            "minutes_sent_by",
+            "minutes_confirmed_by",
+            "correction_requested_by",
+            "cancelled_by",
+        ),
+        pk=meeting_id,
+        project=access.project,
+    )
+
+
+def with_attendance_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Annotate what a list row shows: invited, replies, attended, and the decision-maker."""
+    invited = ACTIVE_INVITEE & Q(invitees__unexpected=False)
+    dm_invitees = Invitee.objects.filter(
+        meeting=OuterRef("pk"), removed_at__isnull=True, team_role=TeamRole.DECISION_MAKER
+    )
+    return meetings.annotate(
+        invited_count=Count("invitees", filter=invited),
+        accepted_count=Count("invitees", filter=invited & Q(invitees__rsvp="accepted")),
+        declined_count=Count("invitees", filter=invited & Q(invitees__rsvp="declined")),
+        attended_count=Count("invitees", filter=invited & Q(invitees__attendance=Attendance.ATTENDED)),
+        unexpected_count=Count("invitees", filter=ACTIVE_INVITEE & Q(invitees__unexpected=True)),
+        decision_maker_attended=Exists(dm_invitees.filter(attendance=Attendance.ATTENDED)),
+        decision_maker_absent=Exists(dm_invitees.filter(attendance=Attendance.ABSENT)),
+    )
+
+
+def upcoming_meetings(*, project: Project, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    now = now or timezone.now()
+    return (
+        with_attendance_counts(Meeting.objects.filter(project=project, starts_at__gte=now))
+        .select_related("organizer")
+        .order_by("starts_at", "pk")
+    )
+
+
+def past_meetings(
+    *, project: Project, kind: str = "", now: datetime.datetime | None = None
+) -> QuerySet[Meeting]:
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(project=project, starts_at__lt=now)
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    return with_attendance_counts(meetings).select_related("organizer").order_by("-starts_at", "-pk")
+
+
+def live_action_items() -> QuerySet[ActionItem]:
+    """Action items that count: not struck from a draft, not from a cancelled meeting."""
+    return ActionItem.objects.filter(removed_at__isnull=True).exclude(meeting__status=MeetingStatus.CANCELLED)
+
+
+def open_action_items_for_project(*, project: Project) -> QuerySet[ActionItem]:
+    return (
+        live_action_items()
+        .filter(project=project, status=ActionItemStatus.OPEN)
+        .select_related("owner", "meeting")
+        .order_by("due_date", "pk")
+    )
+
+
+@dataclass
+class ActionItemFilters:
+    status: str = ActionItemStatus.OPEN  # "" = any
+    project: int | None = None
+    mine: bool = True
+
+
+def action_items_for_user(*, user: User, filters: ActionItemFilters) -> QuerySet[ActionItem]:
+    """Action items in projects the user may see; by default only theirs and open, soonest due first."""
+    items = live_action_items().filter(project__in=projects_visible_to(user=user))
+    if filters.mine:
+        items = items.filter(owner=user)
+    if filters.status:
+        items = items.filter(status=filters.status)
+    if filters.project:
+        items = items.filter(project_id=filters.project)
+    order = ("due_date", "pk") if filters.status == ActionItemStatus.OPEN else ("status", "due_date", "pk")
+    return items.select_related("project", "meeting", "owner").order_by(*order)
+
+
+def action_item_for(*, access: ProjectAccess, actionitem_id: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.select_related("meeting", "owner", "project"),
+        pk=actionitem_id,
+        project=access.project,
+        removed_at__isnull=True,
+    )
+
+
+@dataclass
+class MeetingDetail:
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    invitees: list[Invitee]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+
+    @property
+    def invited(self) -> list[Invitee]:
+        return [i for i in self.invitees if not i.unexpected]
+
+    @property
+    def attendees(self) -> list[Invitee]:
+        return [i for i in self.invitees if i.attendance == Attendance.ATTENDED]
+
+    @property
+    def absentees(self) -> list[Invitee]:
+        return [i for i in self.invitees if i.attendance == Attendance.ABSENT]
+
+    @property
+    def agenda_minutes(self) -> int:
+        return sum(item.minutes_allotted or 0 for item in self.agenda)
+
+    @property
+    def agenda_overruns(self) -> bool:
+        return self.agenda_minutes > self.meeting.duration_minutes
+
+    @property
+    def decision_maker_invited(self) -> bool:
+        return any(i.is_decision_maker for i in self.invited)
+
+    @property
+    def decision_maker_attended(self) -> bool:
+        return any(i.is_decision_maker for i in self.attendees)
+
+    def invitee_for(self, user) -> Invitee | None:
+        return next((i for i in self.invited if i.user_id == user.pk), None)
+
+
+def meeting_detail(*, meeting: Meeting) -> MeetingDetail:
+    """Everything the meeting page, the minutes PDF and the emails show (five queries)."""
+    return MeetingDetail(
+        meeting=meeting,
+        agenda=list(agenda_items(meeting=meeting)),
+        invitees=list(active_invitees(meeting=meeting)),
+        decisions=list(decisions(meeting=meeting)),
+        action_items=list(
+            ActionItem.objects.filter(meeting=meeting, removed_at__isnull=True)
+            .select_related("owner")
+            .order_by("position", "pk")
+        ),
+    )
+
+
+def agenda_items(*, meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True).select_related("presenter")
+
+
+def active_invitees(*, meeting: Meeting) -> QuerySet[Invitee]:
+    return (
+        Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("unexpected", "-required", "side", "user__full_name", "guest_name", "pk")
+    )
+
+
+def decisions(*, meeting: Meeting) -> QuerySet[Decision]:
+    return Decision.objects.filter(meeting=meeting, removed_at__isnull=True)
+
+
+def team_members(*, project: Project) -> QuerySet[ProjectMember]:
+    return (
+        ProjectMember.objects.filter(project=project, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("side", "role", "user__full_name")
+    )
+
+
+def team_users(*, project: Project) -> QuerySet[User]:
+    on_team = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
+    return User.objects.filter(pk__in=on_team, is_active=True).order_by("full_name")
+
+
+# --- Across projects: the person's own meetings --------------------------------------------
+
+
+def my_upcoming_meetings(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """Meetings the user is invited to that have not started, in projects they can see."""
+    now = now or timezone.now()
+    mine = Invitee.objects.filter(meeting=OuterRef("pk"), user=user, removed_at__isnull=True)
+    return (
+        Meeting.objects.filter(Exists(mine), starts_at__gte=now, project__in=projects_visible_to(user=user))
+        .select_related("project", "organizer")
+        .prefetch_related(
+            Prefetch(
+                "invitees",
+                queryset=Invitee.objects.filter(user=user, removed_at__isnull=True),
+                to_attr="my_invitation",
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def minutes_awaiting_my_confirmation(*, user: User) -> QuerySet[Meeting]:
+    """Sent minutes of projects where the user is the sponsor lead or decision-maker."""
+    confirming = ProjectMember.objects.filter(
+        user=user,
+        removed_at__isnull=True,
+        role__in=[TeamRole.SPONSOR_LEAD, TeamRole.DECISION_MAKER],
+        project__sponsor_id=user.organization_id,
+    ).values("project_id")
+    return (
+        Meeting.objects.filter(status=MeetingStatus.MINUTES_SENT, project_id__in=confirming)
+        .select_related("project")
+        .order_by("minutes_sent_at", "pk")
+    )
+
+
+def minutes_to_write(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """Meetings the user organized that took place and whose minutes are not sent yet."""
+    now = now or timezone.now()
+    return (
+        Meeting.objects.filter(
+            organizer=user,
+            starts_at__lt=now,
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.MINUTES_DRAFT],
+            project__in=projects_visible_to(user=user),
+        )
+        .select_related("project")
+        .order_by("starts_at", "pk")
+    )
+
+
+# --- Calendar feed ---------------------------------------------------------------------------
+
+
+def calendar_meetings(*, user: User, since: datetime.datetime) -> QuerySet[Meeting]:
+    """The user's meetings for their calendar feed: invited, in projects they can see,
+    including cancelled ones (so calendars drop them)."""
+    mine = Invitee.objects.filter(meeting=OuterRef("pk"), user=user, removed_at__isnull=True)
+    return (
+        Meeting.objects.filter(Exists(mine), starts_at__gte=since, project__in=projects_visible_to(user=user))
+        .select_related("project", "organizer")
+        .order_by("starts_at", "pk")
+    )
+
+
+def calendar_milestones(*, user: User) -> list:
+    """Milestones of the user's projects (team member), if the projects app has milestones."""
+    try:
+        milestone_model = apps.get_model("projects", "Milestone")
+    except LookupError:
+        return []
+    on_team = ProjectMember.objects.filter(user=user, removed_at__isnull=True).values("project_id")
+    field_names = {f.name for f in milestone_model._meta.get_fields()}
+    milestones = milestone_model.objects.filter(
+        project__in=projects_visible_to(user=user).filter(pk__in=on_team)
+    ).select_related("project")
+    if "removed_at" in field_names:
+        milestones = milestones.filter(removed_at__isnull=True)
+    if "status" in field_names:
+        milestones = milestones.exclude(status="cancelled")
+    return list(milestones)
