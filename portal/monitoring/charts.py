@@ -34,7 +34,9 @@ def trend_svg(trend: WeeklyTrend, *, width: int = 640, height: int = 220) -> Saf
     for tick in range(0, axis_max + 1, step):
         ty = y(tick)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#e2e6eb"/>')
-        parts.append(f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7785">{tick}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7785">{tick}</text>'
+        )
     for i, week in enumerate(trend.weeks):
         x0 = left + i * slot + slot / 2
         for offset, value, colour, label in (
@@ -51,7 +53,9 @@ def trend_svg(trend: WeeklyTrend, *, width: int = 640, height: int = 220) -> Saf
                 f'<text x="{x0:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11" '
                 f'fill="#6b7785">{week:%d %b}</text>'
             )
-    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#cfd6de"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#cfd6de"/>'
+    )
     legend_y = height - 6
     parts.append(f'<rect x="{left}" y="{legend_y - 9}" width="10" height="10" fill="{RAISED_COLOUR}"/>')
     parts.append(f'<text x="{left + 14}" y="{legend_y}" font-size="11" fill="#3c4a57">raised</text>')
@@ -62,6 +66,4 @@ def trend_svg(trend: WeeklyTrend, *, width: int = 640, height: int = 220) -> Saf
 
 
 def _describe(trend: WeeklyTrend) -> str:
-    return (
-        f"Over {len(trend.weeks)} weeks, {sum(trend.raised)} flags were raised and {sum(trend.cleared)} cleared."
-    )
+    return f"Over {len(trend.weeks)} weeks, {sum(trend.raised)} flags were raised and {sum(trend.cleared)} cleared."

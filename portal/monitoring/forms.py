@@ -8,9 +8,13 @@ from .selectors import DashboardFilters
 
 
 class DashboardFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Code or name"}))
+    q = forms.CharField(
+        required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Code or name"})
+    )
     counterparty = forms.ModelChoiceField(required=False, queryset=Organization.objects.none())
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ProjectStatus.choices], initial="active")
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *ProjectStatus.choices], initial="active"
+    )
     overall = forms.ChoiceField(
         required=False, label="Overall status", choices=[("", "Any"), *RAG.choices, ("none", "No update yet")]
     )

@@ -12,9 +12,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from issues.models import AWAITING_PLAN, IssueStatus, ServiceIssue
+from issues.models import Severity as IssueSeverity
+from meetings.models import (
+    ActionItem,
+    ActionItemStatus,
+    Attendance,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from portal.core.business_time import BusinessCalendar
 from projects.models import (
     OPEN_MILESTONE_STATUSES,
     CommentKind,
@@ -215,6 +228,228 @@ class MilestonePastDueRule(Rule):
         ]
 
 
+# Minutes are due, and then confirmed, within this many business days.
+MINUTES_BUSINESS_DAYS = 2
+
+
+def _calendar(organization) -> BusinessCalendar:
+    return BusinessCalendar.for_organization(organization)
+
+
+class GovernanceWithoutDecisionMakerRule(Rule):
+    kind = FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER
+    subject_model = Meeting
+
+    def findings(self, now):
+        rows = Meeting.objects.filter(
+            kind=MeetingKind.GOVERNANCE,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=now,
+            decision_maker_invited=False,
+            project__status=ProjectStatus.ACTIVE,
+        ).values("pk", "project_id", "title", "starts_at")
+        return [
+            Finding(
+                row["project_id"],
+                row["pk"],
+                f"Governance meeting “{row['title']}” on {timezone.localtime(row['starts_at']):%d %b %Y} has no "
+                "sponsor decision-maker invited.",
+                Severity.WARNING,
+            )
+            for row in rows
+        ]
+
+
+HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED)
+
+
+class DecisionMakerAbsentRule(Rule):
+    kind = FlagKind.DECISION_MAKER_ABSENT
+
+    def findings(self, now):
+        dm_attended = Invitee.objects.filter(
+            meeting=OuterRef("pk"),
+            team_role=TeamRole.DECISION_MAKER,
+            attendance=Attendance.ATTENDED,
+            removed_at__isnull=True,
+        )
+        # The two most recent governance meetings with attendance recorded, per project: one query.
+        recent = (
+            Meeting.objects.filter(
+                kind=MeetingKind.GOVERNANCE,
+                status__in=HELD_STATUSES,
+                attendance_recorded_at__isnull=False,
+                project__status=ProjectStatus.ACTIVE,
+                starts_at__lte=now,
+            )
+            .annotate(
+                recency=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("starts_at").desc()),
+                dm_attended=Exists(dm_attended),
+            )
+            .filter(recency__lte=2)
+            .values("project_id", "dm_attended", "starts_at")
+        )
+        by_project: dict[int, list] = {}
+        for row in recent:
+            by_project.setdefault(row["project_id"], []).append(row)
+        found = []
+        for project_id, rows in by_project.items():
+            if len(rows) == 2 and not any(row["dm_attended"] for row in rows):
+                dates = " and ".join(
+                    f"{timezone.localtime(row['starts_at']):%d %b}"
+                    for row in sorted(rows, key=lambda r: r["starts_at"])
+                )
+                found.append(
+                    Finding(
+                        project_id,
+                        project_id,
+                        f"The sponsor's decision-maker was absent from the last two governance meetings ({dates}).",
+                        Severity.CRITICAL,
+                    )
+                )
+        return found
+
+
+class MinutesNotSentRule(Rule):
+    kind = FlagKind.MINUTES_NOT_SENT
+    subject_model = Meeting
+
+    def findings(self, now):
+        # Coarse filter in SQL (ended at least two calendar days ago), exact business days in Python.
+        rows = Meeting.objects.filter(
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.MINUTES_DRAFT],
+            minutes_sent_at__isnull=True,
+            starts_at__lte=now - dt.timedelta(days=MINUTES_BUSINESS_DAYS),
+            project__status=ProjectStatus.ACTIVE,
+        ).select_related("project__cdmo", "project__sponsor")
+        found = []
+        for meeting in rows:
+            organization = (
+                meeting.project.sponsor if meeting.organizer_side == Side.SPONSOR else meeting.project.cdmo
+            )
+            ended = meeting.starts_at + dt.timedelta(minutes=meeting.duration_minutes)
+            due = _calendar(organization).add_business_days(ended, MINUTES_BUSINESS_DAYS)
+            if due < now:
+                found.append(
+                    Finding(
+                        meeting.project_id,
+                        meeting.pk,
+                        f"Minutes of “{meeting.title}” ({timezone.localtime(meeting.starts_at):%d %b}) were not sent "
+                        f"within {MINUTES_BUSINESS_DAYS} business days of the meeting.",
+                        Severity.WARNING,
+                    )
+                )
+        return found
+
+
+class MinutesNotConfirmedRule(Rule):
+    kind = FlagKind.MINUTES_NOT_CONFIRMED
+    subject_model = Meeting
+
+    def findings(self, now):
+        rows = Meeting.objects.filter(
+            status=MeetingStatus.MINUTES_SENT,
+            minutes_confirmed_at__isnull=True,
+            minutes_sent_at__lte=now - dt.timedelta(days=MINUTES_BUSINESS_DAYS),
+            project__status=ProjectStatus.ACTIVE,
+        ).select_related("project__sponsor")
+        found = []
+        for meeting in rows:
+            due = _calendar(meeting.project.sponsor).add_business_days(
+                meeting.minutes_sent_at, MINUTES_BUSINESS_DAYS
+            )
+            if due < now:
+                found.append(
+                    Finding(
+                        meeting.project_id,
+                        meeting.pk,
+                        f"The sponsor has not confirmed the minutes of “{meeting.title}”, sent "
+                        f"{timezone.localtime(meeting.minutes_sent_at):%d %b}, within {MINUTES_BUSINESS_DAYS} business days.",
+                        Severity.WARNING,
+                    )
+                )
+        return found
+
+
+class ActionItemOverdueRule(Rule):
+    kind = FlagKind.ACTION_ITEM_OVERDUE
+    subject_model = ActionItem
+
+    def findings(self, now):
+        today = timezone.localdate(now)
+        rows = ActionItem.objects.filter(
+            status=ActionItemStatus.OPEN,
+            removed_at__isnull=True,
+            due_date__lt=today,
+            project__status=ProjectStatus.ACTIVE,
+        ).values("pk", "project_id", "title", "due_date", "owner__full_name")
+        return [
+            Finding(
+                row["project_id"],
+                row["pk"],
+                f"Action “{row['title']}” ({row['owner__full_name']}) was due {row['due_date']:%d %b %Y}, "
+                f"{_days((today - row['due_date']).days)} ago.",
+                Severity.CRITICAL if (today - row["due_date"]).days > 14 else Severity.WARNING,
+            )
+            for row in rows
+        ]
+
+
+class IssueAcknowledgeBreachRule(Rule):
+    kind = FlagKind.ISSUE_ACK_BREACH
+    subject_model = ServiceIssue
+
+    def findings(self, now):
+        rows = ServiceIssue.objects.filter(
+            status=IssueStatus.OPEN,
+            acknowledge_by__lt=now,
+            project__status__in=WATCHED_ISSUE_PROJECTS,
+        ).values("pk", "project_id", "title", "severity", "acknowledge_by", "escalation_level")
+        return [
+            Finding(
+                row["project_id"],
+                row["pk"],
+                f"{row['severity'].capitalize()} service issue “{row['title']}” has not been acknowledged; it was due "
+                f"{_hours_ago(now, row['acknowledge_by'])} (escalation level {row['escalation_level']}).",
+                Severity.CRITICAL if row["severity"] == IssueSeverity.CRITICAL else Severity.WARNING,
+            )
+            for row in rows
+        ]
+
+
+class IssuePlanBreachRule(Rule):
+    kind = FlagKind.ISSUE_PLAN_BREACH
+    subject_model = ServiceIssue
+
+    def findings(self, now):
+        rows = ServiceIssue.objects.filter(
+            status__in=AWAITING_PLAN,
+            plan_by__lt=now,
+            project__status__in=WATCHED_ISSUE_PROJECTS,
+        ).values("pk", "project_id", "title", "severity", "plan_by", "escalation_level")
+        return [
+            Finding(
+                row["project_id"],
+                row["pk"],
+                f"{row['severity'].capitalize()} service issue “{row['title']}” has no resolution plan; it was due "
+                f"{_hours_ago(now, row['plan_by'])} (escalation level {row['escalation_level']}).",
+                Severity.CRITICAL if row["severity"] != IssueSeverity.MINOR else Severity.WARNING,
+            )
+            for row in rows
+        ]
+
+
+# Service issues matter on paused programs too: the complaint does not pause.
+WATCHED_ISSUE_PROJECTS = (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+
+
+def _hours_ago(now: dt.datetime, moment: dt.datetime) -> str:
+    hours = int((now - moment).total_seconds() // 3600)
+    if hours < 48:
+        return f"{hours} h ago"
+    return f"{_days(hours // 24)} ago"
+
+
 RULES: list[Rule] = [
     StaleUpdateRule(),
     QuestionUnansweredRule(),
@@ -223,4 +458,11 @@ RULES: list[Rule] = [
     NoCDMOContactRule(),
     MilestoneSlipRule(),
     MilestonePastDueRule(),
+    GovernanceWithoutDecisionMakerRule(),
+    DecisionMakerAbsentRule(),
+    MinutesNotSentRule(),
+    MinutesNotConfirmedRule(),
+    ActionItemOverdueRule(),
+    IssueAcknowledgeBreachRule(),
+    IssuePlanBreachRule(),
 ]

@@ -9,7 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -31,14 +43,27 @@ SCORE_WEIGHTS = {
 
 # Each dashboard column of flags groups some kinds.
 FLAG_COLUMNS = {
-    "communication": (FlagKind.STALE_UPDATE, FlagKind.QUESTION_UNANSWERED, FlagKind.MINUTES_NOT_SENT,
-                      FlagKind.MINUTES_NOT_CONFIRMED),
-    "people": (FlagKind.NO_DECISION_MAKER, FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER,
-               FlagKind.DECISION_MAKER_ABSENT, FlagKind.NO_SPONSOR_CONTACT, FlagKind.NO_CDMO_CONTACT),
+    "communication": (
+        FlagKind.STALE_UPDATE,
+        FlagKind.QUESTION_UNANSWERED,
+        FlagKind.MINUTES_NOT_SENT,
+        FlagKind.MINUTES_NOT_CONFIRMED,
+    ),
+    "people": (
+        FlagKind.NO_DECISION_MAKER,
+        FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER,
+        FlagKind.DECISION_MAKER_ABSENT,
+        FlagKind.NO_SPONSOR_CONTACT,
+        FlagKind.NO_CDMO_CONTACT,
+    ),
     "delivery": (FlagKind.MILESTONE_SLIP, FlagKind.MILESTONE_PAST_DUE, FlagKind.ACTION_ITEM_OVERDUE),
     "service": (FlagKind.ISSUE_ACK_BREACH, FlagKind.ISSUE_PLAN_BREACH),
 }
-DECISION_MAKER_KINDS = (FlagKind.NO_DECISION_MAKER, FlagKind.DECISION_MAKER_ABSENT, FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER)
+DECISION_MAKER_KINDS = (
+    FlagKind.NO_DECISION_MAKER,
+    FlagKind.DECISION_MAKER_ABSENT,
+    FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER,
+)
 
 
 @dataclass
@@ -57,9 +82,11 @@ def _breached_issue_count():
         from issues.models import ServiceIssue
     except ImportError:  # pragma: no cover - the issue log is part of the product
         return Value(0)
-    breached = ServiceIssue.objects.filter(project=OuterRef("pk")).filter(
-        Q(acknowledge_breached_at__isnull=False) | Q(plan_breached_at__isnull=False)
-    ).exclude(status="closed")
+    breached = (
+        ServiceIssue.objects.filter(project=OuterRef("pk"))
+        .filter(Q(acknowledge_breached_at__isnull=False) | Q(plan_breached_at__isnull=False))
+        .exclude(status="closed")
+    )
     return Coalesce(
         Subquery(breached.order_by().values("project").annotate(n=Count("pk")).values("n")[:1]), 0
     )
@@ -72,7 +99,9 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
         .order_by("-published_at")
         .values("overall_rag")[:1]
     )
-    open_flags = Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True).order_by().values("project")
+    open_flags = (
+        Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True).order_by().values("project")
+    )
     count = Count("pk")
 
     def flag_count(**extra):
@@ -94,22 +123,31 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
             breached_issues=_breached_issue_count(),
             worst_slip=Coalesce(Subquery(worst_slip), 0),
             decision_maker_flagged=Exists(
-                Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True, kind__in=DECISION_MAKER_KINDS)
+                Flag.objects.filter(
+                    project=OuterRef("pk"), cleared_at__isnull=True, kind__in=DECISION_MAKER_KINDS
+                )
             ),
         )
     )
     w = SCORE_WEIGHTS
     rows = rows.annotate(
         score=(
-            Case(When(overall="red", then=Value(w["red"])), When(overall="amber", then=Value(w["amber"])),
-                 default=Value(0), output_field=IntegerField())
+            Case(
+                When(overall="red", then=Value(w["red"])),
+                When(overall="amber", then=Value(w["amber"])),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
             + w["critical_flag"] * F("critical_flags")
             + w["warning_flag"] * F("warning_flags")
             + w["breached_issue"] * F("breached_issues")
             + Case(
-                When(worst_slip__gte=7 * w["slip_weeks_max"], then=Value(w["slip_weeks_max"] * w["slip_week"])),
+                When(
+                    worst_slip__gte=7 * w["slip_weeks_max"], then=Value(w["slip_weeks_max"] * w["slip_week"])
+                ),
                 When(worst_slip__gt=0, then=F("worst_slip") / 7 * w["slip_week"]),
-                default=Value(0), output_field=IntegerField(),
+                default=Value(0),
+                output_field=IntegerField(),
             )
         )
     )
@@ -124,7 +162,11 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     elif filters.overall:
         rows = rows.filter(overall=filters.overall)
     if filters.flag_kind:
-        rows = rows.filter(Exists(Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True, kind=filters.flag_kind)))
+        rows = rows.filter(
+            Exists(
+                Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True, kind=filters.flag_kind)
+            )
+        )
     if filters.attention_only:
         rows = rows.filter(score__gt=0)
     return rows.order_by("-score", "code", "pk")
@@ -132,9 +174,13 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
 
 def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[Flag]]]:
     """Open flags of the given (already paginated) projects, grouped for the row cells: one query."""
-    grouped: dict[int, dict[str, list[Flag]]] = {p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects}
+    grouped: dict[int, dict[str, list[Flag]]] = {
+        p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects
+    }
     column_of = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
-    for flag in Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by("-severity", "raised_at"):
+    for flag in Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by(
+        "-severity", "raised_at"
+    ):
         grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(flag)
     return grouped
 
@@ -147,7 +193,9 @@ def open_flag_counts(*, user) -> list[tuple[str, str, int]]:
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
-    return sorted(((kind, label, counts.get(kind, 0)) for kind, label in FlagKind.choices), key=lambda t: -t[2])
+    return sorted(
+        ((kind, label, counts.get(kind, 0)) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
 
 
 @dataclass
@@ -164,15 +212,25 @@ def flag_trend(*, user, weeks: int = 12, today: dt.date | None = None) -> Weekly
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
     visible = Flag.objects.filter(project__in=projects_visible_to(user=user))
     raised = dict(
-        visible.filter(raised_at__gte=start).annotate(week=TruncWeek("raised_at")).values("week")
-        .annotate(n=Count("pk")).values_list("week", "n")
+        visible.filter(raised_at__gte=start)
+        .annotate(week=TruncWeek("raised_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
     )
     cleared = dict(
-        visible.filter(cleared_at__gte=start).annotate(week=TruncWeek("cleared_at")).values("week")
-        .annotate(n=Count("pk")).values_list("week", "n")
+        visible.filter(cleared_at__gte=start)
+        .annotate(week=TruncWeek("cleared_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
     )
-    by_date_raised = {timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in raised.items()}
-    by_date_cleared = {timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in cleared.items()}
+    by_date_raised = {
+        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in raised.items()
+    }
+    by_date_cleared = {
+        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in cleared.items()
+    }
     trend = WeeklyTrend()
     for i in range(weeks):
         week = first_monday + dt.timedelta(weeks=i)

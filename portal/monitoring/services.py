@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
 from .models import Flag
@@ -91,6 +92,9 @@ def sweep(*, now: dt.datetime | None = None, rules: list[Rule] | None = None) ->
     half-way leaves consistent flags, and the next sweep finishes the job."""
     now = now or timezone.now()
     result = SweepResult()
+    # Breached service-issue deadlines are recorded and escalated first (one rung per breach,
+    # once: the service is set-based and idempotent); the breach rules then flag what is still late.
+    issue_mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
     logger.info(

@@ -12,7 +12,14 @@ from projects.selectors import counterparties_for
 from .charts import trend_svg
 from .forms import DashboardFilterForm
 from .models import Flag
-from .selectors import FLAG_COLUMNS, SCORE_WEIGHTS, dashboard_rows, flag_trend, flags_by_kind_for, open_flag_counts
+from .selectors import (
+    FLAG_COLUMNS,
+    SCORE_WEIGHTS,
+    dashboard_rows,
+    flag_trend,
+    flags_by_kind_for,
+    open_flag_counts,
+)
 
 EXPORT_LIMIT = 5000
 
@@ -60,23 +67,49 @@ def dashboard_csv_view(request):
     rows = list(rows[:EXPORT_LIMIT])
     flags = flags_by_kind_for(rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
     writer = csv.writer(response)
-    writer.writerow([
-        "Code", "Project", "Sponsor", "CDMO", "Status", "Overall", "Days since last update", "Attention score",
-        "Critical flags", "Warning flags", *[f"{c.capitalize()} flags" for c in FLAG_COLUMNS],
-        "Breached service issues", "Worst milestone slip (days)", "Decision-maker flagged",
-    ])
+    writer.writerow(
+        [
+            "Code",
+            "Project",
+            "Sponsor",
+            "CDMO",
+            "Status",
+            "Overall",
+            "Days since last update",
+            "Attention score",
+            "Critical flags",
+            "Warning flags",
+            *[f"{c.capitalize()} flags" for c in FLAG_COLUMNS],
+            "Breached service issues",
+            "Worst milestone slip (days)",
+            "Decision-maker flagged",
+        ]
+    )
     today = timezone.localdate()
     for project in rows:
         last = project.last_update_published_at
-        writer.writerow([
-            project.code, project.name, project.sponsor.name, project.cdmo.name, project.get_status_display(),
-            project.overall or "", (today - timezone.localdate(last)).days if last else "", project.score,
-            project.critical_flags, project.warning_flags,
-            *["; ".join(f.explanation for f in flags[project.pk][c]) for c in FLAG_COLUMNS],
-            project.breached_issues, project.worst_slip, "yes" if project.decision_maker_flagged else "no",
-        ])
+        writer.writerow(
+            [
+                project.code,
+                project.name,
+                project.sponsor.name,
+                project.cdmo.name,
+                project.get_status_display(),
+                project.overall or "",
+                (today - timezone.localdate(last)).days if last else "",
+                project.score,
+                project.critical_flags,
+                project.warning_flags,
+                *["; ".join(f.explanation for f in flags[project.pk][c]) for c in FLAG_COLUMNS],
+                project.breached_issues,
+                project.worst_slip,
+                "yes" if project.decision_maker_flagged else "no",
+            ]
+        )
     return response
 
 
@@ -89,7 +122,9 @@ def dashboard_pdf_view(request):
     context["organization"] = request.user.organization
     pdf = render_dashboard_pdf(context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.pdf"'
+    )
     return response
 
 
@@ -97,8 +132,12 @@ def dashboard_pdf_view(request):
 def project_flags_view(request, project_id: int):
     context = project_page(request, project_id, "overview")
     project = context["project"]
-    context["open_flags"] = Flag.objects.filter(project=project, cleared_at__isnull=True).order_by("-severity", "-raised_at")
+    context["open_flags"] = Flag.objects.filter(project=project, cleared_at__isnull=True).order_by(
+        "-severity", "-raised_at"
+    )
     context["cleared_flags"] = paginate(
-        request, Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at"), per_page=20
+        request,
+        Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at"),
+        per_page=20,
     )
     return render(request, "monitoring/project_flags.html", context)

@@ -29,14 +29,28 @@ def _published(project, days_ago):
 def world(db):
     sponsor, other_sponsor = SponsorFactory(name="Acme Bio"), SponsorFactory(name="Other Pharma")
     cdmo_a, cdmo_b = CDMOFactory(name="Alpha CDMO"), CDMOFactory(name="Beta CDMO")
-    healthy = staff_project(sponsor=sponsor, cdmo=cdmo_a, code="ACM-1", name="Healthy program", start_date=dt.date(2026, 1, 5))
-    stale = staff_project(sponsor=sponsor, cdmo=cdmo_b, code="ACM-2", name="Stale program", start_date=dt.date(2026, 1, 5))
-    no_dm = staff_project(sponsor=sponsor, cdmo=cdmo_a, code="ACM-3", name="Leaderless program", start_date=dt.date(2026, 1, 5))
-    foreign = staff_project(sponsor=other_sponsor, cdmo=cdmo_a, code="OTH-1", name="Other sponsor's program", start_date=dt.date(2026, 1, 5))
+    healthy = staff_project(
+        sponsor=sponsor, cdmo=cdmo_a, code="ACM-1", name="Healthy program", start_date=dt.date(2026, 1, 5)
+    )
+    stale = staff_project(
+        sponsor=sponsor, cdmo=cdmo_b, code="ACM-2", name="Stale program", start_date=dt.date(2026, 1, 5)
+    )
+    no_dm = staff_project(
+        sponsor=sponsor, cdmo=cdmo_a, code="ACM-3", name="Leaderless program", start_date=dt.date(2026, 1, 5)
+    )
+    foreign = staff_project(
+        sponsor=other_sponsor,
+        cdmo=cdmo_a,
+        code="OTH-1",
+        name="Other sponsor's program",
+        start_date=dt.date(2026, 1, 5),
+    )
     for project in (healthy, no_dm, foreign):
         _published(project, 1)
     _published(stale, 20)
-    ProjectMember.objects.filter(project__in=[no_dm, stale], role=TeamRole.DECISION_MAKER).update(removed_at=NOW)
+    ProjectMember.objects.filter(project__in=[no_dm, stale], role=TeamRole.DECISION_MAKER).update(
+        removed_at=NOW
+    )
     with time_machine.travel(NOW, tick=False):
         sweep(now=NOW)
     return {
@@ -89,7 +103,9 @@ def test_dashboard_queries_do_not_grow_with_projects(client, world, django_asser
         client.get(reverse("monitoring:dashboard"))
     sponsor = world["sponsor_exec"].organization
     for i in range(25):
-        _published(staff_project(sponsor=sponsor, cdmo=world["projects"][0].cdmo, start_date=dt.date(2026, 1, 5)), i)
+        _published(
+            staff_project(sponsor=sponsor, cdmo=world["projects"][0].cdmo, start_date=dt.date(2026, 1, 5)), i
+        )
     sweep(now=NOW)
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("monitoring:dashboard"))
@@ -115,7 +131,9 @@ def test_pdf_export_contains_the_programs_and_explanations(client, world, tmp_pa
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "dashboard.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Escalation dashboard" in text
     for code in ("ACM-1", "ACM-2", "ACM-3"):
         assert code in text
@@ -127,7 +145,9 @@ def test_pdf_export_contains_the_programs_and_explanations(client, world, tmp_pa
 def test_trend_counts_flags_raised_and_cleared_per_week(world):
     user = world["sponsor_exec"]
     flag = Flag.objects.get(kind=FlagKind.STALE_UPDATE)
-    Flag.objects.filter(pk=flag.pk).update(raised_at=NOW - dt.timedelta(days=14), cleared_at=NOW - dt.timedelta(days=7))
+    Flag.objects.filter(pk=flag.pk).update(
+        raised_at=NOW - dt.timedelta(days=14), cleared_at=NOW - dt.timedelta(days=7)
+    )
     trend = flag_trend(user=user, today=timezone.localdate(NOW))
     assert len(trend.weeks) == 12 and trend.weeks[-1] == dt.date(2026, 11, 16)
     assert trend.raised[-3] == 1 and trend.cleared[-2] == 1
