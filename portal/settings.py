@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.organizations",
     "portal.monitoring",
+    "portal.notifications",
     "projects",
     "meetings",
     "issues",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.portal",
+                "portal.notifications.context_processors.notifications",
             ],
         },
     },
@@ -228,6 +231,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Schedules live here, in code; the DatabaseScheduler copies them into the database on start,
+# where staff can see and pause them in the admin (a pause survives restarts).
+CELERY_BEAT_SCHEDULE = {
+    # Notifications (portal/notifications/tasks.py): safety nets for email delivery, daily digests.
+    "notifications: send emails still pending": {
+        "task": "notifications.deliver_pending",
+        "schedule": 60.0,
+    },
+    "notifications: recover emails a dead worker left": {
+        "task": "notifications.recover_stuck_deliveries",
+        "schedule": 300.0,
+    },
+    "notifications: daily digests (hourly, each person at their hour)": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(minute=0),
+    },
+}
 
 # Audit trail: middleware records the user and URL of every write request.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

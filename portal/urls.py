@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("meetings.urls")),  # /meetings/… and /projects/<id>/meetings/…
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
     path("", include("portal.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
+    path("notifications/", include("portal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

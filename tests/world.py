@@ -10,7 +10,12 @@ import importlib
 from portal.organizations.factories import InvitationFactory
 from projects.factories import staff_project
 
-APP_FACTORY_MODULES = ("projects.factories", "meetings.factories", "issues.factories")
+APP_FACTORY_MODULES = (
+    "projects.factories",
+    "meetings.factories",
+    "issues.factories",
+    "portal.notifications.factories",
+)
 
 
 def populate_everything(project):

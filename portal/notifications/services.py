@@ -1,0 +1,278 @@
+"""Writes: create notifications (the one door), read state, preferences.
+
+Every part of the portal tells people things through `notify()`:
+
+    from portal.notifications.services import notify
+
+    notify(
+        recipients=[pm],
+        kind="reminder.update_due",
+        dedupe_key=f"reminder.update_due:project-{project.pk}:{project.next_update_due}",
+        title=f"{project.code}: status update due tomorrow",
+        body="The agreed cadence is weekly; the next update is due on 4 March.",
+        url=project.get_absolute_url(),
+        project=project,
+    )
+
+Calling it again with the same key (a second worker, a re-run sweep, a retried
+task) creates nothing and sends nothing. Put the period in the key ("…:2026-03-04",
+"…:week-10") when the same thing may be told again later.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from portal.accounts.models import User
+from portal.core.audit import audited
+from portal.core.emails import render_email
+from portal.core.queue import enqueue_on_commit
+
+from .models import EmailMode, EmailStatus, Notification, NotificationPreference
+from .selectors import email_mode_of, get_notification_for_recipient, preferences_by_user
+
+logger = logging.getLogger(__name__)
+
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+GENERIC_TEMPLATE = "notification"
+INSERT_BATCH = 500
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    dedupe_key: str,
+    title: str,
+    body: str,
+    url: str,
+    project=None,
+    email_template: str | None = None,
+    email_context: dict | None = None,
+) -> list[Notification]:
+    """Tell `recipients` something, in the app and by email, at most once per (recipient, key).
+
+    - `kind`: a dotted slug ("update.published", "flag.raised", "reminder.update_due").
+    - `dedupe_key`: "<rule>:<object>:<period>"; the database keeps one notification per
+      recipient and key, so repeating the call is safe from any number of processes.
+    - `title` (one line) and `body` (short plain text) show in the app and in the
+      generic email; `url` is a path on this site ("/projects/12/updates/3/").
+    - `email_template`/`email_context`: a subject/text/HTML template triple under
+      templates/emails/ and its context, rendered now for each recipient in their
+      time zone (the context also gets `recipient`, `title`, `body`, `url`,
+      `action_url`, `project`). Without one, the generic `emails/notification-*`.
+
+    Returns the notifications this call created (an empty list when they all existed).
+    Emails are queued after the surrounding transaction commits; if the caller's
+    transaction rolls back, nothing was created and nothing is sent. Each person's
+    preference decides the email: immediate, in the daily digest, or none.
+    """
+    _check_arguments(kind=kind, dedupe_key=dedupe_key, url=url)
+    people = _unique_people(recipients)
+    if not people:
+        return []
+    # Who has it already? Only saves rendering emails for them: the INSERT below decides.
+    already = set(
+        Notification.objects.filter(dedupe_key=dedupe_key, recipient__in=people).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    people = [person for person in people if person.pk not in already]
+    if not people:
+        return []
+
+    preferences = preferences_by_user(user_ids=[person.pk for person in people])
+    now = timezone.now()
+    title = Truncator(title.strip()).chars(200)
+    rows = []
+    for person in people:
+        status = _initial_email_status(person, email_mode_of(preferences.get(person.pk)))
+        row = Notification(
+            recipient=person,
+            project=project,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            title=title,
+            body=body.strip(),
+            url=url,
+            created_at=now,
+            email_status=status,
+            email_next_attempt_at=now,
+        )
+        if status == EmailStatus.PENDING:
+            row.email_to = person.email
+            row.email_subject, row.email_text, row.email_html = render_notification_email(
+                recipient=person,
+                template=email_template,
+                context=email_context,
+                title=title,
+                body=row.body,
+                url=url,
+                project=project,
+            )
+        rows.append(row)
+
+    created = insert_claimed(rows)
+    queue_deliveries([row.pk for row in created if row.email_status == EmailStatus.PENDING])
+    return created
+
+
+def _check_arguments(*, kind: str, dedupe_key: str, url: str) -> None:
+    # Programmer errors: fail loudly in the caller's tests, not silently in production.
+    if not KIND_PATTERN.match(kind or "") or len(kind) > 64:
+        raise ValueError(f"notify(kind={kind!r}): use a dotted lowercase slug like 'update.published'.")
+    if not dedupe_key or len(dedupe_key) > 255:
+        raise ValueError("notify(dedupe_key=...) must be 1–255 characters: '<rule>:<object>:<period>'.")
+    if url and (not url.startswith("/") or url.startswith("//") or "\\" in url):
+        raise ValueError(f"notify(url={url!r}) must be a path on this site, starting with '/'.")
+
+
+def _unique_people(recipients: Iterable[User]) -> list[User]:
+    seen: set[int] = set()
+    people = []
+    for person in recipients:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        people.append(person)
+    return people
+
+
+def _initial_email_status(person: User, email_mode: str) -> str:
+    if not person.is_active or not person.email or email_mode == EmailMode.NONE:
+        return EmailStatus.SKIPPED
+    if email_mode == EmailMode.DAILY_DIGEST:
+        return EmailStatus.DIGEST
+    return EmailStatus.PENDING
+
+
+def zone_of(user: User) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def render_notification_email(
+    *,
+    recipient: User,
+    template: str | None,
+    context: dict | None,
+    title: str,
+    body: str,
+    url: str,
+    project=None,
+) -> tuple[str, str, str]:
+    """(subject, text, html) for one person, with dates and times shown in their zone."""
+    full_context = {
+        "title": title,
+        "body": body,
+        "url": url,
+        "action_url": f"{settings.SITE_URL}{url or reverse('notifications:list')}",
+        "project": project,
+        "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",
+        **(context or {}),
+        "recipient": recipient,
+    }
+    with timezone.override(zone_of(recipient)):
+        subject, text, html = render_email(template or GENERIC_TEMPLATE, full_context)
+    return Truncator(subject).chars(300), text, html
+
+
+def insert_claimed(rows: list[Notification]) -> list[Notification]:
+    """INSERT the rows; the ones whose (recipient, dedupe_key) exists already are skipped.
+
+    Returns the rows this statement created, with their primary keys. This is the
+    claim: `INSERT … ON CONFLICT DO NOTHING RETURNING` tells each caller exactly
+    which rows are theirs, even when two transactions insert the same key at once
+    (the second waits for the first to commit, then inserts nothing).
+    """
+    if not rows:
+        return []
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    by_claim = {(row.recipient_id, row.dedupe_key): row for row in rows}
+    created = []
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch for f in fields]
+        sql = (
+            f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) "
+            f"VALUES {', '.join([row_sql] * len(batch))} "
+            f"ON CONFLICT ({quote('recipient_id')}, {quote('dedupe_key')}) DO NOTHING "
+            f"RETURNING {quote('id')}, {quote('recipient_id')}, {quote('dedupe_key')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        for pk, recipient_id, dedupe_key in returned:
+            row = by_claim[(recipient_id, dedupe_key)]
+            row.pk = pk
+            row._state.adding = False
+            created.append(row)
+    return created
+
+
+def queue_deliveries(notification_ids: list[int]) -> None:
+    """Queue the emails after commit. Several go out as one message that fans out in a
+    worker, so a page that notifies ten people makes one broker call, not ten (which
+    matters when the broker is down: each failed call costs the page a moment)."""
+    from .tasks import deliver_notification, queue_deliveries_task
+
+    if len(notification_ids) == 1:
+        enqueue_on_commit(deliver_notification, notification_ids[0])
+    elif notification_ids:
+        enqueue_on_commit(queue_deliveries_task, list(notification_ids))
+
+
+# --- read state ------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the person's own notifications read (404 for anyone else's). Idempotent."""
+    notification = get_notification_for_recipient(user=user, notification_id=notification_id)
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- preferences -----------------------------------------------------------------------------------
+
+
+def preferences_update(*, user: User, email_mode: str, digest_hour: int) -> NotificationPreference:
+    """Save how the person wants their emails.
+
+    Emails already waiting for a digest: with "no emails" they are dropped (marked
+    skipped); switching to immediate sends them in one last digest at the next hourly run.
+    """
+    if email_mode not in EmailMode.values:
+        raise ValueError(f"Unknown email mode {email_mode!r}.")
+    if not 0 <= digest_hour <= 23:
+        raise ValueError("The digest hour is 0–23.")
+    with transaction.atomic(), audited("Notification preferences changed"):
+        preference, _ = NotificationPreference.objects.update_or_create(
+            user=user, defaults={"email_mode": email_mode, "digest_hour": digest_hour}
+        )
+        if email_mode == EmailMode.NONE:
+            Notification.objects.filter(recipient=user, email_status=EmailStatus.DIGEST).update(
+                email_status=EmailStatus.SKIPPED
+            )
+    return preference
