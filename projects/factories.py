@@ -3,17 +3,30 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from portal.organizations.factories import CDMOFactory, SponsorFactory, UserFactory
 
 from .models import (
+    RAG,
+    AttachmentType,
+    CommentKind,
+    DecisionRequest,
+    Milestone,
+    MilestoneForecastChange,
+    MilestoneKind,
     Modality,
     Phase,
     Project,
     ProjectMember,
     ServiceScope,
     Side,
+    StatusUpdate,
     TeamRole,
+    UpdateAcknowledgement,
+    UpdateAttachment,
+    UpdateComment,
+    UpdateStatus,
     side_of_role,
 )
 
@@ -53,4 +66,127 @@ def staff_project(project: Project | None = None, **project_kwargs) -> Project:
     ProjectMemberFactory(project=project, role=TeamRole.DECISION_MAKER)
     ProjectMemberFactory(project=project, role=TeamRole.PROJECT_MANAGER, is_point_of_contact=True)
     ProjectMemberFactory(project=project, role=TeamRole.SME)
+    return project
+
+
+# ---------------------------------------------------------------------------
+# Milestones and status updates (issue 3)
+# ---------------------------------------------------------------------------
+
+
+def _team_user(project: Project, role: str):
+    member = ProjectMember.objects.filter(project=project, role=role, removed_at__isnull=True).first()
+    if member is not None:
+        return member.user
+    return ProjectMemberFactory(project=project, role=role).user
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = MilestoneKind.ENGINEERING_BATCH
+    title = factory.Sequence(lambda n: f"Engineering batch EB-{n:02d}")
+    baseline_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    forecast_date = factory.LazyAttribute(lambda m: m.baseline_date)
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    """A draft by default; `published=True` makes it a complete published record."""
+
+    class Meta:
+        model = StatusUpdate
+
+    class Params:
+        published = factory.Trait(
+            status=UpdateStatus.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+            published_by=factory.LazyAttribute(lambda u: u.created_by),
+        )
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Week {n}: engineering batch on track")
+    period_end = factory.LazyFunction(datetime.date.today)
+    period_start = factory.LazyAttribute(lambda u: u.period_end - datetime.timedelta(days=6))
+    overall_rag = RAG.GREEN
+    schedule_rag = RAG.GREEN
+    budget_rag = RAG.GREEN
+    quality_rag = RAG.GREEN
+    supply_rag = RAG.GREEN
+    summary = "Engineering batch EB-02 completed at 200 L; titre 3.1 g/L against a 2.8 g/L target."
+    progress = "Harvest and capture done; viral inactivation hold validated."
+    risks = "Resin lead time for the Protein A column is 10 weeks."
+    created_by = factory.LazyAttribute(lambda u: _team_user(u.project, TeamRole.PROJECT_MANAGER))
+
+
+class UpdateCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpdateComment
+
+    update = factory.SubFactory(StatusUpdateFactory, published=True)
+    author = factory.LazyAttribute(lambda c: _team_user(c.update.project, TeamRole.SPONSOR_LEAD))
+    kind = CommentKind.COMMENT
+    body = "Thanks, clear update."
+    respond_by = factory.LazyAttribute(
+        lambda c: timezone.now() + datetime.timedelta(days=2) if c.kind == CommentKind.QUESTION else None
+    )
+
+
+def populate_project(project: Project) -> Project:
+    """One of each milestone and status-update object for a staffed project (tests, outsider walk)."""
+    pm = _team_user(project, TeamRole.PROJECT_MANAGER)
+    lead = _team_user(project, TeamRole.SPONSOR_LEAD)
+    milestone = MilestoneFactory(project=project, title="GMP batch GMP-01")
+    MilestoneForecastChange.objects.create(
+        milestone=milestone,
+        old_forecast_date=milestone.forecast_date,
+        new_forecast_date=milestone.forecast_date + datetime.timedelta(days=14),
+        reason="Media lot failed incoming QC; replacement lot arrives in two weeks.",
+        changed_by=pm,
+    )
+    Milestone.objects.filter(pk=milestone.pk).update(
+        forecast_date=milestone.forecast_date + datetime.timedelta(days=14)
+    )
+    update = StatusUpdateFactory(project=project, created_by=pm)
+    UpdateAttachment.objects.create(
+        update=update,
+        file=f"updates/{project.pk}/example/eb02-report.pdf",
+        original_name="eb02-report.pdf",
+        size_bytes=1024,
+        file_type=AttachmentType.PDF,
+        uploaded_by=pm,
+    )
+    needed_by = datetime.date.today() + datetime.timedelta(days=10)
+    decision = DecisionRequest.objects.create(
+        project=project, update=update, title="Approve the alternative Protein A resin", needed_by=needed_by
+    )
+    StatusUpdate.objects.filter(pk=update.pk).update(
+        status=UpdateStatus.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=pm,
+        decisions_needed=[
+            {
+                "title": decision.title,
+                "needed_by": needed_by.isoformat(),
+                "source_decision": None,
+                "decision_id": decision.pk,
+            }
+        ],
+    )
+    UpdateAcknowledgement.objects.create(update=update, user=lead)
+    question = UpdateCommentFactory(
+        update=update, author=lead, kind=CommentKind.QUESTION, body="Which resin lot is reserved for GMP-01?"
+    )
+    UpdateComment.objects.create(
+        update=update,
+        author=pm,
+        kind=CommentKind.ANSWER,
+        parent=question,
+        body="Lot 24-118, reserved until June.",
+    )
+    UpdateComment.objects.filter(pk=question.pk).update(answered_at=timezone.now(), answered_by=pm)
+    UpdateCommentFactory(
+        update=update, author=pm, is_internal=True, body="Internal: check the resin invoice."
+    )
     return project

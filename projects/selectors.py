@@ -9,13 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from portal.accounts.models import User
 from portal.organizations.models import ORG_WIDE_ROLES, Organization, OrganizationKind, OrgRole
 
-from .models import Project, ProjectMember, Side, TeamRole
+from .models import (
+    CommentKind,
+    DecisionRequest,
+    DecisionStatus,
+    Milestone,
+    MilestoneForecastChange,
+    Project,
+    ProjectMember,
+    Side,
+    StatusUpdate,
+    TeamRole,
+    UpdateAcknowledgement,
+    UpdateAttachment,
+    UpdateComment,
+    UpdateStatus,
+)
 
 
 def projects_visible_to(*, user) -> QuerySet[Project]:
@@ -191,3 +208,201 @@ def candidates_for_team(*, project: Project, side: str) -> QuerySet[User]:
         .exclude(pk__in=on_team)
         .order_by("full_name")
     )
+
+
+# ---------------------------------------------------------------------------
+# Milestones and status updates (issue 3). Every read starts from a project the
+# caller already reached through `get_project_for_user`, so objects of other
+# projects are 404, never 403.
+# ---------------------------------------------------------------------------
+
+
+def milestones_for_project(*, project: Project) -> QuerySet[Milestone]:
+    """The project's milestones in date order, with `slip` (days) from the database."""
+    return (
+        Milestone.objects.filter(project=project)
+        .with_slip()
+        .select_related("owner")
+        .order_by(Coalesce("actual_date", "forecast_date"), "baseline_date", "pk")
+    )
+
+
+def get_milestone(*, project: Project, milestone_id: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.with_slip().select_related("owner", "project"), pk=milestone_id, project=project
+    )
+
+
+def milestone_forecast_history(*, milestone: Milestone) -> QuerySet[MilestoneForecastChange]:
+    return milestone.forecast_changes.select_related("changed_by").order_by("-changed_at", "-pk")
+
+
+def updates_for_project(*, access: ProjectAccess) -> QuerySet[StatusUpdate]:
+    """The Updates tab: current published updates, newest period first; the CDMO also sees drafts, first.
+
+    Superseded revisions are reached from the revision that corrected them.
+    Each row carries its acknowledgement, open-question and comment counts
+    (internal notes counted only for those who may read them).
+    """
+    from .rules import can_read_drafts
+
+    statuses = [UpdateStatus.PUBLISHED]
+    if can_read_drafts(access):
+        statuses.append(UpdateStatus.DRAFT)
+    comments = Q(comments__kind__in=[CommentKind.COMMENT, CommentKind.QUESTION])
+    if not access.sees_internal:
+        comments &= Q(comments__is_internal=False)
+    # Questions count across every revision of the update (the chain shares one root).
+    open_questions = UpdateComment.objects.filter(
+        Q(update_id=OuterRef("chain_root")) | Q(update__original_id=OuterRef("chain_root")),
+        kind=CommentKind.QUESTION,
+        answered_at__isnull=True,
+    )
+    return (
+        StatusUpdate.objects.filter(project=access.project, status__in=statuses)
+        .select_related("published_by", "created_by")
+        .annotate(
+            chain_root=Coalesce("original_id", "pk"),
+            draft_first=Case(When(status=UpdateStatus.DRAFT, then=Value(0)), default=Value(1)),
+            acknowledgement_count=Count("acknowledgements", distinct=True),
+            comment_count=Count("comments", filter=comments, distinct=True),
+            has_open_question=Exists(open_questions),
+        )
+        .order_by("draft_first", "-period_end", "-revision_number", "-pk")
+    )
+
+
+def get_update(*, access: ProjectAccess, update_id: int) -> StatusUpdate:
+    """One update of the project; drafts and discarded drafts exist only for the CDMO (404 otherwise)."""
+    from .rules import can_read_drafts
+
+    updates = StatusUpdate.objects.filter(project=access.project)
+    if not can_read_drafts(access):
+        updates = updates.visible_record()
+    return get_object_or_404(
+        updates.select_related("project", "published_by", "created_by", "revision_of"), pk=update_id
+    )
+
+
+def update_revisions(*, update: StatusUpdate) -> list[StatusUpdate]:
+    """Every published revision of this update (oldest first), for the revision trail."""
+    return list(
+        StatusUpdate.objects.filter(Q(pk=update.root_id) | Q(original_id=update.root_id))
+        .visible_record()
+        .only("pk", "project_id", "revision_number", "status", "published_at", "title")
+        .order_by("revision_number")
+    )
+
+
+def latest_published_update(*, project: Project) -> StatusUpdate | None:
+    return (
+        StatusUpdate.objects.filter(project=project, status=UpdateStatus.PUBLISHED)
+        .order_by("-period_end", "-published_at")
+        .only("pk", "project_id", "overall_rag", "title", "published_at", "period_end")
+        .first()
+    )
+
+
+def last_published_update(*, project: Project) -> StatusUpdate | None:
+    """The most recent current update (for prefilling the next draft and its reference panel)."""
+    return (
+        StatusUpdate.objects.filter(project=project, status=UpdateStatus.PUBLISHED)
+        .order_by("-period_end", "-published_at")
+        .first()
+    )
+
+
+def update_attachments(*, update: StatusUpdate) -> list[UpdateAttachment]:
+    return list(update.attachments.filter(removed_at__isnull=True).select_related("uploaded_by"))
+
+
+def update_acknowledgements(*, update: StatusUpdate) -> list[UpdateAcknowledgement]:
+    return list(update.acknowledgements.select_related("user").order_by("acknowledged_at"))
+
+
+def update_thread(*, access: ProjectAccess, update: StatusUpdate) -> list[UpdateComment]:
+    """Comments and questions on every revision of this update, oldest first, answers attached.
+
+    CDMO-internal notes are left out for anyone who may not read them: this is
+    the one place the thread is read, so the sponsor never receives one.
+    """
+    chain = StatusUpdate.objects.filter(Q(pk=update.root_id) | Q(original_id=update.root_id)).values("pk")
+    comments = UpdateComment.objects.filter(update__in=chain, parent__isnull=True)
+    if not access.sees_internal:
+        comments = comments.filter(is_internal=False)
+    answers = (
+        UpdateComment.objects.filter(kind=CommentKind.ANSWER)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return list(
+        comments.select_related("author__organization", "answered_by", "update")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("created_at", "pk")
+    )
+
+
+def update_decisions(*, update: StatusUpdate) -> list[tuple[dict, DecisionRequest | None]]:
+    """The update's decisions-needed items with the live request each became when published."""
+    items = list(update.decisions_needed or [])
+    ids = [item.get("decision_id") for item in items if item.get("decision_id")]
+    requests = {
+        d.pk: d
+        for d in DecisionRequest.objects.filter(pk__in=ids, project_id=update.project_id).select_related(
+            "decided_by"
+        )
+    }
+    return [(item, requests.get(item.get("decision_id"))) for item in items]
+
+
+def open_decisions_for_project(*, project: Project) -> QuerySet[DecisionRequest]:
+    return (
+        DecisionRequest.objects.filter(project=project, status=DecisionStatus.OPEN)
+        .select_related("update")
+        .order_by("needed_by", "pk")
+    )
+
+
+def get_decision(*, project: Project, decision_id: int) -> DecisionRequest:
+    return get_object_or_404(
+        DecisionRequest.objects.select_related("update", "decided_by", "project"),
+        pk=decision_id,
+        project=project,
+    )
+
+
+def decisions_for_user(*, user, include_decided: bool = False) -> QuerySet[DecisionRequest]:
+    """Decisions waiting on the sponsor across every project `user` can see, soonest needed first."""
+    decisions = DecisionRequest.objects.filter(project__in=projects_visible_to(user=user))
+    if include_decided:
+        decisions = decisions.filter(status__in=[DecisionStatus.OPEN, DecisionStatus.DECIDED])
+    else:
+        decisions = decisions.filter(status=DecisionStatus.OPEN)
+    return decisions.select_related("project", "update", "decided_by").order_by(
+        Case(When(status=DecisionStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "needed_by",
+        "pk",
+    )
+
+
+def sponsor_team(*, project: Project) -> list[User]:
+    """Active sponsor-side team members with a working login (who hear about updates)."""
+    return [
+        m.user
+        for m in ProjectMember.objects.filter(
+            project=project, side=Side.SPONSOR, removed_at__isnull=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def cdmo_project_managers(*, project: Project) -> list[User]:
+    """Who answers for the CDMO: the project managers, else the CDMO point of contact."""
+    members = list(
+        ProjectMember.objects.filter(
+            project=project, side=Side.CDMO, removed_at__isnull=True, user__is_active=True
+        )
+        .filter(Q(role=TeamRole.PROJECT_MANAGER) | Q(is_point_of_contact=True))
+        .select_related("user")
+    )
+    managers = [m.user for m in members if m.role == TeamRole.PROJECT_MANAGER]
+    return managers or [m.user for m in members]

@@ -1,0 +1,77 @@
+"""Thin Celery tasks for milestones and status updates: load by id, call the notification.
+
+Queued by the services with `enqueue_on_commit`, so a worker never reads a row
+that is not committed yet.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from portal.celery import app
+
+RETRY = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": True, "max_retries": 5}
+
+
+@app.task(**RETRY)
+def notify_update_published(update_id: int) -> None:
+    from . import notifications
+    from .models import StatusUpdate, UpdateStatus
+
+    update = StatusUpdate.objects.select_related("project", "published_by").filter(pk=update_id).first()
+    # Corrected again before the email went out: the newer revision sends its own.
+    if update is None or update.status != UpdateStatus.PUBLISHED:
+        return
+    notifications.send_update_published(update)
+
+
+@app.task(**RETRY)
+def notify_forecast_changed(change_id: int) -> None:
+    from . import notifications
+    from .models import MilestoneForecastChange
+
+    change = (
+        MilestoneForecastChange.objects.select_related("milestone__project", "changed_by")
+        .filter(pk=change_id)
+        .first()
+    )
+    if change is not None:
+        notifications.send_forecast_changed(change)
+
+
+@app.task(**RETRY)
+def notify_question_asked(comment_id: int) -> None:
+    from . import notifications
+    from .models import UpdateComment
+
+    question = UpdateComment.objects.select_related("update__project", "author").filter(pk=comment_id).first()
+    if question is not None and question.answered_at is None:
+        notifications.send_question_asked(question)
+
+
+@app.task(**RETRY)
+def notify_question_answered(answer_id: int) -> None:
+    from . import notifications
+    from .models import UpdateComment
+
+    answer = (
+        UpdateComment.objects.select_related("update__project", "author", "parent__author")
+        .filter(pk=answer_id)
+        .first()
+    )
+    if answer is not None:
+        notifications.send_question_answered(answer)
+
+
+@app.task(**RETRY)
+def notify_decision_made(decision_id: int) -> None:
+    from . import notifications
+    from .models import DecisionRequest
+
+    decision = (
+        DecisionRequest.objects.select_related("project", "update", "decided_by")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is not None and decision.decided_at is not None:
+        notifications.send_decision_made(decision)

@@ -1,0 +1,114 @@
+"""Template helpers for milestones and status updates (the header status, slips, RAG colours)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+from ..selectors import latest_published_update, open_decisions_for_project
+from ..svg import slip_level as _slip_level
+
+register = template.Library()
+
+
+@register.simple_tag
+def latest_update(project):
+    """The project's latest published update (overall status and when), or None. One query."""
+    return latest_published_update(project=project)
+
+
+@register.simple_tag
+def days_since(moment) -> int | None:
+    if moment is None:
+        return None
+    return (timezone.localdate() - timezone.localtime(moment).date()).days
+
+
+@register.simple_tag
+def open_decisions(project, limit: int = 10):
+    return list(open_decisions_for_project(project=project)[:limit])
+
+
+@register.filter
+def slip_level(milestone) -> str:
+    return _slip_level(milestone.slip_days, milestone.status)
+
+
+@register.filter
+def slip_label(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days > 0:
+        return f"+{days} day{'s' if days != 1 else ''}"
+    if days < 0:
+        return f"{days} day{'s' if days != -1 else ''}"
+    return "On baseline"
+
+
+@register.filter
+def duration_words(delta: datetime.timedelta | None) -> str:
+    """ "3 h 20 min", "2 days 4 h": how long something took, for people."""
+    if delta is None:
+        return ""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min" if minutes else "under a minute"
+
+
+@register.filter
+def parse_date(value):
+    """ISO dates kept in an update's JSON rows, as dates."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def days_until(day) -> int | None:
+    day = parse_date(day)
+    if day is None:
+        return None
+    return (day - timezone.localdate()).days
+
+
+@register.filter
+def human_size(size: int | None) -> str:
+    if not size:
+        return "0 KB"
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@register.filter
+def past_due(milestone, today) -> bool:
+    """An open milestone whose forecast date has passed."""
+    return milestone.is_overdue(today)
+
+
+@register.filter
+def overdue_at(question, now) -> bool:
+    """An unanswered question past its agreed response time."""
+    return question.is_overdue(now)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.simple_tag
+def update_overdue(project) -> bool:
+    """The project's next update was due before today (set when an update is published)."""
+    due = getattr(project, "next_update_due", None)
+    return due is not None and due < timezone.localdate()

@@ -1,0 +1,44 @@
+"""Shared helpers for the milestone and status-update tests."""
+
+import datetime
+
+from django.utils import timezone
+
+from projects import services
+from projects.selectors import access_for
+
+
+def access(user, project):
+    return access_for(user=user, project=project)
+
+
+def ready_draft(pm, project, **overrides):
+    """A complete draft, ready to publish, through the services."""
+    update = services.update_start(access=access(pm, project))
+    content = {
+        "title": "EB-02 complete; titre above target",
+        "overall_rag": "green",
+        "schedule_rag": "green",
+        "budget_rag": "amber",
+        "quality_rag": "green",
+        "supply_rag": "green",
+        "summary": "Engineering batch EB-02 completed at 200 L; titre 3.1 g/L vs 2.8 target.",
+        "progress": "Harvest, capture and viral inactivation done.",
+        "risks": "Protein A resin lead time is 10 weeks.",
+        "next_steps": [
+            {
+                "description": "Start GMP-01",
+                "due": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+            }
+        ],
+        "decisions_needed": [],
+    }
+    content.update(overrides)
+    return services.update_save_draft(
+        access=access(pm, project), update=update, version=update.version, **content
+    )
+
+
+def published_update(pm, project, **overrides):
+    draft = ready_draft(pm, project, **overrides)
+    return services.update_publish(access=access(pm, project), update=draft, version=draft.version)
