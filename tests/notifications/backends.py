@@ -50,7 +50,8 @@ class FileBackend(BaseEmailBackend):
 
 class FlakyBackend(BaseEmailBackend):
     failures_left = 0
-    error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    default_error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    error = default_error
 
     def send_messages(self, email_messages):
         if FlakyBackend.failures_left > 0:

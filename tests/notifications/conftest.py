@@ -22,14 +22,23 @@ def test_email_templates(settings):
 
 @pytest.fixture
 def flaky_provider(settings):
-    """The email provider fails the first `FlakyBackend.failures_left` sends."""
+    """The email provider fails the first `FlakyBackend.failures_left` sends.
+
+    Eager tasks then retry at once, in process (a real worker waits: see test_workers.py);
+    Celery re-runs an eager task's retry itself only when it does not propagate errors.
+    """
+    from portal.celery import app
+
     from .backends import FlakyBackend
+
+    app.conf.task_eager_propagates = False  # the autouse celery_eager fixture restores it
 
     settings.EMAIL_BACKEND = "tests.notifications.backends.FlakyBackend"
     mail.outbox = []
     FlakyBackend.failures_left = 0
     yield FlakyBackend
     FlakyBackend.failures_left = 0
+    FlakyBackend.error = FlakyBackend.default_error
 
 
 @pytest.fixture
