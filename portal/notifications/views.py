@@ -81,7 +81,7 @@ def bell_view(request):
 def preferences_view(request):
     preference = preference_for(user=request.user)
     initial = {"email_mode": preference.email_mode, "digest_hour": preference.digest_hour}
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.preferences_update(
             user=request.user,
