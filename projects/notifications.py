@@ -1,28 +1,23 @@
-"""Emails about milestones and status updates. Called by the Celery tasks in tasks.py.
+"""Telling people about milestones and status updates. Called by the Celery tasks in tasks.py.
 
-One email per person, rendered in their own time zone. Internal notes never
-produce an email: only the sponsor-visible part of the conversation is sent.
+Everything goes through the portal's one door, `portal.notifications.services.notify`:
+a bell entry for each person, an email in their time zone according to their
+preference, and a dedupe key so a retried task never tells anyone twice.
+Internal notes never produce a notification: only the sponsor-visible part of
+the conversation is sent.
 """
 
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
-from django.utils import timezone
+from django.utils.text import Truncator
 
-from portal.core.emails import send_templated_email
+from portal.notifications.services import notify
 
 from .diffing import update_changes
 from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment
 from .selectors import cdmo_project_managers, sponsor_team, update_attachments, update_decisions
-
-
-def _zone(name: str):
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _parse_date(value) -> datetime.date | None:
@@ -32,19 +27,13 @@ def _parse_date(value) -> datetime.date | None:
         return None
 
 
-def _send(template: str, context: dict, *, recipients) -> int:
-    sent = 0
-    for user in recipients:
-        if not user.email or not user.is_active:
-            continue
-        with timezone.override(_zone(user.time_zone)):
-            send_templated_email(template, {**context, "recipient": user}, to=[user.email])
-        sent += 1
-    return sent
+def _short(text: str, length: int = 240) -> str:
+    return Truncator(" ".join((text or "").split())).chars(length)
 
 
 def send_update_published(update: StatusUpdate) -> int:
     """The sponsor's project team hears about a new update (or a correction, with what changed)."""
+    project = update.project
     changes = []
     if update.revision_of_id:
         previous = update.revision_of
@@ -54,62 +43,110 @@ def send_update_published(update: StatusUpdate) -> int:
             old_files=[a.original_name for a in update_attachments(update=previous)],
             new_files=[a.original_name for a in update_attachments(update=update)],
         )
-    context = {
-        "update": update,
-        "project": update.project,
-        "decisions": [
-            {"title": item.get("title", ""), "needed_by": _parse_date(item.get("needed_by"))}
-            for item, _ in update_decisions(update=update)
-        ],
-        "changes": changes,
-        "path": update.get_absolute_url(),
-    }
-    return _send("update-published", context, recipients=sponsor_team(project=update.project))
+    decisions = [
+        {"title": item.get("title", ""), "needed_by": _parse_date(item.get("needed_by"))}
+        for item, _ in update_decisions(update=update)
+    ]
+    status = update.get_overall_rag_display()
+    if update.is_correction:
+        title = f"{project.code}: correction of “{update.title}” (revision {update.revision_number})"
+        body = f"What it fixes: {_short(update.correction_reason)}"
+    else:
+        title = f"{project.code}: new status update, {status.lower()}: {update.title}"
+        body = _short(update.summary)
+    if decisions:
+        body += f"\nDecisions needed from you: {len(decisions)}."
+    created = notify(
+        recipients=sponsor_team(project=project),
+        kind="update.corrected" if update.is_correction else "update.published",
+        dedupe_key=f"update.published:update-{update.pk}",
+        title=title,
+        body=body,
+        url=update.get_absolute_url(),
+        project=project,
+        email_template="update-published",
+        email_context={
+            "update": update,
+            "decisions": decisions,
+            "changes": changes,
+            "path": update.get_absolute_url(),
+        },
+    )
+    return len(created)
 
 
 def send_forecast_changed(change: MilestoneForecastChange) -> int:
     milestone = change.milestone
-    context = {
-        "change": change,
-        "milestone": milestone,
-        "project": milestone.project,
-        "path": milestone.get_absolute_url(),
-    }
-    return _send("update-milestone-forecast", context, recipients=sponsor_team(project=milestone.project))
+    project = milestone.project
+    direction = "later" if change.moved_by_days > 0 else "earlier"
+    created = notify(
+        recipients=sponsor_team(project=project),
+        kind="milestone.forecast_moved",
+        dedupe_key=f"milestone.forecast_moved:change-{change.pk}",
+        title=f"{project.code}: “{milestone.title}” forecast moved {direction} to {change.new_forecast_date:%-d %b %Y}",
+        body=f"From {change.old_forecast_date:%-d %b %Y}. Reason: {_short(change.reason)}",
+        url=milestone.get_absolute_url(),
+        project=project,
+        email_template="update-milestone-forecast",
+        email_context={"change": change, "milestone": milestone, "path": milestone.get_absolute_url()},
+    )
+    return len(created)
 
 
 def send_question_asked(question: UpdateComment) -> int:
     update = question.update
-    context = {
-        "question": question,
-        "update": update,
-        "project": update.project,
-        "path": update.get_absolute_url(),
-    }
-    recipients = [u for u in cdmo_project_managers(project=update.project) if u.pk != question.author_id]
-    return _send("update-question", context, recipients=recipients)
+    project = update.project
+    path = f"{update.get_absolute_url()}#comment-{question.pk}"
+    recipients = [u for u in cdmo_project_managers(project=project) if u.pk != question.author_id]
+    created = notify(
+        recipients=recipients,
+        kind="update.question",
+        dedupe_key=f"update.question:comment-{question.pk}",
+        title=f"{project.code}: {question.author} asked a question",
+        body=_short(question.body),
+        url=path,
+        project=project,
+        email_template="update-question",
+        email_context={"question": question, "update": update, "path": update.get_absolute_url()},
+    )
+    return len(created)
 
 
 def send_question_answered(answer: UpdateComment) -> int:
     question = answer.parent
     update = answer.update
-    context = {
-        "answer": answer,
-        "question": question,
-        "update": update,
-        "project": update.project,
-        "path": update.get_absolute_url(),
-    }
-    return _send("update-answer", context, recipients=[question.author])
+    project = update.project
+    created = notify(
+        recipients=[question.author],
+        kind="update.answer",
+        dedupe_key=f"update.answer:comment-{answer.pk}",
+        title=f"{project.code}: {answer.author} answered your question",
+        body=_short(answer.body),
+        url=f"{update.get_absolute_url()}#comment-{question.pk}",
+        project=project,
+        email_template="update-answer",
+        email_context={
+            "answer": answer,
+            "question": question,
+            "update": update,
+            "path": update.get_absolute_url(),
+        },
+    )
+    return len(created)
 
 
 def send_decision_made(decision: DecisionRequest) -> int:
-    context = {
-        "decision": decision,
-        "project": decision.project,
-        "path": decision.update.get_absolute_url(),
-    }
-    recipients = [
-        u for u in cdmo_project_managers(project=decision.project) if u.pk != decision.decided_by_id
-    ]
-    return _send("update-decision", context, recipients=recipients)
+    project = decision.project
+    recipients = [u for u in cdmo_project_managers(project=project) if u.pk != decision.decided_by_id]
+    created = notify(
+        recipients=recipients,
+        kind="decision.made",
+        dedupe_key=f"decision.made:decision-{decision.pk}",
+        title=f"{project.code}: {decision.decided_by} decided “{Truncator(decision.title).chars(80)}”",
+        body=_short(decision.decision_note),
+        url=decision.get_absolute_url(),
+        project=project,
+        email_template="update-decision",
+        email_context={"decision": decision, "path": decision.update.get_absolute_url()},
+    )
+    return len(created)

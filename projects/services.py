@@ -518,8 +518,9 @@ def publish_problems(update: StatusUpdate) -> dict[str, str]:
         problems["title"] = "Write a one-line headline."
     for name in RAG_FIELDS:
         if not getattr(update, name):
-            label = StatusUpdate._meta.get_field(name).verbose_name
-            problems[name] = f"Set the {label} status (red, amber or green)."
+            label = str(StatusUpdate._meta.get_field(name).verbose_name)
+            label = label if label.endswith("status") else f"{label} status"
+            problems[name] = f"Set the {label} (red, amber or green)."
     if not update.summary.strip():
         problems["summary"] = "Write a summary."
     if not update.progress.strip():

@@ -198,6 +198,7 @@ def test_milestones_tab_query_count_does_not_grow_with_milestones(
     url = reverse("projects:milestones", args=[project.pk])
     for _ in range(3):
         _milestone(project)
+    client.get(url)  # the first request after logging in does session bookkeeping
     with django_assert_max_num_queries(12) as small:
         client.get(url)
     for _ in range(25):
