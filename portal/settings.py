@@ -234,6 +234,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Schedules live here, in code; the DatabaseScheduler copies them into the database on start,
 # where staff can see and pause them in the admin (a pause survives restarts).
 CELERY_BEAT_SCHEDULE = {
+    # Monitoring (portal/monitoring/tasks.py): red flags, their notices, and reminders before them.
+    "monitoring: sweep the red-flag rules": {
+        "task": "monitoring.sweep",
+        "schedule": 15 * 60.0,
+    },
+    "monitoring: reminders (update due tomorrow, questions, action items)": {
+        "task": "monitoring.send_reminders",
+        "schedule": crontab(minute=5),
+    },
     # Notifications (portal/notifications/tasks.py): safety nets for email delivery, daily digests.
     "notifications: send emails still pending": {
         "task": "notifications.deliver_pending",

@@ -13,6 +13,7 @@ from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
 from .models import Flag
+from .notices import send_flag_notices
 from .rules import RULES, Rule
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class SweepResult:
     cleared: int = 0
     refreshed: int = 0
     skipped_rules: list[str] = field(default_factory=list)
+    notices: int = 0
 
 
 def _try_lock(key: str) -> bool:
@@ -87,7 +89,9 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult) -> None:
             result.refreshed += len(changed)
 
 
-def sweep(*, now: dt.datetime | None = None, rules: list[Rule] | None = None) -> SweepResult:
+def sweep(
+    *, now: dt.datetime | None = None, rules: list[Rule] | None = None, notify: bool = True
+) -> SweepResult:
     """Evaluate every rule. Each rule commits on its own, so a sweep that dies
     half-way leaves consistent flags, and the next sweep finishes the job."""
     now = now or timezone.now()
@@ -97,6 +101,8 @@ def sweep(*, now: dt.datetime | None = None, rules: list[Rule] | None = None) ->
     issue_mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
+    if notify:
+        result.notices = send_flag_notices(now=now)
     logger.info(
         "Sweep at %s: %d raised, %d cleared, %d refreshed",
         now.isoformat(),

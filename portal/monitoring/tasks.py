@@ -1,10 +1,16 @@
 from celery import shared_task
 
-from . import services
+from . import notices, services
 
 
 @shared_task(name="monitoring.sweep")
 def run_sweep() -> dict:
     """Beat runs this on a schedule; it is safe to run several at once."""
     result = services.sweep()
-    return {"raised": len(result.raised), "cleared": result.cleared, "refreshed": result.refreshed}
+    return {"raised": len(result.raised), "cleared": result.cleared, "notices": result.notices}
+
+
+@shared_task(name="monitoring.send_reminders")
+def send_reminders() -> int:
+    """Hourly: reminders before things become flags (each sent once per thing and period)."""
+    return notices.send_reminders()

@@ -1,0 +1,166 @@
+"""Who hears about what: flag notices, weekly repeats for lasting flags, and reminders.
+
+Everything goes through `portal.notifications.services.notify`, whose dedupe key is
+the claim: a notice or reminder for one thing in one period is sent once, however
+many workers or beat processes run. Recipients are loaded with one query for all
+the projects concerned, never one per project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import ActionItem, ActionItemStatus
+from portal.notifications.services import notify
+from projects.models import CommentKind, Project, ProjectMember, ProjectStatus, TeamRole, UpdateComment
+
+from .models import Flag, FlagKind
+
+# A flag that lasts is repeated this often, never more.
+REPEAT_EVERY = dt.timedelta(days=7)
+# Warn about an unanswered question this long before its response time runs out.
+QUESTION_WARNING = dt.timedelta(hours=8)
+
+CDMO, SPONSOR = "cdmo", "sponsor"
+AUDIENCE = {
+    FlagKind.STALE_UPDATE: (CDMO, SPONSOR),
+    FlagKind.QUESTION_UNANSWERED: (CDMO,),
+    FlagKind.NO_DECISION_MAKER: (SPONSOR, CDMO),
+    FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER: (CDMO, SPONSOR),
+    FlagKind.DECISION_MAKER_ABSENT: (SPONSOR, CDMO),
+    FlagKind.NO_SPONSOR_CONTACT: (SPONSOR,),
+    FlagKind.NO_CDMO_CONTACT: (CDMO,),
+    FlagKind.MINUTES_NOT_SENT: (CDMO,),
+    FlagKind.MINUTES_NOT_CONFIRMED: (SPONSOR,),
+    FlagKind.ACTION_ITEM_OVERDUE: (CDMO,),
+    FlagKind.MILESTONE_SLIP: (CDMO, SPONSOR),
+    FlagKind.MILESTONE_PAST_DUE: (CDMO,),
+    # Service-issue breaches escalate up the ladder, which emails the people at each rung.
+    FlagKind.ISSUE_ACK_BREACH: (),
+    FlagKind.ISSUE_PLAN_BREACH: (),
+}
+ROLE_FOR_SIDE = {CDMO: TeamRole.PROJECT_MANAGER, SPONSOR: TeamRole.SPONSOR_LEAD}
+
+
+def _key_people(project_ids) -> dict[int, dict[str, list]]:
+    """{project: {"cdmo": [PMs], "sponsor": [leads]}} in one query."""
+    people: dict[int, dict[str, list]] = defaultdict(lambda: {CDMO: [], SPONSOR: []})
+    members = ProjectMember.objects.filter(
+        project_id__in=project_ids,
+        removed_at__isnull=True,
+        user__is_active=True,
+        role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD],
+    ).select_related("user")
+    for member in members:
+        people[member.project_id][CDMO if member.role == TeamRole.PROJECT_MANAGER else SPONSOR].append(
+            member.user
+        )
+    return people
+
+
+def send_flag_notices(*, now: dt.datetime) -> int:
+    """Tell the right people about flags raised since they were last told; repeat lasting ones weekly."""
+    due = list(
+        Flag.objects.filter(cleared_at__isnull=True, kind__in=[k for k, sides in AUDIENCE.items() if sides])
+        .exclude(last_notified_at__gt=now - REPEAT_EVERY)
+        .select_related("project")
+        .order_by("pk")
+    )
+    if not due:
+        return 0
+    people = _key_people({flag.project_id for flag in due})
+    sent = 0
+    for flag in due:
+        recipients = [user for side in AUDIENCE[flag.kind] for user in people[flag.project_id][side]]
+        week = (now - flag.raised_at) // REPEAT_EVERY
+        repeat = week >= 1
+        with transaction.atomic():
+            created = notify(
+                recipients=recipients,
+                kind="flag.repeat" if repeat else "flag.raised",
+                dedupe_key=f"flag:{flag.pk}:week-{week}",
+                title=f"{flag.project.code}: {flag.get_kind_display()}" + (" (still open)" if repeat else ""),
+                body=flag.explanation,
+                url=reverse("monitoring:project_flags", kwargs={"project_id": flag.project_id}),
+                project=flag.project,
+            )
+            # Marked even when nobody is there to tell: the flag waits a week before trying again.
+            Flag.objects.filter(pk=flag.pk).update(last_notified_at=now)
+        sent += len(created)
+    return sent
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> int:
+    """Reminders before things become flags: an update due tomorrow, a question about to
+    run out of time, an action item due tomorrow. One per thing per period."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    sent = 0
+
+    projects = list(Project.objects.filter(status=ProjectStatus.ACTIVE, next_update_due=tomorrow))
+    people = _key_people([p.pk for p in projects])
+    for project in projects:
+        sent += len(
+            notify(
+                recipients=people[project.pk][CDMO],
+                kind="reminder.update_due",
+                dedupe_key=f"reminder.update_due:project-{project.pk}:{tomorrow.isoformat()}",
+                title=f"{project.code}: status update due tomorrow",
+                body=f"The next status update for {project.name} is due on {tomorrow:%A %d %B}. "
+                f"The agreed cadence is every {project.update_cadence_days} days.",
+                url=reverse("projects:updates", kwargs={"project_id": project.pk}),
+                project=project,
+            )
+        )
+
+    questions = list(
+        UpdateComment.objects.filter(
+            kind=CommentKind.QUESTION,
+            answered_at__isnull=True,
+            respond_by__gt=now,
+            respond_by__lte=now + QUESTION_WARNING,
+            update__project__status=ProjectStatus.ACTIVE,
+        ).select_related("update__project", "author")
+    )
+    people = _key_people({q.update.project_id for q in questions})
+    for question in questions:
+        project = question.update.project
+        hours = max(1, int((question.respond_by - now).total_seconds() // 3600))
+        sent += len(
+            notify(
+                recipients=people[project.pk][CDMO],
+                kind="reminder.question_due",
+                dedupe_key=f"reminder.question_due:updatecomment-{question.pk}",
+                title=f"{project.code}: a sponsor question needs an answer within {hours} h",
+                body=f"{question.author} asked: “{question.body[:200]}”",
+                url=question.update.get_absolute_url(),
+                project=project,
+            )
+        )
+
+    items = list(
+        ActionItem.objects.filter(
+            status=ActionItemStatus.OPEN,
+            removed_at__isnull=True,
+            due_date=tomorrow,
+            project__status=ProjectStatus.ACTIVE,
+        ).select_related("owner", "project", "meeting")
+    )
+    for item in items:
+        sent += len(
+            notify(
+                recipients=[item.owner],
+                kind="reminder.action_due",
+                dedupe_key=f"reminder.action_due:actionitem-{item.pk}:{tomorrow.isoformat()}",
+                title=f"{item.project.code}: action due tomorrow",
+                body=f"“{item.title}”, from {item.meeting.title}, is due on {tomorrow:%A %d %B}.",
+                url=item.meeting.get_absolute_url(),
+                project=item.project,
+            )
+        )
+    return sent
