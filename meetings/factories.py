@@ -135,25 +135,33 @@ def held_meeting(
         invitee.save(update_fields=["attendance"])
     DecisionFactory(meeting=meeting, summary="Proceed with the 200 L engineering batch", position=1)
     ActionItemFactory(meeting=meeting, title="Send the batch record template", position=1)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=MeetingStatus.MINUTES_DRAFT,
+        summary="Reviewed progress since last call.",
+        next_steps="Engineering batch next month.",
+        held_at=starts_at,
+        attendance_recorded_at=starts_at,
+    )
+    meeting.refresh_from_db()
+    return close_as(meeting, status)
+
+
+def close_as(meeting: Meeting, status: str) -> Meeting:
+    """Move draft minutes to `status` (sent, or sent and confirmed by the sponsor lead)."""
     now = timezone.now()
-    fields = {
-        "status": MeetingStatus.MINUTES_DRAFT,
-        "summary": "Reviewed progress since last call.",
-        "next_steps": "Engineering batch next month.",
-        "held_at": starts_at,
-        "attendance_recorded_at": starts_at,
-    }
+    fields = {}
     if status in (MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED):
         fields.update(
             status=MeetingStatus.MINUTES_SENT, minutes_sent_at=now, minutes_sent_by=meeting.organizer
         )
     if status == MeetingStatus.CONFIRMED:
-        confirmer = _first_member(project, TeamRole.SPONSOR_LEAD)
+        confirmer = _first_member(meeting.project, TeamRole.SPONSOR_LEAD)
         fields.update(
             status=MeetingStatus.CONFIRMED, minutes_confirmed_at=now, minutes_confirmed_by=confirmer
         )
-    Meeting.objects.filter(pk=meeting.pk).update(**fields)
-    meeting.refresh_from_db()
+    if fields:
+        Meeting.objects.filter(pk=meeting.pk).update(**fields)
+        meeting.refresh_from_db()
     return meeting
 
 

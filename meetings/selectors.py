@@ -169,16 +169,19 @@ class MeetingDetail:
 
 def meeting_detail(*, meeting: Meeting) -> MeetingDetail:
     """Everything the meeting page, the minutes PDF and the emails show (five queries)."""
+    items = list(
+        ActionItem.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .select_related("owner")
+        .order_by("position", "pk")
+    )
+    for item in items:
+        item.meeting = meeting  # already loaded; saves a query per row
     return MeetingDetail(
         meeting=meeting,
         agenda=list(agenda_items(meeting=meeting)),
         invitees=list(active_invitees(meeting=meeting)),
         decisions=list(decisions(meeting=meeting)),
-        action_items=list(
-            ActionItem.objects.filter(meeting=meeting, removed_at__isnull=True)
-            .select_related("owner")
-            .order_by("position", "pk")
-        ),
+        action_items=items,
     )
 
 

@@ -135,7 +135,7 @@ def project_meetings_view(request, project_id: int):
         filter_form=filter_form,
         querystring=querystring_without_page(request),
         open_items=shown_items,
-        open_items_count=open_items.count() if len(shown_items) == OPEN_ACTIONS_SHOWN else len(shown_items),
+        open_items_count=open_items.count(),
         can_schedule=can_schedule_meetings(access),
         today=timezone.localdate(),
     )
