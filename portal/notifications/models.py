@@ -148,9 +148,9 @@ class Notification(models.Model):
 
 
 class EmailMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me each notification as it happens"
-    DAILY_DIGEST = "daily_digest", "One daily digest email"
-    NONE = "none", "No emails (the bell in the portal only)"
+    IMMEDIATE = "immediate", "Each notification as it happens"
+    DAILY_DIGEST = "daily_digest", "One daily digest"
+    NONE = "none", "Never (the bell in the portal only)"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

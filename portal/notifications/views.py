@@ -16,9 +16,9 @@ from .models import EmailMode
 from .selectors import notifications_for, preference_for
 
 MODE_HELP = {
-    EmailMode.IMMEDIATE: "An email for each notification, a minute or so after it happens.",
-    EmailMode.DAILY_DIGEST: "One email a day listing everything since the last digest.",
-    EmailMode.NONE: "Nothing by email. Check the bell in the portal.",
+    EmailMode.IMMEDIATE: "An email for each notification, usually within a minute.",
+    EmailMode.DAILY_DIGEST: "One email a day, at the hour you choose below, listing everything since the last one.",
+    EmailMode.NONE: "Nothing by email. Notifications wait for you under the bell.",
 }
 
 

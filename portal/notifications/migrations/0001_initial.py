@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             name='NotificationPreference',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_mode', models.CharField(choices=[('immediate', 'Email me each notification as it happens'), ('daily_digest', 'One daily digest email'), ('none', 'No emails (the bell in the portal only)')], default='immediate', max_length=12)),
+                ('email_mode', models.CharField(choices=[('immediate', 'Each notification as it happens'), ('daily_digest', 'One daily digest'), ('none', 'Never (the bell in the portal only)')], default='immediate', max_length=12)),
                 ('digest_hour', models.PositiveSmallIntegerField(default=7, help_text="Local hour (in the person's time zone) the daily digest goes out.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(23)])),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
-                ('email_mode', models.CharField(choices=[('immediate', 'Email me each notification as it happens'), ('daily_digest', 'One daily digest email'), ('none', 'No emails (the bell in the portal only)')], default='immediate', max_length=12)),
+                ('email_mode', models.CharField(choices=[('immediate', 'Each notification as it happens'), ('daily_digest', 'One daily digest'), ('none', 'Never (the bell in the portal only)')], default='immediate', max_length=12)),
                 ('digest_hour', models.PositiveSmallIntegerField(default=7, help_text="Local hour (in the person's time zone) the daily digest goes out.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(23)])),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
