@@ -65,6 +65,10 @@ class EscalationLevel(models.IntegerChoices):
     EXECUTIVES = 2, "Executives on both sides"
 
 
+# "Escalated to …" in a sentence.
+ESCALATION_PHRASES = {0: "the CDMO project manager", 1: "CDMO management", 2: "executives on both sides"}
+
+
 # Defaults when a project has not agreed its own times: (acknowledge, plan) in business hours.
 DEFAULT_RESPONSE_HOURS = {
     Severity.CRITICAL: (4, 8),

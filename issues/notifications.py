@@ -1,25 +1,24 @@
-"""Who hears about each step of a service issue, and the emails they get.
+"""Who hears about each step of a service issue, and what they read.
 
-Runs in a worker (see tasks.py). Emails carry only the step itself: never the
-timeline, so a CDMO-internal note cannot travel in one; internal entries are
-never sent at all. Each person gets their own email, with times in their zone.
+Runs in a worker (see tasks.py) and tells people through the portal's one door,
+`portal.notifications.services.notify`: a bell entry and an email (immediate,
+digest or none, as each person prefers), rendered in their own time zone, once
+per timeline entry however often the task runs (the dedupe key is the entry).
+
+Emails carry only the step itself, never the timeline, so a CDMO-internal note
+cannot travel in one; internal entries produce no notification at all.
 """
 
 from __future__ import annotations
 
-import logging
-import zoneinfo
-
-from django.utils import timezone
+from django.utils.text import Truncator
 
 from portal.accounts.models import User
 from portal.core.business_time import describe_business_hours
-from portal.core.emails import send_templated_email
+from portal.notifications.services import notify
 
-from .models import EscalationLevel, EventKind, IssueEvent, Recognition, ResolutionPlan
+from .models import ESCALATION_PHRASES, EscalationLevel, EventKind, IssueEvent, Recognition, ResolutionPlan
 from .selectors import escalation_recipients, sponsor_contacts
-
-logger = logging.getLogger(__name__)
 
 # Steps the CDMO takes: the sponsor contacts hear about them.
 TO_SPONSOR = {EventKind.ACKNOWLEDGED, EventKind.PLAN_PROPOSED, EventKind.RESOLVED}
@@ -33,8 +32,15 @@ def _project_managers(issue) -> list[User]:
     return people or escalation_recipients(project=issue.project, level=EscalationLevel.CDMO_MANAGEMENT)
 
 
+def _plan(event: IssueEvent) -> ResolutionPlan | None:
+    plan_id = event.data.get("plan_id")
+    if not plan_id:
+        return None
+    return ResolutionPlan.objects.select_related("owner").filter(pk=plan_id, issue_id=event.issue_id).first()
+
+
 def recipients_for(event: IssueEvent) -> list[User]:
-    """The people to email about `event` (never its author, never for internal notes)."""
+    """The people to tell about `event` (never its author, never for internal notes)."""
     if event.is_internal:
         return []
     issue = event.issue
@@ -49,11 +55,9 @@ def recipients_for(event: IssueEvent) -> list[User]:
         people = sponsor_contacts(issue=issue)
     elif kind in TO_CDMO:
         people = _project_managers(issue)
-        plan_id = event.data.get("plan_id")
-        if plan_id:
-            plan = ResolutionPlan.objects.select_related("owner").filter(pk=plan_id).first()
-            if plan and plan.owner.is_active:
-                people = [*people, plan.owner]
+        plan = _plan(event)
+        if plan is not None:
+            people = [*people, plan.owner]
     elif kind == EventKind.NOTE:
         from_cdmo = event.actor is not None and event.actor.organization_id == issue.project.cdmo_id
         people = sponsor_contacts(issue=issue) if from_cdmo else _project_managers(issue)
@@ -61,18 +65,11 @@ def recipients_for(event: IssueEvent) -> list[User]:
         people = []
     seen, result = set(), []
     for person in people:
-        if person.pk in seen or (event.actor_id and person.pk == event.actor_id) or not person.is_active:
+        if person.pk in seen or person.pk == event.actor_id or not person.is_active:
             continue
         seen.add(person.pk)
         result.append(person)
     return result
-
-
-def _zone(user: User):
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def template_for(event: IssueEvent) -> str:
@@ -83,39 +80,45 @@ def template_for(event: IssueEvent) -> str:
     return "issue-update"
 
 
+def _title(event: IssueEvent) -> str:
+    issue, project = event.issue, event.issue.project
+    if event.kind == EventKind.RAISED:
+        return f"{project.code}: {issue.get_severity_display().lower()} service issue raised: {issue.title}"
+    if event.kind == EventKind.ESCALATED:
+        return f"{project.code}: service issue {issue.reference} escalated to you: {issue.title}"
+    return f"{project.code} {issue.reference}: {event.summary}"
+
+
 def send_event_emails(*, event: IssueEvent) -> int:
-    """Email everyone who should hear about `event`; returns how many emails were sent."""
+    """Tell everyone who should hear about `event`; returns how many were told (first time)."""
     issue = event.issue
     recipients = recipients_for(event)
     if not recipients:
         return 0
-    template = template_for(event)
-    cdmo = issue.project.cdmo
-    plan = None
-    if event.data.get("plan_id"):
-        plan = ResolutionPlan.objects.select_related("owner").filter(pk=event.data["plan_id"]).first()
-    sent = 0
-    for person in recipients:
-        with timezone.override(_zone(person)):
-            context = {
-                "event": event,
-                "issue": issue,
-                "project": issue.project,
-                "recipient": person,
-                "plan": plan,
-                "cdmo_zone": cdmo.time_zone,
-                "level": EscalationLevel(issue.escalation_level).label
-                if event.kind == EventKind.ESCALATED
-                else "",
-                "level_number": event.data.get("level"),
-                "agreed_acknowledge": describe_business_hours(issue.acknowledge_within_hours),
-                "agreed_plan": describe_business_hours(issue.plan_within_hours),
-                "recipient_is_cdmo": person.organization_id == cdmo.pk,
-                "issue_path": issue.get_absolute_url(),
-            }
-            send_templated_email(template, context, to=[person.email])
-        sent += 1
-    return sent
+    project = issue.project
+    level_number = event.data.get("level")
+    created = notify(
+        recipients=recipients,
+        kind=f"issue.{event.kind}",
+        dedupe_key=f"issue-event:{event.pk}",
+        title=_title(event),
+        body=Truncator(" ".join((event.note or event.summary).split())).chars(240),
+        url=issue.get_absolute_url(),
+        project=project,
+        email_template=template_for(event),
+        email_context={
+            "event": event,
+            "issue": issue,
+            "plan": _plan(event),
+            "cdmo_zone": project.cdmo.time_zone,
+            "level": ESCALATION_PHRASES.get(level_number, ""),
+            "level_number": level_number,
+            "agreed_acknowledge": describe_business_hours(issue.acknowledge_within_hours),
+            "agreed_plan": describe_business_hours(issue.plan_within_hours),
+            "issue_path": issue.get_absolute_url(),
+        },
+    )
+    return len(created)
 
 
 def send_recognition_emails(*, recognition: Recognition) -> int:
@@ -124,16 +127,19 @@ def send_recognition_emails(*, recognition: Recognition) -> int:
     people = escalation_recipients(project=project, level=EscalationLevel.PROJECT_MANAGER)
     if recognition.recipient_id and recognition.recipient.is_active:
         people = [recognition.recipient, *people]
-    seen, sent = set(), 0
-    for person in people:
-        if person.pk in seen or person.pk == recognition.given_by_id:
-            continue
-        seen.add(person.pk)
-        with timezone.override(_zone(person)):
-            send_templated_email(
-                "issue-recognition",
-                {"recognition": recognition, "project": project, "recipient": person},
-                to=[person.email],
-            )
-        sent += 1
-    return sent
+    people = [p for p in people if p.pk != recognition.given_by_id]
+    if not people:
+        return 0
+    who = recognition.recipient.full_name if recognition.recipient_id else "your team"
+    created = notify(
+        recipients=people,
+        kind="issue.recognition",
+        dedupe_key=f"recognition:{recognition.pk}",
+        title=f"{project.code}: {recognition.given_by.full_name} recognized {who}",
+        body=Truncator(recognition.note).chars(240),
+        url=recognition.get_absolute_url(),
+        project=project,
+        email_template="issue-recognition",
+        email_context={"recognition": recognition},
+    )
+    return len(created)

@@ -86,14 +86,27 @@ def project_id_of(obj: models.Model) -> int | None:
     return None
 
 
+def shown_to_sponsor(label: str, obj: models.Model) -> bool:
+    """Only what the sponsor can see is recognizable: never an internal note, a draft
+    update, or a comment that is not an answer."""
+    if getattr(obj, "is_internal", False):
+        return False
+    if label == "projects.statusupdate" and getattr(obj, "status", "") == "draft":
+        return False
+    if label == "projects.updatecomment" and getattr(obj, "kind", "answer") != "answer":
+        return False
+    return True
+
+
 def resolve_target(raw: str, *, project_id: int) -> Target:
-    """Parse "app_label.model:pk" and load the object; it must belong to the project."""
+    """Parse "app_label.model:pk" and load the object; it must belong to the project
+    and be something the sponsor can see (anything else is "not found")."""
     label, _, pk = (raw or "").strip().lower().partition(":")
     model = target_model(label)
-    if model is None or not pk.isdigit():
+    if model is None or not pk.isdigit() or len(pk) > 18:
         raise TargetNotFound(raw)
     obj = model._default_manager.filter(pk=int(pk)).first()
-    if obj is None or project_id_of(obj) != project_id:
+    if obj is None or project_id_of(obj) != project_id or not shown_to_sponsor(label, obj):
         raise TargetNotFound(raw)
     return Target(label=label, obj=obj)
 

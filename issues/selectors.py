@@ -163,7 +163,7 @@ def _filtered(issues: QuerySet[ServiceIssue], filters: IssueFilters, now: dt.dat
 def _for_list(issues: QuerySet[ServiceIssue]) -> QuerySet[ServiceIssue]:
     """What a list row shows, in one query: open work first, soonest deadline first."""
     return (
-        issues.select_related("project", "raised_by")
+        issues.select_related("project__cdmo", "raised_by")
         .annotate(
             next_due=Case(
                 When(status=IssueStatus.OPEN, then=F("acknowledge_by")),
@@ -347,7 +347,11 @@ def _figure_aggregates() -> dict:
         "median_hours_to_acknowledge": Median("hours_to_acknowledge"),
         "median_hours_to_plan": Median("hours_to_first_plan"),
         "acknowledge_evaluated": Count("pk", filter=ack_evaluated),
-        "acknowledge_in_time": Count("pk", filter=acknowledged & Q(acknowledged_at__lte=F("acknowledge_by"))),
+        "acknowledge_in_time": Count(
+            "pk",
+            filter=acknowledged
+            & Q(acknowledged_at__lte=F("acknowledge_by"), acknowledge_breached_at__isnull=True),
+        ),
         "plan_evaluated": Count("pk", filter=plan_evaluated),
         "plan_in_time": Count("pk", filter=Q(first_plan_proposed_at__isnull=False, plan_breach_count=0)),
         "resolved_ever": Count("pk", filter=Q(resolved_at__isnull=False) | Q(reopened_count__gt=0)),

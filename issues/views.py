@@ -23,7 +23,7 @@ from projects.page import project_page
 from projects.selectors import get_project_for_user, projects_visible_to
 
 from . import forms, services, workflow
-from .models import EscalationLevel, IssueStatus, PlanStatus, ResolutionPlan, ServiceIssue
+from .models import ESCALATION_PHRASES, EscalationLevel, IssueStatus, PlanStatus, ResolutionPlan, ServiceIssue
 from .recognition import TargetNotFound, credited_person, resolve_target, target_ready_for_recognition
 from .selectors import (
     AGE_BUCKETS,
@@ -46,10 +46,6 @@ from .selectors import (
 from .workflow import Action
 
 logger = logging.getLogger(__name__)
-
-
-# "Escalate to …" in a sentence.
-LEVEL_PHRASES = {0: "the CDMO project manager", 1: "CDMO management", 2: "executives on both sides"}
 
 
 def _require_org(request) -> None:
@@ -241,7 +237,7 @@ def _detail_context(context: dict, issue: ServiceIssue, access, note_form=None) 
         viewer_zone=timezone.get_current_timezone_name(),
         escalation_levels=EscalationLevel.choices,
         action_labels=dict(Action.choices),
-        next_level_label=LEVEL_PHRASES[next_level],
+        next_level_label=ESCALATION_PHRASES[next_level],
         next_level_people=(
             escalation_recipients(project=issue.project, level=next_level)
             if Action.ESCALATE in actions
@@ -333,7 +329,7 @@ def issue_action_view(request, project_id: int, serviceissue_id: int, action: st
         plan=plan,
         refused=refused if request.method == "GET" else None,
         cdmo_zone=issue.project.cdmo.time_zone,
-        next_level_label=LEVEL_PHRASES[min(issue.escalation_level + 1, 2)],
+        next_level_label=ESCALATION_PHRASES[min(issue.escalation_level + 1, 2)],
     )
     return render(request, "issues/action.html", context, status=200)
 
