@@ -1,0 +1,146 @@
+"""Recognition: the generic kudos endpoint, its rules, and where the CDMO team sees it."""
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.urls import reverse
+
+from issues import recognition as registry
+from issues import services
+from issues.models import EventKind, IssueEvent, IssueStatus, Recognition
+from issues.recognition import TargetNotFound, kudos_url, resolve_target
+from projects.factories import ProjectFactory
+
+from .conftest import access, drive
+
+
+@pytest.fixture
+def resolved(raise_issue, team, project):
+    return drive(raise_issue(title="Late CoA"), IssueStatus.RESOLVED, team, project)
+
+
+def kudos(project, obj):
+    return (
+        reverse("issues:kudos", kwargs={"project_id": project.pk}) + f"?target=issues.serviceissue:{obj.pk}"
+    )
+
+
+@pytest.mark.django_db
+def test_kudos_url_is_the_documented_endpoint(resolved, project):
+    assert (
+        kudos_url(resolved) == f"/projects/{project.pk}/kudos/new/?target=issues.serviceissue:{resolved.pk}"
+    )
+
+
+@pytest.mark.django_db
+def test_sponsor_recognizes_a_resolution(client, resolved, project, team, django_capture_on_commit_callbacks):
+    client.force_login(team["lead"])
+    url = kudos(project, resolved)
+    page = client.get(url).content.decode()
+    assert "Resolution of a service issue" in page and "Late CoA" in page
+    # The plan owner is suggested as the person who earned it.
+    assert f'<option value="{team["sme"].pk}" selected>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"note": "Fixed in a day. Thank you!", "recipient": team["sme"].pk})
+    assert response.status_code == 302 and response["Location"] == resolved.get_absolute_url()
+    given = Recognition.objects.get()
+    assert (given.given_by, given.recipient, given.project, given.target) == (
+        team["lead"],
+        team["sme"],
+        project,
+        resolved,
+    )
+    assert IssueEvent.objects.filter(issue=resolved, kind=EventKind.RECOGNIZED).count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([team["sme"].email, team["pm"].email])
+    assert "Fixed in a day. Thank you!" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_cdmo_team_sees_recognition_on_the_project_and_on_their_page(client, resolved, project, team):
+    services.recognition_give(
+        access=access(team["lead"], project),
+        target=resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=project.pk),
+        note="Superb turnaround.",
+        recipient=team["sme"],
+    )
+    client.force_login(team["pm"])
+    tab = client.get(reverse("issues:project_issues", kwargs={"project_id": project.pk})).content.decode()
+    assert "Superb turnaround." in tab
+    page = client.get(reverse("issues:recognition")).content.decode()
+    assert "Recognition received" in page and "Superb turnaround." in page
+    assert "Superb turnaround." not in client.get(reverse("issues:recognition") + "?mine=1").content.decode()
+    client.force_login(team["sme"])
+    mine = client.get(reverse("issues:recognition") + "?mine=1").content.decode()
+    assert "Superb turnaround." in mine and "For you (1)" in mine
+
+
+@pytest.mark.django_db
+def test_only_the_sponsor_gives_recognition(client, resolved, project, team, cdmo_admin):
+    for user in (team["pm"], cdmo_admin):
+        client.force_login(user)
+        assert client.get(kudos(project, resolved)).status_code == 403
+        assert client.post(kudos(project, resolved), {"note": "Self-praise"}).status_code == 403
+    assert not Recognition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_target_must_belong_to_the_project(client, resolved, project, team, outsider):
+    other = ProjectFactory(sponsor=project.sponsor, cdmo=project.cdmo)
+    client.force_login(team["lead"])
+    # A real issue, addressed through another project's URL: not found.
+    wrong = (
+        reverse("issues:kudos", kwargs={"project_id": other.pk})
+        + f"?target=issues.serviceissue:{resolved.pk}"
+    )
+    assert client.get(wrong).status_code == 404
+    client.force_login(outsider)
+    assert client.get(kudos(project, resolved)).status_code == 404
+    with pytest.raises(TargetNotFound):
+        resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=other.pk)
+
+
+@pytest.mark.django_db
+def test_unknown_or_unbuilt_targets_are_not_found(project, resolved, monkeypatch):
+    for raw in ("accounts.user:1", "issues.serviceissue", "nonsense", "issues.issueevent:1"):
+        with pytest.raises(TargetNotFound):
+            resolve_target(raw, project_id=project.pk)
+    # A registry label whose model has not been written yet is skipped, not an error.
+    monkeypatch.setitem(registry.RECOGNITION_TARGETS, "futureapp.widget", "widget")
+    assert registry.target_model("futureapp.widget") is None
+    assert "futureapp.widget" not in registry.available_labels()
+    with pytest.raises(TargetNotFound):
+        resolve_target("futureapp.widget:1", project_id=project.pk)
+    assert "issues.serviceissue" in registry.available_labels()
+
+
+@pytest.mark.django_db
+def test_an_unresolved_issue_cannot_be_recognized_yet(client, raise_issue, project, team):
+    issue = raise_issue()
+    client.force_login(team["lead"])
+    response = client.post(kudos(project, issue), {"note": "Early praise"})
+    assert response.status_code == 200
+    assert "once it is resolved" in response.content.decode()
+    assert not Recognition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_recognizing_twice_is_refused(client, resolved, project, team):
+    client.force_login(team["lead"])
+    assert client.post(kudos(project, resolved), {"note": "Great"}).status_code == 302
+    response = client.post(kudos(project, resolved), {"note": "Great again"})
+    assert "You already recognized this." in response.content.decode()
+    assert Recognition.objects.count() == 1
+    # The button disappears for whoever already recognized it.
+    detail = client.get(resolved.get_absolute_url()).content.decode()
+    assert "Recognize this resolution" not in detail
+    client.force_login(team["dm"])
+    assert "Recognize this resolution" in client.get(resolved.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_status_updates_and_answers_resolve_when_those_models_exist(project):
+    """The registry resolves other apps' models lazily: whichever exist are offered."""
+    for label in registry.RECOGNITION_TARGETS:
+        app_label, model_name = label.split(".")
+        exists = any(m._meta.label_lower == label for m in apps.get_models())
+        assert (registry.target_model(label) is not None) == exists, label
