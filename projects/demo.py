@@ -532,6 +532,7 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
     acknowledgements, comments = [], []
     risk = rng.choice(STANDING_RISKS)
     episode_weeks: dict[str, int] = {}
+    to_insert: list[StatusUpdate] = []
     sponsor_calendar = BusinessCalendar.for_organization(project.sponsor)
     for number, end in enumerate(ends):
         weeks_ago = len(ends) - 1 - number
@@ -561,7 +562,7 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
             {"description": step, "due": (end + datetime.timedelta(days=rng.randint(3, 21))).isoformat()}
             for step in rng.sample(NEXT_STEPS, 3)
         ]
-        update = StatusUpdate.objects.create(
+        update = StatusUpdate(
             project=project,
             title=title,
             period_start=start,
@@ -576,25 +577,32 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
             last_saved_by=team.pm,
             **rags,
         )
-        # As in the product: decisions and files go on the draft, then it is published and frozen.
-        decisions = []
-        if number % 5 == 2 or weeks_ago == 1:
-            title_index = (number + sum(map(ord, project.code))) % len(DECISIONS)
-            decisions = _raise_decision(
-                update, team, DECISIONS[title_index], rng, today, published_at, decided=weeks_ago > 2
+        raises_decision = number % 5 == 2 or weeks_ago == 1
+        has_file = project.code == "ACM-101" and weeks_ago == 0
+        if raises_decision or has_file:
+            # As in the product: decisions and files go on the draft, then it is published and frozen.
+            update.save()
+            decisions = []
+            if raises_decision:
+                title_index = (number + sum(map(ord, project.code))) % len(DECISIONS)
+                decisions = _raise_decision(
+                    update, team, DECISIONS[title_index], rng, today, published_at, decided=weeks_ago > 2
+                )
+            if has_file:
+                _attach(update, team, published_at)
+            StatusUpdate.objects.filter(pk=update.pk).update(
+                status=UpdateStatus.PUBLISHED,
+                published_at=published_at,
+                published_by=team.pm,
+                decisions_needed=decisions,
             )
-        if project.code == "ACM-101" and weeks_ago == 0:
-            _attach(update, team, published_at)
-        StatusUpdate.objects.filter(pk=update.pk).update(
-            status=UpdateStatus.PUBLISHED,
-            published_at=published_at,
-            published_by=team.pm,
-            decisions_needed=decisions,
-        )
-        update.status, update.published_at, update.decisions_needed = (
+            update.decisions_needed = decisions
+        else:
+            to_insert.append(update)
+        update.status, update.published_at, update.published_by = (
             UpdateStatus.PUBLISHED,
             published_at,
-            decisions,
+            team.pm,
         )
         published.append(update)
         # Acknowledged by the lead on most updates, sometimes the decision-maker too; the latest often not yet.
@@ -639,6 +647,7 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
             )
     if not published:
         return
+    StatusUpdate.objects.bulk_create(to_insert)
     latest = published[-1]
     if project.code == OVERDUE_QUESTION_PROJECT and len(published) > 1:
         # Asked the day after the previous update: well past the agreed response time by now.
