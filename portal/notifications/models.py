@@ -124,7 +124,7 @@ class Notification(models.Model):
         triggers = [pgtrigger.Protect(name="notification_no_delete", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
-        return f"{self.title} → {self.recipient_id}"
+        return self.title
 
     @property
     def is_unread(self) -> bool:

@@ -198,6 +198,9 @@ def insert_claimed(rows: list[Notification]) -> list[Notification]:
     """
     if not rows:
         return []
+    # Always insert in the same order, so two transactions claiming overlapping sets of
+    # recipients wait for each other instead of deadlocking.
+    rows = sorted(rows, key=lambda row: (row.recipient_id, row.dedupe_key))
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)

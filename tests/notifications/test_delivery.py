@@ -247,3 +247,30 @@ def broker_down_restore():
 
     app.close()
     return settings.CELERY_BROKER_URL, True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifying_many_people_with_the_broker_down_costs_one_failed_broker_call(
+    project, cdmo_pm, sponsor_lead, decision_maker, cdmo_sme, broker_down, caplog
+):
+    """A page that tells four people waits for the broker once, not four times."""
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    people = [cdmo_pm, sponsor_lead, decision_maker, cdmo_sme]
+    with time_machine.travel(start, tick=True), caplog.at_level(logging.ERROR, logger="portal.core.queue"):
+        created = notify(
+            recipients=people,
+            kind="meeting.scheduled",
+            dedupe_key="meeting.scheduled:meeting-9:2026-03-05",
+            title="Steering committee on 5 March",
+            body="",
+            url="/projects/",
+            project=project,
+        )
+    assert len(created) == 4
+    assert caplog.text.count("not queued") == 1
+
+    broker_down()
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        tasks.deliver_pending.delay()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}

@@ -234,3 +234,17 @@ def test_a_person_can_be_told_general_things_without_a_project(committed):
     assert row.project is None
     assert mail.outbox[0].subject == "Welcome to Meridian"
     assert "/notifications/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how_many", [2, 12])
+def test_notify_makes_the_same_few_queries_for_any_number_of_recipients(
+    project, django_assert_num_queries, how_many
+):
+    from projects.factories import ProjectMemberFactory
+
+    people = [ProjectMemberFactory(project=project).user for _ in range(how_many)]
+    # who has it already, their preferences, one INSERT … RETURNING
+    with django_assert_num_queries(3):
+        created = _notify(people, project=project)
+    assert len(created) == how_many
