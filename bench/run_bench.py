@@ -29,13 +29,12 @@ os.environ["DATABASE_URL"] = os.environ.get(
 os.environ.setdefault("DEBUG", "1")
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, name: str) -> None:
     from urllib.parse import urlsplit
 
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
