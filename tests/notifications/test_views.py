@@ -135,7 +135,7 @@ def test_mark_read_with_htmx_swaps_the_item_and_updates_the_bell(login, sponsor_
     assert f'id="notification-{first.pk}"' in html and "is-unread" not in html
     assert 'id="notification-bell"' in html and 'hx-swap-oob="true"' in html
     assert _bell_count(html) == "1"
-    assert 'id="notification-summary" hx-swap-oob="true">1 unread' in html
+    assert 'id="notification-summary" aria-live="polite" hx-swap-oob="true">1 unread' in html
     first.refresh_from_db()
     assert first.read_at is not None
 
