@@ -166,7 +166,9 @@ class EscalateForm(RequiredTextForm):
 
 class PlanForm(forms.Form):
     owner = forms.ModelChoiceField(
-        queryset=None, help_text="The person at the CDMO who carries the plan out."
+        queryset=None,
+        empty_label="Choose the owner",
+        help_text="The person at the CDMO who carries the plan out.",
     )
     steps = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -163,7 +163,7 @@ def _filtered(issues: QuerySet[ServiceIssue], filters: IssueFilters, now: dt.dat
 def _for_list(issues: QuerySet[ServiceIssue]) -> QuerySet[ServiceIssue]:
     """What a list row shows, in one query: open work first, soonest deadline first."""
     return (
-        issues.select_related("project__cdmo", "raised_by")
+        issues.select_related("project__cdmo", "project__sponsor", "raised_by")
         .annotate(
             next_due=Case(
                 When(status=IssueStatus.OPEN, then=F("acknowledge_by")),

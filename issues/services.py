@@ -33,6 +33,7 @@ from . import workflow
 from .attachments import MAX_FILES_PER_UPLOAD, check_upload
 from .models import (
     AWAITING_PLAN,
+    ESCALATION_PHRASES,
     Category,
     EscalationLevel,
     EventKind,
@@ -512,7 +513,7 @@ def issue_escalate(
             issue=locked,
             kind=EventKind.ESCALATED,
             actor=actor,
-            summary=f"Escalated to {level.label.lower()}",
+            summary=f"Escalated to {ESCALATION_PHRASES[level]}",
             note=reason.strip(),
             now=now,
             data={"level": int(level), "automatic": actor is None},

@@ -178,11 +178,13 @@ ACTION_FORMS = {
 }
 
 
-def _plan_form(project, data=None):
+def _plan_form(project, data=None, *, proposer=None):
     return forms.PlanForm(
         data,
         owners=plan_owner_candidates(project=project),
         today=timezone.localdate(timezone=_cdmo_zone(project)),
+        # Whoever proposes usually owns it; they can pick someone else on the team.
+        initial={"owner": proposer.pk} if proposer is not None else None,
     )
 
 
@@ -192,11 +194,11 @@ def _cdmo_zone(project):
     return BusinessCalendar.for_organization(project.cdmo).zone
 
 
-def _action_forms(issue: ServiceIssue, actions: list[str]) -> dict:
+def _action_forms(issue: ServiceIssue, actions: list[str], user=None) -> dict:
     result = {}
     for action in actions:
         if action == Action.PROPOSE_PLAN:
-            result[action] = _plan_form(issue.project)
+            result[action] = _plan_form(issue.project, proposer=user)
         else:
             result[action] = ACTION_FORMS[action](prefix=action)
     return result
@@ -219,7 +221,7 @@ def _detail_context(context: dict, issue: ServiceIssue, access, note_form=None) 
     context.update(
         issue=issue,
         actions=actions,
-        action_forms=_action_forms(issue, actions),
+        action_forms=_action_forms(issue, actions, user=access.user),
         pending_plan=next((p for p in plans if p.status == PlanStatus.PROPOSED), None),
         accepted_plan=next((p for p in plans if p.status == PlanStatus.ACCEPTED), None),
         plans=plans,
@@ -305,7 +307,9 @@ def issue_action_view(request, project_id: int, serviceissue_id: int, action: st
     if not workflow.may(access, issue, action):
         raise PermissionDenied(workflow.role_refusal(action))
     if action == Action.PROPOSE_PLAN:
-        form = _plan_form(issue.project, request.POST if request.method == "POST" else None)
+        form = _plan_form(
+            issue.project, request.POST if request.method == "POST" else None, proposer=request.user
+        )
     else:
         form = ACTION_FORMS[action](request.POST if request.method == "POST" else None, prefix=action)
     refused = None
@@ -330,6 +334,11 @@ def issue_action_view(request, project_id: int, serviceissue_id: int, action: st
         refused=refused if request.method == "GET" else None,
         cdmo_zone=issue.project.cdmo.time_zone,
         next_level_label=ESCALATION_PHRASES[min(issue.escalation_level + 1, 2)],
+        next_level_people=(
+            escalation_recipients(project=issue.project, level=issue.escalation_level + 1)
+            if action == Action.ESCALATE and issue.escalation_level < 2
+            else []
+        ),
     )
     return render(request, "issues/action.html", context, status=200)
 
