@@ -301,6 +301,9 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
     for position, text in enumerate(decisions, start=1):
         Decision.objects.create(meeting=meeting, position=position, summary=text)
     _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
+    if week in (1, 3):
+        # The sponsor lead always has something on their list: one due soon, one slipping.
+        _lead_action(meeting, team, week)
     _close(
         meeting,
         team,
@@ -356,6 +359,25 @@ def _action_items(meeting, team, rng, *, count: int, week: int) -> None:
             else None,
             completed_by=owner if done else None,
         )
+
+
+def _lead_action(meeting, team, week: int) -> None:
+    lead = team.user(TeamRole.SPONSOR_LEAD)
+    title = (
+        "Approve the revised release specification"
+        if week == 1
+        else "Send the sponsor's comments on the tech transfer report"
+    )
+    if lead is None or ActionItem.objects.filter(meeting=meeting, owner=lead).exists():
+        return
+    ActionItem.objects.create(
+        project=meeting.project,
+        meeting=meeting,
+        position=9,
+        title=title,
+        owner=lead,
+        due_date=meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10),
+    )
 
 
 def _close(meeting, team, starts_at, status, summary, next_steps) -> None:

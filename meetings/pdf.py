@@ -8,6 +8,7 @@ for everyone who opens it.
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Meeting, zone_label
+
+# WeasyPrint reports every layout step at INFO; a worker sending minutes does not need that.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def minutes_filename(meeting: Meeting) -> str:

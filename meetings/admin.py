@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import ActionItem, Meeting
+
+
+# Read-only for portal staff: every change goes through the services (rights, emails,
+# calendar sequence, the audit trail), never through the admin.
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "kind", "starts_at", "status", "organizer", "decision_maker_invited"]
+    list_filter = ["status", "kind", "decision_maker_invited"]
+    search_fields = ["title", "project__code", "organizer__email", "ical_uid"]
+    list_select_related = ["project", "organizer"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "owner", "due_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["title", "project__code", "owner__email"]
+    list_select_related = ["project", "owner"]
