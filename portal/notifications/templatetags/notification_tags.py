@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def when(value: dt.datetime) -> str:
-    """"5 minutes ago" today-ish, a plain date and time beyond a day (in the active zone)."""
+    """Relative ("5 minutes ago") within the day, a plain date and time beyond it, in the active zone."""
     if value is None:
         return ""
     if timezone.now() - value < dt.timedelta(hours=20):
