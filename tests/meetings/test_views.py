@@ -404,3 +404,41 @@ def test_meeting_page_query_count_does_not_grow_with_invitees(client, login, pro
     close_as(meeting, MeetingStatus.MINUTES_SENT)
     login(team["lead"])
     assert _count(client, meeting.get_absolute_url()) == MEETING_PAGE_QUERIES
+
+
+def test_junk_input_never_causes_a_server_error(client, login, project, team):
+    meeting = held_meeting(project, status=MeetingStatus.MINUTES_DRAFT)
+    item = ActionItem.objects.get(meeting=meeting)
+    agenda = AgendaItem.objects.create(meeting=meeting, title="Point", position=1)
+    login(team["pm"])
+    junk = {"version": "x", "summary": "\x00", "decisions-TOTAL_FORMS": "abc", "actions-TOTAL_FORMS": "-1"}
+    posts = [
+        (_url("minutes", meeting), junk),
+        (_url("minutes", meeting), {}),
+        (_url("attendance", meeting), {"unexpected": ["abc", "999999"], "attendance_1": "maybe"}),
+        (_url("agenda_item_move", meeting, agendaitem_id=agenda.pk), {"direction": "sideways"}),
+        (_url("rsvp", meeting), {"response": ["a", "b"]}),
+        (_url("invitees", meeting), {"form": "team", "team-user": "not-a-number"}),
+        (_url("minutes_correction", meeting), {"note": ""}),
+        (_url("meeting_cancel", meeting), {"reason": "x" * 5000}),
+        (
+            reverse(
+                "meetings:action_item_toggle", kwargs={"project_id": project.pk, "actionitem_id": item.pk}
+            ),
+            {"done": "?"},
+        ),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code < 500, (url, response.status_code)
+    for url, params in [
+        (
+            reverse("meetings:project_meetings", kwargs={"project_id": project.pk}),
+            {"kind": "bogus", "page": "-1"},
+        ),
+        (reverse("meetings:my_action_items"), {"page": "abc", "owner": "everyone", "project": "1e9"}),
+        (reverse("meetings:my_meetings"), {"page": "999"}),
+    ]:
+        assert client.get(url, params).status_code == 200, url
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.MINUTES_DRAFT
