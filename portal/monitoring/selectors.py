@@ -172,16 +172,34 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     return rows.order_by("-score", "code", "pk")
 
 
-def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[Flag]]]:
-    """Open flags of the given (already paginated) projects, grouped for the row cells: one query."""
-    grouped: dict[int, dict[str, list[Flag]]] = {
-        p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects
-    }
+@dataclass
+class FlagGroup:
+    """Open flags of one kind on one project, as one cell entry ("Action item overdue ×3")."""
+
+    kind: str
+    label: str
+    severity: str
+    explanations: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.explanations)
+
+
+def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[FlagGroup]]]:
+    """Open flags of the given (already paginated) projects, grouped per column and kind: one query."""
+    grouped: dict[int, dict[str, list[FlagGroup]]] = {p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects}
     column_of = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
-    for flag in Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by(
-        "-severity", "raised_at"
-    ):
-        grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(flag)
+    groups: dict[tuple[int, str], FlagGroup] = {}
+    flags = Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by("raised_at", "pk")
+    for flag in flags:
+        group = groups.get((flag.project_id, flag.kind))
+        if group is None:
+            group = groups[(flag.project_id, flag.kind)] = FlagGroup(flag.kind, flag.get_kind_display(), flag.severity)
+            grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(group)
+        if flag.severity == Severity.CRITICAL:
+            group.severity = Severity.CRITICAL
+        group.explanations.append(flag.explanation)
     return grouped
 
 

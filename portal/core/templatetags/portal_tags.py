@@ -1,4 +1,6 @@
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -9,3 +11,14 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def ago(value):
+    """"3 days ago", "yesterday", "5 hours ago": one unit, for glanceable tables."""
+    if not value:
+        return ""
+    delta = timezone.now() - value
+    if delta.days == 1:
+        return "yesterday"
+    return f"{timesince(value, depth=1)} ago" if delta.total_seconds() >= 60 else "just now"

@@ -13,7 +13,13 @@ from django.db import transaction
 from portal.core.audit import audited
 from portal.core.demo import DEMO_PASSWORD, World, seed_people_and_projects
 
-DOMAIN_SEEDERS = ("projects.demo", "meetings.demo", "issues.demo", "portal.notifications.demo")
+DOMAIN_SEEDERS = (
+    "projects.demo",
+    "meetings.demo",
+    "issues.demo",
+    "portal.notifications.demo",
+    "portal.monitoring.demo",  # last: flags describe everything above
+)
 
 
 class Command(BaseCommand):
