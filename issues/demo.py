@@ -22,7 +22,7 @@ from projects.selectors import access_for
 
 from . import services
 from .models import Category, PlanStatus, ServiceIssue, Severity
-from .recognition import Target
+from .recognition import Target, credited_person
 
 C, S = Category, Severity
 
@@ -613,9 +613,11 @@ def _play(step: str, details: dict, *, issue: ServiceIssue, project: Project, at
             notify=False,
         )
     elif step == "kudos":
+        target = Target(label="issues.serviceissue", obj=issue)
         services.recognition_give(
             access=_access(project, lead),
-            target=Target(label="issues.serviceissue", obj=issue),
+            target=target,
+            recipient=credited_person(target, cdmo_id=project.cdmo_id),
             note=details["note"],
             now=at,
             notify=False,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .models import IssueStatus, ServiceIssue
 
@@ -53,11 +53,22 @@ class Target:
 
     @property
     def url(self) -> str:
-        getter = getattr(self.obj, "get_absolute_url", None)
-        try:
-            return getter() if getter else ""
-        except Exception:  # a target page that cannot be reversed must not break recognition
-            return ""
+        """The target's page, or its parent's (an answer lives on its update's page)."""
+        candidates = [self.obj]
+        for model_field in self.obj._meta.concrete_fields:
+            if isinstance(model_field, models.ForeignKey) and model_field.name != "parent":
+                related = getattr(self.obj, model_field.name, None)
+                if related is not None and hasattr(related, "project_id"):
+                    candidates.append(related)
+        for candidate in candidates:
+            getter = getattr(candidate, "get_absolute_url", None)
+            if getter is None:
+                continue
+            try:
+                return getter()
+            except NoReverseMatch:  # a page not built yet must not break recognition
+                continue
+        return ""
 
 
 def target_model(label: str) -> type[models.Model] | None:

@@ -47,7 +47,7 @@ from .models import (
     ServiceIssueAttachment,
     Severity,
 )
-from .recognition import Target, credited_person, project_id_of, target_ready_for_recognition
+from .recognition import Target, project_id_of, target_ready_for_recognition
 from .selectors import agreed_times_for
 from .workflow import Action
 
@@ -755,9 +755,8 @@ def recognition_give(
         raise ServiceError(not_ready)
     if not note.strip():
         raise ServiceError("Say what was good: a short note is what the team will read.")
-    if recipient is None:
-        recipient = credited_person(target, cdmo_id=access.project.cdmo_id)
-    elif recipient.organization_id != access.project.cdmo_id:
+    # No recipient means the whole CDMO team (the form suggests `credited_person`).
+    if recipient is not None and recipient.organization_id != access.project.cdmo_id:
         raise ServiceError("Recognition goes to someone at the CDMO.")
     now = now or timezone.now()
     with transaction.atomic(), audited("Recognition given"):

@@ -29,10 +29,3 @@ def send_recognition_emails(recognition_id: int) -> int:
         return 0
     return notifications.send_recognition_emails(recognition=recognition)
 
-
-@shared_task
-def mark_breached_deadlines() -> int:
-    """The sweep the monitoring schedule runs: record and escalate breached deadlines."""
-    from .services import issue_mark_breaches
-
-    return len(issue_mark_breaches())

@@ -144,3 +144,45 @@ def test_status_updates_and_answers_resolve_when_those_models_exist(project):
         app_label, model_name = label.split(".")
         exists = any(m._meta.label_lower == label for m in apps.get_models())
         assert (registry.target_model(label) is not None) == exists, label
+
+
+@pytest.mark.django_db
+def test_status_updates_and_answers_are_recognized_through_the_same_endpoint(client, project, team):
+    from projects.factories import StatusUpdateFactory, UpdateCommentFactory
+
+    published = StatusUpdateFactory(project=project, created_by=team["pm"], published=True)
+    draft = StatusUpdateFactory(project=project, created_by=team["pm"])
+    question = UpdateCommentFactory(update=published, author=team["lead"], kind="question")
+    answer = UpdateCommentFactory(update=published, author=team["sme"], kind="answer", parent=question)
+    internal = UpdateCommentFactory(update=published, author=team["pm"], kind="comment", is_internal=True)
+    base = reverse("issues:kudos", kwargs={"project_id": project.pk}) + "?target="
+    client.force_login(team["lead"])
+
+    for hidden in (
+        f"projects.statusupdate:{draft.pk}",
+        f"projects.updatecomment:{question.pk}",
+        f"projects.updatecomment:{internal.pk}",
+    ):
+        assert client.get(base + hidden).status_code == 404, hidden
+
+    response = client.post(
+        base + f"projects.updatecomment:{answer.pk}",
+        {"note": "Clear, fast answer.", "recipient": team["sme"].pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == published.get_absolute_url()  # an answer lives on its update's page
+    response = client.post(base + f"projects.statusupdate:{published.pk}", {"note": "Best update yet."})
+    assert response.status_code == 302 and response["Location"] == published.get_absolute_url()
+    given = {r.target_label.split(":")[0]: r for r in Recognition.objects.all()}
+    assert set(given) == {"Answer", "Status update"}
+    assert given["Answer"].recipient == team["sme"]
+
+
+@pytest.mark.django_db
+def test_recognition_can_go_to_the_whole_team(client, resolved, project, team):
+    client.force_login(team["lead"])
+    assert (
+        client.post(kudos(project, resolved), {"note": "All of you, thank you.", "recipient": ""}).status_code
+        == 302
+    )
+    assert Recognition.objects.get().recipient is None
