@@ -404,6 +404,13 @@ def seed(world) -> None:
                 _seed_updates(project, team, rng, today)
 
 
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter of a sentence, but not of an acronym ("GMP-01", "QC")."""
+    if len(text) > 1 and (text[1].isupper() or text[1].isdigit()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _at(day: datetime.date, hour: int, minute: int, zone: str) -> datetime.datetime:
     local = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone))
     return local.astimezone(datetime.UTC)
@@ -546,9 +553,9 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
             episode_week = episode_weeks.get(episode, 0)
             episode_weeks[episode] = episode_week + 1
             title = story["titles"][min(episode_week, len(story["titles"]) - 1)]
-            reason = reason[0].lower() + reason[1:]
+            reason = _lower_first(reason)
             summary = (
-                story["summary"].format(reason=reason) + f" Otherwise: {beat_text[0].lower()}{beat_text[1:]}"
+                story["summary"].format(reason=reason) + f" Otherwise: {_lower_first(beat_text)}"
             )
             risks = f"{story['risk']}\n{risk}"
         else:

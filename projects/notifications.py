@@ -100,7 +100,7 @@ def send_question_asked(question: UpdateComment) -> int:
     recipients = [u for u in cdmo_project_managers(project=project) if u.pk != question.author_id]
     created = notify(
         recipients=recipients,
-        kind="update.question",
+        kind="question.asked",
         dedupe_key=f"update.question:comment-{question.pk}",
         title=f"{project.code}: {question.author} asked a question",
         body=_short(question.body),
@@ -118,7 +118,7 @@ def send_question_answered(answer: UpdateComment) -> int:
     project = update.project
     created = notify(
         recipients=[question.author],
-        kind="update.answer",
+        kind="question.answered",
         dedupe_key=f"update.answer:comment-{answer.pk}",
         title=f"{project.code}: {answer.author} answered your question",
         body=_short(answer.body),
@@ -140,7 +140,7 @@ def send_decision_made(decision: DecisionRequest) -> int:
     recipients = [u for u in cdmo_project_managers(project=project) if u.pk != decision.decided_by_id]
     created = notify(
         recipients=recipients,
-        kind="decision.made",
+        kind="update.decision_made",
         dedupe_key=f"decision.made:decision-{decision.pk}",
         title=f"{project.code}: {decision.decided_by} decided “{Truncator(decision.title).chars(80)}”",
         body=_short(decision.decision_note),

@@ -406,3 +406,14 @@ def cdmo_project_managers(*, project: Project) -> list[User]:
     )
     managers = [m.user for m in members if m.role == TeamRole.PROJECT_MANAGER]
     return managers or [m.user for m in members]
+
+
+def correction_draft_of(*, update: StatusUpdate) -> StatusUpdate | None:
+    """The correction of `update` being drafted, if any (CDMO side only shows it)."""
+    return StatusUpdate.objects.filter(revision_of=update, status=UpdateStatus.DRAFT).first()
+
+
+def team_users(*, project: Project) -> QuerySet[User]:
+    """People on the project team (either side), for choosing a milestone owner."""
+    members = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
+    return User.objects.filter(pk__in=members).order_by("full_name")

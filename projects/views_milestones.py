@@ -13,23 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.models import User
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error
 
 from . import rules, services
 from .forms_updates import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
-from .models import Milestone, ProjectMember
+from .models import Milestone
 from .page import project_page
-from .selectors import get_milestone, milestone_forecast_history, milestones_for_project
+from .selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
 from .svg import milestone_timeline_svg
 
 FILTERS = {"open": "Open", "all": "All", "done": "Done"}
-
-
-def _team_users(project):
-    members = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
-    return User.objects.filter(pk__in=members).order_by("full_name")
 
 
 def _require_editor(access) -> None:
@@ -69,7 +63,7 @@ def milestone_create_view(request, project_id: int):
     context = project_page(request, project_id, "milestones")
     project, access = context["project"], context["access"]
     _require_editor(access)
-    form = MilestoneCreateForm(request.POST or None, team=_team_users(project))
+    form = MilestoneCreateForm(request.POST or None, team=team_users(project=project))
     if request.method == "POST" and form.is_valid():
         try:
             milestone = services.milestone_create(access=access, **form.cleaned_data)
@@ -114,7 +108,7 @@ def milestone_detail_view(request, project_id: int, milestone_id: int):
     can_edit = rules.can_edit_milestones(access)
     form = None
     if can_edit:
-        form = MilestoneEditForm(request.POST or None, milestone=milestone, team=_team_users(project))
+        form = MilestoneEditForm(request.POST or None, milestone=milestone, team=team_users(project=project))
         if request.method == "POST" and form.is_valid():
             saved = _save_change(request, access, milestone, form)
             if saved is not None:

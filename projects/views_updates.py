@@ -33,6 +33,7 @@ from .forms_updates import (
 from .models import RAG, CommentKind, StatusUpdate, UpdateAttachment, UpdateComment, UpdateStatus
 from .page import project_page
 from .selectors import (
+    correction_draft_of,
     decisions_for_user,
     get_decision,
     get_project_for_user,
@@ -108,7 +109,7 @@ def _detail_context(
         revisions = update_revisions(update=update)
         newer = next((r for r in revisions if r.status == UpdateStatus.PUBLISHED and r.pk != update.pk), None)
     if update.status == UpdateStatus.PUBLISHED and rules.can_author_updates(access):
-        correction_draft = StatusUpdate.objects.filter(revision_of=update, status=UpdateStatus.DRAFT).first()
+        correction_draft = correction_draft_of(update=update)
     acknowledged = {a.user_id for a in acknowledgements}
     context.update(
         update=update,
