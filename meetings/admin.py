@@ -1,19 +1,11 @@
 from django.contrib import admin
 
-from .models import ActionItem, Meeting
+from portal.core.admin import ReadOnlyAdmin
 
+from .models import ActionItem, Meeting
 
 # Read-only for portal staff: every change goes through the services (rights, emails,
 # calendar sequence, the audit trail), never through the admin.
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Meeting)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Project, ProjectMember
+from portal.core.admin import ReadOnlyAdmin
+
+from .models import DecisionRequest, Milestone, Project, ProjectMember, StatusUpdate
 
 
 class ProjectMemberInline(admin.TabularInline):
@@ -36,3 +38,36 @@ class ProjectMemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Milestones, status updates and decisions are read-only for portal staff.
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "kind", "baseline_date", "forecast_date", "actual_date", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "project__code"]
+    list_select_related = ["project"]
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(ReadOnlyAdmin):
+    list_display = [
+        "title",
+        "project",
+        "period_end",
+        "overall_rag",
+        "status",
+        "revision_number",
+        "published_at",
+    ]
+    list_filter = ["status", "overall_rag"]
+    search_fields = ["title", "project__code"]
+    list_select_related = ["project"]
+
+
+@admin.register(DecisionRequest)
+class DecisionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "needed_by", "status", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "project__code"]
+    list_select_related = ["project"]

@@ -15,6 +15,7 @@ APP_FACTORY_MODULES = (
     "meetings.factories",
     "issues.factories",
     "portal.notifications.factories",
+    "portal.monitoring.factories",
 )
 
 

@@ -2,12 +2,14 @@
 
 from django.contrib import admin, messages
 
+from portal.core.admin import ReadOnlyAdmin
+
 from . import delivery
 from .models import EmailStatus, Notification, NotificationPreference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "email_status", "email_attempts", "read_at"]
     list_filter = ["email_status", "kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient__email", "dedupe_key", "title"]
@@ -52,15 +54,6 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     actions = ["send_failed_again"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.action(description="Send the failed emails again", permissions=["view"])
     def send_failed_again(self, request, queryset):
         ids = list(queryset.filter(email_status=EmailStatus.FAILED).values_list("pk", flat=True))
@@ -69,18 +62,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_display = ["user", "email_mode", "digest_hour", "updated_at"]
     list_filter = ["email_mode"]
     search_fields = ["user__email", "user__full_name"]
     list_select_related = ["user"]
     readonly_fields = ["user", "email_mode", "digest_hour", "updated_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -39,11 +39,13 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
 
 
 def populate_project(project):
-    """One notification about `project`, to a person on its team (through the real notify())."""
+    """One notification about `project`, to a person on its team (through the real notify()),
+    who has also chosen how to be emailed."""
     from .services import notify
 
     member = project.members.filter(removed_at__isnull=True).select_related("user").order_by("pk").first()
     recipient = member.user if member else UserFactory(organization=project.sponsor)
+    NotificationPreferenceFactory(user=recipient)
     return notify(
         recipients=[recipient],
         kind="update.published",
