@@ -28,4 +28,3 @@ def send_recognition_emails(recognition_id: int) -> int:
     if recognition is None:
         return 0
     return notifications.send_recognition_emails(recognition=recognition)
-

@@ -218,7 +218,9 @@ class AgendaItemForm(forms.Form):
 
 
 class TeamInviteForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Team member", empty_label="Choose a team member…")
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Team member", empty_label="Choose a team member…"
+    )
     required = forms.BooleanField(required=False, initial=True, label="Required")
 
     def __init__(self, *args, candidates, **kwargs):

@@ -554,9 +554,7 @@ def _seed_updates(project: Project, team: _Team, rng: random.Random, today: date
             episode_weeks[episode] = episode_week + 1
             title = story["titles"][min(episode_week, len(story["titles"]) - 1)]
             reason = _lower_first(reason)
-            summary = (
-                story["summary"].format(reason=reason) + f" Otherwise: {_lower_first(beat_text)}"
-            )
+            summary = story["summary"].format(reason=reason) + f" Otherwise: {_lower_first(beat_text)}"
             risks = f"{story['risk']}\n{risk}"
         else:
             title = beat_title

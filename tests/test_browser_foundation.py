@@ -18,7 +18,9 @@ def _login(page: Page, base: str, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_sponsor_lead_reviews_projects_and_cannot_reach_another_sponsors(live_server, page: Page, project, sponsor_lead, cdmo_pm, decision_maker):
+def test_sponsor_lead_reviews_projects_and_cannot_reach_another_sponsors(
+    live_server, page: Page, project, sponsor_lead, cdmo_pm, decision_maker
+):
     other = ProjectFactory(cdmo=project.cdmo, code="OTH-900", name="Another sponsor's program")
     _login(page, live_server.url, sponsor_lead.email)
 

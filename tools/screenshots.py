@@ -31,7 +31,9 @@ def main() -> None:
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
             errors = []
-            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+            page.on(
+                "console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None
+            )
             for path in [p for p in paths if p.startswith("anon:")]:
                 page.goto(base + path[5:])
                 page.screenshot(

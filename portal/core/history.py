@@ -65,7 +65,9 @@ def history_events(*, obj: models.Model, sees_internal: bool):
     """Events of `obj` and of every tracked row that references it, newest first."""
     events = Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")
     if not sees_internal:
-        events = events.exclude(pgh_model__in=_sponsor_hidden_models()).exclude(pgh_data__contains={"is_internal": True})
+        events = events.exclude(pgh_model__in=_sponsor_hidden_models()).exclude(
+            pgh_data__contains={"is_internal": True}
+        )
     return events
 
 

@@ -188,14 +188,20 @@ class FlagGroup:
 
 def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[FlagGroup]]]:
     """Open flags of the given (already paginated) projects, grouped per column and kind: one query."""
-    grouped: dict[int, dict[str, list[FlagGroup]]] = {p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects}
+    grouped: dict[int, dict[str, list[FlagGroup]]] = {
+        p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects
+    }
     column_of = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
     groups: dict[tuple[int, str], FlagGroup] = {}
-    flags = Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by("raised_at", "pk")
+    flags = Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by(
+        "raised_at", "pk"
+    )
     for flag in flags:
         group = groups.get((flag.project_id, flag.kind))
         if group is None:
-            group = groups[(flag.project_id, flag.kind)] = FlagGroup(flag.kind, flag.get_kind_display(), flag.severity)
+            group = groups[(flag.project_id, flag.kind)] = FlagGroup(
+                flag.kind, flag.get_kind_display(), flag.severity
+            )
             grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(group)
         if flag.severity == Severity.CRITICAL:
             group.severity = Severity.CRITICAL

@@ -104,7 +104,10 @@ def dashboard_csv_view(request):
                 project.score,
                 project.critical_flags,
                 project.warning_flags,
-                *["; ".join(e for group in flags[project.pk][c] for e in group.explanations) for c in FLAG_COLUMNS],
+                *[
+                    "; ".join(e for group in flags[project.pk][c] for e in group.explanations)
+                    for c in FLAG_COLUMNS
+                ],
                 project.breached_issues,
                 project.worst_slip,
                 "yes" if project.decision_maker_flagged else "no",

@@ -25,4 +25,6 @@ def test_demo_dashboard_shows_green_stale_absent_decision_maker_and_breached_iss
     client.force_login(User.objects.get(email="exec@cascade.example.com"))
     rows = client.get(reverse("monitoring:dashboard")).context["rows"]
     assert rows[0].code == "HLX-207" and rows[0].breached_issues >= 1
-    assert any(row.score == 0 and row.overall == "green" for row in rows) or any(row.overall == "green" for row in rows)
+    assert any(row.score == 0 and row.overall == "green" for row in rows) or any(
+        row.overall == "green" for row in rows
+    )

@@ -53,10 +53,14 @@ def test_password_reset_email_is_rendered_from_templates(client, sponsor_lead):
 @pytest.mark.django_db
 def test_profile_sets_time_zone_and_keeps_input_on_error(client, sponsor_lead):
     client.force_login(sponsor_lead)
-    response = client.post(reverse("accounts:profile"), {"full_name": "", "job_title": "Lead", "time_zone": "Asia/Tokyo"})
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "", "job_title": "Lead", "time_zone": "Asia/Tokyo"}
+    )
     assert response.status_code == 200
     assert 'value="Lead"' in response.content.decode()
-    response = client.post(reverse("accounts:profile"), {"full_name": "Emily C.", "job_title": "Lead", "time_zone": "Asia/Tokyo"})
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "Emily C.", "job_title": "Lead", "time_zone": "Asia/Tokyo"}
+    )
     assert response.status_code == 302
     sponsor_lead.refresh_from_db()
     assert sponsor_lead.time_zone == "Asia/Tokyo"

@@ -12,9 +12,16 @@ from projects.models import Project, ProjectMember
 def test_editing_a_project_records_who_what_and_why(client, project, cdmo_pm):
     client.force_login(cdmo_pm)
     form = {
-        "code": project.code, "name": "Renamed program", "description": "", "modality": project.modality,
-        "phase": "phase_3", "service_scope": project.service_scope, "status": "active",
-        "start_date": project.start_date.isoformat(), "update_cadence_days": 7, "question_response_days": 2,
+        "code": project.code,
+        "name": "Renamed program",
+        "description": "",
+        "modality": project.modality,
+        "phase": "phase_3",
+        "service_scope": project.service_scope,
+        "status": "active",
+        "start_date": project.start_date.isoformat(),
+        "update_cadence_days": 7,
+        "question_response_days": 2,
         "version": project.version,
     }
     assert client.post(reverse("projects:edit", args=[project.pk]), form).status_code == 302
@@ -31,7 +38,9 @@ def test_editing_a_project_records_who_what_and_why(client, project, cdmo_pm):
 
 @pytest.mark.django_db
 def test_the_audit_trail_cannot_be_rewritten(project):
-    event_table = Project.pgh_event_models["update"]._meta.db_table if hasattr(Project, "pgh_event_models") else None
+    event_table = (
+        Project.pgh_event_models["update"]._meta.db_table if hasattr(Project, "pgh_event_models") else None
+    )
     with pghistory.context(user=None):
         project.name = "Changed"
         project.save()
@@ -67,7 +76,9 @@ def test_changes_made_by_a_celery_task_name_the_task_as_actor(client, project, s
 
 
 @pytest.mark.django_db
-def test_history_tab_lists_team_changes_in_plain_language(client, project, cdmo_pm, sponsor_lead, decision_maker):
+def test_history_tab_lists_team_changes_in_plain_language(
+    client, project, cdmo_pm, sponsor_lead, decision_maker
+):
     client.force_login(cdmo_pm)
     member = ProjectMember.objects.get(user=decision_maker)
     client.post(reverse("projects:member_remove", args=[project.pk, member.pk]))

@@ -13,11 +13,15 @@ from portal.organizations.models import Invitation, OrgRole
 
 @pytest.fixture
 def sponsor_admin(sponsor):
-    return UserFactory(organization=sponsor, org_role=OrgRole.ADMIN, full_name="Susan Clarke", email="admin@acme.test")
+    return UserFactory(
+        organization=sponsor, org_role=OrgRole.ADMIN, full_name="Susan Clarke", email="admin@acme.test"
+    )
 
 
 @pytest.mark.django_db
-def test_admin_invites_by_email_and_the_email_carries_the_link(client, sponsor_admin, django_capture_on_commit_callbacks):
+def test_admin_invites_by_email_and_the_email_carries_the_link(
+    client, sponsor_admin, django_capture_on_commit_callbacks
+):
     client.force_login(sponsor_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -47,7 +51,10 @@ def test_members_cannot_invite(client, sponsor_lead):
 @pytest.mark.django_db
 def test_invalid_invitation_keeps_what_was_typed(client, sponsor_admin):
     client.force_login(sponsor_admin)
-    response = client.post(reverse("organizations:members"), {"email": "not-an-email", "full_name": "Typed Name", "org_role": "member"})
+    response = client.post(
+        reverse("organizations:members"),
+        {"email": "not-an-email", "full_name": "Typed Name", "org_role": "member"},
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Enter a valid email address" in body
@@ -69,8 +76,15 @@ def test_accepting_sets_password_joins_the_organization_and_signs_in(client, spo
     invitation = InvitationFactory(organization=sponsor, email="joiner@acme.test", org_role=OrgRole.EXECUTIVE)
     url = reverse("organizations:invitation_accept", args=[invitation.token])
     assert "Join Acme Bio" in client.get(url).content.decode()
-    response = client.post(url, {"full_name": "Jo Iner", "time_zone": "Europe/London",
-                                 "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"})
+    response = client.post(
+        url,
+        {
+            "full_name": "Jo Iner",
+            "time_zone": "Europe/London",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="joiner@acme.test")
     assert user.organization == sponsor and user.org_role == OrgRole.EXECUTIVE
@@ -89,7 +103,9 @@ def test_accepting_sets_password_joins_the_organization_and_signs_in(client, spo
 def test_weak_password_comes_back_with_the_reason(client, sponsor):
     invitation = InvitationFactory(organization=sponsor)
     url = reverse("organizations:invitation_accept", args=[invitation.token])
-    response = client.post(url, {"full_name": "Jo", "time_zone": "UTC", "password1": "12345", "password2": "12345"})
+    response = client.post(
+        url, {"full_name": "Jo", "time_zone": "UTC", "password1": "12345", "password2": "12345"}
+    )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
     assert 'value="Jo"' in response.content.decode()
@@ -106,7 +122,15 @@ def test_expired_and_revoked_invitations_cannot_be_used(client, sponsor, sponsor
     client.post(reverse("organizations:invitation_revoke", args=[pending.pk]))
     client.logout()
     url = reverse("organizations:invitation_accept", args=[pending.token])
-    client.post(url, {"full_name": "X", "time_zone": "UTC", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"})
+    client.post(
+        url,
+        {
+            "full_name": "X",
+            "time_zone": "UTC",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
     assert not User.objects.filter(email=pending.email).exists()
 
 
@@ -118,7 +142,9 @@ def test_unknown_invitation_token_is_404(client):
 @pytest.mark.django_db
 def test_admin_deactivates_a_member_who_can_then_not_sign_in(client, sponsor_admin, sponsor_lead, password):
     client.force_login(sponsor_admin)
-    response = client.post(reverse("organizations:member_edit", args=[sponsor_lead.pk]), {"org_role": "member"})
+    response = client.post(
+        reverse("organizations:member_edit", args=[sponsor_lead.pk]), {"org_role": "member"}
+    )
     assert response.status_code == 302
     sponsor_lead.refresh_from_db()
     assert not sponsor_lead.is_active
@@ -130,7 +156,10 @@ def test_admin_deactivates_a_member_who_can_then_not_sign_in(client, sponsor_adm
 @pytest.mark.django_db
 def test_admin_cannot_demote_themselves(client, sponsor_admin):
     client.force_login(sponsor_admin)
-    response = client.post(reverse("organizations:member_edit", args=[sponsor_admin.pk]), {"org_role": "member", "is_active": "on"})
+    response = client.post(
+        reverse("organizations:member_edit", args=[sponsor_admin.pk]),
+        {"org_role": "member", "is_active": "on"},
+    )
     assert response.status_code == 200
     assert "cannot change your own role" in response.content.decode()
     sponsor_admin.refresh_from_db()

@@ -9,7 +9,12 @@ from projects.models import Project, ProjectMember, TeamRole
 
 
 def _counts():
-    return (Organization.objects.count(), User.objects.count(), Project.objects.count(), ProjectMember.objects.count())
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        Project.objects.count(),
+        ProjectMember.objects.count(),
+    )
 
 
 @pytest.mark.django_db

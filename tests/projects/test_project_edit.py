@@ -8,11 +8,17 @@ from projects.models import Project
 
 def _form(project, **overrides):
     data = {
-        "code": project.code, "name": project.name, "description": project.description,
-        "modality": project.modality, "phase": project.phase, "service_scope": project.service_scope,
-        "status": project.status, "start_date": project.start_date.isoformat(),
+        "code": project.code,
+        "name": project.name,
+        "description": project.description,
+        "modality": project.modality,
+        "phase": project.phase,
+        "service_scope": project.service_scope,
+        "status": project.status,
+        "start_date": project.start_date.isoformat(),
         "update_cadence_days": project.update_cadence_days,
-        "question_response_days": project.question_response_days, "version": project.version,
+        "question_response_days": project.question_response_days,
+        "version": project.version,
     }
     data.update(overrides)
     return data
@@ -21,7 +27,9 @@ def _form(project, **overrides):
 @pytest.mark.django_db
 def test_project_manager_edits_the_project(client, project, cdmo_pm):
     client.force_login(cdmo_pm)
-    response = client.post(reverse("projects:edit", args=[project.pk]), _form(project, name="New name", update_cadence_days=14))
+    response = client.post(
+        reverse("projects:edit", args=[project.pk]), _form(project, name="New name", update_cadence_days=14)
+    )
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.update_cadence_days, project.version) == ("New name", 14, 2)
@@ -32,7 +40,10 @@ def test_project_manager_edits_the_project(client, project, cdmo_pm):
 def test_others_on_the_project_may_read_but_not_edit(client, project, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("projects:edit", args=[project.pk])).status_code == 403
-    assert client.post(reverse("projects:edit", args=[project.pk]), _form(project, name="Hijack")).status_code == 403
+    assert (
+        client.post(reverse("projects:edit", args=[project.pk]), _form(project, name="Hijack")).status_code
+        == 403
+    )
     project.refresh_from_db()
     assert project.name != "Hijack"
 
@@ -57,7 +68,12 @@ def test_bad_input_comes_back_with_errors_and_what_was_typed(client, project, cd
 def test_concurrent_edits_never_silently_overwrite(client, project, cdmo_pm, cdmo_admin):
     stale = _form(project)  # both people open the form at version 1
     client.force_login(cdmo_admin)
-    assert client.post(reverse("projects:edit", args=[project.pk]), {**stale, "name": "Admin's name"}).status_code == 302
+    assert (
+        client.post(
+            reverse("projects:edit", args=[project.pk]), {**stale, "name": "Admin's name"}
+        ).status_code
+        == 302
+    )
     client.force_login(cdmo_pm)
     response = client.post(reverse("projects:edit", args=[project.pk]), {**stale, "name": "PM's name"})
     assert response.status_code == 200
@@ -84,11 +100,20 @@ def test_cdmo_admin_creates_a_project_for_a_sponsor(client, cdmo, sponsor):
     admin = UserFactory(organization=cdmo, org_role=OrgRole.ADMIN)
     client.force_login(admin)
     assert client.get(reverse("projects:create")).status_code == 200
-    response = client.post(reverse("projects:create"), {
-        "counterparty": sponsor.pk, "code": "new-1", "name": "New program", "modality": "peptide",
-        "phase": "phase_2", "service_scope": ["fill_finish"], "start_date": "2026-11-02",
-        "update_cadence_days": 7, "question_response_days": 2,
-    })
+    response = client.post(
+        reverse("projects:create"),
+        {
+            "counterparty": sponsor.pk,
+            "code": "new-1",
+            "name": "New program",
+            "modality": "peptide",
+            "phase": "phase_2",
+            "service_scope": ["fill_finish"],
+            "start_date": "2026-11-02",
+            "update_cadence_days": 7,
+            "question_response_days": 2,
+        },
+    )
     project = Project.objects.get(code="NEW-1")
     assert response.status_code == 302 and response["Location"] == reverse("projects:team", args=[project.pk])
     assert (project.sponsor, project.cdmo) == (sponsor, cdmo)

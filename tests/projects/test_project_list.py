@@ -11,7 +11,8 @@ def _make_projects(sponsor, count):
     cdmos = [CDMOFactory() for _ in range(3)]
     for i in range(count):
         staff_project(
-            sponsor=sponsor, cdmo=cdmos[i % 3],
+            sponsor=sponsor,
+            cdmo=cdmos[i % 3],
             phase=[Phase.PHASE_1, Phase.PHASE_2, Phase.COMMERCIAL][i % 3],
             status=[ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD][i % 2],
         )
@@ -41,8 +42,14 @@ def test_project_list_queries_do_not_grow_with_projects(client, sponsor, count, 
 def test_filters_by_status_phase_cdmo_and_search(client, sponsor):
     cdmo_a, cdmo_b = CDMOFactory(name="Alpha CDMO"), CDMOFactory(name="Beta CDMO")
     ProjectFactory(sponsor=sponsor, cdmo=cdmo_a, code="AAA-1", name="Peptide API", phase=Phase.PHASE_1)
-    ProjectFactory(sponsor=sponsor, cdmo=cdmo_b, code="BBB-2", name="Fill finish", phase=Phase.PHASE_3,
-                   status=ProjectStatus.ON_HOLD)
+    ProjectFactory(
+        sponsor=sponsor,
+        cdmo=cdmo_b,
+        code="BBB-2",
+        name="Fill finish",
+        phase=Phase.PHASE_3,
+        status=ProjectStatus.ON_HOLD,
+    )
     client.force_login(UserFactory(organization=sponsor, org_role=OrgRole.ADMIN))
 
     def codes(**params):

@@ -10,9 +10,14 @@ from projects.selectors import team_gaps
 def test_project_manager_adds_a_sponsor_decision_maker(client, project, cdmo_pm):
     person = UserFactory(organization=project.sponsor, full_name="Dana Decider")
     client.force_login(cdmo_pm)
-    response = client.post(reverse("projects:team", args=[project.pk]), {
-        "side": "sponsor", "sponsor-user": person.pk, "sponsor-role": TeamRole.DECISION_MAKER,
-    })
+    response = client.post(
+        reverse("projects:team", args=[project.pk]),
+        {
+            "side": "sponsor",
+            "sponsor-user": person.pk,
+            "sponsor-role": TeamRole.DECISION_MAKER,
+        },
+    )
     assert response.status_code == 302
     member = ProjectMember.objects.get(user=person)
     assert (member.side, member.role) == (Side.SPONSOR, TeamRole.DECISION_MAKER)
@@ -21,9 +26,14 @@ def test_project_manager_adds_a_sponsor_decision_maker(client, project, cdmo_pm)
 @pytest.mark.django_db
 def test_people_of_a_third_organization_cannot_be_added(client, project, cdmo_pm, outsider):
     client.force_login(cdmo_pm)
-    response = client.post(reverse("projects:team", args=[project.pk]), {
-        "side": "sponsor", "sponsor-user": outsider.pk, "sponsor-role": TeamRole.SPONSOR_MEMBER,
-    })
+    response = client.post(
+        reverse("projects:team", args=[project.pk]),
+        {
+            "side": "sponsor",
+            "sponsor-user": outsider.pk,
+            "sponsor-role": TeamRole.SPONSOR_MEMBER,
+        },
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not ProjectMember.objects.filter(project=project, user=outsider).exists()
@@ -78,7 +88,9 @@ def test_team_gaps_flag_missing_decision_maker_and_contacts(project, sponsor_lea
 
 
 @pytest.mark.django_db
-def test_project_page_queries_do_not_grow_with_the_team(client, project, sponsor_lead, django_assert_max_num_queries):
+def test_project_page_queries_do_not_grow_with_the_team(
+    client, project, sponsor_lead, django_assert_max_num_queries
+):
     from projects.factories import ProjectMemberFactory
 
     client.force_login(sponsor_lead)

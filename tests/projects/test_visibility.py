@@ -56,7 +56,9 @@ def test_cdmo_executive_sees_programs_across_all_sponsors(cdmo):
 def test_anonymous_and_staff_without_organization_see_nothing(project, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
-    staff = django_user_model.objects.create_superuser(email="root@portal.test", password="x", full_name="Root")
+    staff = django_user_model.objects.create_superuser(
+        email="root@portal.test", password="x", full_name="Root"
+    )
     assert not projects_visible_to(user=AnonymousUser()).exists()
     assert not projects_visible_to(user=staff).exists()
 
@@ -65,5 +67,7 @@ def test_anonymous_and_staff_without_organization_see_nothing(project, django_us
 def test_sponsor_user_on_two_cdmos_sees_both(sponsor):
     lead = UserFactory(organization=sponsor)
     for _ in range(2):
-        ProjectMemberFactory(project=ProjectFactory(sponsor=sponsor, cdmo=CDMOFactory()), user=lead, role=TeamRole.SPONSOR_LEAD)
+        ProjectMemberFactory(
+            project=ProjectFactory(sponsor=sponsor, cdmo=CDMOFactory()), user=lead, role=TeamRole.SPONSOR_LEAD
+        )
     assert projects_visible_to(user=lead).count() == 2

@@ -15,7 +15,7 @@ def get_item(mapping, key):
 
 @register.filter
 def ago(value):
-    """"3 days ago", "yesterday", "5 hours ago": one unit, for glanceable tables."""
+    """ "3 days ago", "yesterday", "5 hours ago": one unit, for glanceable tables."""
     if not value:
         return ""
     delta = timezone.now() - value
