@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Schedules live here, in code; the DatabaseScheduler copies them into the database on start,
 # where staff can see and pause them in the admin (a pause survives restarts).
 CELERY_BEAT_SCHEDULE = {
+    # Work kept in the database while the broker was down (portal/core/queue.py).
+    "core: queue work kept while the broker was down": {
+        "task": "core.send_pending_tasks",
+        "schedule": 60.0,
+    },
     # Monitoring (portal/monitoring/tasks.py): red flags, their notices, and reminders before them.
     "monitoring: sweep the red-flag rules": {
         "task": "monitoring.sweep",

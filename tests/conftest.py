@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls inside Playwright tests
 
+from portal.celery import app  # noqa: E402
 from portal.organizations.factories import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory  # noqa: E402
 from portal.organizations.models import OrgRole  # noqa: E402
 from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
@@ -137,8 +138,6 @@ def celery_eager():
 
     Tests of worker behaviour (concurrency, retries) start a real worker instead.
     """
-    from portal.celery import app
-
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
@@ -150,3 +149,26 @@ def celery_eager():
 def fast_password_hashing(settings):
     # Factories hash a password per user; the production hasher is slow by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _use_broker(url: str) -> None:
+    # Celery keeps its broker connections in pools made on first use: drop them too.
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """The broker (Redis) is unreachable: publishing fails the way it does in production.
+    Yields a function that brings it back (with eager tasks again)."""
+    previous_url, previous_eager = app.conf.broker_url, app.conf.task_always_eager
+
+    def restore():
+        _use_broker(previous_url)
+        app.conf.task_always_eager = previous_eager
+
+    app.conf.task_always_eager = False
+    _use_broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    yield restore
+    restore()

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from .models import PendingTask
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Staff browse and search; nobody adds, changes or deletes here.
@@ -18,3 +20,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "task_name", "args", "queued_at", "error"]
+    list_filter = [("queued_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name"]
+    date_hierarchy = "created_at"

@@ -9,7 +9,6 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.celery import app
 from portal.notifications import delivery, tasks
 from portal.notifications.factories import NotificationFactory
 from portal.notifications.models import EmailStatus, Notification
@@ -190,29 +189,6 @@ def test_the_safety_net_queues_only_overdue_pending_emails_and_only_once_in_a_wh
     assert _sent_ids() == sorted([overdue.pk, fresh.pk, waiting_for_retry.pk])
 
 
-def _use_broker(url: str) -> None:
-    # Celery keeps its broker connections in pools made on first use: drop them too.
-    app.conf.broker_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_down():
-    """The broker (Redis) is unreachable: publishing fails the way it does in production.
-    Yields a function that brings it back (with eager tasks again)."""
-    previous_url, previous_eager = app.conf.broker_url, app.conf.task_always_eager
-
-    def restore():
-        _use_broker(previous_url)
-        app.conf.task_always_eager = previous_eager
-
-    app.conf.task_always_eager = False
-    _use_broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
-    yield restore
-    restore()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_notify_still_works_and_the_email_goes_out_later_once(
     cdmo_pm, broker_down, caplog
@@ -240,13 +216,6 @@ def test_with_the_broker_down_notify_still_works_and_the_email_goes_out_later_on
     row.refresh_from_db()
     assert row.email_status == EmailStatus.SENT
     assert _sent_ids() == [row.pk]
-
-
-def broker_down_restore():
-    from django.conf import settings
-
-    app.close()
-    return settings.CELERY_BROKER_URL, True
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,60 @@
+"""With the broker (Redis) down, pages work and queued work waits in the database."""
+
+import datetime
+import logging
+
+import pytest
+import time_machine
+from django.core import mail
+
+from portal.core import queue
+from portal.core.models import PendingTask
+from portal.core.tasks import send_pending_tasks
+from projects import services
+from tests.projects.update_helpers import access, ready_draft
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AT = datetime.datetime(2026, 3, 10, 14, 0, tzinfo=datetime.UTC)
+
+
+def test_an_update_published_while_redis_is_down_is_emailed_once_redis_is_back(
+    project, cdmo_pm, sponsor_lead, decision_maker, broker_down, caplog
+):
+    draft = ready_draft(cdmo_pm, project)
+    with time_machine.travel(AT, tick=True), caplog.at_level(logging.ERROR, logger="portal.core.queue"):
+        update = services.update_publish(access=access(cdmo_pm, project), update=draft, version=draft.version)
+    assert update.status == "published"  # the publish itself went through
+    assert "kept in the database" in caplog.text
+    (kept,) = PendingTask.objects.all()
+    assert kept.task_name == "projects.tasks.notify_update_published"
+    assert kept.args == [update.pk] and kept.queued_at is None and kept.error
+    assert mail.outbox == []
+
+    # Still down: the row waits, nothing is lost.
+    assert queue.send_pending_tasks() == 0
+    kept.refresh_from_db()
+    assert kept.queued_at is None
+
+    broker_down()  # Redis is back (tasks run eagerly in tests)
+    assert send_pending_tasks.delay().get() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([sponsor_lead.email, decision_maker.email])
+    kept.refresh_from_db()
+    assert kept.queued_at is not None
+
+    # A second run finds nothing left to queue, and nobody gets the email twice.
+    assert queue.send_pending_tasks() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_a_task_this_version_no_longer_has_is_kept_for_a_person(broker_down):
+    broker_down()
+    row = PendingTask.objects.create(task_name="projects.tasks.gone_in_this_release", args=[1])
+    assert queue.send_pending_tasks() == 0
+    row.refresh_from_db()
+    assert row.queued_at is None and "gone_in_this_release" in row.error
+
+
+def test_the_beat_schedule_sends_kept_work_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["core: queue work kept while the broker was down"]
+    assert entry == {"task": "core.send_pending_tasks", "schedule": 60.0}
