@@ -58,3 +58,9 @@ def test_a_task_this_version_no_longer_has_is_kept_for_a_person(broker_down):
 def test_the_beat_schedule_sends_kept_work_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["core: queue work kept while the broker was down"]
     assert entry == {"task": "core.send_pending_tasks", "schedule": 60.0}
+
+
+def test_pages_render_while_redis_is_down(client, project, sponsor_lead, broker_down):
+    client.force_login(sponsor_lead)
+    for url in ("/projects/", project.get_absolute_url(), "/dashboard/", "/notifications/"):
+        assert client.get(url).status_code == 200, url
