@@ -16,7 +16,32 @@ from meetings.models import ActionItem
 from projects.models import CommentKind, Milestone, ProjectStatus, UpdateComment
 
 from .models import Flag, FlagKind, Severity
+from .rules import MINUTES_BUSINESS_DAYS, UPDATE_GRACE_DAYS
 from .services import sweep
+
+_DAY = dt.timedelta(days=1)
+
+
+def _on(day: dt.date) -> dt.datetime:
+    """A sweep in the morning of `day` (UTC) would have raised it."""
+    return dt.datetime.combine(day, dt.time(6, 0), tzinfo=dt.UTC)
+
+
+# When a sweep running all along would have raised each kind, from its subject. Kinds missing
+# here (no decision-maker, no contact...) stay dated today.
+_CONDITION_BEGAN = {
+    FlagKind.STALE_UPDATE: lambda p: (
+        p.next_update_due and _on(p.next_update_due + (UPDATE_GRACE_DAYS + 1) * _DAY)
+    ),
+    FlagKind.QUESTION_UNANSWERED: lambda q: q.respond_by,
+    FlagKind.ACTION_ITEM_OVERDUE: lambda a: _on(a.due_date + _DAY),
+    FlagKind.MILESTONE_PAST_DUE: lambda m: _on(m.forecast_date + _DAY),
+    FlagKind.MILESTONE_SLIP: lambda m: max((c.changed_at for c in m.forecast_changes.all()), default=None),
+    FlagKind.MINUTES_NOT_SENT: lambda m: m.ends_at + (MINUTES_BUSINESS_DAYS + 1) * _DAY,
+    FlagKind.MINUTES_NOT_CONFIRMED: lambda m: m.minutes_sent_at + (MINUTES_BUSINESS_DAYS + 1) * _DAY,
+    FlagKind.ISSUE_ACK_BREACH: lambda i: i.acknowledge_by,
+    FlagKind.ISSUE_PLAN_BREACH: lambda i: i.plan_by,
+}
 
 
 def seed(world) -> None:
@@ -24,6 +49,7 @@ def seed(world) -> None:
     if not Flag.objects.filter(raised_at__lt=now - dt.timedelta(days=7)).exists():
         _history(world, now)
     sweep(now=now, notify=False)
+    _date_todays_findings(now)
     # The demo's open flags count as already announced: no flood of emails on first start.
     Flag.objects.filter(cleared_at__isnull=True, last_notified_at__isnull=True).update(last_notified_at=now)
 
@@ -85,3 +111,15 @@ def _history(world, now: dt.datetime) -> None:
                 )
             )
     Flag.objects.bulk_create(flags)
+
+
+def _date_todays_findings(now: dt.datetime) -> None:
+    """Today's sweep finds conditions that began days or weeks ago; on a live portal the sweep,
+    running every 15 minutes, would have raised each one then. Date them so, or the 12-week
+    trend would show everything going wrong on the day the demo was seeded."""
+    earliest = now - dt.timedelta(weeks=11)
+    for flag in Flag.objects.filter(raised_at=now, cleared_at__isnull=True).prefetch_related("subject"):
+        began = _CONDITION_BEGAN.get(flag.kind)
+        when = began(flag.subject) if began and flag.subject is not None else None
+        if when is not None and when < now:
+            Flag.objects.filter(pk=flag.pk).update(raised_at=max(when, earliest), last_notified_at=now)

@@ -1,5 +1,7 @@
 """On the demo data the dashboard tells a true story."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,6 +16,13 @@ def test_demo_dashboard_shows_green_stale_absent_decision_maker_and_breached_iss
     before = Flag.objects.count()
     call_command("seed_demo", "--quiet")
     assert Flag.objects.count() == before  # idempotent, history included
+
+    # Conditions that began before the demo was seeded are dated when a live sweep would have
+    # raised them (the day after an action item fell due), not all on the seeding day.
+    overdue = Flag.objects.filter(kind=FlagKind.ACTION_ITEM_OVERDUE, cleared_at__isnull=True)
+    assert overdue.count() >= 3
+    for flag in overdue:
+        assert flag.raised_at.date() == flag.subject.due_date + datetime.timedelta(days=1), flag.explanation
 
     open_kinds = set(Flag.objects.filter(cleared_at__isnull=True).values_list("kind", "project__code"))
     assert (FlagKind.STALE_UPDATE, "HLX-207") in open_kinds

@@ -50,5 +50,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {world.project_count} projects."))
         self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        width = max((len(label) for label, _ in world.logins), default=0)
         for label, email in world.logins:
-            self.stdout.write(f"  {label:<38} {email}")
+            self.stdout.write(f"  {label:<{width}}  {email}")
