@@ -433,6 +433,18 @@ def recognitions_received(*, user) -> QuerySet[Recognition]:
     return _recognitions().filter(project__in=projects_visible_to(user=user)).order_by("-given_at", "-pk")
 
 
+def recognitions_for_person(*, user, limit: int = 3) -> tuple[list[Recognition], int]:
+    """Recognition a CDMO person earned: naming them, or thanking the whole team of a project
+    they are on. Returns (the latest `limit`, how many in all)."""
+    from projects.models import ProjectMember
+
+    on_team = ProjectMember.objects.filter(user=user, removed_at__isnull=True).values("project_id")
+    earned = recognitions_received(user=user).filter(
+        Q(recipient=user) | Q(recipient__isnull=True, project_id__in=on_team)
+    )
+    return list(earned[:limit]), earned.count()
+
+
 def recognitions_by_target(*, targets: list) -> dict[tuple[int, int], list[Recognition]]:
     """Recognition for several objects at once: {(content type id, pk): [...]}."""
     from django.contrib.contenttypes.models import ContentType

@@ -15,4 +15,10 @@ def profile_view(request):
             form.save()
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form}
+    organization = request.user.organization
+    if organization is not None and organization.is_cdmo:
+        from issues.selectors import recognitions_for_person
+
+        context["recognitions"], context["recognition_count"] = recognitions_for_person(user=request.user)
+    return render(request, "accounts/profile.html", context)

@@ -75,6 +75,35 @@ def test_the_cdmo_team_sees_recognition_on_the_project_and_on_their_page(client,
 
 
 @pytest.mark.django_db
+def test_a_cdmo_persons_profile_shows_recognition_they_or_their_team_earned(
+    client, resolved, project, team, cdmo_admin
+):
+    target = resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=project.pk)
+    services.recognition_give(
+        access=access(team["lead"], project), target=target, note="Superb turnaround.", recipient=team["sme"]
+    )
+    services.recognition_give(
+        access=access(team["dm"], project), target=target, note="Thank you, all of you.", recipient=None
+    )
+    profile = reverse("accounts:profile")
+
+    client.force_login(team["sme"])  # named in one, on the team thanked in the other
+    page = client.get(profile).content.decode()
+    assert "Superb turnaround." in page and "Thank you, all of you." in page and "2 thank-yous" in page
+
+    client.force_login(team["pm"])  # on the team, not named
+    page = client.get(profile).content.decode()
+    assert "Thank you, all of you." in page and "Superb turnaround." not in page
+
+    client.force_login(cdmo_admin)  # same CDMO, not on this project's team
+    page = client.get(profile).content.decode()
+    assert "Recognition" in page and "Thank you, all of you." not in page
+
+    client.force_login(team["lead"])  # the sponsor gives recognition; their profile has no such card
+    assert "thank-you" not in client.get(profile).content.decode()
+
+
+@pytest.mark.django_db
 def test_only_the_sponsor_gives_recognition(client, resolved, project, team, cdmo_admin):
     for user in (team["pm"], cdmo_admin):
         client.force_login(user)
