@@ -86,3 +86,35 @@ def test_history_tab_lists_team_changes_in_plain_language(
     history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
     assert "Michael Ross removed from the team" in history
     assert "Removed at" in history
+
+
+@pytest.mark.django_db
+def test_two_services_in_one_request_or_task_keep_their_own_reasons(project, cdmo_pm):
+    from portal.core.audit import audited
+
+    def last_event():
+        return (
+            Events.objects.tracks(project)
+            .filter(pgh_label="update")
+            .order_by("-pgh_created_at", "-pgh_id")[0]
+        )
+
+    with pghistory.context(user=cdmo_pm.pk, url="/projects/1/edit/"):
+        with audited("Project renamed"):
+            project.name = "First"
+            project.save()
+        first = last_event()
+        with audited("Phase moved on", rule="phase"):
+            project.phase = "phase_3"
+            project.save()
+        second = last_event()
+        project.description = "Outside any service"
+        project.save()
+        outer = last_event()
+
+    assert first.pgh_context["reason"] == "Project renamed"
+    assert second.pgh_context["reason"] == "Phase moved on" and second.pgh_context["rule"] == "phase"
+    assert "reason" not in outer.pgh_context
+    # Each keeps who and where from the request around it.
+    for event in (first, second, outer):
+        assert event.pgh_context["user"] == cdmo_pm.pk and event.pgh_context["url"] == "/projects/1/edit/"
