@@ -107,8 +107,11 @@ def describe_events(events: list) -> list[HistoryEntry]:
 def _actor(context: dict, names: dict[int, str]) -> str:
     if context.get("user"):
         return names.get(int(context["user"]), "A former user")
-    if str(context.get("actor", "")).startswith("task:"):
+    actor = str(context.get("actor", ""))
+    if actor.startswith("task:"):
         return "Portal monitoring"
+    if actor.startswith("demo:"):
+        return "Demo data loader"
     return "System"
 
 

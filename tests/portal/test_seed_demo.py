@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.organizations.models import Organization, OrganizationKind
@@ -35,6 +36,19 @@ def test_seed_demo_builds_the_world_once_and_prints_logins():
     before = _counts()
     call_command("seed_demo", "--quiet")
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_the_history_tab_says_the_demo_data_loader_made_the_backstory(client):
+    call_command("seed_demo", "--quiet")
+    project = Project.objects.get(code="ACM-101")
+    client.force_login(User.objects.get(email="lead@acme.example.com"))
+    page = client.get(reverse("projects:history", args=[project.pk]))
+    entries = page.context["page"].object_list
+    assert entries and {e.actor for e in entries} == {"Demo data loader"}
+    # Each service's own reason, not the last thing the loader happened to do.
+    reasons = {e.reason for e in entries}
+    assert len(reasons) > 1 and not all(r.startswith("Monitoring rule") for r in reasons)
 
 
 @pytest.mark.django_db

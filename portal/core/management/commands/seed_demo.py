@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, projects: int = 0, quiet: bool = False, **options):
         random.seed(2026)
-        with transaction.atomic(), audited("Demo data"):
+        with transaction.atomic(), audited("Demo data", actor="demo:seed_demo"):
             world: World = seed_people_and_projects(extra_projects_to=projects)
             for module_name in DOMAIN_SEEDERS:
                 try:
