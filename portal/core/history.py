@@ -121,7 +121,8 @@ def _subject(model: type[models.Model] | None, data: dict, names: dict[int, str]
     name = str(model._meta.verbose_name).capitalize()
     for key in ("title", "name", "code", "summary", "explanation"):
         if data.get(key):
-            return f"{name} “{data[key]}”"
+            text = str(data[key])
+            return f"{name} {text}" if text.startswith(("“", '"')) else f"{name} “{text}”"
     if data.get("user_id"):
         return f"{name}: {names.get(data['user_id'], 'someone')}"
     return name

@@ -118,3 +118,13 @@ def test_two_services_in_one_request_or_task_keep_their_own_reasons(project, cdm
     # Each keeps who and where from the request around it.
     for event in (first, second, outer):
         assert event.pgh_context["user"] == cdmo_pm.pk and event.pgh_context["url"] == "/projects/1/edit/"
+
+
+def test_history_subjects_are_quoted_once():
+    from portal.core.history import _subject
+    from portal.monitoring.models import Flag
+
+    assert _subject(Project, {"name": "Zanrelimab"}, {}) == "Project “Zanrelimab”"
+    assert _subject(Flag, {"explanation": "“EB-01” is forecast 3 days late."}, {}) == (
+        "Flag “EB-01” is forecast 3 days late."
+    )
