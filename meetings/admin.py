@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from portal.core.admin import ReadOnlyAdmin
 
@@ -15,6 +16,7 @@ class MeetingAdmin(ReadOnlyAdmin):
     search_fields = ["title", "project__code", "organizer__email", "ical_uid"]
     list_select_related = ["project", "organizer"]
     date_hierarchy = "starts_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the meeting form does
 
 
 @admin.register(ActionItem)
