@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from portal.core.business_time import BusinessCalendar
 from projects.models import Project, ProjectMember, Side, TeamRole
 from projects.selectors import access_for
 
@@ -510,7 +509,7 @@ def seed(world) -> None:
             continue
         raised_at = now - dt.timedelta(hours=scenario.hours_ago)
         raises.append((raised_at, index))
-        calendar = BusinessCalendar.for_organization(project.cdmo)
+        calendar = services.calendar_for(project)
         for order, (hours, step, details) in enumerate(scenario.steps):
             at = calendar.add_business_hours(raised_at, hours)
             if at >= now:

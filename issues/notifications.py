@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 
 from portal.accounts.models import User
 from portal.core.business_time import describe_business_hours
-from portal.notifications.services import notify
+from portal.notifications.services import excerpt, notify
 
 from .models import ESCALATION_PHRASES, EscalationLevel, EventKind, IssueEvent, Recognition, ResolutionPlan
 from .selectors import escalation_recipients, sponsor_contacts
@@ -102,7 +102,7 @@ def send_event_emails(*, event: IssueEvent) -> int:
         kind=f"issue.{event.kind}",
         dedupe_key=f"issue-event:{event.pk}",
         title=_title(event),
-        body=Truncator(" ".join((event.note or event.summary).split())).chars(240),
+        body=excerpt(event.note or event.summary),
         url=issue.get_absolute_url(),
         project=project,
         email_template=template_for(event),

@@ -1,8 +1,7 @@
 """What sponsors can recognize: a registry of target models, resolved lazily.
 
-Other apps' models (status updates, answers, meetings) are being written in
-parallel, so a label whose model does not exist yet is simply skipped: the
-kudos endpoint refuses it (404) until the model arrives, nothing else breaks.
+Labels are resolved when used, so a label whose model is not installed is simply
+skipped: the kudos endpoint refuses it (404) and nothing else breaks.
 
 Link to the endpoint from any page of a recognizable object:
 

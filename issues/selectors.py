@@ -85,6 +85,18 @@ def issues_visible_to(*, user) -> QuerySet[ServiceIssue]:
     return ServiceIssue.objects.filter(project__in=projects_visible_to(user=user))
 
 
+def get_plan(*, issue: ServiceIssue, resolutionplan_id: int) -> ResolutionPlan:
+    """A plan of `issue` (already checked for the viewer); Http404 for any other id."""
+    plan = (
+        ResolutionPlan.objects.select_related("owner", "proposed_by")
+        .filter(issue=issue, pk=resolutionplan_id)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
 def get_issue_for_user(*, user, project_id: int, serviceissue_id: int) -> tuple[ServiceIssue, ProjectAccess]:
     """The issue and the viewer's access to its project; Http404 for anyone who may not see it."""
     project, access = get_project_for_user(user=user, project_id=project_id)
@@ -220,14 +232,6 @@ def get_attachment_for_user(
     if attachment is None:
         raise Http404("No such attachment.")
     return attachment
-
-
-def plan_owner_candidates(*, project: Project) -> QuerySet[User]:
-    """CDMO people on the project team who can own a resolution plan."""
-    on_team = ProjectMember.objects.filter(project=project, side="cdmo", removed_at__isnull=True).values(
-        "user_id"
-    )
-    return User.objects.filter(pk__in=on_team, is_active=True).order_by("full_name")
 
 
 # Escalation ladder ------------------------------------------------------------

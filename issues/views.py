@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from projects.models import Side
 from projects.page import project_page
-from projects.selectors import get_project_for_user, projects_visible_to
+from projects.selectors import get_project_for_user, projects_visible_to, team_users
 
 from . import forms, services, workflow
 from .models import ESCALATION_PHRASES, EscalationLevel, IssueStatus, PlanStatus, ResolutionPlan, ServiceIssue
@@ -31,13 +32,13 @@ from .selectors import (
     escalation_recipients,
     figures_by_cdmo,
     get_attachment_for_user,
+    get_plan,
     issue_attachments,
     issue_list_for_user,
     issue_plans,
     issue_recognitions,
     issue_timeline,
     latest_plan_prefetch,
-    plan_owner_candidates,
     project_figures,
     project_issue_list,
     project_recognitions,
@@ -181,17 +182,11 @@ ACTION_FORMS = {
 def _plan_form(project, data=None, *, proposer=None):
     return forms.PlanForm(
         data,
-        owners=plan_owner_candidates(project=project),
-        today=timezone.localdate(timezone=_cdmo_zone(project)),
+        owners=team_users(project=project, side=Side.CDMO, active_only=True),
+        today=timezone.localdate(timezone=services.calendar_for(project).zone),
         # Whoever proposes usually owns it; they can pick someone else on the team.
         initial={"owner": proposer.pk} if proposer is not None else None,
     )
-
-
-def _cdmo_zone(project):
-    from portal.core.business_time import BusinessCalendar
-
-    return BusinessCalendar.for_organization(project.cdmo).zone
 
 
 def _action_forms(issue: ServiceIssue, actions: list[str], user=None) -> dict:
@@ -297,13 +292,7 @@ def issue_action_view(request, project_id: int, serviceissue_id: int, action: st
     issue = _issue_in(context, serviceissue_id)
     plan = None
     if resolutionplan_id is not None:
-        plan = (
-            ResolutionPlan.objects.select_related("owner", "proposed_by")
-            .filter(issue=issue, pk=resolutionplan_id)
-            .first()
-        )
-        if plan is None:
-            raise Http404("No such plan.")
+        plan = get_plan(issue=issue, resolutionplan_id=resolutionplan_id)
     if not workflow.may(access, issue, action):
         raise PermissionDenied(workflow.role_refusal(action))
     if action == Action.PROPOSE_PLAN:
@@ -444,9 +433,7 @@ def agreements_view(request, project_id: int):
         else:
             messages.success(request, "Agreed response times saved. They apply to issues raised from now on.")
             return redirect("issues:project_issues", project_id=project.pk)
-    from portal.core.business_time import BusinessCalendar
-
-    context.update(form=form, calendar=BusinessCalendar.for_organization(project.cdmo))
+    context.update(form=form, calendar=services.calendar_for(project))
     return render(request, "issues/agreements.html", context)
 
 
@@ -467,7 +454,7 @@ def kudos_view(request, project_id: int):
     context = project_page(request, project_id, "issues")
     back = target.url or reverse("issues:project_issues", kwargs={"project_id": project.pk})
     not_ready = target_ready_for_recognition(target)
-    people = plan_owner_candidates(project=project)
+    people = team_users(project=project, side=Side.CDMO, active_only=True)
     credited = credited_person(target, cdmo_id=project.cdmo_id)
     form = forms.KudosForm(
         request.POST if request.method == "POST" else None,

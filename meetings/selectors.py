@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.accounts.models import User
-from projects.models import Project, ProjectMember, TeamRole
+from projects.models import Milestone, MilestoneStatus, Project, ProjectMember, TeamRole
 from projects.selectors import ProjectAccess, projects_visible_to
 
 from .models import (
@@ -201,19 +200,6 @@ def decisions(*, meeting: Meeting) -> QuerySet[Decision]:
     return Decision.objects.filter(meeting=meeting, removed_at__isnull=True)
 
 
-def team_members(*, project: Project) -> QuerySet[ProjectMember]:
-    return (
-        ProjectMember.objects.filter(project=project, removed_at__isnull=True)
-        .select_related("user")
-        .order_by("side", "role", "user__full_name")
-    )
-
-
-def team_users(*, project: Project) -> QuerySet[User]:
-    on_team = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
-    return User.objects.filter(pk__in=on_team, is_active=True).order_by("full_name")
-
-
 # --- Across projects: the person's own meetings --------------------------------------------
 
 
@@ -279,19 +265,11 @@ def calendar_meetings(*, user: User, since: datetime.datetime) -> QuerySet[Meeti
     )
 
 
-def calendar_milestones(*, user: User) -> list:
-    """Milestones of the user's projects (team member), if the projects app has milestones."""
-    try:
-        milestone_model = apps.get_model("projects", "Milestone")
-    except LookupError:
-        return []
+def calendar_milestones(*, user: User) -> list[Milestone]:
+    """Milestones (not cancelled) of the projects the user is on the team of."""
     on_team = ProjectMember.objects.filter(user=user, removed_at__isnull=True).values("project_id")
-    field_names = {f.name for f in milestone_model._meta.get_fields()}
-    milestones = milestone_model.objects.filter(
-        project__in=projects_visible_to(user=user).filter(pk__in=on_team)
-    ).select_related("project")
-    if "removed_at" in field_names:
-        milestones = milestones.filter(removed_at__isnull=True)
-    if "status" in field_names:
-        milestones = milestones.exclude(status="cancelled")
-    return list(milestones)
+    return list(
+        Milestone.objects.filter(project__in=projects_visible_to(user=user).filter(pk__in=on_team))
+        .exclude(status=MilestoneStatus.CANCELLED)
+        .select_related("project")
+    )

@@ -25,7 +25,7 @@ from portal.accounts.models import User
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 from projects.page import project_page
-from projects.selectors import get_project_for_user, projects_visible_to
+from projects.selectors import get_project_for_user, project_team, projects_visible_to, team_users
 
 from . import services
 from .forms import (
@@ -61,8 +61,6 @@ from .selectors import (
     my_upcoming_meetings,
     open_action_items_for_project,
     past_meetings,
-    team_members,
-    team_users,
     upcoming_meetings,
 )
 
@@ -151,7 +149,7 @@ def meeting_schedule_view(request, project_id: int):
     project, access = context["project"], context["access"]
     if not can_schedule_meetings(access):
         raise PermissionDenied("Only members of the project team can schedule meetings.")
-    members = list(team_members(project=project))
+    members = list(project_team(project=project))
     kind = request.GET.get("kind")
     initial = {"kind": kind if kind in MeetingKind.values else MeetingKind.WEEKLY, "duration_minutes": 60}
     form = MeetingScheduleForm(
@@ -287,7 +285,7 @@ def agenda_view(request, project_id: int, meeting_id: int):
     context = _meeting_context(request, project_id, meeting_id)
     meeting, access = context["meeting"], context["access"]
     _require_runner(context)
-    users = team_users(project=meeting.project)
+    users = team_users(project=meeting.project, active_only=True)
     form = AgendaItemForm(request.POST or None, team_users=users)
     if request.method == "POST" and form.is_valid():
         try:
@@ -323,7 +321,9 @@ def agenda_item_edit_view(request, project_id: int, meeting_id: int, agendaitem_
     _require_runner(context)
     initial = {"title": item.title, "presenter": item.presenter, "minutes_allotted": item.minutes_allotted}
     form = AgendaItemForm(
-        request.POST or None, team_users=team_users(project=context["project"]), initial=initial
+        request.POST or None,
+        team_users=team_users(project=context["project"], active_only=True),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -394,7 +394,7 @@ def invitees_view(request, project_id: int, meeting_id: int):
     meeting, access = context["meeting"], context["access"]
     invitees = list(active_invitees(meeting=meeting))
     invited_ids = [i.user_id for i in invitees if i.user_id]
-    candidates = team_users(project=meeting.project).exclude(pk__in=invited_ids)
+    candidates = team_users(project=meeting.project, active_only=True).exclude(pk__in=invited_ids)
     which = request.POST.get("form") if request.method == "POST" else None
     team_form = TeamInviteForm(
         request.POST if which == "team" else None, candidates=candidates, prefix="team"
@@ -517,7 +517,7 @@ def attendance_view(request, project_id: int, meeting_id: int):
         return _back_to(meeting)
     invitees = list(active_invitees(meeting=meeting))
     on_list = [i.user_id for i in invitees if i.user_id]
-    candidates = team_users(project=meeting.project).exclude(pk__in=on_list)
+    candidates = team_users(project=meeting.project, active_only=True).exclude(pk__in=on_list)
     form = AttendanceForm(request.POST or None, invitees=invitees, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
@@ -563,7 +563,7 @@ def minutes_view(request, project_id: int, meeting_id: int):
         )
         return _back_to(meeting, "#minutes")
     detail = meeting_detail(meeting=meeting)
-    users = team_users(project=meeting.project)
+    users = team_users(project=meeting.project, active_only=True)
     form = MinutesForm(
         request.POST or None,
         initial={"summary": meeting.summary, "next_steps": meeting.next_steps, "version": meeting.version},

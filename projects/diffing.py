@@ -7,12 +7,11 @@ changed; lists (next steps, decisions) line by line.
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
 
-from .models import RAG, StatusUpdate
+from .models import RAG, StatusUpdate, json_date
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -61,10 +60,8 @@ def word_diff(before: str, after: str) -> list[Segment]:
 def _date(value) -> str:
     if not value:
         return "no date"
-    try:
-        return datetime.date.fromisoformat(str(value)).strftime("%-d %b %Y")
-    except ValueError:
-        return str(value)
+    day = json_date(value)
+    return day.strftime("%-d %b %Y") if day else str(value)
 
 
 def next_step_lines(update: StatusUpdate) -> list[str]:

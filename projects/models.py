@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 import pghistory
@@ -389,6 +390,16 @@ UPDATE_CONTENT_FIELDS = (
     "published_by",
 )
 RAG_FIELDS = ("overall_rag", "schedule_rag", "budget_rag", "quality_rag", "supply_rag")
+
+
+def json_date(value) -> datetime.date | None:
+    """An ISO date kept in an update's JSON rows (next steps, decisions), as a date; None if it is not one."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
 
 
 class StatusUpdateQuerySet(models.QuerySet):

@@ -9,51 +9,29 @@ the conversation is sent.
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.text import Truncator
 
-from portal.notifications.services import notify
+from portal.notifications.services import excerpt, notify
 
-from .diffing import update_changes
-from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment
-from .selectors import cdmo_project_managers, sponsor_team, update_attachments, update_decisions
-
-
-def _parse_date(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _short(text: str, length: int = 240) -> str:
-    return Truncator(" ".join((text or "").split())).chars(length)
+from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment, json_date
+from .selectors import cdmo_project_managers, correction_changes, sponsor_team, update_decisions
 
 
 def send_update_published(update: StatusUpdate) -> int:
     """The sponsor's project team hears about a new update (or a correction, with what changed)."""
     project = update.project
-    changes = []
-    if update.revision_of_id:
-        previous = update.revision_of
-        changes = update_changes(
-            previous,
-            update,
-            old_files=[a.original_name for a in update_attachments(update=previous)],
-            new_files=[a.original_name for a in update_attachments(update=update)],
-        )
+    changes = correction_changes(update=update)
     decisions = [
-        {"title": item.get("title", ""), "needed_by": _parse_date(item.get("needed_by"))}
+        {"title": item.get("title", ""), "needed_by": json_date(item.get("needed_by"))}
         for item, _ in update_decisions(update=update)
     ]
     status = update.get_overall_rag_display()
     if update.is_correction:
         title = f"{project.code}: correction of “{update.title}” (revision {update.revision_number})"
-        body = f"What it fixes: {_short(update.correction_reason)}"
+        body = f"What it fixes: {excerpt(update.correction_reason)}"
     else:
         title = f"{project.code}: new status update, {status.lower()}: {update.title}"
-        body = _short(update.summary)
+        body = excerpt(update.summary)
     if decisions:
         body += f"\nDecisions needed from you: {len(decisions)}."
     created = notify(
@@ -84,7 +62,7 @@ def send_forecast_changed(change: MilestoneForecastChange) -> int:
         kind="milestone.forecast_moved",
         dedupe_key=f"milestone.forecast_moved:change-{change.pk}",
         title=f"{project.code}: “{milestone.title}” forecast moved {direction} to {change.new_forecast_date:%-d %b %Y}",
-        body=f"From {change.old_forecast_date:%-d %b %Y}. Reason: {_short(change.reason)}",
+        body=f"From {change.old_forecast_date:%-d %b %Y}. Reason: {excerpt(change.reason)}",
         url=milestone.get_absolute_url(),
         project=project,
         email_template="update-milestone-forecast",
@@ -103,7 +81,7 @@ def send_question_asked(question: UpdateComment) -> int:
         kind="question.asked",
         dedupe_key=f"update.question:comment-{question.pk}",
         title=f"{project.code}: {question.author} asked a question",
-        body=_short(question.body),
+        body=excerpt(question.body),
         url=path,
         project=project,
         email_template="update-question",
@@ -121,7 +99,7 @@ def send_question_answered(answer: UpdateComment) -> int:
         kind="question.answered",
         dedupe_key=f"update.answer:comment-{answer.pk}",
         title=f"{project.code}: {answer.author} answered your question",
-        body=_short(answer.body),
+        body=excerpt(answer.body),
         url=f"{update.get_absolute_url()}#comment-{question.pk}",
         project=project,
         email_template="update-answer",
@@ -143,7 +121,7 @@ def send_decision_made(decision: DecisionRequest) -> int:
         kind="update.decision_made",
         dedupe_key=f"decision.made:decision-{decision.pk}",
         title=f"{project.code}: {decision.decided_by} decided “{Truncator(decision.title).chars(80)}”",
-        body=_short(decision.decision_note),
+        body=excerpt(decision.decision_note),
         url=decision.get_absolute_url(),
         project=project,
         email_template="update-decision",

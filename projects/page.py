@@ -6,12 +6,11 @@ Views of any app that show a project tab call `project_page(...)` and extend
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .selectors import get_project_for_user, project_team, team_gaps
 
-# (key, label, URL name). A tab appears once its app defines the URL name, so
-# each app adds its section without touching the others.
+# (key, label, URL name), in the order the tabs show.
 PROJECT_TABS = [
     ("overview", "Overview", "projects:detail"),
     ("milestones", "Milestones", "projects:milestones"),
@@ -24,13 +23,10 @@ PROJECT_TABS = [
 
 
 def project_tabs(project_id: int) -> list[tuple[str, str, str]]:
-    tabs = []
-    for key, label, url_name in PROJECT_TABS:
-        try:
-            tabs.append((key, label, reverse(url_name, kwargs={"project_id": project_id})))
-        except NoReverseMatch:
-            continue
-    return tabs
+    return [
+        (key, label, reverse(url_name, kwargs={"project_id": project_id}))
+        for key, label, url_name in PROJECT_TABS
+    ]
 
 
 def project_page(request, project_id: int, tab: str) -> dict:

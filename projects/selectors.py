@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from portal.accounts.models import User
 from portal.organizations.models import ORG_WIDE_ROLES, Organization, OrganizationKind, OrgRole
 
+from .diffing import FieldDiff, update_changes
 from .models import (
     CommentKind,
     DecisionRequest,
@@ -316,6 +317,24 @@ def update_attachments(*, update: StatusUpdate) -> list[UpdateAttachment]:
     return list(update.attachments.filter(removed_at__isnull=True).select_related("uploaded_by"))
 
 
+def correction_changes(
+    *, update: StatusUpdate, attachments: list[UpdateAttachment] | None = None
+) -> list[FieldDiff]:
+    """What a correction changed against the revision it replaces (nothing for a first update).
+    `attachments`: the update's own, when the caller has them loaded already."""
+    if not update.revision_of_id:
+        return []
+    previous = update.revision_of
+    if attachments is None:
+        attachments = update_attachments(update=update)
+    return update_changes(
+        previous,
+        update,
+        old_files=[a.original_name for a in update_attachments(update=previous)],
+        new_files=[a.original_name for a in attachments],
+    )
+
+
 def update_acknowledgements(*, update: StatusUpdate) -> list[UpdateAcknowledgement]:
     return list(update.acknowledgements.select_related("user").order_by("acknowledged_at"))
 
@@ -413,7 +432,13 @@ def correction_draft_of(*, update: StatusUpdate) -> StatusUpdate | None:
     return StatusUpdate.objects.filter(revision_of=update, status=UpdateStatus.DRAFT).first()
 
 
-def team_users(*, project: Project) -> QuerySet[User]:
-    """People on the project team (either side), for choosing a milestone owner."""
-    members = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
-    return User.objects.filter(pk__in=members).order_by("full_name")
+def team_users(*, project: Project, side: str | None = None, active_only: bool = False) -> QuerySet[User]:
+    """People on the project team (of one side, if given), by name: the choices for an owner,
+    an invitee or a plan owner. `active_only` leaves out deactivated accounts."""
+    members = ProjectMember.objects.filter(project=project, removed_at__isnull=True)
+    if side is not None:
+        members = members.filter(side=side)
+    people = User.objects.filter(pk__in=members.values("user_id"))
+    if active_only:
+        people = people.filter(is_active=True)
+    return people.order_by("full_name")

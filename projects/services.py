@@ -37,6 +37,7 @@ from .models import (
     UpdateAttachment,
     UpdateComment,
     UpdateStatus,
+    json_date,
     side_of_role,
 )
 from .selectors import ProjectAccess
@@ -504,13 +505,6 @@ def update_save_draft(
     return current
 
 
-def _parse_date(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def publish_problems(update: StatusUpdate) -> dict[str, str]:
     """What a draft still lacks before it can be published, by field (empty when ready)."""
     problems: dict[str, str] = {}
@@ -526,11 +520,11 @@ def publish_problems(update: StatusUpdate) -> dict[str, str]:
     if not update.progress.strip():
         problems["progress"] = "Say what progressed since the last update."
     for step in update.next_steps or []:
-        if not (step.get("description") or "").strip() or not _parse_date(step.get("due")):
+        if not (step.get("description") or "").strip() or not json_date(step.get("due")):
             problems["next_steps"] = "Every next step needs a description and a date."
     today = timezone.localdate()
     for item in update.decisions_needed or []:
-        needed_by = _parse_date(item.get("needed_by"))
+        needed_by = json_date(item.get("needed_by"))
         if not (item.get("title") or "").strip() or needed_by is None:
             problems["decisions_needed"] = "Every decision needs a description and a needed-by date."
         elif needed_by < today and not item.get("source_decision"):
@@ -563,7 +557,7 @@ def _raise_decisions(update: StatusUpdate, now) -> list[dict]:
     carried: set[int] = set()
     items = []
     for item in update.decisions_needed or []:
-        title, needed_by = item["title"].strip(), _parse_date(item["needed_by"])
+        title, needed_by = item["title"].strip(), json_date(item["needed_by"])
         source = previous.get(item.get("source_decision"))
         if source is not None and source.title == title and source.needed_by == needed_by:
             carried.add(source.pk)

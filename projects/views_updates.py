@@ -21,7 +21,6 @@ from portal.core.views_helpers import add_service_error, paginate, querystring_w
 
 from . import rules, services
 from .attachments import CONTENT_TYPES
-from .diffing import update_changes
 from .forms_updates import (
     AnswerForm,
     AttachmentForm,
@@ -33,6 +32,7 @@ from .forms_updates import (
 from .models import RAG, CommentKind, StatusUpdate, UpdateAttachment, UpdateComment, UpdateStatus
 from .page import project_page
 from .selectors import (
+    correction_changes,
     correction_draft_of,
     decisions_for_user,
     get_decision,
@@ -96,15 +96,8 @@ def _detail_context(
     access = context["access"]
     acknowledgements = update_acknowledgements(update=update)
     attachments = update_attachments(update=update)
-    changes, revisions, newer, correction_draft = [], [], None, None
-    if update.revision_of_id:
-        previous = update.revision_of
-        changes = update_changes(
-            previous,
-            update,
-            old_files=[a.original_name for a in update_attachments(update=previous)],
-            new_files=[a.original_name for a in attachments],
-        )
+    changes = correction_changes(update=update, attachments=attachments)
+    revisions, newer, correction_draft = [], None, None
     if update.revision_of_id or update.status == UpdateStatus.SUPERSEDED:
         revisions = update_revisions(update=update)
         newer = next((r for r in revisions if r.status == UpdateStatus.PUBLISHED and r.pk != update.pk), None)

@@ -5,24 +5,17 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.organizations.factories import DEFAULT_PASSWORD
 from projects.factories import ProjectFactory
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_sponsor_lead_reviews_projects_and_cannot_reach_another_sponsors(
     live_server, page: Page, project, sponsor_lead, cdmo_pm, decision_maker
 ):
     other = ProjectFactory(cdmo=project.cdmo, code="OTH-900", name="Another sponsor's program")
-    _login(page, live_server.url, sponsor_lead.email)
+    log_in(page, live_server.url, sponsor_lead.email)
 
     expect(page).to_have_url(re.compile(r"/projects/$"))
     expect(page.get_by_role("heading", name="Projects")).to_be_visible()

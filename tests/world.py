@@ -1,6 +1,6 @@
 """A project with one of everything, for tests that must cover every model.
 
-Each domain app's `factories.py` may define `populate_project(project)` that
+Each domain app's `factories.py` defines `populate_project(project)` that
 creates its objects (milestones, meetings, service issues...) for a staffed
 project. The outsider walk uses this to fill every object URL with a real object.
 """
@@ -23,13 +23,5 @@ def populate_everything(project):
     staff_project(project)
     InvitationFactory(organization=project.sponsor)
     for module_name in APP_FACTORY_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        populate = getattr(module, "populate_project", None)
-        if populate is not None:
-            populate(project)
+        importlib.import_module(module_name).populate_project(project)
     return project

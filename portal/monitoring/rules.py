@@ -232,10 +232,6 @@ class MilestonePastDueRule(Rule):
 MINUTES_BUSINESS_DAYS = 2
 
 
-def _calendar(organization) -> BusinessCalendar:
-    return BusinessCalendar.for_organization(organization)
-
-
 class GovernanceWithoutDecisionMakerRule(Rule):
     kind = FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER
     subject_model = Meeting
@@ -327,8 +323,9 @@ class MinutesNotSentRule(Rule):
             organization = (
                 meeting.project.sponsor if meeting.organizer_side == Side.SPONSOR else meeting.project.cdmo
             )
-            ended = meeting.starts_at + dt.timedelta(minutes=meeting.duration_minutes)
-            due = _calendar(organization).add_business_days(ended, MINUTES_BUSINESS_DAYS)
+            due = BusinessCalendar.for_organization(organization).add_business_days(
+                meeting.ends_at, MINUTES_BUSINESS_DAYS
+            )
             if due < now:
                 found.append(
                     Finding(
@@ -355,7 +352,7 @@ class MinutesNotConfirmedRule(Rule):
         ).select_related("project__sponsor")
         found = []
         for meeting in rows:
-            due = _calendar(meeting.project.sponsor).add_business_days(
+            due = BusinessCalendar.for_organization(meeting.project.sponsor).add_business_days(
                 meeting.minutes_sent_at, MINUTES_BUSINESS_DAYS
             )
             if due < now:

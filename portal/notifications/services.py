@@ -47,6 +47,11 @@ GENERIC_TEMPLATE = "notification"
 INSERT_BATCH = 500
 
 
+def excerpt(text: str, length: int = 240) -> str:
+    """`text` as one line of at most `length` characters, for a notification body."""
+    return Truncator(" ".join((text or "").split())).chars(length)
+
+
 def notify(
     *,
     recipients: Iterable[User],

@@ -7,6 +7,7 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from ..models import json_date
 from ..selectors import latest_published_update, open_decisions_for_project
 from ..svg import slip_level as _slip_level
 
@@ -65,12 +66,7 @@ def duration_words(delta: datetime.timedelta | None) -> str:
 @register.filter
 def parse_date(value):
     """ISO dates kept in an update's JSON rows, as dates."""
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
+    return json_date(value)
 
 
 @register.filter

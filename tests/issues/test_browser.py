@@ -6,18 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from issues.models import EventKind, IssueEvent, IssueStatus, Recognition, ServiceIssue
-from portal.organizations.factories import DEFAULT_PASSWORD
-
-
-def sign_in(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/projects/**")
-    return page
+from tests.browser import sign_in
 
 
 @pytest.mark.browser

@@ -6,16 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.notifications.services import notify
-from portal.organizations.factories import DEFAULT_PASSWORD
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _tell(person, project, n: int, title: str):
@@ -36,7 +29,7 @@ def test_sponsor_lead_sees_the_bell_reads_one_in_place_and_follows_another(
     _tell(sponsor_lead, project, 0, "ACM-101: no status update for 12 days")
     _tell(sponsor_lead, project, 1, "ACM-101: status update published")
     _tell(sponsor_lead, project, 2, "ACM-101: milestone forecast moved")
-    _login(page, live_server.url, sponsor_lead.email)
+    log_in(page, live_server.url, sponsor_lead.email)
 
     bell = page.locator("#notification-bell")
     expect(bell).to_have_attribute("aria-label", "Notifications: 3 unread")
@@ -67,7 +60,7 @@ def test_sponsor_lead_sees_the_bell_reads_one_in_place_and_follows_another(
 
 
 def test_choosing_a_daily_digest(live_server, page: Page, sponsor_lead):
-    _login(page, live_server.url, sponsor_lead.email)
+    log_in(page, live_server.url, sponsor_lead.email)
     page.goto(f"{live_server.url}/notifications/preferences/")
     page.get_by_label(re.compile("One daily digest")).check()
     page.get_by_label("Send the daily digest at").select_option("06:00")

@@ -9,18 +9,15 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from portal.organizations.factories import DEFAULT_PASSWORD
 from projects.factories import MilestoneFactory
 from projects.models import MilestoneForecastChange, StatusUpdate, UpdateAcknowledgement, UpdateComment
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, base, email)
     expect(page).to_have_url(re.compile(r"/projects/$"))
 
 

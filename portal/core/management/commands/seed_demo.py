@@ -39,13 +39,7 @@ class Command(BaseCommand):
         with transaction.atomic(), audited("Demo data", actor="demo:seed_demo"):
             world: World = seed_people_and_projects(extra_projects_to=projects)
             for module_name in DOMAIN_SEEDERS:
-                try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != module_name:
-                        raise
-                    continue
-                module.seed(world)
+                importlib.import_module(module_name).seed(world)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {world.project_count} projects."))
