@@ -100,6 +100,11 @@ def get_plan(*, issue: ServiceIssue, resolutionplan_id: int) -> ResolutionPlan:
 def get_issue_for_user(*, user, project_id: int, serviceissue_id: int) -> tuple[ServiceIssue, ProjectAccess]:
     """The issue and the viewer's access to its project; Http404 for anyone who may not see it."""
     project, access = get_project_for_user(user=user, project_id=project_id)
+    return issue_in_project(project=project, serviceissue_id=serviceissue_id), access
+
+
+def issue_in_project(*, project: Project, serviceissue_id: int) -> ServiceIssue:
+    """An issue of a project the viewer may see (checked by the caller); Http404 otherwise."""
     issue = (
         ServiceIssue.objects.select_related("raised_by", "acknowledged_by")
         .filter(project=project, pk=serviceissue_id)
@@ -108,7 +113,7 @@ def get_issue_for_user(*, user, project_id: int, serviceissue_id: int) -> tuple[
     if issue is None:
         raise Http404("No such service issue.")
     issue.project = project  # already loaded with its parties
-    return issue, access
+    return issue
 
 
 class BreachFilter:

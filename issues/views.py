@@ -34,6 +34,7 @@ from .selectors import (
     get_attachment_for_user,
     get_plan,
     issue_attachments,
+    issue_in_project,
     issue_list_for_user,
     issue_plans,
     issue_recognitions,
@@ -157,15 +158,7 @@ def issue_raise_view(request, project_id: int):
 
 
 def _issue_in(context: dict, serviceissue_id: int) -> ServiceIssue:
-    issue = (
-        ServiceIssue.objects.select_related("raised_by", "acknowledged_by")
-        .filter(project=context["project"], pk=serviceissue_id)
-        .first()
-    )
-    if issue is None:
-        raise Http404("No such service issue.")
-    issue.project = context["project"]
-    return issue
+    return issue_in_project(project=context["project"], serviceissue_id=serviceissue_id)
 
 
 ACTION_FORMS = {

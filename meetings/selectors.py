@@ -117,6 +117,12 @@ def action_items_for_user(*, user: User, filters: ActionItemFilters) -> QuerySet
     return items.select_related("project", "meeting", "owner").order_by(*order)
 
 
+def projects_with_action_items(*, user: User) -> list[Project]:
+    """Visible projects that have action items, for the "my action items" project filter."""
+    with_items = ActionItem.objects.filter(project=OuterRef("pk"), removed_at__isnull=True)
+    return list(projects_visible_to(user=user).filter(Exists(with_items)).order_by("code"))
+
+
 def action_item_for(*, access: ProjectAccess, actionitem_id: int) -> ActionItem:
     return get_object_or_404(
         ActionItem.objects.select_related("meeting", "owner", "project"),

@@ -12,7 +12,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from portal.accounts.models import User
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 from projects.page import project_page
-from projects.selectors import get_project_for_user, project_team, projects_visible_to, team_users
+from projects.selectors import get_project_for_user, project_team, team_users
 
 from . import services
 from .forms import (
@@ -44,10 +43,11 @@ from .forms import (
     TeamInviteForm,
 )
 from .ics import event_ics, feed_ics
-from .models import ActionItem, AgendaItem, Invitee, MeetingKind, MeetingStatus, Rsvp, zone_label
+from .models import AgendaItem, Invitee, MeetingKind, MeetingStatus, Rsvp, zone_label
 from .pdf import minutes_filename, render_minutes_pdf
 from .permissions import MeetingRights, can_schedule_meetings, completes_action_item
 from .selectors import (
+    ActionItemFilters,
     action_item_for,
     action_items_for_user,
     active_invitees,
@@ -61,6 +61,7 @@ from .selectors import (
     my_upcoming_meetings,
     open_action_items_for_project,
     past_meetings,
+    projects_with_action_items,
     upcoming_meetings,
 )
 
@@ -710,8 +711,7 @@ def my_action_items_view(request):
     user = request.user
     if not user.organization_id:
         raise Http404("No organization.")
-    with_items = ActionItem.objects.filter(project=OuterRef("pk"), removed_at__isnull=True)
-    projects = list(projects_visible_to(user=user).filter(Exists(with_items)).order_by("code"))
+    projects = projects_with_action_items(user=user)
     form = ActionItemFilterForm(request.GET or None, projects=projects)
     filters = form.to_filters()
     page = paginate(request, action_items_for_user(user=user, filters=filters))
@@ -740,11 +740,7 @@ def my_meetings_view(request):
     for meeting in page.object_list:
         meeting.my_reply = meeting.my_invitation[0] if meeting.my_invitation else None
     today = timezone.localdate()
-    mine = (
-        ActionItem.objects.filter(owner=user, removed_at__isnull=True, status="open")
-        .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .filter(project__in=projects_visible_to(user=user))
-    )
+    mine = action_items_for_user(user=user, filters=ActionItemFilters())  # mine and open
     context = {
         "page": page,
         "to_confirm": list(minutes_awaiting_my_confirmation(user=user)[:20]),

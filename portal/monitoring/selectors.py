@@ -209,6 +209,14 @@ def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[FlagG
     return grouped
 
 
+def open_flags_for_project(*, project: Project) -> QuerySet[Flag]:
+    return Flag.objects.filter(project=project, cleared_at__isnull=True).order_by("-severity", "-raised_at")
+
+
+def cleared_flags_for_project(*, project: Project) -> QuerySet[Flag]:
+    return Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at")
+
+
 def open_flag_counts(*, user) -> list[tuple[str, str, int]]:
     """(kind, label, count) of open flags across the user's visible projects, most first."""
     counts = dict(

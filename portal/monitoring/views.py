@@ -11,14 +11,15 @@ from projects.selectors import counterparties_for
 
 from .charts import trend_svg
 from .forms import DashboardFilterForm
-from .models import Flag
 from .selectors import (
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
+    cleared_flags_for_project,
     dashboard_rows,
     flag_trend,
     flags_by_kind_for,
     open_flag_counts,
+    open_flags_for_project,
 )
 
 EXPORT_LIMIT = 5000
@@ -135,12 +136,6 @@ def dashboard_pdf_view(request):
 def project_flags_view(request, project_id: int):
     context = project_page(request, project_id, "overview")
     project = context["project"]
-    context["open_flags"] = Flag.objects.filter(project=project, cleared_at__isnull=True).order_by(
-        "-severity", "-raised_at"
-    )
-    context["cleared_flags"] = paginate(
-        request,
-        Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at"),
-        per_page=20,
-    )
+    context["open_flags"] = open_flags_for_project(project=project)
+    context["cleared_flags"] = paginate(request, cleared_flags_for_project(project=project), per_page=20)
     return render(request, "monitoring/project_flags.html", context)
