@@ -243,20 +243,17 @@ def flag_trend(*, user, weeks: int = 12, today: dt.date | None = None) -> Weekly
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
     visible = Flag.objects.filter(project__in=projects_visible_to(user=user))
-    raised = dict(
-        visible.filter(raised_at__gte=start)
-        .annotate(week=TruncWeek("raised_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
-    )
-    cleared = dict(
-        visible.filter(cleared_at__gte=start)
-        .annotate(week=TruncWeek("cleared_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
-    )
+
+    def per_week(moment: str) -> dict:
+        return dict(
+            visible.filter(**{f"{moment}__gte": start})
+            .annotate(week=TruncWeek(moment))
+            .values("week")
+            .annotate(n=Count("pk"))
+            .values_list("week", "n")
+        )
+
+    raised, cleared = per_week("raised_at"), per_week("cleared_at")
     by_date_raised = {
         timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in raised.items()
     }
