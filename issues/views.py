@@ -266,14 +266,14 @@ def _run_action(action: str, *, access, issue: ServiceIssue, data: dict, plan: R
 
 
 SUCCESS_MESSAGES = {
-    Action.ACKNOWLEDGE: "Acknowledged. The sponsor has been told; the resolution plan is due next.",
+    Action.ACKNOWLEDGE: "Acknowledged. The sponsor will be told; the resolution plan is due next.",
     Action.PROPOSE_PLAN: "Resolution plan sent to the sponsor for acceptance.",
-    Action.ACCEPT_PLAN: "Plan accepted. The CDMO has been told to go ahead.",
+    Action.ACCEPT_PLAN: "Plan accepted. The CDMO will be told to go ahead.",
     Action.SEND_BACK_PLAN: "Plan sent back. The CDMO owes a new plan.",
     Action.RESOLVE: "Marked resolved. The sponsor will confirm or reopen.",
     Action.CONFIRM_CLOSED: "Issue closed. Thank you for confirming.",
     Action.REOPEN: "Issue reopened. The CDMO owes a new resolution plan.",
-    Action.ESCALATE: "Escalated. The people at the new level have been emailed.",
+    Action.ESCALATE: "Escalated. The people at the new level will be emailed.",
 }
 
 

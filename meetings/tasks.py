@@ -6,13 +6,9 @@ never reads a meeting that is not committed yet.
 
 from __future__ import annotations
 
-import smtplib
-
 from portal.celery import app
 
 from .models import Invitee, Meeting, MeetingStatus
-
-RETRY = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": True, "max_retries": 5}
 
 
 def _invitee(invitee_id: int) -> Invitee | None:
@@ -23,7 +19,7 @@ def _invitee(invitee_id: int) -> Invitee | None:
     )
 
 
-@app.task(**RETRY)
+@app.task
 def deliver_invitation(invitee_id: int, reason: str = "new") -> None:
     from .notifications import send_invitation
 
@@ -34,7 +30,7 @@ def deliver_invitation(invitee_id: int, reason: str = "new") -> None:
     send_invitation(invitee, reason=reason)
 
 
-@app.task(**RETRY)
+@app.task
 def deliver_cancellation(invitee_id: int) -> None:
     from .notifications import send_cancellation
 
@@ -47,7 +43,7 @@ def deliver_cancellation(invitee_id: int) -> None:
     send_cancellation(invitee)
 
 
-@app.task(**RETRY)
+@app.task
 def deliver_minutes(meeting_id: int) -> None:
     from .notifications import send_minutes
 
@@ -57,7 +53,7 @@ def deliver_minutes(meeting_id: int) -> None:
     send_minutes(meeting)
 
 
-@app.task(**RETRY)
+@app.task
 def deliver_minutes_reviewed(meeting_id: int) -> None:
     from .notifications import send_minutes_reviewed
 

@@ -177,7 +177,7 @@ def meeting_schedule_view(request, project_id: int):
             if meeting.starts_at > timezone.now():
                 messages.success(
                     request,
-                    f"Meeting scheduled. Invitations with a calendar entry went to "
+                    f"Meeting scheduled. Invitations with a calendar entry will be sent to "
                     f"{meeting.invitees.count()} people. Add the agenda next.",
                 )
                 return redirect("meetings:agenda", project_id=project.pk, meeting_id=meeting.pk)
@@ -247,7 +247,7 @@ def meeting_edit_view(request, project_id: int, meeting_id: int):
         else:
             if meeting.ical_sequence != before and meeting.starts_at > timezone.now():
                 messages.success(
-                    request, "Meeting updated. Every invitee was sent the change for their calendar."
+                    request, "Meeting updated. Every invitee will be sent the change for their calendar."
                 )
             else:
                 messages.success(request, "Meeting updated.")
@@ -271,7 +271,7 @@ def meeting_cancel_view(request, project_id: int, meeting_id: int):
             add_service_error(form, error)
         else:
             messages.success(
-                request, "Meeting cancelled. Invitees were sent a cancellation for their calendars."
+                request, "Meeting cancelled. Invitees will be sent a cancellation for their calendars."
             )
             return redirect(meeting)
     context["form"] = form
@@ -380,7 +380,7 @@ def agenda_send_view(request, project_id: int, meeting_id: int):
     return _after_action(
         request,
         meeting,
-        "Agenda sent to every invitee, with their calendar entry updated.",
+        "Agenda saved. It will be sent to every invitee, with their calendar entry updated.",
         lambda: services.meeting_send_agenda(access=context["access"], meeting=meeting),
     )
 
@@ -593,7 +593,8 @@ def minutes_view(request, project_id: int, meeting_id: int):
                     messages.error(request, f"Minutes saved, but not sent: {error}")
                     return redirect("meetings:minutes", project_id=project_id, meeting_id=meeting.pk)
                 messages.success(
-                    request, "Minutes closed and sent to the attendees and the sponsor, with the PDF."
+                    request,
+                    "Minutes closed. They will be sent to the attendees and the sponsor, with the PDF.",
                 )
                 return _back_to(meeting, "#minutes")
             messages.success(request, "Draft minutes saved.")
@@ -613,7 +614,7 @@ def minutes_close_view(request, project_id: int, meeting_id: int):
     return _after_action(
         request,
         meeting,
-        "Minutes closed and sent to the attendees and the sponsor, with the PDF.",
+        "Minutes closed. They will be sent to the attendees and the sponsor, with the PDF.",
         lambda: services.meeting_close_minutes(access=context["access"], meeting=meeting),
     )
 

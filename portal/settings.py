@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.RequireOrganizationMFAMiddleware",
     "portal.accounts.middleware.UserTimeZoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    "portal.core.middleware.TriggeredByMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -230,19 +231,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# DatabaseScheduler that claims each schedule slot in PostgreSQL: two beats never double a task.
+CELERY_BEAT_SCHEDULER = "portal.core.beat:ClaimingScheduler"
+# Transactional outbox (portal/core/queue.py): work not finished this long after it was sent
+# (doubling with each send) is sent again by the relay, which runs every OUTBOX_RELAY_SECONDS.
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
+# An email still "sending" this long after a worker claimed it: that worker died.
+NOTIFICATION_STUCK_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_STUCK_AFTER_SECONDS", "75"))
 # Schedules live here, in code; the DatabaseScheduler copies them into the database on start,
 # where staff can see and pause them in the admin (a pause survives restarts).
 CELERY_BEAT_SCHEDULE = {
-    # Work kept in the database while the broker was down (portal/core/queue.py).
-    "core: queue work kept while the broker was down": {
-        "task": "core.send_pending_tasks",
-        "schedule": 60.0,
+    # The outbox relay (portal/core/queue.py): work lost with Redis or a dead worker is sent again.
+    "core: relay background work not finished in time": {
+        "task": "core.relay_outbox",
+        "schedule": OUTBOX_RELAY_SECONDS,
     },
     # Monitoring (portal/monitoring/tasks.py): red flags, their notices, and reminders before them.
     "monitoring: sweep the red-flag rules": {
         "task": "monitoring.sweep",
         "schedule": 15 * 60.0,
+    },
+    # Separate from the sweep, so flags a killed sweep raised are announced within a minute.
+    "monitoring: announce new and lasting flags": {
+        "task": "monitoring.send_flag_notices",
+        "schedule": 60.0,
     },
     "monitoring: reminders (update due tomorrow, questions, action items)": {
         "task": "monitoring.send_reminders",
@@ -255,7 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications: recover emails a dead worker left": {
         "task": "notifications.recover_stuck_deliveries",
-        "schedule": 300.0,
+        "schedule": 30.0,
     },
     "notifications: daily digests (hourly, each person at their hour)": {
         "task": "notifications.send_digests",

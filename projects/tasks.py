@@ -6,14 +6,10 @@ that is not committed yet.
 
 from __future__ import annotations
 
-import smtplib
-
 from portal.celery import app
 
-RETRY = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": True, "max_retries": 5}
 
-
-@app.task(**RETRY)
+@app.task
 def notify_update_published(update_id: int) -> None:
     from . import notifications
     from .models import StatusUpdate, UpdateStatus
@@ -25,7 +21,7 @@ def notify_update_published(update_id: int) -> None:
     notifications.send_update_published(update)
 
 
-@app.task(**RETRY)
+@app.task
 def notify_forecast_changed(change_id: int) -> None:
     from . import notifications
     from .models import MilestoneForecastChange
@@ -39,7 +35,7 @@ def notify_forecast_changed(change_id: int) -> None:
         notifications.send_forecast_changed(change)
 
 
-@app.task(**RETRY)
+@app.task
 def notify_question_asked(comment_id: int) -> None:
     from . import notifications
     from .models import UpdateComment
@@ -49,7 +45,7 @@ def notify_question_asked(comment_id: int) -> None:
         notifications.send_question_asked(question)
 
 
-@app.task(**RETRY)
+@app.task
 def notify_question_answered(answer_id: int) -> None:
     from . import notifications
     from .models import UpdateComment
@@ -63,7 +59,7 @@ def notify_question_answered(answer_id: int) -> None:
         notifications.send_question_answered(answer)
 
 
-@app.task(**RETRY)
+@app.task
 def notify_decision_made(decision_id: int) -> None:
     from . import notifications
     from .models import DecisionRequest

@@ -228,10 +228,12 @@ def update_edit_view(request, project_id: int, statusupdate_id: int):
                         messages.success(
                             request,
                             f"Correction published as revision {update.revision_number}. "
-                            "The sponsor's team was emailed with what changed.",
+                            "The sponsor's team will be emailed with what changed.",
                         )
                     else:
-                        messages.success(request, "Update published. The sponsor's project team was emailed.")
+                        messages.success(
+                            request, "Update published. The sponsor's project team will be emailed."
+                        )
                     return redirect(update)
             else:
                 if action == "more":
@@ -477,7 +479,7 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, "Decision recorded. The CDMO project manager was told.")
+                messages.success(request, "Decision recorded. The CDMO project manager will be told.")
                 return redirect(decision)
     context.update(decision=decision, form=form, today=timezone.localdate())
     return render(request, "projects/decision.html", context)

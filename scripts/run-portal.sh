@@ -72,7 +72,7 @@ log "Starting web on http://127.0.0.1:$PORT/, the Celery worker and beat (Ctrl-C
 start_service web "$PY" manage.py runserver "127.0.0.1:$PORT"
 start_service worker "$VENV/bin/celery" -A portal worker -l info
 start_service beat "$VENV/bin/celery" -A portal beat -l info \
-  --scheduler django_celery_beat.schedulers:DatabaseScheduler
+  --scheduler portal.core.beat:ClaimingScheduler
 
 # Returns when the first service ends (a signal runs on_signal instead, which exits).
 status=0

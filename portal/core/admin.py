@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import PendingTask
+from .models import OutboxTask
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,9 +22,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(PendingTask)
-class PendingTaskAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "task_name", "args", "queued_at", "error"]
-    list_filter = [("queued_at", admin.EmptyFieldListFilter)]
-    search_fields = ["task_name"]
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(ReadOnlyAdmin):
+    """Background work, failed first when filtered by status: what failed, why, and for whom."""
+
+    list_display = ["created_at", "task_name", "args", "status", "sends", "runs", "triggered_by", "error"]
+    list_filter = ["status", "task_name", ("triggered_by", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name", "error", "triggered_by__email"]
+    list_select_related = ["triggered_by"]
     date_hierarchy = "created_at"

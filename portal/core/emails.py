@@ -1,22 +1,57 @@
-"""Every email is a subject/text/HTML triple of templates under templates/emails/."""
+"""Every email is a subject/text/HTML triple of templates under templates/emails/, and every
+email message is built here (`build_message`), where header values are made single-line: a title
+that carries a line break or another control character can never make a send fail with
+BadHeaderError (or inject a header)."""
+
+import re
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+# C0 controls (CR, LF, tab, NUL…), DEL, C1 controls and the Unicode line/paragraph separators.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(value: str) -> str:
+    """`value` safe for a mail header: control characters become one space, ends trimmed."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", value or "").split())
+
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{template}-subject.txt", context).strip().replace("\n", " ")
+    subject = header_value(render_to_string(f"emails/{template}-subject.txt", context))
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
     return subject, text, html
 
 
-def send_templated_email(template: str, context: dict, *, to: list[str], attachments=()) -> None:
-    subject, text, html = render_email(template, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
-    message.attach_alternative(html, "text/html")
+def build_message(
+    *,
+    subject: str,
+    text: str,
+    html: str = "",
+    to: list[str],
+    headers: dict | None = None,
+    attachments=(),
+    connection=None,
+) -> EmailMultiAlternatives:
+    """The one place an email message is made: subject, addresses and headers single-line."""
+    message = EmailMultiAlternatives(
+        subject=header_value(subject),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[header_value(address) for address in to],
+        headers={name: header_value(str(value)) for name, value in (headers or {}).items()},
+        connection=connection,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
     for attachment in attachments:
         message.attach(*attachment)
-    message.send()
+    return message
+
+
+def send_templated_email(template: str, context: dict, *, to: list[str], attachments=()) -> None:
+    subject, text, html = render_email(template, context)
+    build_message(subject=subject, text=text, html=html, to=to, attachments=attachments).send()

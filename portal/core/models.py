@@ -1,34 +1,100 @@
 """Models the whole portal shares."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 
-class PendingTask(models.Model):
-    """Background work that could not be queued because the broker (Redis) was down.
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
 
-    `portal.core.queue.enqueue_on_commit` writes a row instead of losing the work; the
-    `core.send_pending_tasks` beat task queues the rows again once the broker answers. Every
-    task queued this way is idempotent (it re-reads its rows, and notify() dedupes), so a row
-    sent twice after a crash does no harm.
+
+class OutboxTask(models.Model):
+    """One piece of background work, written in the same transaction as the change that asked
+    for it (the transactional outbox; `portal.core.queue` describes the whole life cycle).
+
+    A rollback drops the row with the change; a commit keeps it until a worker has done the work.
+    Redis only carries a copy of the row (the task id names it), so a lost message, a flushed
+    Redis or a killed worker delays the work but never loses it: the relay sends it again once
+    the lease runs out.
     """
 
     task_name = models.CharField(max_length=200)
     args = models.JSONField(default=list, blank=True)
     kwargs = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    error = models.CharField(max_length=500, blank=True, help_text="Why it could not be queued.")
-    queued_at = models.DateTimeField(null=True, blank=True, help_text="When it reached the broker.")
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who was signed in when the work was asked for; told if it fails.",
+    )
+    lease_until = models.DateTimeField(
+        default=timezone.now, help_text="Not done by then: the relay sends it to the broker again."
+    )
+    sends = models.PositiveIntegerField(default=0, help_text="Times it was handed to the broker.")
+    runs = models.PositiveIntegerField(default=0, help_text="Times a worker started it.")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="Last time it reached the broker.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="The last error: why it failed or was retried.")
 
     class Meta:
+        verbose_name = "background task"
+        verbose_name_plural = "background work"
         ordering = ["created_at", "pk"]
         indexes = [
+            # The relay only scans what is not finished, by lease.
             models.Index(
-                fields=["created_at"],
-                condition=models.Q(queued_at__isnull=True),
-                name="pendingtask_waiting_idx",
-            )
+                fields=["lease_until"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="outbox_unfinished_idx",
+            ),
+            models.Index(fields=["status", "created_at"], name="outbox_status_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)!r}"
+
+    @property
+    def celery_task_id(self) -> str:
+        return task_id_for(self.pk)
+
+
+TASK_ID_PREFIX = "outbox-"
+
+
+def task_id_for(pk: int) -> str:
+    """The Celery task id of an outbox row's message: a worker finds the row by it."""
+    return f"{TASK_ID_PREFIX}{pk}"
+
+
+def outbox_pk_from(task_id: str | None) -> int | None:
+    if task_id and task_id.startswith(TASK_ID_PREFIX):
+        try:
+            return int(task_id[len(TASK_ID_PREFIX) :])
+        except ValueError:
+            return None
+    return None
+
+
+class BeatClaim(models.Model):
+    """The last schedule slot of a periodic task that a beat process sent.
+
+    Two beat processes started by mistake both find the task due; the one whose upsert moves
+    `slot` forward sends it, the other skips it (`portal.core.beat`).
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slot = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M:%S}"

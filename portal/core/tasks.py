@@ -3,7 +3,7 @@ from celery import shared_task
 from . import queue
 
 
-@shared_task(name="core.send_pending_tasks")
-def send_pending_tasks() -> int:
-    """Queue the background work kept in the database while the broker was down."""
-    return queue.send_pending_tasks()
+@shared_task(name="core.relay_outbox")
+def relay_outbox() -> int:
+    """Send again the background work whose lease ran out (lost with Redis, or a dead worker's)."""
+    return queue.relay_outbox()

@@ -5,3 +5,10 @@ class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from portal.core.signals import background_task_failed
+
+        from .background import tell_who_triggered_it
+
+        background_task_failed.connect(tell_who_triggered_it, dispatch_uid="notifications.background_failed")

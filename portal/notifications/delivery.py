@@ -8,10 +8,14 @@ notification and only one of them sends it:
        ▲                  │ provider failed: back to pending, retried later with backoff
        └──────────────────┘ (after MAX_ATTEMPTS: failed)
 
-Two periodic safety nets make sure nothing stays behind:
-- `queue_due_deliveries` queues pending emails that no task is carrying (the
-  broker was down when the transaction committed, or a queued task was lost);
-- `recover_stuck_deliveries` puts back emails a worker claimed and then died on.
+Each delivery task travels through the outbox (portal/core/queue.py), whose relay re-sends it
+when it is lost or its worker dies. A worker that died in the middle of a send leaves the row
+"sending": once it has been so for STUCK_AFTER (75 s, well above the SMTP timeout) the next
+delivery task may claim it again, so the relay's re-send (within lease + relay period) sends it.
+Two periodic safety nets cover what no task carries any more:
+- `queue_due_deliveries` queues pending emails that are overdue;
+- `recover_stuck_deliveries` (every 30 s) puts back emails a worker claimed and then died on.
+A claimed email a killed worker left is therefore retried within two minutes.
 
 The one window we cannot close: the provider accepted the message and the
 worker died before it recorded "sent". Recovery then sends it again (at least
@@ -26,11 +30,12 @@ import logging
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.core.emails import build_message
 from portal.core.queue import enqueue_on_commit
 
 from .models import EmailStatus, Notification
@@ -38,10 +43,9 @@ from .models import EmailStatus, Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-# Claimed longer ago than this and still "sending": the worker died. Far longer than
-# any send can take (the SMTP connection times out after SEND_TIMEOUT_SECONDS).
-STUCK_AFTER = dt.timedelta(minutes=10)
-SEND_TIMEOUT_SECONDS = 30
+# The SMTP connection times out after this many seconds, far below the stuck threshold
+# (settings.NOTIFICATION_STUCK_AFTER_SECONDS, 75 s), so a live worker is never taken for dead.
+SEND_TIMEOUT_SECONDS = 20
 # Pending this long past its due time: whatever should have queued it did not.
 QUEUE_GRACE = dt.timedelta(minutes=1)
 # After the safety net queues an email, it looks at it again only after this long.
@@ -72,6 +76,16 @@ def retry_backoff_seconds(attempt: int) -> float:
     return min(3600.0, factor * 2 ** max(attempt - 1, 0))
 
 
+def stuck_after() -> dt.timedelta:
+    """Claimed longer ago than this and still "sending": the worker died."""
+    return dt.timedelta(seconds=float(getattr(settings, "NOTIFICATION_STUCK_AFTER_SECONDS", 75)))
+
+
+def _send_timeout() -> float:
+    configured = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS
+    return min(float(configured), SEND_TIMEOUT_SECONDS)
+
+
 def deliver_email(*, notification_id: int) -> str:
     """Send the notification's email if it is pending and nobody else has claimed it.
 
@@ -81,7 +95,10 @@ def deliver_email(*, notification_id: int) -> str:
     the one at-least-once window.
     """
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+    claimable = Q(email_status=EmailStatus.PENDING) | Q(
+        email_status=EmailStatus.SENDING, email_claimed_at__lt=now - stuck_after()
+    )
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
         email_status=EmailStatus.SENDING,
         email_claimed_at=now,
         email_attempts=F("email_attempts") + 1,
@@ -99,16 +116,14 @@ def deliver_email(*, notification_id: int) -> str:
         )
         return SKIPPED
 
-    message = EmailMultiAlternatives(
+    message = build_message(
         subject=notification.email_subject,
-        body=notification.email_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        text=notification.email_text,
+        html=notification.email_html,
         to=[recipient.email],
         headers={"Auto-Submitted": "auto-generated", "X-Meridian-Notification": str(notification.pk)},
-        connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS),
+        connection=get_connection(timeout=_send_timeout()),
     )
-    if notification.email_html:
-        message.attach_alternative(notification.email_html, "text/html")
     try:
         message.send()
     except Exception as error:  # noqa: BLE001 - any provider failure is recorded on the row
@@ -177,7 +192,7 @@ def queue_due_deliveries(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> list[int]:
-    """Put back emails a worker claimed and then died on (still "sending" after STUCK_AFTER),
+    """Put back emails a worker claimed and then died on (still "sending" after stuck_after()),
     and queue them again. An email whose sends kept killing workers is marked failed."""
     from .tasks import deliver_notification
 
@@ -185,7 +200,7 @@ def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> list[int]:
     with transaction.atomic():
         stuck = list(
             Notification.objects.filter(
-                email_status=EmailStatus.SENDING, email_claimed_at__lt=now - STUCK_AFTER
+                email_status=EmailStatus.SENDING, email_claimed_at__lt=now - stuck_after()
             )
             .select_for_update(skip_locked=True)
             .values_list("pk", "email_attempts")[:SAFETY_NET_BATCH]

@@ -63,6 +63,7 @@ def notify(
     project=None,
     email_template: str | None = None,
     email_context: dict | None = None,
+    email: bool = True,
 ) -> list[Notification]:
     """Tell `recipients` something, in the app and by email, at most once per (recipient, key).
 
@@ -75,6 +76,7 @@ def notify(
       templates/emails/ and its context, rendered now for each recipient in their
       time zone (the context also gets `recipient`, `title`, `body`, `url`,
       `action_url`, `project`). Without one, the generic `emails/notification-*`.
+    - `email=False`: the bell only (used for news about email itself, which must not loop).
 
     Returns the notifications this call created (an empty list when they all existed).
     Emails are queued after the surrounding transaction commits; if the caller's
@@ -100,7 +102,11 @@ def notify(
     title = Truncator(title.strip()).chars(200)
     rows = []
     for person in people:
-        status = _initial_email_status(person, email_mode_of(preferences.get(person.pk)))
+        status = (
+            _initial_email_status(person, email_mode_of(preferences.get(person.pk)))
+            if email
+            else EmailStatus.SKIPPED
+        )
         row = Notification(
             recipient=person,
             project=project,

@@ -5,25 +5,36 @@ them is safe to run in several processes at once.
 """
 
 from celery import shared_task
+from django.db import transaction
+
+from portal.core.queue import enqueue_on_commit
+from portal.core.task_base import PermanentTaskError
 
 from . import delivery, digests
+from .models import Notification
 
 
 @shared_task(bind=True, name="notifications.deliver", max_retries=None)
 def deliver_notification(self, notification_id: int) -> str:
     """Send one notification's email (once, however often this task is queued)."""
     try:
-        return delivery.deliver_email(notification_id=notification_id)
+        outcome = delivery.deliver_email(notification_id=notification_id)
     except delivery.DeliveryDeferred as deferred:
         # Attempts are counted on the row, not here: the row decides when to give up.
         raise self.retry(countdown=deferred.retry_in, exc=deferred) from deferred
+    if outcome == delivery.FAILED:
+        # Recorded on the notification; failing the task too tells staff and the person who acted.
+        error = Notification.objects.filter(pk=notification_id).values_list("email_last_error", flat=True)
+        raise PermanentTaskError(f"The email could not be sent: {error.first() or 'unknown error'}")
+    return outcome
 
 
 @shared_task(name="notifications.queue_deliveries")
 def queue_deliveries_task(notification_ids: list[int]) -> int:
-    """Fan out: one delivery task per email, so each is retried on its own."""
-    for notification_id in notification_ids:
-        deliver_notification.delay(notification_id)
+    """Fan out: one delivery task per email (each in the outbox), so each is retried on its own."""
+    with transaction.atomic():
+        for notification_id in notification_ids:
+            enqueue_on_commit(deliver_notification, notification_id)
     return len(notification_ids)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.audit import audited
-from portal.core.emails import send_templated_email
 from portal.core.exceptions import NotAllowed, ServiceError
+from portal.core.queue import enqueue_on_commit
 
+from . import tasks
 from .models import Invitation, Organization
 
 
@@ -40,19 +40,9 @@ def invitation_create(*, actor: User, email: str, full_name: str, org_role: str)
                 )
         except IntegrityError as exc:
             raise ServiceError(f"{email} already has a pending invitation.") from exc
-        transaction.on_commit(lambda: _send_invitation(invitation))
+        # In the outbox with the invitation: emailed by a worker, never lost with Redis.
+        enqueue_on_commit(tasks.send_invitation, invitation.pk)
     return invitation
-
-
-def _send_invitation(invitation: Invitation) -> None:
-    send_templated_email(
-        "invitation",
-        {
-            "invitation": invitation,
-            "accept_path": reverse("organizations:invitation_accept", args=[invitation.token]),
-        },
-        to=[invitation.email],
-    )
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:

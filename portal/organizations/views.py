@@ -35,7 +35,7 @@ def members_view(request):
             except ServiceError as error:
                 add_service_error(invite_form, error)
             else:
-                messages.success(request, f"Invitation sent to {invitation.email}.")
+                messages.success(request, f"Invitation created; it will be emailed to {invitation.email}.")
                 return redirect("organizations:members")
     context = {
         "organization": organization,

@@ -35,7 +35,9 @@ def test_schedule_record_close_and_sponsor_confirms(
     pm.get_by_label(decision_maker.full_name).select_option("optional")
     pm.get_by_label("Guests").fill("Gina Guest <gina@consult.test>")
     pm.get_by_role("button", name="Schedule and send invitations").click()
-    expect(pm.locator(".messages")).to_contain_text("Invitations with a calendar entry went to 5 people")
+    expect(pm.locator(".messages")).to_contain_text(
+        "Invitations with a calendar entry will be sent to 5 people"
+    )
     meeting = Meeting.objects.get()
     assert meeting.starts_at.astimezone(datetime.UTC).hour == 14  # 15:00 Berlin in winter
     assert {m.to[0] for m in mail.outbox} >= {sponsor_lead.email, "gina@consult.test"}
@@ -72,7 +74,7 @@ def test_schedule_record_close_and_sponsor_confirms(
         pm.locator("input[name='actions-0-due_date']").fill((day + datetime.timedelta(days=7)).isoformat())
         pm.get_by_label("Next steps").fill("Book the GMP slot once the batch record is signed.")
         pm.get_by_role("button", name="Save, close and send").click()
-        expect(pm.locator(".messages")).to_contain_text("Minutes closed and sent")
+        expect(pm.locator(".messages")).to_contain_text("Minutes closed. They will be sent")
         expect(pm.locator("#minutes")).to_contain_text("Run the engineering batch at 200 L in week 12.")
         expect(pm.locator(".meeting-head")).to_contain_text("Awaiting confirmation")
 

@@ -126,11 +126,14 @@ def test_emails_a_dead_worker_left_are_sent_again_and_nothing_is_doubled(committ
         )
     already_sent = _sent_ids()
 
-    # Five minutes on, the claim might still be alive: recovery leaves it alone.
-    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False), committed():
+    # A minute on, the claim might still be alive (a send may take up to the SMTP timeout):
+    # recovery leaves it alone, and so does a duplicate delivery task.
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False), committed():
         assert delivery.recover_stuck_deliveries() == []
+        assert delivery.deliver_email(notification_id=rows[4].pk) == delivery.NOT_CLAIMED
 
-    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False), committed():
+    # Within two minutes of the claim (beat runs recovery every 30 s) it is sent again.
+    with time_machine.travel(start + dt.timedelta(minutes=1, seconds=45), tick=False), committed():
         tasks.recover_stuck_deliveries.delay()
         tasks.deliver_pending.delay()
 
@@ -156,7 +159,7 @@ def test_an_email_that_kept_killing_workers_is_given_up(committed):
             email_claimed_at=timezone.now(),
             email_attempts=delivery.MAX_ATTEMPTS,
         )
-    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False), committed():
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False), committed():
         assert delivery.recover_stuck_deliveries() == []
     row.refresh_from_db()
     assert row.email_status == EmailStatus.FAILED

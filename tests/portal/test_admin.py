@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from portal.core.models import PendingTask
+from portal.core.models import OutboxTask
 from tests.world import populate_everything
 
 OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.")
@@ -15,7 +15,7 @@ def _our_admins():
 @pytest.mark.django_db
 def test_staff_can_browse_search_and_open_every_admin_page(client, django_user_model, project):
     populate_everything(project)
-    PendingTask.objects.create(task_name="projects.tasks.notify_update_published", args=[1], error="down")
+    OutboxTask.objects.create(task_name="projects.tasks.notify_update_published", args=[1], error="down")
     staff = django_user_model.objects.create_superuser(
         email="staff@portal.test", password="x", full_name="Staff"
     )

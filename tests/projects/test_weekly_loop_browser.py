@@ -67,7 +67,9 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
         (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     )
     pm_page.get_by_role("button", name="Publish").click()
-    expect(pm_page.get_by_text("Update published. The sponsor's project team was emailed.")).to_be_visible()
+    expect(
+        pm_page.get_by_text("Update published. The sponsor's project team will be emailed.")
+    ).to_be_visible()
     update = StatusUpdate.objects.get(project=project, status="published")
     assert update.budget_rag == "amber" and update.next_steps[0]["description"] == "Start GMP-01"
     assert {m.to[0] for m in mail.outbox} == {sponsor_lead.email, decision_maker.email}
