@@ -8,6 +8,7 @@ from .models import IssueEvent, Recognition
 
 @shared_task
 def send_issue_event_emails(event_id: int) -> int:
+    """Tell the people concerned about a step in a service issue."""
     event = (
         IssueEvent.objects.select_related("issue__project__cdmo", "issue__project__sponsor", "actor")
         .filter(pk=event_id)
@@ -20,6 +21,7 @@ def send_issue_event_emails(event_id: int) -> int:
 
 @shared_task
 def send_recognition_emails(recognition_id: int) -> int:
+    """Tell people about a recognition they were given."""
     recognition = (
         Recognition.objects.select_related("project", "given_by", "recipient")
         .filter(pk=recognition_id)

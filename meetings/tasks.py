@@ -21,6 +21,7 @@ def _invitee(invitee_id: int) -> Invitee | None:
 
 @app.task
 def deliver_invitation(invitee_id: int, reason: str = "new") -> None:
+    """Email a meeting invitation (or its update or agenda) with the calendar entry."""
     from .notifications import send_invitation
 
     invitee = _invitee(invitee_id)
@@ -32,6 +33,7 @@ def deliver_invitation(invitee_id: int, reason: str = "new") -> None:
 
 @app.task
 def deliver_cancellation(invitee_id: int) -> None:
+    """Email a meeting cancellation for the calendar."""
     from .notifications import send_cancellation
 
     invitee = _invitee(invitee_id)
@@ -45,6 +47,7 @@ def deliver_cancellation(invitee_id: int) -> None:
 
 @app.task
 def deliver_minutes(meeting_id: int) -> None:
+    """Email the meeting minutes with the PDF."""
     from .notifications import send_minutes
 
     meeting = Meeting.objects.select_related("project", "organizer").filter(pk=meeting_id).first()
@@ -55,6 +58,7 @@ def deliver_minutes(meeting_id: int) -> None:
 
 @app.task
 def deliver_minutes_reviewed(meeting_id: int) -> None:
+    """Email that the minutes were confirmed or need a correction."""
     from .notifications import send_minutes_reviewed
 
     meeting = (

@@ -11,6 +11,7 @@ from portal.celery import app
 
 @app.task
 def notify_update_published(update_id: int) -> None:
+    """Tell the sponsor's team about a published status update."""
     from . import notifications
     from .models import StatusUpdate, UpdateStatus
 
@@ -23,6 +24,7 @@ def notify_update_published(update_id: int) -> None:
 
 @app.task
 def notify_forecast_changed(change_id: int) -> None:
+    """Tell the sponsor's team about a moved milestone forecast."""
     from . import notifications
     from .models import MilestoneForecastChange
 
@@ -37,6 +39,7 @@ def notify_forecast_changed(change_id: int) -> None:
 
 @app.task
 def notify_question_asked(comment_id: int) -> None:
+    """Tell the CDMO about a sponsor question on an update."""
     from . import notifications
     from .models import UpdateComment
 
@@ -47,6 +50,7 @@ def notify_question_asked(comment_id: int) -> None:
 
 @app.task
 def notify_question_answered(answer_id: int) -> None:
+    """Tell the person who asked that their question was answered."""
     from . import notifications
     from .models import UpdateComment
 
@@ -61,6 +65,7 @@ def notify_question_answered(answer_id: int) -> None:
 
 @app.task
 def notify_decision_made(decision_id: int) -> None:
+    """Tell the CDMO about a decision the sponsor made."""
     from . import notifications
     from .models import DecisionRequest
 

@@ -49,7 +49,7 @@ def test_schedule_record_close_and_sponsor_confirms(
     pm.get_by_role("button", name="Add to the agenda").click()
     expect(pm.locator("ol.agenda")).to_contain_text("Engineering batch readiness")
     pm.get_by_role("button", name="Send the agenda to the invitees").click()
-    expect(pm.locator(".messages")).to_contain_text("Agenda sent")
+    expect(pm.locator(".messages")).to_contain_text("Agenda saved. It will be sent")
 
     # The sponsor lead accepts from the meeting page.
     lead = sign_in(browser, live_server, sponsor_lead)

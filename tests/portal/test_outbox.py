@@ -265,3 +265,20 @@ def test_staff_find_failed_background_work_in_the_admin(client, django_user_mode
     (listed,) = response.context["cl"].result_list
     assert listed.task_name == "meetings.tasks.deliver_invitation"
     assert "no such user" in response.content.decode()
+
+
+@app.task(name="tests.portal.a_periodic_job_that_cannot_succeed")
+def a_periodic_job_that_cannot_succeed():
+    """A periodic job whose input is broken."""
+    raise ValueError("the schedule names a project that does not exist")
+
+
+@pytest.mark.django_db
+def test_a_failing_periodic_task_without_an_outbox_row_is_still_recorded_for_staff():
+    app.conf.task_eager_propagates = False  # as in a worker; the autouse fixture restores it
+    a_periodic_job_that_cannot_succeed.apply_async()  # what beat sends: no outbox row
+    (row,) = OutboxTask.objects.all()
+    assert row.task_name == "tests.portal.a_periodic_job_that_cannot_succeed"
+    assert row.status == OutboxStatus.FAILED and row.triggered_by is None
+    assert "does not exist" in row.error
+    assert not Notification.objects.exists()  # nobody signed in asked for it: staff see it
