@@ -20,7 +20,11 @@ Life of a piece of work (`OutboxTask` row):
 
 Recovery after a lost message or a dead worker: at most lease (OUTBOX_LEASE_SECONDS, 60 s) plus
 one relay period (30 s). Every task is idempotent (it re-reads its rows; notify() and the email
-claim dedupe), so a re-send is harmless.
+claim dedupe), so a re-send is harmless; that includes a task that runs longer than its lease,
+which the relay may hand to a second worker. Emails keep their own state machine on the
+notification row (portal/notifications/delivery.py), so an email a dead worker was sending is
+retried by the stuck-email recovery even when its outbox row was finished by a duplicate.
+Finished rows are kept as the record of background work (staff filter them in the admin).
 """
 
 from __future__ import annotations
