@@ -25,6 +25,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from issues import services as issue_services
+from issues.models import Category, Severity
 from portal.celery import app
 from portal.core import queue
 from portal.core.models import OutboxStatus, OutboxTask
@@ -209,12 +211,22 @@ def test_a_redis_restart_and_a_killed_worker_lose_no_email_and_double_none(
     # Each publish commits its outbox row, then hands the task to Redis; no worker is running yet.
     for pm, project, draft in drafts:
         services.update_publish(access=access(pm, project), update=draft, version=draft.version)
-    expected = sum(len(sponsor_team(project=project)) for project in projects)
-    assert expected == 6
-    assert own_redis.queue_length() == 3
-    assert OutboxTask.objects.filter(status=OutboxStatus.PENDING).count() == 3
+    # ...and a sponsor raises a service issue (its event emails the CDMO project manager).
+    lead = ProjectMember.objects.get(project=projects[0], role=TeamRole.SPONSOR_LEAD).user
+    issue_services.issue_raise(
+        access=access(lead, projects[0]),
+        category=Category.DOCUMENTATION,
+        severity=Severity.MAJOR,
+        title="Batch record for EB-02 is late",
+        description="The executed batch record was promised for Monday.",
+        desired_outcome="The record this week.",
+    )
+    expected = sum(len(sponsor_team(project=project)) for project in projects) + 1
+    assert expected == 7
+    assert own_redis.queue_length() == 4
+    assert OutboxTask.objects.filter(status=OutboxStatus.PENDING).count() == 4
 
-    # Redis restarts without persistence: the three messages are gone from it.
+    # Redis restarts without persistence: the four messages are gone from it.
     own_redis.restart()
     restarted_at = time.monotonic()
     _use_broker(own_redis.url)
@@ -245,7 +257,7 @@ def test_a_redis_restart_and_a_killed_worker_lose_no_email_and_double_none(
         _wait_for(lambda: _worker_ready(tmp_path, "replacement"), 60, "the second worker to start")
         _wait_for(
             lambda: (
-                Notification.objects.filter(kind="update.published").count() == expected
+                Notification.objects.count() == expected
                 and not Notification.objects.exclude(email_status=EmailStatus.SENT).exists()
             ),
             STUCK + LEASE * 4 + 120,
