@@ -113,6 +113,10 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Database roles (portal/core/database.py): migrations run as the owner; the web app and the
+# workers connect as the app role, which `migrate` grants row access to (README, "Production").
+DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "portal_owner")
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "portal_app")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -1,13 +1,18 @@
 from django.apps import AppConfig
-from django.db import connections
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 
-from .database import install_attach_context
+from .database import grant_app_role, install_attach_context
 from .triggers import refuse_truncate_where_delete_is_refused
 
 
 def after_migrate(*, using: str, **kwargs) -> None:
-    install_attach_context(connection=connections[using])
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        install_attach_context(connection=connection)
+        # One transaction: the running app never sees a table between REVOKE and GRANT.
+        grant_app_role(cursor=cursor, role=settings.DATABASE_APP_ROLE)
 
 
 class CoreConfig(AppConfig):
@@ -18,5 +23,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every table whose rows may not be deleted may not be truncated either.
         refuse_truncate_where_delete_is_refused()
-        # Sent once per app: run once, after the last app (ours are later than pghistory's).
+        # post_migrate is sent once per app: run after ours, i.e. after pghistory's own step.
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="portal.core.after_migrate")

@@ -32,6 +32,15 @@ def refuses_delete(model: type[models.Model]) -> bool:
     return False
 
 
+def refused_operations(model: type[models.Model]) -> set[str]:
+    """Operations a Protect trigger refuses on every row of the model (no condition)."""
+    refused = set()
+    for trigger in getattr(model._meta, "triggers", []):
+        if isinstance(trigger, pgtrigger.Protect) and trigger.condition is None:
+            refused.update(str(trigger.operation).split(" OR "))
+    return refused
+
+
 def refuse_truncate_where_delete_is_refused() -> list[type[models.Model]]:
     """Registers RefuseTruncate on every concrete model whose rows cannot be deleted.
 
