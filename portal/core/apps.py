@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 
-from .database import grant_app_role, install_attach_context
+from .database import grant_app_role, install_attach_context, install_trigger_switch_guard
 from .triggers import refuse_truncate_where_delete_is_refused
 
 
@@ -11,6 +11,7 @@ def after_migrate(*, using: str, **kwargs) -> None:
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         install_attach_context(connection=connection)
+        install_trigger_switch_guard(cursor=cursor, app_role=settings.DATABASE_APP_ROLE)
         # One transaction: the running app never sees a table between REVOKE and GRANT.
         grant_app_role(cursor=cursor, role=settings.DATABASE_APP_ROLE)
 

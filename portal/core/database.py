@@ -7,6 +7,7 @@ own function. `ensure_roles` runs once per database as a superuser (`manage.py d
 
 from django.apps import apps
 from django.db.backends.base.base import BaseDatabaseWrapper
+from pgtrigger import features as pgtrigger_features
 from psycopg import sql
 
 from .triggers import refused_operations
@@ -49,6 +50,35 @@ def install_attach_context(*, connection: BaseDatabaseWrapper) -> None:
     """Replaces pghistory's context upsert with the append-only version above."""
     with connection.cursor() as cursor:
         cursor.execute(ATTACH_CONTEXT_SQL)
+
+
+# pgtrigger lets a session switch named triggers off by setting `pgtrigger.ignore`, a setting any
+# role may set: the app role could skip an audit event or a protection it has the privilege to
+# reach (an UPDATE of a published update). pgtrigger recreates this function with every trigger
+# it installs; after each migrate it is replaced by one that never lets the app role ignore one.
+SHOULD_IGNORE_SQL = """
+CREATE OR REPLACE FUNCTION {function}(trigger_name NAME)
+RETURNS BOOLEAN AS $$
+    DECLARE
+        _pgtrigger_ignore TEXT[];
+    BEGIN
+        IF current_user = {app_role} THEN
+            RETURN FALSE;
+        END IF;
+        BEGIN
+            SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+            EXCEPTION WHEN OTHERS THEN
+        END;
+        RETURN COALESCE(trigger_name = ANY(_pgtrigger_ignore), FALSE);
+    END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_trigger_switch_guard(*, cursor, app_role: str) -> None:
+    """The app role's sessions cannot switch pgtrigger triggers off (see SHOULD_IGNORE_SQL)."""
+    function = f"{sql.Identifier(pgtrigger_features.schema()).as_string()}._pgtrigger_should_ignore"
+    cursor.execute(SHOULD_IGNORE_SQL.format(function=function, app_role=sql.Literal(app_role).as_string()))
 
 
 # --- Roles ----------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from django.urls import reverse
 from pghistory.models import Context, Events
 from psycopg import errors
 
-from portal.core.database import ensure_roles, grant_app_role
+from portal.core.apps import after_migrate
+from portal.core.database import ensure_roles
+from projects.models import Project
 
 APP_ROLE = settings.DATABASE_APP_ROLE
 
@@ -34,7 +36,8 @@ def roles(django_db_setup, django_db_blocker):
             owner_password=os.environ.get("DATABASE_OWNER_PASSWORD") or None,
             app_password=os.environ.get("DATABASE_APP_PASSWORD") or None,
         )
-        assert grant_app_role(cursor=cursor, role=APP_ROLE)
+    with django_db_blocker.unblock():
+        after_migrate(using=connection.alias)  # what every `migrate` ends with: grants, guards
     yield
 
 
@@ -149,3 +152,22 @@ def test_the_portal_works_as_the_app_role(roles, client, project, cdmo_pm):
         "Renamed as the app role"
         in client.get(reverse("projects:history", args=[project.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_app_role_cannot_switch_off_the_triggers_that_write_the_audit_trail(roles, project):
+    def update_events() -> int:
+        return Events.objects.tracks(project).filter(pgh_label="update").count()
+
+    # pgtrigger's switch: a session names the triggers it wants skipped (any role may set it).
+    switch_off = "{" + ",".join(trigger.get_pgid(Project) for trigger in Project._meta.triggers) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [switch_off])
+        cursor.execute(
+            "UPDATE projects_project SET name = 'Renamed by the owner' WHERE id = %s", [project.pk]
+        )
+        assert update_events() == 0  # the switch works for the superuser running the suite
+
+        cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')
+        cursor.execute("UPDATE projects_project SET name = 'Renamed quietly' WHERE id = %s", [project.pk])
+    assert update_events() == 1
