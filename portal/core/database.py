@@ -158,7 +158,9 @@ def ensure_roles(
 
     Needs a superuser connected to `database`. Idempotent. A database migrated before the roles
     existed is adopted: what another role created in its schema now belongs to the owner.
+    Call it in a transaction: two runs at once (test processes, a script) wait for each other.
     """
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('portal.core.database.ensure_roles'))")
     for role, password, inherit in ((owner, owner_password, "INHERIT"), (app, app_password, "NOINHERIT")):
         if not _role_exists(cursor, role):
             cursor.execute(f"CREATE ROLE {_q(role)}")

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from pghistory.models import Context, Events
 from psycopg import errors
@@ -27,7 +27,7 @@ APP_ROLE = settings.DATABASE_APP_ROLE
 def roles(django_db_setup, django_db_blocker):
     """Both roles exist and the app role has its grants on the test database (autocommit, before
     any test transaction holds a lock the ownership change would wait for)."""
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
+    with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
         ensure_roles(
             cursor=cursor,
             database=connection.settings_dict["NAME"],
