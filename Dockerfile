@@ -28,6 +28,11 @@ RUN useradd --create-home --uid 1000 app \
     && chown app:app /app && install -d -o app -g app /app/media
 COPY --chown=app:app . .
 USER app
+# Static files are part of the image (whitenoise serves them, hashed and compressed); the key is
+# only for this build step, never used at run time.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput -v 0
 
+# gunicorn reads gunicorn.conf.py from /app (workers, threads = the database pool).
+ENV GUNICORN_BIND=0.0.0.0:8000
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi:application"]

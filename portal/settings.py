@@ -106,14 +106,31 @@ TEMPLATES = [
     },
 ]
 
+# Connections are bounded per process by psycopg's pool: a process never holds more than
+# DB_POOL_MAX_SIZE, however many threads it runs (one persistent connection per thread drove
+# runserver to PostgreSQL's limit); a thread that finds them all busy waits DB_POOL_TIMEOUT
+# seconds. A server's ceiling is processes x DB_POOL_MAX_SIZE: gunicorn.conf.py runs as many
+# threads per process as the pool holds, the scripts give Celery processes a pool of one.
+# DB_POOL_MAX_SIZE=0 turns the pool off (a connection per request, closed after it).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
 DATABASES = {
+    # Health checks: with the pool, a connection PostgreSQL dropped (a restart) is replaced
+    # before a request gets it.
     "default": dj_database_url.config(
-        default="postgres://postgres@127.0.0.1:5432/portal",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        default="postgres://postgres@127.0.0.1:5432/portal", conn_max_age=0, conn_health_checks=True
     )
 }
+if DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "30")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Database roles (portal/core/database.py): migrations run as the owner; the web app and the
+# workers connect as the app role, which `migrate` grants row access to (README, "Production").
+DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "portal_owner")
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "portal_app")
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -176,7 +193,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -190,8 +207,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly; files go through permission-checked views
 
 # Security headers. Production (DEBUG off) gets the strict set; `check --deploy` is clean.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies and the HTTPS redirect are on in production; scripts/run-portal.sh turns them off
+# explicitly for plain http://127.0.0.1 (SESSION_COOKIE_SECURE=0 ..., never through DEBUG).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -228,6 +247,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A fixed number of worker processes (not one per core), so their database connections are bounded.
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "2"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"

@@ -249,6 +249,35 @@ ensure_postgres() {
   create_database_if_missing "$DATABASE_URL" || exit 1
 }
 
+# --- Database roles -----------------------------------------------------------------------------
+
+# Creates the owner and app roles (manage.py db_roles: idempotent, adopts a database migrated
+# before them) and exports DATABASE_OWNER_URL (migrations) and DATABASE_APP_URL (web, workers,
+# beat). DATABASE_URL stays the administrator's; a DATABASE_URL whose role is no superuser is used
+# as it is for both. Both already set: nothing to do. Needs ensure_postgres first.
+ensure_database_roles() {
+  [[ -n "${DATABASE_OWNER_URL:-}" && -n "${DATABASE_APP_URL:-}" ]] && return 0
+  local urls
+  urls=$(cd "$REPO_ROOT" && DB_POOL_MAX_SIZE=0 "$VENV/bin/python" manage.py db_roles --print-urls) \
+    || die "could not create the database roles portal_owner and portal_app (see above)"
+  DATABASE_OWNER_URL=$(sed -n 1p <<<"$urls")
+  DATABASE_APP_URL=$(sed -n 2p <<<"$urls")
+  export DATABASE_OWNER_URL DATABASE_APP_URL
+}
+
+# Exports SECRET_KEY: as given, else one generated on first use and kept in .data/secret_key.
+ensure_secret_key() {
+  [[ -n "${SECRET_KEY:-}" ]] && return 0
+  local file="$DATA_DIR/secret_key"
+  if [[ ! -s "$file" ]]; then
+    mkdir -p "$DATA_DIR"
+    (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$file") \
+      || die "cannot write $file"
+  fi
+  SECRET_KEY=$(<"$file")
+  export SECRET_KEY
+}
+
 # --- Redis --------------------------------------------------------------------------------------
 
 redis_ping() {

@@ -8,6 +8,9 @@ ensure_system_packages
 ensure_venv
 ensure_postgres fast
 ensure_redis
+# The suite runs as DATABASE_URL's superuser (it creates the test database); the roles must exist
+# for the test that connects as the app role.
+ensure_database_roles
 
 # Tests get their own Redis database (15), so a dev worker listening on db 0 never takes their
 # tasks. Keeps scheme, credentials, host and port of whatever REDIS_URL we ended up with.

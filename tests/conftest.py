@@ -15,6 +15,7 @@ from portal.organizations.factories import DEFAULT_PASSWORD, CDMOFactory, Sponso
 from portal.organizations.models import OrgRole  # noqa: E402
 from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
 from projects.models import TeamRole  # noqa: E402
+from tests.database_guards import flush_between_transactional_tests_bypasses_truncate_guards  # noqa: E402, F401
 
 CHROMIUM_ARGS = [
     "--headless",

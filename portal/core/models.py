@@ -1,5 +1,7 @@
 """Models the whole portal shares."""
 
+import pghistory.models
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -98,3 +100,18 @@ class BeatClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M:%S}"
+
+
+class AuditContext(pghistory.models.Context):
+    """pghistory's context rows (who, URL, reason, task of every event), append-only.
+
+    pghistory upserts a context row when its metadata changes within one context (someone signs
+    in halfway through a request); `portal.core.database.ATTACH_CONTEXT_SQL` replaces that upsert
+    with a new row, so an existing row never needs to change and the database refuses it.
+    """
+
+    class Meta:
+        proxy = True
+        triggers = [
+            pgtrigger.Protect(name="context_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
