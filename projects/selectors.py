@@ -273,16 +273,30 @@ def updates_for_project(*, access: ProjectAccess) -> QuerySet[StatusUpdate]:
     )
 
 
-def get_update(*, access: ProjectAccess, update_id: int) -> StatusUpdate:
-    """One update of the project; drafts and discarded drafts exist only for the CDMO (404 otherwise)."""
+def _updates_readable_by(access: ProjectAccess) -> QuerySet[StatusUpdate]:
     from .rules import can_read_drafts
 
     updates = StatusUpdate.objects.filter(project=access.project)
     if not can_read_drafts(access):
         updates = updates.visible_record()
+    return updates
+
+
+def get_update(*, access: ProjectAccess, update_id: int) -> StatusUpdate:
+    """One update of the project; drafts and discarded drafts exist only for the CDMO (404 otherwise)."""
     return get_object_or_404(
-        updates.select_related("project", "published_by", "created_by", "revision_of"), pk=update_id
+        _updates_readable_by(access).select_related("project", "published_by", "created_by", "revision_of"),
+        pk=update_id,
     )
+
+
+def get_comment(*, access: ProjectAccess, comment_id: int) -> UpdateComment:
+    """One comment, question or answer on an update the viewer may read; CDMO-internal notes
+    only for those who read them (404 otherwise), as on the update's page."""
+    comments = UpdateComment.objects.filter(update__in=_updates_readable_by(access))
+    if not access.sees_internal:
+        comments = comments.filter(is_internal=False)
+    return get_object_or_404(comments.select_related("update", "author", "answered_by"), pk=comment_id)
 
 
 def update_revisions(*, update: StatusUpdate) -> list[StatusUpdate]:
