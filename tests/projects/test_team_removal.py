@@ -3,6 +3,7 @@ confirmed on a page that says what follows; the last person able to manage a sid
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from portal.core.exceptions import ConfirmationRequired, ServiceError
 from portal.organizations.factories import UserFactory
@@ -10,6 +11,7 @@ from projects import services
 from projects.factories import ProjectMemberFactory
 from projects.models import ProjectMember, TeamRole
 from projects.selectors import access_for
+from tests.browser import sign_in
 
 
 def _remove_url(project, member):
@@ -138,3 +140,22 @@ def test_with_htmx_the_confirmation_swaps_into_the_row_and_confirming_reloads_th
     assert response["HX-Redirect"] == reverse("projects:team", args=[project.pk])
     dm.refresh_from_db()
     assert dm.removed_at is not None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_removing_the_decision_maker_is_confirmed_in_place(
+    browser, live_server, project, sponsor_lead, decision_maker, cdmo_pm
+):
+    pm = sign_in(browser, live_server, cdmo_pm)
+    pm.goto(f"{live_server.url}/projects/{project.pk}/team/")
+    dm = _member(decision_maker)
+    row = pm.locator(f"#member-{dm.pk}")
+    row.get_by_role("button", name="Remove").click()
+    expect(row).to_contain_text("is the only decision-maker")  # swapped in by htmx, same page
+    assert pm.url.endswith(f"/projects/{project.pk}/team/")
+    dm.refresh_from_db()
+    assert dm.removed_at is None
+    row.get_by_role("button", name=f"Yes, remove {decision_maker.full_name}").click()
+    expect(pm.locator(".messages")).to_contain_text("was removed from the team")
+    expect(pm.locator(f"#member-{dm.pk}")).to_have_count(0)
