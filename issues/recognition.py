@@ -1,7 +1,10 @@
 """What sponsors can recognize: a registry of target models, resolved lazily.
 
 Labels are resolved when used, so a label whose model is not installed is simply
-skipped: the kudos endpoint refuses it (404) and nothing else breaks.
+skipped: the kudos endpoint refuses it (404) and nothing else breaks. The object itself
+is loaded through `projects.references`, i.e. the selector of the object's own page: a
+target is found exactly when the viewer may open that page (a sponsor never reaches a
+draft, a discarded draft or an internal note, whatever id they type).
 
 Link to the endpoint from any page of a recognizable object:
 
