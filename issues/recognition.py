@@ -1,7 +1,10 @@
 """What sponsors can recognize: a registry of target models, resolved lazily.
 
 Labels are resolved when used, so a label whose model is not installed is simply
-skipped: the kudos endpoint refuses it (404) and nothing else breaks.
+skipped: the kudos endpoint refuses it (404) and nothing else breaks. The object itself
+is loaded through `projects.references`, i.e. the selector of the object's own page: a
+target is found exactly when the viewer may open that page (a sponsor never reaches a
+draft, a discarded draft or an internal note, whatever id they type).
 
 Link to the endpoint from any page of a recognizable object:
 
@@ -16,7 +19,11 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+
+from projects.references import parse_reference, visible_object
+from projects.selectors import ProjectAccess
 
 from .models import IssueStatus, ServiceIssue
 
@@ -96,27 +103,18 @@ def project_id_of(obj: models.Model) -> int | None:
     return None
 
 
-def shown_to_sponsor(label: str, obj: models.Model) -> bool:
-    """Only what the sponsor can see is recognizable: never an internal note, a draft
-    update, or a comment that is not an answer."""
-    if getattr(obj, "is_internal", False):
-        return False
-    if label == "projects.statusupdate" and getattr(obj, "status", "") == "draft":
-        return False
-    if label == "projects.updatecomment" and getattr(obj, "kind", "answer") != "answer":
-        return False
-    return True
-
-
-def resolve_target(raw: str, *, project_id: int) -> Target:
-    """Parse "app_label.model:pk" and load the object; it must belong to the project
-    and be something the sponsor can see (anything else is "not found")."""
-    label, _, pk = (raw or "").strip().lower().partition(":")
-    model = target_model(label)
-    if model is None or not pk.isdigit() or len(pk) > 18:
+def resolve_target(raw: str, *, access: ProjectAccess) -> Target:
+    """Parse "app_label.model:pk" and load the object through its own page's selector, so a
+    target is found exactly when the viewer may open it on this project (projects.references).
+    Of comments, only answers are recognized. Anything else is "not found"."""
+    label, pk = parse_reference(raw)
+    if target_model(label) is None:
         raise TargetNotFound(raw)
-    obj = model._default_manager.filter(pk=int(pk)).first()
-    if obj is None or project_id_of(obj) != project_id or not shown_to_sponsor(label, obj):
+    try:
+        obj = visible_object(access=access, label=label, pk=pk)
+    except Http404 as exc:
+        raise TargetNotFound(raw) from exc
+    if label == "projects.updatecomment" and getattr(obj, "kind", "") != "answer":
         raise TargetNotFound(raw)
     return Target(label=label, obj=obj)
 

@@ -439,7 +439,7 @@ def kudos_view(request, project_id: int):
     project, access = get_project_for_user(user=request.user, project_id=project_id)
     raw = request.GET.get("target") or request.POST.get("target") or ""
     try:
-        target = resolve_target(raw, project_id=project.pk)
+        target = resolve_target(raw, access=access)
     except TargetNotFound as exc:
         raise Http404("Nothing to recognize here.") from exc
     if not access.is_sponsor:

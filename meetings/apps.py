@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Meetings"
+
+    def ready(self):
+        from projects.references import register_reference
+
+        from . import selectors
+
+        # References resolve through the selectors the objects' own pages use.
+        register_reference(
+            "meetings.meeting", lambda *, access, pk: selectors.get_meeting(access=access, meeting_id=pk)
+        )
+        register_reference(
+            "meetings.actionitem",
+            lambda *, access, pk: selectors.action_item_for(access=access, actionitem_id=pk),
+        )

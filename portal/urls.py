@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts import views as account_views
 from portal.core import views as core_views
 
 admin.site.site_header = "Meridian portal administration"
@@ -17,5 +18,7 @@ urlpatterns = [
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
     path("", include("portal.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
     path("notifications/", include("portal.notifications.urls")),
+    # Before the admin's own login, which has no rate limit and no second factor.
+    path("admin/login/", account_views.admin_login_view, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

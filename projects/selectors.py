@@ -200,6 +200,68 @@ def team_gaps(*, members) -> TeamGaps:
     )
 
 
+# The team role that runs each side of a team (organization admins can too).
+SIDE_MANAGER_ROLE = {Side.SPONSOR: TeamRole.SPONSOR_LEAD, Side.CDMO: TeamRole.PROJECT_MANAGER}
+
+
+def _manages_side(member: ProjectMember, role: str | None = None) -> bool:
+    return (role or member.role) == SIDE_MANAGER_ROLE[member.side] or member.user.org_role == OrgRole.ADMIN
+
+
+def last_side_manager_refusal(*, member: ProjectMember, new_role: str | None = None) -> str:
+    """Why `member` may not leave (or, with `new_role`, change role): they are the last person on
+    their side of the team who can manage it, so nobody on the team could undo it. "" if they may."""
+    if not _manages_side(member) or (new_role is not None and _manages_side(member, new_role)):
+        return ""
+    others = (
+        ProjectMember.objects.filter(project_id=member.project_id, side=member.side, removed_at__isnull=True)
+        .exclude(pk=member.pk)
+        .select_related("user")
+    )
+    if any(_manages_side(other) for other in others):
+        return ""
+    role = TeamRole(SIDE_MANAGER_ROLE[member.side]).label.lower()
+    return (
+        f"{member.user} is the last person on the {member.get_side_display().lower()} team who can manage it. "
+        f"Make someone else {role} first."
+    )
+
+
+def removal_consequences(*, access: ProjectAccess, member: ProjectMember) -> list[str]:
+    """What taking `member` off the team would cost, in words, for the person to confirm first:
+    removing yourself, the only decision-maker, or a side's point of contact."""
+    consequences = []
+    if member.user_id == access.user.pk:
+        if access.user.org_role in ORG_WIDE_ROLES:
+            consequences.append(
+                "You are taking yourself off the team. As an organization "
+                f"{access.user.get_org_role_display().lower()} you still see the project."
+            )
+        else:
+            consequences.append(
+                "You are taking yourself off the team: you will no longer see this project, "
+                "and only someone still on it can add you back."
+            )
+    if member.role == TeamRole.DECISION_MAKER and not (
+        ProjectMember.objects.filter(
+            project_id=member.project_id, role=TeamRole.DECISION_MAKER, removed_at__isnull=True
+        )
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        consequences.append(
+            f"{member.user} is the only decision-maker: nobody will be able to take the sponsor's decisions "
+            "on this project, and a “No decision-maker” red flag will be raised."
+        )
+    if member.is_point_of_contact:
+        side = member.get_side_display().lower()
+        consequences.append(
+            f"{member.user} is the {side} point of contact: the {side} side will have none until someone "
+            "else is named, and a red flag will be raised."
+        )
+    return consequences
+
+
 def candidates_for_team(*, project: Project, side: str) -> QuerySet[User]:
     """Active people of that side's organization who are not on the team yet."""
     org_id = project.sponsor_id if side == Side.SPONSOR else project.cdmo_id
@@ -273,16 +335,30 @@ def updates_for_project(*, access: ProjectAccess) -> QuerySet[StatusUpdate]:
     )
 
 
-def get_update(*, access: ProjectAccess, update_id: int) -> StatusUpdate:
-    """One update of the project; drafts and discarded drafts exist only for the CDMO (404 otherwise)."""
+def _updates_readable_by(access: ProjectAccess) -> QuerySet[StatusUpdate]:
     from .rules import can_read_drafts
 
     updates = StatusUpdate.objects.filter(project=access.project)
     if not can_read_drafts(access):
         updates = updates.visible_record()
+    return updates
+
+
+def get_update(*, access: ProjectAccess, update_id: int) -> StatusUpdate:
+    """One update of the project; drafts and discarded drafts exist only for the CDMO (404 otherwise)."""
     return get_object_or_404(
-        updates.select_related("project", "published_by", "created_by", "revision_of"), pk=update_id
+        _updates_readable_by(access).select_related("project", "published_by", "created_by", "revision_of"),
+        pk=update_id,
     )
+
+
+def get_comment(*, access: ProjectAccess, comment_id: int) -> UpdateComment:
+    """One comment, question or answer on an update the viewer may read; CDMO-internal notes
+    only for those who read them (404 otherwise), as on the update's page."""
+    comments = UpdateComment.objects.filter(update__in=_updates_readable_by(access))
+    if not access.sees_internal:
+        comments = comments.filter(is_internal=False)
+    return get_object_or_404(comments.select_related("update", "author", "answered_by"), pk=comment_id)
 
 
 def update_revisions(*, update: StatusUpdate) -> list[StatusUpdate]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core.audit import audited
 from portal.core.business_time import BusinessCalendar
-from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
+from portal.core.exceptions import ConcurrentEditError, ConfirmationRequired, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from portal.organizations.models import Organization, OrganizationKind
 
@@ -40,7 +40,7 @@ from .models import (
     json_date,
     side_of_role,
 )
-from .selectors import ProjectAccess
+from .selectors import ProjectAccess, last_side_manager_refusal, removal_consequences
 
 PROJECT_EDITABLE_FIELDS = (
     "code",
@@ -130,11 +130,16 @@ def team_member_add(
 def team_member_change(
     *, access: ProjectAccess, member: ProjectMember, role: str, is_point_of_contact: bool
 ) -> ProjectMember:
-    """Change a member's role or make them their side's single point of contact."""
+    """Change a member's role or make them their side's single point of contact.
+    The last person on a side able to manage it keeps a managing role."""
     _check_team_rights(access, member.side)
     if side_of_role(role) != member.side:
         raise ServiceError("A member keeps their side; choose a role of that side.")
     with transaction.atomic(), audited(f"Team role of {member.user} changed"):
+        _lock_side(member)
+        refusal = last_side_manager_refusal(member=member, new_role=role)
+        if refusal:
+            raise ServiceError(refusal)
         if is_point_of_contact and not member.is_point_of_contact:
             _clear_point_of_contact(project=member.project, side=member.side)
         member.role = role
@@ -143,16 +148,41 @@ def team_member_change(
     return member
 
 
-def team_member_remove(*, access: ProjectAccess, member: ProjectMember) -> ProjectMember:
-    """Take a member off the team. The membership is kept as a record, never deleted."""
+def team_member_remove(
+    *, access: ProjectAccess, member: ProjectMember, confirmed: bool = False
+) -> ProjectMember:
+    """Take a member off the team. The membership is kept as a record, never deleted.
+
+    The last person on a side able to manage it cannot be removed (ServiceError). Removing
+    yourself, the only decision-maker or a point of contact raises ConfirmationRequired
+    with what follows, unless `confirmed`."""
     _check_team_rights(access, member.side)
     if member.removed_at is not None:
         return member
     with transaction.atomic(), audited(f"{member.user} removed from the team"):
+        _lock_side(member)
+        member.refresh_from_db(fields=["removed_at", "role", "is_point_of_contact"])
+        if member.removed_at is not None:
+            return member
+        refusal = last_side_manager_refusal(member=member)
+        if refusal:
+            raise ServiceError(refusal)
+        consequences = removal_consequences(access=access, member=member)
+        if consequences and not confirmed:
+            raise ConfirmationRequired(consequences)
         member.removed_at = timezone.now()
         member.is_point_of_contact = False
         member.save(update_fields=["removed_at", "is_point_of_contact"])
     return member
+
+
+def _lock_side(member: ProjectMember) -> None:
+    # Two managers removing each other at once must not both pass the last-manager check.
+    list(
+        ProjectMember.objects.select_for_update()
+        .filter(project_id=member.project_id, side=member.side, removed_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
 
 
 def _clear_point_of_contact(*, project: Project, side: str) -> None:

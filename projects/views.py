@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
-from portal.core.exceptions import ConcurrentEditError, ServiceError
+from portal.core.exceptions import ConcurrentEditError, ConfirmationRequired, ServiceError
 from portal.core.history import project_history_page
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
@@ -19,7 +21,14 @@ from .forms import (
 )
 from .models import ProjectMember, Side
 from .page import project_page
-from .selectors import candidates_for_team, counterparties_for, get_project_for_user, project_list
+from .selectors import (
+    candidates_for_team,
+    counterparties_for,
+    last_side_manager_refusal,
+    project_list,
+    projects_visible_to,
+    removal_consequences,
+)
 
 
 def _require_org(request):
@@ -172,19 +181,37 @@ def team_member_edit_view(request, project_id: int, projectmember_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def team_member_remove_view(request, project_id: int, projectmember_id: int):
-    _, access = get_project_for_user(user=request.user, project_id=project_id)
+    """Remove a member: at once when nothing follows, else after a confirmation page that says
+    what follows (a plain form post, or an htmx swap of the member's row)."""
+    context = project_page(request, project_id, "team")
+    access = context["access"]
     member = _member_for(access, projectmember_id)
-    try:
-        services.team_member_remove(access=access, member=member)
-    except ServiceError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"{member.user} was removed from the team. The record of their membership is kept."
-        )
-    return redirect("projects:team", project_id=project_id)
+    if not access.can_manage_team_side(member.side):
+        raise PermissionDenied("You cannot change this side of the team.")
+    team_url = reverse("projects:team", kwargs={"project_id": access.project.pk})
+    refusal = last_side_manager_refusal(member=member)
+    consequences = removal_consequences(access=access, member=member)
+    if request.method == "POST" and not refusal:
+        try:
+            services.team_member_remove(
+                access=access, member=member, confirmed=request.POST.get("confirm") == "1"
+            )
+        except ConfirmationRequired as pending:
+            consequences = list(pending.consequences)
+        except ServiceError as error:
+            refusal = str(error)
+        else:
+            messages.success(
+                request, f"{member.user} was removed from the team. The record of their membership is kept."
+            )
+            still_visible = projects_visible_to(user=request.user).filter(pk=access.project.pk).exists()
+            target = team_url if still_visible else reverse("projects:list")
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    context.update(member=member, refusal=refusal, consequences=consequences, team_url=team_url)
+    template = "projects/member_remove.html" + ("#confirm" if request.htmx else "")
+    return render(request, template, context)
 
 
 @login_required

@@ -28,9 +28,16 @@ class UserTimeZoneMiddleware:
 MFA_SETUP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/invite/")
 
 
+def mfa_required(user) -> bool:
+    """Staff see every tenant, so they always need a second factor; others when their organization says so."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return bool(user.organization_id and user.organization.require_mfa)
+
+
 class RequireOrganizationMFAMiddleware:
-    """If the person's organization requires two-factor authentication and they
-    have not set up an authenticator app, send them to set it up first."""
+    """If the person must use two-factor authentication (staff, or their organization
+    requires it) and they have not set up an authenticator app, send them to set it up first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,9 +47,8 @@ class RequireOrganizationMFAMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and user.organization_id
             and not request.path.startswith(MFA_SETUP_EXEMPT_PREFIXES)
-            and user.organization.require_mfa
+            and mfa_required(user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect(f"{reverse('mfa_activate_totp')}?required=1")

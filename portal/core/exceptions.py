@@ -16,6 +16,14 @@ class ConcurrentEditError(ServiceError):
         super().__init__(message)
 
 
+class ConfirmationRequired(ServiceError):
+    """The change is allowed but has consequences the person must see and confirm first."""
+
+    def __init__(self, consequences: list[str] | tuple[str, ...]):
+        self.consequences = tuple(consequences)
+        super().__init__(" ".join(self.consequences))
+
+
 class NotAllowed(PermissionDenied):
     """The acting user may not do this. Django answers 403 (views need not catch it);
     outsiders never get this far: the visibility selectors 404 them first."""

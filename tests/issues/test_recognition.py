@@ -59,7 +59,7 @@ def test_sponsor_recognizes_a_resolution(client, resolved, project, team, django
 def test_the_cdmo_team_sees_recognition_on_the_project_and_on_their_page(client, resolved, project, team):
     services.recognition_give(
         access=access(team["lead"], project),
-        target=resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=project.pk),
+        target=resolve_target(f"issues.serviceissue:{resolved.pk}", access=access(team["lead"], project)),
         note="Superb turnaround.",
         recipient=team["sme"],
     )
@@ -78,7 +78,7 @@ def test_the_cdmo_team_sees_recognition_on_the_project_and_on_their_page(client,
 def test_a_cdmo_persons_profile_shows_recognition_they_or_their_team_earned(
     client, resolved, project, team, cdmo_admin
 ):
-    target = resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=project.pk)
+    target = resolve_target(f"issues.serviceissue:{resolved.pk}", access=access(team["lead"], project))
     services.recognition_give(
         access=access(team["lead"], project), target=target, note="Superb turnaround.", recipient=team["sme"]
     )
@@ -125,20 +125,20 @@ def test_target_must_belong_to_the_project(client, resolved, project, team, outs
     client.force_login(outsider)
     assert client.get(kudos(project, resolved)).status_code == 404
     with pytest.raises(TargetNotFound):
-        resolve_target(f"issues.serviceissue:{resolved.pk}", project_id=other.pk)
+        resolve_target(f"issues.serviceissue:{resolved.pk}", access=access(team["lead"], other))
 
 
 @pytest.mark.django_db
-def test_unknown_or_unbuilt_targets_are_not_found(project, resolved, monkeypatch):
+def test_unknown_or_unbuilt_targets_are_not_found(project, resolved, team, monkeypatch):
     for raw in ("accounts.user:1", "issues.serviceissue", "nonsense", "issues.issueevent:1"):
         with pytest.raises(TargetNotFound):
-            resolve_target(raw, project_id=project.pk)
+            resolve_target(raw, access=access(team["lead"], project))
     # A registry label whose model has not been written yet is skipped, not an error.
     monkeypatch.setitem(registry.RECOGNITION_TARGETS, "futureapp.widget", "widget")
     assert registry.target_model("futureapp.widget") is None
     assert "futureapp.widget" not in registry.available_labels()
     with pytest.raises(TargetNotFound):
-        resolve_target("futureapp.widget:1", project_id=project.pk)
+        resolve_target("futureapp.widget:1", access=access(team["lead"], project))
     assert "issues.serviceissue" in registry.available_labels()
 
 
@@ -215,3 +215,27 @@ def test_recognition_can_go_to_the_whole_team(client, resolved, project, team):
         == 302
     )
     assert Recognition.objects.get().recipient is None
+
+
+@pytest.mark.django_db
+def test_discarded_draft_cannot_be_recognized(client, project, team, django_capture_on_commit_callbacks):
+    """Ids are sequential: a sponsor walking them must never read a discarded CDMO draft's title."""
+    from projects import services as project_services
+    from projects.factories import StatusUpdateFactory
+
+    draft = StatusUpdateFactory(project=project, created_by=team["pm"], title="Yield crash we never reported")
+    project_services.update_discard(access=access(team["pm"], project), update=draft)
+    url = (
+        reverse("issues:kudos", kwargs={"project_id": project.pk})
+        + f"?target=projects.statusupdate:{draft.pk}"
+    )
+    client.force_login(team["lead"])
+
+    page = client.get(url)
+    assert page.status_code == 404 and b"Yield crash" not in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(url, {"note": "Thanks", "target": f"projects.statusupdate:{draft.pk}"})
+    assert posted.status_code == 404
+    assert not Recognition.objects.exists() and not mail.outbox
+    with pytest.raises(TargetNotFound):
+        resolve_target(f"projects.statusupdate:{draft.pk}", access=access(team["lead"], project))

@@ -5,13 +5,12 @@ from django.urls import reverse
 
 from portal.notifications.factories import NotificationFactory, NotificationPreferenceFactory
 from portal.notifications.models import EmailStatus
+from tests.staff import staff_user
 
 
 @pytest.fixture
 def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser(
-        email="staff@portal.test", password="x", full_name="Staff"
-    )
+    staff = staff_user(django_user_model)
     client.force_login(staff)
     return client
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from portal.core.models import OutboxTask
+from tests.staff import staff_user
 from tests.world import populate_everything
 
 OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.")
@@ -16,9 +17,7 @@ def _our_admins():
 def test_staff_can_browse_search_and_open_every_admin_page(client, django_user_model, project):
     populate_everything(project)
     OutboxTask.objects.create(task_name="projects.tasks.notify_update_published", args=[1], error="down")
-    staff = django_user_model.objects.create_superuser(
-        email="staff@portal.test", password="x", full_name="Staff"
-    )
+    staff = staff_user(django_user_model)
     client.force_login(staff)
     admins = _our_admins()
     assert {m._meta.app_label for m, _ in admins} >= {
@@ -44,9 +43,7 @@ def test_staff_can_browse_search_and_open_every_admin_page(client, django_user_m
 
 @pytest.mark.django_db
 def test_records_of_what_happened_are_read_only_in_the_admin(rf, django_user_model):
-    staff = django_user_model.objects.create_superuser(
-        email="staff@portal.test", password="x", full_name="Staff"
-    )
+    staff = staff_user(django_user_model)
     request = rf.get("/admin/")
     request.user = staff
     for model, model_admin in _our_admins():
@@ -58,9 +55,7 @@ def test_records_of_what_happened_are_read_only_in_the_admin(rf, django_user_mod
 
 @pytest.mark.django_db
 def test_admin_never_offers_to_delete_records(client, django_user_model, project):
-    staff = django_user_model.objects.create_superuser(
-        email="staff@portal.test", password="x", full_name="Staff"
-    )
+    staff = staff_user(django_user_model)
     client.force_login(staff)
     response = client.get(reverse("admin:projects_project_delete", args=[project.pk]))
     assert response.status_code == 403

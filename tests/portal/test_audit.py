@@ -81,7 +81,8 @@ def test_history_tab_lists_team_changes_in_plain_language(
 ):
     client.force_login(cdmo_pm)
     member = ProjectMember.objects.get(user=decision_maker)
-    client.post(reverse("projects:member_remove", args=[project.pk, member.pk]))
+    # The only decision-maker: removal is confirmed first.
+    client.post(reverse("projects:member_remove", args=[project.pk, member.pk]), {"confirm": "1"})
     client.force_login(sponsor_lead)
     history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
     assert "Michael Ross removed from the team" in history

@@ -74,7 +74,8 @@ def test_sponsor_member_can_only_read_the_team(client, project, sponsor_lead, de
 def test_removal_is_recorded_not_deleted(client, project, cdmo_pm, decision_maker):
     member = ProjectMember.objects.get(user=decision_maker)
     client.force_login(cdmo_pm)
-    client.post(reverse("projects:member_remove", args=[project.pk, member.pk]))
+    # The only decision-maker: removal is confirmed first (tests/projects/test_team_removal.py).
+    client.post(reverse("projects:member_remove", args=[project.pk, member.pk]), {"confirm": "1"})
     member.refresh_from_db()
     assert member.removed_at is not None
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
