@@ -16,13 +16,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.models import User
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
-from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.core.views_helpers import add_service_error, paginate, querystring_without_page, safe_next_url
 from projects.page import project_page
 from projects.selectors import get_project_for_user, project_team, team_users
 
@@ -87,13 +86,6 @@ def _require_runner(context: dict) -> None:
 
 def _back_to(meeting, anchor: str = ""):
     return redirect(meeting.get_absolute_url() + anchor)
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _mark_completable(items, access) -> None:
@@ -699,11 +691,16 @@ def action_item_toggle_view(request, project_id: int, actionitem_id: int):
         return render(
             request,
             "meetings/_action_item_row.html",
-            {"item": item, "layout": layout, "today": timezone.localdate(), "next": _safe_next(request, "")},
+            {
+                "item": item,
+                "layout": layout,
+                "today": timezone.localdate(),
+                "next": safe_next_url(request, ""),
+            },
         )
     if not request.htmx and done:
         messages.success(request, f"“{item.title}” marked done.")
-    return redirect(_safe_next(request, item.get_absolute_url()))
+    return redirect(safe_next_url(request, item.get_absolute_url()))
 
 
 @login_required

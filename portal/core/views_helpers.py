@@ -2,6 +2,7 @@
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .exceptions import ServiceError
 
@@ -22,3 +23,21 @@ def querystring_without_page(request: HttpRequest) -> str:
 def add_service_error(form, error: ServiceError) -> None:
     """Show a refused business rule on the form, keeping what the person typed."""
     form.add_error(None, str(error))
+
+
+def safe_next_url(request: HttpRequest, fallback: str) -> str:
+    """The `next` address (form field or query string) if it is a path on this site, else `fallback`.
+
+    Only absolute paths qualify: `redirect()` would read "abc" as a view name and fail,
+    and a value with control characters would break the Location header.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return fallback

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.core.views_helpers import paginate, querystring_without_page
+from portal.core.views_helpers import paginate, querystring_without_page, safe_next_url
 
 from . import services
 from .forms import PreferencesForm
@@ -20,15 +20,6 @@ MODE_HELP = {
     EmailMode.DAILY_DIGEST: "One email a day, at the hour you choose below, listing everything since the last one.",
     EmailMode.NONE: "Nothing by email. Notifications wait for you under the bell.",
 }
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @login_required
@@ -57,7 +48,7 @@ def notification_mark_read_view(request, notification_id: int):
     if request.htmx:
         # The item, plus the bell and the page's unread summary swapped out of band.
         return render(request, "notifications/list.html#item", {"notification": notification, "oob": True})
-    return redirect(_safe_next(request, reverse("notifications:list")))
+    return redirect(safe_next_url(request, reverse("notifications:list")))
 
 
 @login_required
@@ -66,7 +57,7 @@ def notification_mark_all_read_view(request):
     count = services.notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
-    return redirect(_safe_next(request, reverse("notifications:list")))
+    return redirect(safe_next_url(request, reverse("notifications:list")))
 
 
 @require_GET

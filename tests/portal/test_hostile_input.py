@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from meetings.factories import ActionItemFactory, MeetingFactory
 from meetings.models import Meeting
 from portal.core.csv import neutralise_cell
 from projects.factories import MilestoneFactory
@@ -209,3 +210,24 @@ def test_nul_in_a_multi_line_field_is_refused_but_line_breaks_and_tabs_are_kept(
     kept = client.post(url, _milestone_post(milestone, notes="line one\r\n\tline two"))
     assert kept.status_code == 302
     assert Milestone.objects.get(pk=milestone.pk).notes == "line one\r\n\tline two"
+
+
+# Junk in "next" ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "junk", ["abc", "-1", "nul\x00byte", "/x\r\nSet-Cookie: a=b", "https://evil.example/"]
+)
+def test_junk_next_after_completing_an_action_item_falls_back_to_the_item(login, project, cdmo_pm, junk):
+    item = ActionItemFactory(meeting=MeetingFactory(project=project, organizer=cdmo_pm), owner=cdmo_pm)
+    url = reverse("meetings:action_item_toggle", kwargs={"project_id": project.pk, "actionitem_id": item.pk})
+    response = login(cdmo_pm).post(url, {"done": "1", "next": junk})
+    assert response.status_code == 302
+    assert response["Location"] == item.get_absolute_url()
+
+
+def test_a_next_path_on_this_site_is_followed(login, project, cdmo_pm):
+    item = ActionItemFactory(meeting=MeetingFactory(project=project, organizer=cdmo_pm), owner=cdmo_pm)
+    url = reverse("meetings:action_item_toggle", kwargs={"project_id": project.pk, "actionitem_id": item.pk})
+    response = login(cdmo_pm).post(url, {"done": "1", "next": "/meetings/action-items/?status=any"})
+    assert response["Location"] == "/meetings/action-items/?status=any"
