@@ -371,10 +371,12 @@ def test_hostile_input_never_breaks_a_page_and_keeps_typed_input(
     client.force_login(_walker(role, project, cdmo_admin))
     walk = Walk(client=client, foreign_ids=other_tenant)
 
+    pages = []
     for route, kwarg_names in our_routes():
         walk.routes += 1
         kwargs = _kwargs_for(route, kwarg_names, project)
-        walk.visit(reverse(route, kwargs=kwargs))
+        pages.append(reverse(route, kwargs=kwargs))
+        walk.visit(pages[-1])
         if kwarg_names:
             walk.fuzz_path(route, kwarg_names, kwargs)
     walk.phase = "forms"
@@ -383,6 +385,10 @@ def test_hostile_input_never_breaks_a_page_and_keeps_typed_input(
     walk.phase = "query strings"
     for path, query, name in walk.pending_params:
         walk.fuzz_query(path, query, name)
+    # Junk a form accepted is now stored: every page must still render with it.
+    walk.phase = "pages again"
+    for url in pages:
+        walk.send("get", url)
 
     figures = {
         "routes": walk.routes,
