@@ -231,3 +231,10 @@ def test_a_next_path_on_this_site_is_followed(login, project, cdmo_pm):
     url = reverse("meetings:action_item_toggle", kwargs={"project_id": project.pk, "actionitem_id": item.pk})
     response = login(cdmo_pm).post(url, {"done": "1", "next": "/meetings/action-items/?status=any"})
     assert response["Location"] == "/meetings/action-items/?status=any"
+
+
+@pytest.mark.parametrize("junk", ["abc", "-1", "nul\x00byte", "//evil.example/"])
+def test_junk_next_after_marking_notifications_read_falls_back_to_the_list(login, sponsor_lead, junk):
+    response = login(sponsor_lead).post(reverse("notifications:mark_all_read"), {"next": junk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications:list")
