@@ -23,7 +23,8 @@ from django.core.exceptions import ValidationError
 from portal.core.date_window import EARLIEST_DATE, LATEST_DATE, date_in_window
 
 MULTI_LINE_ALLOWED = frozenset("\n\r\t")
-# Line and paragraph separators end a line for email headers and iCalendar too.
+# Control characters, and the Unicode line and paragraph separators, which end a line
+# for email headers and iCalendar too.
 LINE_BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
@@ -40,7 +41,10 @@ def validate_single_line(value) -> None:
 
 
 def validate_multi_line(value) -> None:
-    if isinstance(value, str) and any(_is_control(c) and c not in MULTI_LINE_ALLOWED for c in value):
+    # Line and paragraph separators are line breaks here; only control characters are refused.
+    if isinstance(value, str) and any(
+        unicodedata.category(c) == "Cc" and c not in MULTI_LINE_ALLOWED for c in value
+    ):
         raise ValidationError(
             "Remove the control characters (invisible characters such as NUL) from this text.",
             code="control_characters",
@@ -71,7 +75,7 @@ class HostileInputMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.DateField) and field.widget.input_type == "date":
+            if isinstance(field, forms.DateField) and getattr(field.widget, "input_type", "") == "date":
                 field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
                 field.widget.attrs.setdefault("max", LATEST_DATE.isoformat())
 

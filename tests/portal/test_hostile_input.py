@@ -12,6 +12,7 @@ import pathlib
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from meetings.factories import ActionItemFactory, MeetingFactory
 from meetings.models import Meeting
@@ -183,15 +184,16 @@ def test_nul_byte_in_a_query_string_is_ignored(login, project, sponsor_lead):
 # Control characters in forms -----------------------------------------------------------------
 
 
-def test_meeting_title_with_a_line_break_is_refused_with_the_title_kept(
-    login, project, cdmo_pm, sponsor_lead
-):
+@pytest.mark.parametrize(
+    "title", ["Weekly\r\nBcc: all@evil.example", "Weekly\u2028Bcc: all@evil.example", "Weekly\tcall\x1b"]
+)
+def test_meeting_title_with_a_line_break_is_refused_with_the_title_kept(login, project, cdmo_pm, title):
     url = reverse("meetings:meeting_schedule", kwargs={"project_id": project.pk})
-    response = login(cdmo_pm).post(url, _meeting_post(title="Weekly\r\nBcc: all@evil.example"))
+    response = login(cdmo_pm).post(url, _meeting_post(title=title))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Use a single line of plain text" in body
-    assert "Bcc: all@evil.example" in body
+    assert f'value="{escape(title)}"' in body  # kept as typed, to be corrected
     assert not Meeting.objects.filter(project=project).exists()
 
 
