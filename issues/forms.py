@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.core.business_time import describe_business_hours
+from portal.core.forms import PortalForm
 
 from .attachments import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, MAX_FILES_PER_UPLOAD, check_upload
 from .models import Category, IssueStatus, Severity
@@ -45,7 +46,7 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class IssueFilterForm(forms.Form):
+class IssueFilterForm(PortalForm):
     q = forms.CharField(
         required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Words in the title"})
     )
@@ -77,7 +78,7 @@ class IssueFilterForm(forms.Form):
         )
 
 
-class RaiseIssueForm(forms.Form):
+class RaiseIssueForm(PortalForm):
     severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(choices=[("", "Choose a category"), *Category.choices])
     title = forms.CharField(
@@ -113,7 +114,7 @@ class RaiseIssueForm(forms.Form):
         self.fields["severity"].choices = labels
 
 
-class NoteOptionalForm(forms.Form):
+class NoteOptionalForm(PortalForm):
     note = forms.CharField(
         required=False, label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -133,7 +134,7 @@ class ConfirmClosedForm(NoteOptionalForm):
     pass
 
 
-class RequiredTextForm(forms.Form):
+class RequiredTextForm(PortalForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
     label = "Note"
@@ -164,7 +165,7 @@ class EscalateForm(RequiredTextForm):
     help_text = "The people at the next level of the escalation ladder get this by email."
 
 
-class PlanForm(forms.Form):
+class PlanForm(PortalForm):
     owner = forms.ModelChoiceField(
         queryset=None,
         empty_label="Choose the owner",
@@ -191,7 +192,7 @@ class PlanForm(forms.Form):
         return target
 
 
-class NoteForm(forms.Form):
+class NoteForm(PortalForm):
     text = forms.CharField(label="Add a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     internal = forms.BooleanField(
         required=False, label="Internal note: only the CDMO team sees it (never the sponsor)"
@@ -203,11 +204,11 @@ class NoteForm(forms.Form):
             del self.fields["internal"]
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalForm):
     files = MultipleFileField(required=True, label="Files")
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(PortalForm):
     """Agreed response times for the three severities, in business hours."""
 
     def __init__(self, *args, agreements: list[AgreedTimes], **kwargs):
@@ -255,7 +256,7 @@ class AgreementForm(forms.Form):
         return result
 
 
-class KudosForm(forms.Form):
+class KudosForm(PortalForm):
     note = forms.CharField(
         label="What was good",
         max_length=500,

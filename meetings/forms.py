@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from portal.accounts.models import User
+from portal.core.forms import PortalForm
 from projects.models import ProjectMember, TeamRole
 
 from .models import MeetingKind, zone_label
@@ -51,7 +52,7 @@ def local_to_utc(day: datetime.date, time: datetime.time, zone_name: str) -> dat
     return local.astimezone(datetime.UTC)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(PortalForm):
     kind = forms.ChoiceField(choices=MeetingKind.choices, label="Kind of meeting")
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty to use the kind, e.g. “Weekly project call”."
@@ -192,7 +193,7 @@ class MeetingScheduleForm(MeetingForm):
         return [m for m in self.members if m.role == TeamRole.DECISION_MAKER]
 
 
-class CancelForm(forms.Form):
+class CancelForm(PortalForm):
     reason = forms.CharField(
         max_length=500,
         required=False,
@@ -201,7 +202,7 @@ class CancelForm(forms.Form):
     )
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(PortalForm):
     title = forms.CharField(max_length=300, label="Agenda point")
     presenter = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="—")
     minutes_allotted = forms.IntegerField(
@@ -217,7 +218,7 @@ class AgendaItemForm(forms.Form):
         self.fields["presenter"].queryset = team_users
 
 
-class TeamInviteForm(forms.Form):
+class TeamInviteForm(PortalForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Team member", empty_label="Choose a team member…"
     )
@@ -231,7 +232,7 @@ class TeamInviteForm(forms.Form):
         return InviteeSpec(user=self.cleaned_data["user"], required=self.cleaned_data["required"])
 
 
-class GuestInviteForm(forms.Form):
+class GuestInviteForm(PortalForm):
     guest_name = forms.CharField(max_length=200, required=False, label="Name")
     guest_email = forms.EmailField(label="Email")
     required = forms.BooleanField(required=False, initial=True, label="Required")
@@ -246,7 +247,7 @@ class GuestInviteForm(forms.Form):
 ATTENDANCE_CHOICES = [("attended", "Attended"), ("absent", "Absent")]
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PortalForm):
     unexpected = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -276,7 +277,7 @@ class AttendanceForm(forms.Form):
         return {invitee.pk: self.cleaned_data[f"attendance_{invitee.pk}"] for invitee in self.invitees}
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(PortalForm):
     summary = forms.CharField(
         label="Summary of the discussion",
         required=False,
@@ -292,7 +293,7 @@ class MinutesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DecisionRowForm(forms.Form):
+class DecisionRowForm(PortalForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     summary = forms.CharField(
         label="Decision", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
@@ -306,7 +307,7 @@ class DecisionRowForm(forms.Form):
         )
 
 
-class ActionItemRowForm(forms.Form):
+class ActionItemRowForm(PortalForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label="Action", max_length=300, required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Owner…")
@@ -347,7 +348,7 @@ DecisionFormSet = forms.formset_factory(DecisionRowForm, extra=2, max_num=100, v
 ActionItemFormSet = forms.formset_factory(ActionItemRowForm, extra=2, max_num=100, validate_max=True)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PortalForm):
     note = forms.CharField(
         label="What needs correcting?",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -356,7 +357,7 @@ class CorrectionForm(forms.Form):
     )
 
 
-class PastMeetingFilterForm(forms.Form):
+class PastMeetingFilterForm(PortalForm):
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *MeetingKind.choices], label="Kind")
 
     def kind_value(self) -> str:
@@ -367,7 +368,7 @@ STATUS_FILTER_CHOICES = [("open", "Open"), ("done", "Done"), ("any", "Open and d
 OWNER_FILTER_CHOICES = [("me", "Mine"), ("anyone", "Everyone's")]
 
 
-class ActionItemFilterForm(forms.Form):
+class ActionItemFilterForm(PortalForm):
     owner = forms.ChoiceField(required=False, choices=OWNER_FILTER_CHOICES, label="Owner")
     status = forms.ChoiceField(required=False, choices=STATUS_FILTER_CHOICES, label="Status")
     project = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Project")

@@ -1,13 +1,14 @@
 from django import forms
 
 from portal.accounts.models import User
+from portal.core.forms import PortalForm, PortalModelForm
 from portal.organizations.models import Organization, OrganizationKind
 
 from .models import Modality, Phase, Project, ProjectStatus, ServiceScope, Side, TeamRole
 from .selectors import ProjectFilters
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(PortalForm):
     q = forms.CharField(
         required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Code or name"})
     )
@@ -43,7 +44,7 @@ class ProjectFilterForm(forms.Form):
         )
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(PortalModelForm):
     service_scope = forms.MultipleChoiceField(
         choices=ServiceScope.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -99,7 +100,7 @@ class ProjectCreateForm(ProjectForm):
         del self.fields["status"]
 
 
-class TeamMemberAddForm(forms.Form):
+class TeamMemberAddForm(PortalForm):
     user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
     role = forms.ChoiceField(choices=())
     is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact for this side")
@@ -111,7 +112,7 @@ class TeamMemberAddForm(forms.Form):
         self.fields["role"].choices = roles_for_side(side)
 
 
-class TeamMemberChangeForm(forms.Form):
+class TeamMemberChangeForm(PortalForm):
     role = forms.ChoiceField(choices=TeamRole.choices)
     is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact")
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core.forms import PortalForm, PortalModelForm
 
 from .attachments import ACCEPT_ATTRIBUTE, ACCEPTED_DESCRIPTION, MAX_ATTACHMENT_BYTES
 from .models import RAG, RAG_FIELDS, CommentKind, Milestone, MilestoneKind, MilestoneStatus, StatusUpdate
@@ -13,7 +14,7 @@ from .models import RAG, RAG_FIELDS, CommentKind, Milestone, MilestoneKind, Mile
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MilestoneCreateForm(forms.Form):
+class MilestoneCreateForm(PortalForm):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=MilestoneKind.choices)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="No owner yet")
@@ -28,7 +29,7 @@ class MilestoneCreateForm(forms.Form):
         self.fields["owner"].queryset = team
 
 
-class MilestoneChangeForm(forms.Form):
+class MilestoneChangeForm(PortalForm):
     """Status and forecast, as in the table row; the full page adds the details."""
 
     status = forms.ChoiceField(choices=MilestoneStatus.choices)
@@ -90,7 +91,7 @@ class MilestoneEditForm(MilestoneChangeForm):
         return {name: self.cleaned_data[name] for name in ("title", "kind", "owner", "notes")}
 
 
-class StatusUpdateForm(forms.ModelForm):
+class StatusUpdateForm(PortalModelForm):
     """The draft's own fields. Nothing is required to save a draft; publishing checks completeness."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -145,7 +146,7 @@ class StatusUpdateForm(forms.ModelForm):
         return data
 
 
-class NextStepForm(forms.Form):
+class NextStepForm(PortalForm):
     description = forms.CharField(max_length=500, required=False, label="Next step")
     due = forms.DateField(widget=DATE, required=False, label="Due")
 
@@ -157,7 +158,7 @@ class NextStepForm(forms.Form):
         return {"description": description, "due": due.isoformat() if due else None}
 
 
-class DecisionNeededForm(forms.Form):
+class DecisionNeededForm(PortalForm):
     title = forms.CharField(max_length=300, required=False, label="Decision needed")
     needed_by = forms.DateField(widget=DATE, required=False, label="Needed by")
     source_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -206,7 +207,7 @@ def update_content(form, steps, decisions) -> dict:
     return content
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalForm):
     file = forms.FileField(
         label="Attach a file",
         help_text=f"{ACCEPTED_DESCRIPTION}; up to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
@@ -214,7 +215,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(PortalForm):
     body = forms.CharField(
         label="Your comment or question",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -244,7 +245,7 @@ class CommentForm(forms.Form):
         return self.cleaned_data.get("kind") or CommentKind.COMMENT
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     body = forms.CharField(
         label="Answer",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -253,7 +254,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class DecisionResolveForm(forms.Form):
+class DecisionResolveForm(PortalForm):
     decision_note = forms.CharField(
         label="The sponsor's decision",
         widget=forms.Textarea(attrs={"rows": 3}),

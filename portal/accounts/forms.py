@@ -1,9 +1,9 @@
-from django import forms
+from portal.core.forms import PortalModelForm
 
 from .models import User
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PortalModelForm):
     class Meta:
         model = User
         fields = ["full_name", "job_title", "time_zone"]

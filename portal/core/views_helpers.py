@@ -15,9 +15,18 @@ def paginate(request: HttpRequest, object_list, per_page: int = PAGE_SIZE) -> Pa
 
 
 def local_url(request: HttpRequest, target: str, fallback: str) -> str:
-    """`target` if it stays on this site (no open redirect through ?next= or a stored link), else `fallback`."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`target` if it is a path on this site (no open redirect through ?next= or a stored link), else
+    `fallback`.
+
+    Only absolute paths qualify: `redirect()` would read "abc" as a view name and fail, and a value
+    with control characters would break the Location header.
+    """
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -37,3 +46,4 @@ def querystring_without_page(request: HttpRequest) -> str:
 def add_service_error(form, error: ServiceError) -> None:
     """Show a refused business rule on the form, keeping what the person typed."""
     form.add_error(None, str(error))
+

@@ -1,5 +1,6 @@
 from django import forms
 
+from portal.core.forms import PortalForm
 from portal.organizations.models import Organization
 from projects.models import RAG, ProjectStatus
 
@@ -7,7 +8,7 @@ from .models import FlagKind
 from .selectors import DashboardFilters
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(PortalForm):
     q = forms.CharField(
         required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Code or name"})
     )

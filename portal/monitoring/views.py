@@ -1,10 +1,9 @@
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.core.csv import SafeCSVWriter
 from portal.core.views_helpers import paginate, querystring_without_page
 from projects.page import project_page
 from projects.selectors import counterparties_for
@@ -71,7 +70,7 @@ def dashboard_csv_view(request):
     response["Content-Disposition"] = (
         f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCSVWriter(response)
     writer.writerow(
         [
             "Code",

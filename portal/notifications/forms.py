@@ -1,11 +1,13 @@
 from django import forms
 
+from portal.core.forms import PortalForm
+
 from .models import EmailMode
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(PortalForm):
     email_mode = forms.ChoiceField(label="Email me", choices=EmailMode.choices, widget=forms.RadioSelect)
     digest_hour = forms.TypedChoiceField(
         label="Send the daily digest at",

@@ -1,18 +1,19 @@
 from django import forms
 
 from portal.accounts.models import User
+from portal.core.forms import PortalForm, PortalModelForm
 from portal.core.timezones import time_zone_choices
 
 from .models import OrgRole
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PortalForm):
     email = forms.EmailField()
     full_name = forms.CharField(max_length=200, required=False, label="Full name (optional)")
     org_role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Organization role")
 
 
-class InvitationAcceptForm(forms.Form):
+class InvitationAcceptForm(PortalForm):
     full_name = forms.CharField(max_length=200)
     time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
     password1 = forms.CharField(
@@ -29,12 +30,12 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(PortalModelForm):
     class Meta:
         model = User
         fields = ["org_role", "is_active"]
         labels = {"is_active": "Active (can sign in)"}
 
 
-class MFARequirementForm(forms.Form):
+class MFARequirementForm(PortalForm):
     require_mfa = forms.BooleanField(required=False, label="Require two-factor authentication for everyone")
