@@ -46,4 +46,3 @@ def querystring_without_page(request: HttpRequest) -> str:
 def add_service_error(form, error: ServiceError) -> None:
     """Show a refused business rule on the form, keeping what the person typed."""
     form.add_error(None, str(error))
-
