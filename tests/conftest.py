@@ -16,6 +16,9 @@ from portal.organizations.models import OrgRole  # noqa: E402
 from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
 from projects.models import TeamRole  # noqa: E402
 
+# @pytest.mark.clock: date-sensitive tests run again at awkward instants.
+pytest_plugins = ["tests.clock"]
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
