@@ -18,6 +18,7 @@ from projects.models import TeamRole  # noqa: E402
 
 # @pytest.mark.clock: date-sensitive tests run again at awkward instants.
 pytest_plugins = ["tests.clock"]
+pytest.register_assert_rewrite("tests.demo_story")  # shared demo assertions explain their failures
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -12,6 +12,7 @@ from portal.accounts.models import User
 from portal.core.history import describe_events, history_events
 from portal.organizations.models import Organization, OrganizationKind
 from projects.models import Project, ProjectMember, TeamRole
+from tests.demo_story import assert_dashboard_story, assert_meeting_history
 
 
 def _counts():
@@ -82,10 +83,14 @@ DEMO_APPS = (
 
 @pytest.mark.clock
 @pytest.mark.django_db
-def test_demo_records_nothing_after_the_moment_it_is_seeded():
-    """Whatever the hour it is seeded at, nothing the demo shows as done happens in the future
-    (minutes confirmed tomorrow, an invitation sent next week, a notification read in an hour)."""
+def test_demo_tells_its_story_and_records_nothing_after_the_moment_it_is_seeded(client):
+    """Whatever the hour it is seeded at, the meeting history and the dashboard tell their story,
+    and nothing the demo shows as done happens in the future (minutes confirmed tomorrow, an
+    invitation sent next week, a notification read in an hour). One seed per instant: the demo
+    tests at the real time check that seeding twice adds nothing."""
     call_command("seed_demo", "--quiet")
+    assert_meeting_history()
+    assert_dashboard_story(client)
     now = timezone.now()
     in_future = []
     for model in apps.get_models():

@@ -17,7 +17,7 @@ from projects.models import (
     UpdateComment,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture
