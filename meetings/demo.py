@@ -35,6 +35,9 @@ from .models import (
 )
 
 WEEKS_OF_HISTORY = 10
+# Minutes go out 20 hours after a call and are confirmed a day later: the latest call shown as
+# held is at least this old.
+SETTLED = datetime.timedelta(days=2)
 
 TOPICS = [
     "the engineering batch schedule",
@@ -133,6 +136,25 @@ def _at(day: datetime.date, hour: int, minute: int, zone_name: str) -> datetime.
     return local.astimezone(datetime.UTC)
 
 
+def _slots(
+    weekday: int, hour: int, zone: str, now: datetime.datetime
+) -> tuple[datetime.date, datetime.date, datetime.date | None]:
+    """The project's latest settled call, its next call and a slot in between (if any).
+
+    Computed from instants, not dates, so the story holds at any hour in any zone: the latest
+    call started at least SETTLED ago (its minutes are sent and confirmed by now), the next one
+    starts after now; a slot in the last two days lies between them.
+    """
+    day = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    day -= datetime.timedelta(days=(day.weekday() - weekday) % 7)
+    while _at(day, hour, 0, zone) > now - SETTLED:
+        day -= datetime.timedelta(weeks=1)
+    following = day + datetime.timedelta(weeks=1)
+    if _at(following, hour, 0, zone) > now:
+        return day, following, None
+    return day, following + datetime.timedelta(weeks=1), following
+
+
 def _seed_project(project: Project) -> None:
     rng = random.Random(project.code)
     team = _Team(project)
@@ -144,10 +166,8 @@ def _seed_project(project: Project) -> None:
     # sit in the overlap: afternoon in Europe, morning in the Americas.
     weekday = rng.choice([0, 1, 2, 3])
     hour = rng.choice([14, 15, 16] if zone.startswith("Europe/") else [8, 9, 10])
-    today = timezone.localdate()
-    last_call = today - datetime.timedelta(
-        days=((today.weekday() - weekday) % 7) or 7
-    )  # last slot before today
+    now = timezone.now()
+    last_call, upcoming_day, skipped_day = _slots(weekday, hour, zone, now)
 
     for week in range(WEEKS_OF_HISTORY, 0, -1):
         day = last_call - datetime.timedelta(weeks=week - 1)
@@ -180,10 +200,19 @@ def _seed_project(project: Project) -> None:
                 week=(last_call - day).days // 7 + 1,
             )
 
+    if skipped_day is not None:
+        # This week's slot fell in the last two days: called off, so the latest call shown has
+        # settled minutes whatever the hour the demo is seeded at.
+        skipped = _meeting(project, pm, _at(skipped_day, hour, 0, zone), MeetingKind.WEEKLY)
+        Meeting.objects.filter(pk=skipped.pk).update(
+            status=MeetingStatus.CANCELLED,
+            cancelled_at=skipped.starts_at - datetime.timedelta(days=3),
+            cancelled_by=pm.user,
+            cancellation_reason="Public holiday at the CDMO site; topics move to next week's call.",
+        )
+
     # Next week's call, invitations out, agenda sent, some replies in.
-    upcoming = _meeting(
-        project, pm, _at(last_call + datetime.timedelta(weeks=1), hour, 0, zone), MeetingKind.WEEKLY
-    )
+    upcoming = _meeting(project, pm, _at(upcoming_day, hour, 0, zone), MeetingKind.WEEKLY)
     invitees = _invite(upcoming, team, exclude_roles={TeamRole.DECISION_MAKER})
     for invitee in invitees:
         if invitee.user_id != pm.user_id:
@@ -261,7 +290,8 @@ def _invite(meeting: Meeting, team: _Team, exclude_roles=frozenset()) -> list[In
                 team_role=member.role,
                 required=member.role not in (TeamRole.CDMO_MEMBER, TeamRole.SPONSOR_MEMBER),
                 rsvp=Rsvp.ACCEPTED if member.user_id == meeting.organizer_id else Rsvp.PENDING,
-                invited_at=meeting.starts_at - datetime.timedelta(days=6),
+                # Invitations go out six days ahead, or today for a meeting further out.
+                invited_at=min(meeting.starts_at - datetime.timedelta(days=6), timezone.now()),
             )
         )
     dm_invited = any(i.team_role == TeamRole.DECISION_MAKER for i in invitees)
@@ -344,8 +374,10 @@ def _action_items(meeting, team, rng, *, count: int, week: int) -> None:
     for position, (title, role) in enumerate(rng.sample(ACTIONS, count), start=1):
         owner = team.user(role)
         due = starts + datetime.timedelta(days=rng.choice([5, 7, 10, 14]))
-        # Older items are mostly done; a few stay open past their date (overdue).
-        done = due < today and rng.random() < (0.96 if week > 3 else 0.75)
+        # Older items are mostly done; a few stay open past their date (overdue). Items from before
+        # the weekly history are all done. Always draw, so the story does not shift with the date.
+        roll = rng.random()
+        done = due < today and (week > WEEKS_OF_HISTORY or roll < (0.96 if week > 3 else 0.75))
         ActionItem.objects.create(
             project=meeting.project,
             meeting=meeting,

@@ -482,7 +482,11 @@ def _forecast_history(milestone, team, rng, baseline, slip, today, zone, index) 
         new = baseline + datetime.timedelta(days=total)
         if new == previous:
             continue
-        changed_on = min(today, previous - datetime.timedelta(days=rng.randint(6, 20) - number * 3))
+        # At the latest yesterday: a morning change dated today could still lie ahead of now.
+        changed_on = min(
+            today - datetime.timedelta(days=1),
+            previous - datetime.timedelta(days=rng.randint(6, 20) - number * 3),
+        )
         changed_on = max(changed_on, milestone.project.start_date)
         reason = rng.choice(EARLY_REASONS if total < 0 else SLIP_REASONS)
         MilestoneForecastChange.objects.create(

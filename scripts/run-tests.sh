@@ -12,8 +12,9 @@ ensure_redis
 # for the test that connects as the app role.
 ensure_database_roles
 
-# Tests get their own Redis database (15), so a dev worker listening on db 0 never takes their
-# tasks. Keeps scheme, credentials, host and port of whatever REDIS_URL we ended up with.
+# Tests get their own Redis database (15, and 14, 13... for further xdist workers), so a dev worker
+# listening on db 0 never takes their tasks. Keeps scheme, credentials, host and port of whatever
+# REDIS_URL we ended up with.
 REDIS_URL=$("$VENV/bin/python" - "$REDIS_URL" <<'PY'
 import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -32,7 +33,9 @@ cd "$REPO_ROOT"
 shown_redis=${REDIS_URL#*://}  # without scheme and credentials
 log "Running pytest (PostgreSQL ${DATABASE_URL##*@}, Redis ${shown_redis##*@})"
 status=0
-"$VENV/bin/pytest" "$@" || status=$?
+# In parallel, one pytest-xdist worker per core; each has its own test database, Redis database
+# and media folder (tests/settings.py). Arguments come after ours and win (-n 0: one process).
+"$VENV/bin/pytest" --numprocesses="${PYTEST_WORKERS:-auto}" "$@" || status=$?
 if ((status == 5)); then
   echo "ERROR: pytest collected no tests: that counts as a failure" >&2
   exit 1

@@ -17,6 +17,10 @@ from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E40
 from projects.models import TeamRole  # noqa: E402
 from tests.database_guards import flush_between_transactional_tests_bypasses_truncate_guards  # noqa: E402, F401
 
+# @pytest.mark.clock: date-sensitive tests run again at awkward instants.
+pytest_plugins = ["tests.clock"]
+pytest.register_assert_rewrite("tests.demo_story")  # shared demo assertions explain their failures
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -132,7 +132,8 @@ def seed(world) -> None:
                 body=body.format(**names),
                 url=url,
                 created_at=created,
-                read_at=created + dt.timedelta(hours=3) if read else None,
+                # Read three hours later, or by now for the newest.
+                read_at=min(created + dt.timedelta(hours=3), now) if read else None,
                 email_status=EmailStatus.SENT,
                 email_to=person.email,
                 email_attempts=1,

@@ -30,6 +30,27 @@ def berlin(*args):
 # Deadlines at raise time --------------------------------------------------------------
 
 
+@pytest.mark.clock
+@pytest.mark.django_db
+@pytest.mark.parametrize("severity", [Severity.CRITICAL, Severity.MINOR])
+def test_clocks_started_at_any_instant_end_in_the_sites_working_hours(
+    clock_now, severity, project, raise_issue, team
+):
+    """Raised late on a weekday, on a Sunday, across a clock change, on 29 February or New Year's
+    Eve: each deadline is the agreed number of working hours later, inside the CDMO's working day."""
+    issue = raise_issue(severity=severity, now=clock_now)
+    calendar = services.calendar_for(project)
+    for deadline, hours in (
+        (issue.acknowledge_by, issue.acknowledge_within_hours),
+        (issue.plan_by, issue.plan_within_hours),
+    ):
+        local = deadline.astimezone(calendar.zone)
+        assert calendar.is_working_day(local.date()), local
+        assert calendar.day_start <= local.time() <= calendar.day_end, local
+        assert calendar.business_hours_between(clock_now, deadline) == pytest.approx(hours)
+    assert issue.acknowledge_by <= issue.plan_by
+
+
 @pytest.mark.django_db
 @time_machine.travel(berlin(2025, 11, 14, 15, 0), tick=False)
 def test_critical_raised_friday_afternoon_is_due_monday(raise_issue):

@@ -7,6 +7,7 @@ from issues.models import EventKind, IssueEvent, IssueStatus, Recognition, Servi
 from portal.core.demo import seed_people_and_projects
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_demo_issues_cover_every_state_and_run_twice():
     world = seed_people_and_projects()

@@ -2,6 +2,7 @@
 states the organizer's zone. New York and Berlin change clocks on different dates."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -102,3 +103,25 @@ def test_the_repeated_hour_when_clocks_go_back_takes_summer_time():
     assert local_to_utc(
         datetime.date(2026, 11, 1), datetime.time(1, 30), "America/New_York"
     ) == datetime.datetime(2026, 11, 1, 5, 30, tzinfo=datetime.UTC)
+
+
+@pytest.mark.clock
+def test_tomorrow_at_nine_in_new_york_at_any_instant(clock_now, login, project, team, client):
+    """Scheduled from an awkward instant (UTC already on the next day, a clock change tonight...),
+    the organizer's "tomorrow 09:00" is stored as that wall time in New York and shown to the
+    Berlin PM in Berlin time."""
+    organizer, berlin_pm = team["lead"], team["pm"]
+    new_york, berlin = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin")
+    tomorrow = clock_now.astimezone(new_york).date() + datetime.timedelta(days=1)
+    login(organizer)
+    response = _schedule_via_form(client, project, tomorrow.isoformat())
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    meeting = Meeting.objects.get(project=project)
+    starts = datetime.datetime.combine(tomorrow, datetime.time(9), tzinfo=new_york)
+    assert meeting.starts_at == starts
+    client.force_login(berlin_pm)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    in_berlin = starts.astimezone(berlin)
+    assert f"{in_berlin:%H:%M}–{in_berlin + datetime.timedelta(hours=1):%H:%M}" in page
+    assert "09:00–10:00 New York time (organizer)" in page

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -16,12 +15,14 @@ from projects.factories import StatusUpdateFactory, UpdateCommentFactory, staff_
 from projects.models import CommentKind, ProjectMember, TeamRole
 
 NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
+# Written around NOW; also run frozen at each awkward instant (tests/clock.py).
+pytestmark = pytest.mark.clock(default=NOW, tick=False)
 
 
 @pytest.fixture
-def project(db):
+def project(clock_now, db):
     p = staff_project(start_date=dt.date(2026, 1, 5), update_cadence_days=7)
-    p.last_update_published_at = NOW - dt.timedelta(days=12)
+    p.last_update_published_at = clock_now - dt.timedelta(days=12)
     p.next_update_due = timezone.localdate(p.last_update_published_at) + dt.timedelta(days=7)
     p.save()
     return p
@@ -31,11 +32,12 @@ def _person(project, role):
     return ProjectMember.objects.get(project=project, role=role).user
 
 
-@time_machine.travel(NOW, tick=False)
-def test_a_raised_flag_tells_the_pm_and_sponsor_lead_once(project, django_capture_on_commit_callbacks):
+def test_a_raised_flag_tells_the_pm_and_sponsor_lead_once(
+    clock_now, project, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        sweep(now=NOW)
-        sweep(now=NOW + dt.timedelta(minutes=15))
+        sweep(now=clock_now)
+        sweep(now=clock_now + dt.timedelta(minutes=15))
     notices = Notification.objects.filter(kind="flag.raised")
     assert {n.recipient for n in notices} == {
         _person(project, TeamRole.PROJECT_MANAGER),
@@ -46,70 +48,71 @@ def test_a_raised_flag_tells_the_pm_and_sponsor_lead_once(project, django_captur
     assert len(stale_emails) == 2
 
 
-@time_machine.travel(NOW, tick=False)
-def test_lasting_flags_repeat_weekly_not_every_sweep(project):
-    sweep(now=NOW)
+# A week of sweeps across a clock change or the year's end (each instant costs a week of sweeps).
+@pytest.mark.clock("eu-dst", "us-dst", "new-years-eve", default=NOW, tick=False)
+def test_lasting_flags_repeat_weekly_not_every_sweep(clock_now, project):
+    sweep(now=clock_now)
     for hours in range(1, 24 * 6, 6):  # sweeps all week long
-        sweep(now=NOW + dt.timedelta(hours=hours))
+        sweep(now=clock_now + dt.timedelta(hours=hours))
     assert Notification.objects.filter(kind="flag.repeat").count() == 0
-    sweep(now=NOW + dt.timedelta(days=7, minutes=1))
-    sweep(now=NOW + dt.timedelta(days=7, hours=1))
+    sweep(now=clock_now + dt.timedelta(days=7, minutes=1))
+    sweep(now=clock_now + dt.timedelta(days=7, hours=1))
     repeats = Notification.objects.filter(kind="flag.repeat")
     assert repeats.count() == 2  # PM and sponsor lead, once
     assert all("(still open)" in n.title for n in repeats)
 
 
-@time_machine.travel(NOW, tick=False)
-def test_update_due_tomorrow_reminds_the_project_manager_once(project):
-    project.next_update_due = timezone.localdate(NOW) + dt.timedelta(days=1)
-    project.last_update_published_at = NOW - dt.timedelta(days=6)
+def test_update_due_tomorrow_reminds_the_project_manager_once(clock_now, project):
+    project.next_update_due = timezone.localdate(clock_now) + dt.timedelta(days=1)
+    project.last_update_published_at = clock_now - dt.timedelta(days=6)
     project.save()
-    assert send_reminders(now=NOW) == 1
-    assert send_reminders(now=NOW + dt.timedelta(hours=1)) == 0
+    assert send_reminders(now=clock_now) == 1
+    assert send_reminders(now=clock_now + dt.timedelta(hours=1)) == 0
     (reminder,) = Notification.objects.filter(kind="reminder.update_due")
     assert reminder.recipient == _person(project, TeamRole.PROJECT_MANAGER)
     assert "due tomorrow" in reminder.title
     assert not Flag.objects.exists()  # a reminder comes before any flag
 
 
-@time_machine.travel(NOW, tick=False)
-def test_question_about_to_run_out_reminds_the_cdmo(project):
+def test_question_about_to_run_out_reminds_the_cdmo(clock_now, project):
     update = StatusUpdateFactory(project=project)
     question = UpdateCommentFactory(
         update=update,
         kind=CommentKind.QUESTION,
         author=_person(project, TeamRole.SPONSOR_LEAD),
         body="Can you share the impurity profile?",
-        respond_by=NOW + dt.timedelta(hours=3),
+        respond_by=clock_now + dt.timedelta(hours=3),
     )
     UpdateCommentFactory(
         update=update,
         kind=CommentKind.QUESTION,
         author=question.author,
         body="Later one",
-        respond_by=NOW + dt.timedelta(days=2),
+        respond_by=clock_now + dt.timedelta(days=2),
     )
-    send_reminders(now=NOW)
-    send_reminders(now=NOW + dt.timedelta(hours=1))
+    send_reminders(now=clock_now)
+    send_reminders(now=clock_now + dt.timedelta(hours=1))
     (reminder,) = Notification.objects.filter(kind="reminder.question_due")
     assert reminder.recipient == _person(project, TeamRole.PROJECT_MANAGER)
     assert "within 3 h" in reminder.title and "impurity profile" in reminder.body
 
 
-@time_machine.travel(NOW, tick=False)
-def test_action_item_due_tomorrow_reminds_its_owner(project):
-    meeting = MeetingFactory(project=project, starts_at=NOW - dt.timedelta(days=2))
+def test_action_item_due_tomorrow_reminds_its_owner(clock_now, project):
+    meeting = MeetingFactory(project=project, starts_at=clock_now - dt.timedelta(days=2))
     owner = _person(project, TeamRole.SME)
     ActionItemFactory(
         meeting=meeting,
         owner=owner,
         title="Send CoA draft",
-        due_date=timezone.localdate(NOW) + dt.timedelta(days=1),
+        due_date=timezone.localdate(clock_now) + dt.timedelta(days=1),
     )
     ActionItemFactory(
-        meeting=meeting, owner=owner, title="Not yet", due_date=timezone.localdate(NOW) + dt.timedelta(days=5)
+        meeting=meeting,
+        owner=owner,
+        title="Not yet",
+        due_date=timezone.localdate(clock_now) + dt.timedelta(days=5),
     )
-    send_reminders(now=NOW)
-    send_reminders(now=NOW + dt.timedelta(hours=2))
+    send_reminders(now=clock_now)
+    send_reminders(now=clock_now + dt.timedelta(hours=2))
     (reminder,) = Notification.objects.filter(kind="reminder.action_due")
     assert reminder.recipient == owner and "Send CoA draft" in reminder.body

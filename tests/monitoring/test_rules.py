@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from portal.monitoring.models import Flag, FlagKind, Severity
@@ -12,6 +11,8 @@ from projects.factories import ProjectFactory, ProjectMemberFactory, staff_proje
 from projects.models import Milestone, MilestoneKind, MilestoneStatus, ProjectMember, ProjectStatus, TeamRole
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday
+# Written around NOW; also run frozen at each awkward instant (tests/clock.py).
+pytestmark = pytest.mark.clock(default=NOW, tick=False)
 
 
 def open_flags(kind):
@@ -30,38 +31,35 @@ def _published(project, on: dt.datetime):
     project.save()
 
 
-@time_machine.travel(NOW, tick=False)
-def test_stale_update_raises_with_the_numbers_and_clears_when_an_update_is_published(staffed):
-    _published(staffed, NOW - dt.timedelta(days=12))
-    sweep(now=NOW)
+def test_stale_update_raises_with_the_numbers_and_clears_when_an_update_is_published(clock_now, staffed):
+    _published(staffed, clock_now - dt.timedelta(days=12))
+    sweep(now=clock_now)
     (flag,) = open_flags(FlagKind.STALE_UPDATE)
     assert flag.project == staffed and flag.subject == staffed
     assert flag.explanation == "No update published for 12 days; the agreed cadence is 7 days."
 
     # A day later the same flag says 13 days: refreshed, not duplicated.
-    sweep(now=NOW + dt.timedelta(days=1))
+    sweep(now=clock_now + dt.timedelta(days=1))
     (flag,) = open_flags(FlagKind.STALE_UPDATE)
     assert "13 days" in flag.explanation
 
-    _published(staffed, NOW + dt.timedelta(days=1))
-    sweep(now=NOW + dt.timedelta(days=1, hours=1))
+    _published(staffed, clock_now + dt.timedelta(days=1))
+    sweep(now=clock_now + dt.timedelta(days=1, hours=1))
     assert open_flags(FlagKind.STALE_UPDATE) == []
     flag.refresh_from_db()
-    assert flag.cleared_at == NOW + dt.timedelta(days=1, hours=1)
+    assert flag.cleared_at == clock_now + dt.timedelta(days=1, hours=1)
 
 
-@time_machine.travel(NOW, tick=False)
-def test_update_within_cadence_plus_grace_is_not_stale(staffed):
-    _published(staffed, NOW - dt.timedelta(days=8))  # due yesterday, inside the 2-day grace
-    sweep(now=NOW)
+def test_update_within_cadence_plus_grace_is_not_stale(clock_now, staffed):
+    _published(staffed, clock_now - dt.timedelta(days=8))  # due yesterday, inside the 2-day grace
+    sweep(now=clock_now)
     assert open_flags(FlagKind.STALE_UPDATE) == []
 
 
-@time_machine.travel(NOW, tick=False)
-def test_project_that_never_published_is_stale_after_its_first_period(db):
-    fresh = staff_project(start_date=timezone.localdate(NOW) - dt.timedelta(days=5))
-    old = staff_project(start_date=timezone.localdate(NOW) - dt.timedelta(days=30))
-    sweep(now=NOW)
+def test_project_that_never_published_is_stale_after_its_first_period(clock_now, db):
+    fresh = staff_project(start_date=timezone.localdate(clock_now) - dt.timedelta(days=5))
+    old = staff_project(start_date=timezone.localdate(clock_now) - dt.timedelta(days=30))
+    sweep(now=clock_now)
     flags = open_flags(FlagKind.STALE_UPDATE)
     assert [f.project for f in flags] == [old]
     assert "since the project started 30 days ago" in flags[0].explanation
@@ -69,48 +67,44 @@ def test_project_that_never_published_is_stale_after_its_first_period(db):
     assert fresh not in [f.project for f in flags]
 
 
-@time_machine.travel(NOW, tick=False)
-def test_closed_projects_are_not_watched(staffed):
-    _published(staffed, NOW - dt.timedelta(days=40))
+def test_closed_projects_are_not_watched(clock_now, staffed):
+    _published(staffed, clock_now - dt.timedelta(days=40))
     staffed.status = ProjectStatus.CLOSED
     staffed.save()
-    sweep(now=NOW)
+    sweep(now=clock_now)
     assert Flag.objects.count() == 0
 
 
-@time_machine.travel(NOW, tick=False)
-def test_missing_decision_maker_raises_and_clears(staffed):
-    _published(staffed, NOW)
+def test_missing_decision_maker_raises_and_clears(clock_now, staffed):
+    _published(staffed, clock_now)
     dm = ProjectMember.objects.get(project=staffed, role=TeamRole.DECISION_MAKER)
-    dm.removed_at = NOW
+    dm.removed_at = clock_now
     dm.save()
-    sweep(now=NOW)
+    sweep(now=clock_now)
     (flag,) = open_flags(FlagKind.NO_DECISION_MAKER)
     assert flag.severity == Severity.CRITICAL and "no decision-maker" in flag.explanation
     ProjectMemberFactory(project=staffed, role=TeamRole.DECISION_MAKER)
-    sweep(now=NOW + dt.timedelta(minutes=15))
+    sweep(now=clock_now + dt.timedelta(minutes=15))
     assert open_flags(FlagKind.NO_DECISION_MAKER) == []
 
 
-@time_machine.travel(NOW, tick=False)
-def test_missing_point_of_contact_per_side(db):
-    project = ProjectFactory(start_date=timezone.localdate(NOW))
+def test_missing_point_of_contact_per_side(clock_now, db):
+    project = ProjectFactory(start_date=timezone.localdate(clock_now))
     ProjectMemberFactory(project=project, role=TeamRole.SPONSOR_LEAD, is_point_of_contact=True)
     ProjectMemberFactory(project=project, role=TeamRole.DECISION_MAKER)
     pm = ProjectMemberFactory(project=project, role=TeamRole.PROJECT_MANAGER)
-    sweep(now=NOW)
+    sweep(now=clock_now)
     assert [f.project for f in open_flags(FlagKind.NO_CDMO_CONTACT)] == [project]
     assert open_flags(FlagKind.NO_SPONSOR_CONTACT) == []
     pm.is_point_of_contact = True
     pm.save()
-    sweep(now=NOW + dt.timedelta(minutes=15))
+    sweep(now=clock_now + dt.timedelta(minutes=15))
     assert open_flags(FlagKind.NO_CDMO_CONTACT) == []
 
 
-@time_machine.travel(NOW, tick=False)
-def test_milestone_slip_beyond_threshold_and_past_due(staffed):
-    _published(staffed, NOW)
-    today = timezone.localdate(NOW)
+def test_milestone_slip_beyond_threshold_and_past_due(clock_now, staffed):
+    _published(staffed, clock_now)
+    today = timezone.localdate(clock_now)
     slipping = Milestone.objects.create(
         project=staffed,
         kind=MilestoneKind.GMP_BATCH if hasattr(MilestoneKind, "GMP_BATCH") else MilestoneKind.choices[0][0],
@@ -132,7 +126,7 @@ def test_milestone_slip_beyond_threshold_and_past_due(staffed):
         baseline_date=today - dt.timedelta(days=5),
         forecast_date=today - dt.timedelta(days=3),
     )
-    sweep(now=NOW)
+    sweep(now=clock_now)
     (slip,) = open_flags(FlagKind.MILESTONE_SLIP)
     assert slip.subject == slipping and slip.severity == Severity.CRITICAL
     assert "forecast 50 days after its contracted baseline" in slip.explanation
@@ -144,20 +138,19 @@ def test_milestone_slip_beyond_threshold_and_past_due(staffed):
     overdue.save()
     slipping.forecast_date = today + dt.timedelta(days=12)
     slipping.save()
-    sweep(now=NOW + dt.timedelta(hours=1))
+    sweep(now=clock_now + dt.timedelta(hours=1))
     assert open_flags(FlagKind.MILESTONE_SLIP) == [] and open_flags(FlagKind.MILESTONE_PAST_DUE) == []
 
 
-@time_machine.travel(NOW, tick=False)
-def test_a_second_sweep_changes_nothing_and_history_is_kept(staffed):
-    _published(staffed, NOW - dt.timedelta(days=20))
-    first = sweep(now=NOW)
-    second = sweep(now=NOW)
+def test_a_second_sweep_changes_nothing_and_history_is_kept(clock_now, staffed):
+    _published(staffed, clock_now - dt.timedelta(days=20))
+    first = sweep(now=clock_now)
+    second = sweep(now=clock_now)
     assert len(first.raised) >= 1 and second.raised == [] and second.cleared == 0
-    _published(staffed, NOW)
-    sweep(now=NOW + dt.timedelta(minutes=5))
-    _published(staffed, NOW - dt.timedelta(days=30))
-    sweep(now=NOW + dt.timedelta(minutes=10))
+    _published(staffed, clock_now)
+    sweep(now=clock_now + dt.timedelta(minutes=5))
+    _published(staffed, clock_now - dt.timedelta(days=30))
+    sweep(now=clock_now + dt.timedelta(minutes=10))
     stale = Flag.objects.filter(kind=FlagKind.STALE_UPDATE).order_by("raised_at")
     assert [f.cleared_at is None for f in stale] == [False, True]  # the old one kept, cleared
 
@@ -172,22 +165,22 @@ def _sweep_queries(now) -> int:
     return len(captured)
 
 
-def _add_projects(count):
+def _add_projects(clock_now, count):
     for i in range(count):
         p = staff_project(start_date=dt.date(2026, 1, 1))
-        _published(p, NOW - dt.timedelta(days=10 + i))
-        ProjectMember.objects.filter(project=p, role=TeamRole.DECISION_MAKER).update(removed_at=NOW)
+        _published(p, clock_now - dt.timedelta(days=10 + i))
+        ProjectMember.objects.filter(project=p, role=TeamRole.DECISION_MAKER).update(removed_at=clock_now)
 
 
-@time_machine.travel(NOW, tick=False)
-def test_sweep_queries_do_not_grow_with_projects(db):
+@pytest.mark.clock("new-years-eve", default=NOW, tick=False)  # query counts: one instant is enough
+def test_sweep_queries_do_not_grow_with_projects(clock_now, db):
     from portal.monitoring.rules import RULES
 
-    _add_projects(3)
-    sweep(now=NOW, notify=False)  # raise everything once
-    _add_projects(1)  # something new to raise at the next sweep
-    small = _sweep_queries(NOW + dt.timedelta(days=1))
-    _add_projects(40)
-    large = _sweep_queries(NOW + dt.timedelta(days=2))
+    _add_projects(clock_now, 3)
+    sweep(now=clock_now, notify=False)  # raise everything once
+    _add_projects(clock_now, 1)  # something new to raise at the next sweep
+    small = _sweep_queries(clock_now + dt.timedelta(days=1))
+    _add_projects(clock_now, 40)
+    large = _sweep_queries(clock_now + dt.timedelta(days=2))
     assert small == large
     assert large <= 7 * len(RULES)

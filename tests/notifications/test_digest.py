@@ -11,7 +11,7 @@ from django.db import connection
 from portal.notifications import digests, tasks
 from portal.notifications.models import DIGEST_KIND, EmailMode, EmailStatus, Notification
 from portal.notifications.selectors import notifications_for, unread_count
-from portal.notifications.services import notify, preferences_update
+from portal.notifications.services import notify, preferences_update, zone_of
 
 UTC = dt.UTC
 # Emily (the sponsor lead) lives in New York: 12:00 UTC is 07:00 there in early March (EST).
@@ -185,3 +185,31 @@ def test_two_digest_runs_at_the_same_moment_send_one_digest(digest_reader):
     assert sorted(len(r) for r in results) == [0, 1]
     assert Notification.objects.filter(kind=DIGEST_KIND).count() == 1
     assert len(mail.outbox) == 1 and "2 notifications" in mail.outbox[0].subject
+
+
+@pytest.mark.clock
+@pytest.mark.django_db
+def test_each_digest_goes_out_once_in_the_morning_of_its_local_date(
+    clock_now, digest_reader, cdmo_pm, committed
+):
+    """Hourly runs for two days from an awkward instant: New York and Berlin each get one digest,
+    at (or just after) 07:00 their time, keyed by their local date, whatever the UTC date or offset."""
+    preferences_update(user=cdmo_pm, email_mode=EmailMode.DAILY_DIGEST, digest_hour=7)
+    with committed():
+        _tell(digest_reader, 1, at=clock_now, project=None)
+        _tell(cdmo_pm, 1, at=clock_now, project=None)
+    first_run = clock_now.replace(minute=5, second=0, microsecond=0) + dt.timedelta(hours=1)
+    sent = {}
+    for hour in range(48):
+        at = first_run + dt.timedelta(hours=hour)
+        for digest in _run_digests(at, committed):
+            assert digest.recipient_id not in sent, "a second digest"
+            sent[digest.recipient_id] = (digest, at)
+
+    assert set(sent) == {digest_reader.pk, cdmo_pm.pk}
+    for person in (digest_reader, cdmo_pm):
+        digest, at = sent[person.pk]
+        local = at.astimezone(zone_of(person))
+        assert 7 <= local.hour < 7 + digests.CATCH_UP_HOURS, (person.time_zone, local)
+        assert digest.dedupe_key == f"digest:{person.pk}:{local.date()}"
+        assert at - clock_now < dt.timedelta(hours=25)

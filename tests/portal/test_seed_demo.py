@@ -1,13 +1,18 @@
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from pghistory.models import Event
 
 from portal.accounts.models import User
 from portal.core.history import describe_events, history_events
 from portal.organizations.models import Organization, OrganizationKind
 from projects.models import Project, ProjectMember, TeamRole
+from tests.demo_story import assert_dashboard_story, assert_meeting_history
 
 
 def _counts():
@@ -60,3 +65,39 @@ def test_seed_demo_scales_up_for_benchmarks():
     assert ProjectMember.objects.filter(project__code__startswith="GEN-").count() == 48 * 4
     call_command("seed_demo", "--projects", "60", "--quiet")
     assert Project.objects.count() == 60
+
+
+# Deadlines and schedules: the only moments the demo may put after now.
+AHEAD_OF_NOW = {"starts_at", "respond_by", "acknowledge_by", "plan_by", "expires_at", "email_next_attempt_at"}
+DEMO_APPS = (
+    "accounts",
+    "organizations",
+    "core",
+    "projects",
+    "meetings",
+    "issues",
+    "monitoring",
+    "notifications",
+)
+
+
+@pytest.mark.clock
+@pytest.mark.django_db
+def test_demo_tells_its_story_and_records_nothing_after_the_moment_it_is_seeded(client):
+    """Whatever the hour it is seeded at, the meeting history and the dashboard tell their story,
+    and nothing the demo shows as done happens in the future (minutes confirmed tomorrow, an
+    invitation sent next week, a notification read in an hour). One seed per instant: the demo
+    tests at the real time check that seeding twice adds nothing."""
+    call_command("seed_demo", "--quiet")
+    assert_meeting_history()
+    assert_dashboard_story(client)
+    now = timezone.now()
+    in_future = []
+    for model in apps.get_models():
+        if model._meta.app_label not in DEMO_APPS or issubclass(model, Event):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.DateTimeField) and field.name not in AHEAD_OF_NOW:
+                rows = model.objects.filter(**{f"{field.name}__gt": now})
+                in_future += [f"{model.__name__}.{field.name} {row.pk}" for row in rows[:3]]
+    assert not in_future

@@ -51,6 +51,7 @@ def test_demo_is_idempotent(seeded):
     assert _counts() == before
 
 
+@pytest.mark.clock
 def test_demo_holds_months_of_varied_updates(seeded):
     flagship = Project.objects.get(code="ACM-101")
     published = flagship.status_updates.visible_record().order_by("period_end")
@@ -67,6 +68,7 @@ def test_demo_holds_months_of_varied_updates(seeded):
     assert StatusUpdate.objects.filter(status="draft").count() == 1
 
 
+@pytest.mark.clock
 def test_demo_has_slips_with_reasons_and_questions_answered_and_open(seeded):
     assert Milestone.objects.filter(forecast_date__gt=models_baseline()).exists()
     assert (
@@ -87,6 +89,7 @@ def test_demo_has_slips_with_reasons_and_questions_answered_and_open(seeded):
     assert {"open", "decided"} <= set(DecisionRequest.objects.values_list("status", flat=True))
 
 
+@pytest.mark.clock
 def test_demo_acknowledges_most_but_not_all_updates_and_has_a_stale_project(seeded):
     records = StatusUpdate.objects.filter(status="published")
     acknowledged = records.filter(acknowledgements__isnull=False).distinct().count()
