@@ -25,6 +25,7 @@ from projects import services
 from projects.tasks import notify_update_published
 from tests.notifications.backends import FlakyBackend
 from tests.projects.update_helpers import access, ready_draft
+from tests.staff import staff_user
 
 AT = dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC)
 
@@ -258,7 +259,7 @@ def test_staff_find_failed_background_work_in_the_admin(client, django_user_mode
         status=OutboxStatus.FAILED,
         error="SMTPRecipientsRefused: no such user",
     )
-    staff = django_user_model.objects.create_superuser(email="staff@portal.test", password="x", full_name="S")
+    staff = staff_user(django_user_model)
     client.force_login(staff)
     response = client.get(reverse("admin:core_outboxtask_changelist"), {"status__exact": "failed"})
     assert response.status_code == 200
