@@ -6,24 +6,15 @@ from pghistory.models import Events
 
 from portal.celery import app
 from projects.models import Project, ProjectMember
+from tests.projects.update_helpers import project_edit_form
 
 
 @pytest.mark.django_db
 def test_editing_a_project_records_who_what_and_why(client, project, cdmo_pm):
     client.force_login(cdmo_pm)
-    form = {
-        "code": project.code,
-        "name": "Renamed program",
-        "description": "",
-        "modality": project.modality,
-        "phase": "phase_3",
-        "service_scope": project.service_scope,
-        "status": "active",
-        "start_date": project.start_date.isoformat(),
-        "update_cadence_days": 7,
-        "question_response_days": 2,
-        "version": project.version,
-    }
+    form = project_edit_form(
+        project, name="Renamed program", description="", phase="phase_3", status="active"
+    )
     assert client.post(reverse("projects:edit", args=[project.pk]), form).status_code == 302
     event = Events.objects.tracks(project).filter(pgh_label="update").order_by("-pgh_created_at").first()
     assert event.pgh_context["user"] == cdmo_pm.pk

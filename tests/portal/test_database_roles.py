@@ -19,6 +19,7 @@ from psycopg import errors
 from portal.core.apps import after_migrate
 from portal.core.database import ensure_roles
 from projects.models import Project
+from tests.projects.update_helpers import project_edit_form
 
 APP_ROLE = settings.DATABASE_APP_ROLE
 
@@ -132,19 +133,9 @@ def test_the_portal_works_as_the_app_role(roles, client, project, cdmo_pm):
         cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')  # until the test's transaction ends
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == (APP_ROLE,)
-    form = {
-        "code": project.code,
-        "name": "Renamed as the app role",
-        "description": "",
-        "modality": project.modality,
-        "phase": "phase_3",
-        "service_scope": project.service_scope,
-        "status": "active",
-        "start_date": project.start_date.isoformat(),
-        "update_cadence_days": 7,
-        "question_response_days": 2,
-        "version": project.version,
-    }
+    form = project_edit_form(
+        project, name="Renamed as the app role", description="", phase="phase_3", status="active"
+    )
     assert client.post(reverse("projects:edit", args=[project.pk]), form).status_code == 302
     event = Events.objects.tracks(project).filter(pgh_label="update").get()
     assert event.pgh_context["user"] == cdmo_pm.pk and event.pgh_context["reason"] == "Project details edited"

@@ -4,31 +4,15 @@ from django.urls import reverse
 from portal.organizations.factories import UserFactory
 from portal.organizations.models import OrgRole
 from projects.models import Project
-
-
-def _form(project, **overrides):
-    data = {
-        "code": project.code,
-        "name": project.name,
-        "description": project.description,
-        "modality": project.modality,
-        "phase": project.phase,
-        "service_scope": project.service_scope,
-        "status": project.status,
-        "start_date": project.start_date.isoformat(),
-        "update_cadence_days": project.update_cadence_days,
-        "question_response_days": project.question_response_days,
-        "version": project.version,
-    }
-    data.update(overrides)
-    return data
+from tests.projects.update_helpers import project_edit_form
 
 
 @pytest.mark.django_db
 def test_project_manager_edits_the_project(client, project, cdmo_pm):
     client.force_login(cdmo_pm)
     response = client.post(
-        reverse("projects:edit", args=[project.pk]), _form(project, name="New name", update_cadence_days=14)
+        reverse("projects:edit", args=[project.pk]),
+        project_edit_form(project, name="New name", update_cadence_days=14),
     )
     assert response.status_code == 302
     project.refresh_from_db()
@@ -41,7 +25,9 @@ def test_others_on_the_project_may_read_but_not_edit(client, project, request, w
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("projects:edit", args=[project.pk])).status_code == 403
     assert (
-        client.post(reverse("projects:edit", args=[project.pk]), _form(project, name="Hijack")).status_code
+        client.post(
+            reverse("projects:edit", args=[project.pk]), project_edit_form(project, name="Hijack")
+        ).status_code
         == 403
     )
     project.refresh_from_db()
@@ -53,7 +39,7 @@ def test_bad_input_comes_back_with_errors_and_what_was_typed(client, project, cd
     client.force_login(cdmo_pm)
     response = client.post(
         reverse("projects:edit", args=[project.pk]),
-        _form(project, name="Typed but unsaved", update_cadence_days=0, start_date="not-a-date"),
+        project_edit_form(project, name="Typed but unsaved", update_cadence_days=0, start_date="not-a-date"),
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -66,7 +52,7 @@ def test_bad_input_comes_back_with_errors_and_what_was_typed(client, project, cd
 
 @pytest.mark.django_db
 def test_concurrent_edits_never_silently_overwrite(client, project, cdmo_pm, cdmo_admin):
-    stale = _form(project)  # both people open the form at version 1
+    stale = project_edit_form(project)  # both people open the form at version 1
     client.force_login(cdmo_admin)
     assert (
         client.post(
@@ -90,7 +76,9 @@ def test_duplicate_code_for_the_same_sponsor_is_a_form_error(client, project, cd
 
     ProjectFactory(sponsor=project.sponsor, cdmo=project.cdmo, code="ACM-999")
     client.force_login(cdmo_pm)
-    response = client.post(reverse("projects:edit", args=[project.pk]), _form(project, code="acm-999"))
+    response = client.post(
+        reverse("projects:edit", args=[project.pk]), project_edit_form(project, code="acm-999")
+    )
     assert response.status_code == 200
     assert "already uses that code" in response.content.decode()
 

@@ -42,3 +42,22 @@ def ready_draft(pm, project, **overrides):
 def published_update(pm, project, **overrides):
     draft = ready_draft(pm, project, **overrides)
     return services.update_publish(access=access(pm, project), update=draft, version=draft.version)
+
+
+def project_edit_form(project, **overrides) -> dict:
+    """The project edit form as the page renders it for `project`, with `overrides` typed in."""
+    data = {
+        "code": project.code,
+        "name": project.name,
+        "description": project.description,
+        "modality": project.modality,
+        "phase": project.phase,
+        "service_scope": project.service_scope,
+        "status": project.status,
+        "start_date": project.start_date.isoformat(),
+        "update_cadence_days": project.update_cadence_days,
+        "question_response_days": project.question_response_days,
+        "version": project.version,
+    }
+    data.update(overrides)
+    return data
