@@ -14,8 +14,6 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from portal.core.date_window import date_in_window
-
 from .models import Invitee, Meeting, Rsvp
 
 PRODID = "-//Meridian//Sponsor-CDMO portal//EN"
@@ -119,8 +117,6 @@ def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable = ()) ->
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     for meeting in meetings:
-        if not date_in_window(meeting.starts_at):
-            continue  # stored before forms refused far dates; its end would overflow
         cal.add_component(
             _meeting_event(meeting, description=meeting_description(meeting), cancelled=meeting.is_cancelled)
         )
@@ -138,8 +134,8 @@ def _milestone_event(milestone) -> Event | None:
         or getattr(milestone, "forecast_date", None)
         or getattr(milestone, "baseline_date", None)
     )
-    if day is None or not date_in_window(day):
-        return None  # a far date stored before forms refused them would overflow DTEND
+    if day is None:
+        return None
     name = getattr(milestone, "name", None) or getattr(milestone, "title", None) or "Milestone"
     state = "done" if getattr(milestone, "actual_date", None) else "forecast"
     event = Event()

@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.date_window import in_window
 from portal.core.timezones import time_zone_choices
 from projects.models import Project, Side, TeamRole
 
@@ -176,6 +177,7 @@ class Meeting(models.Model):
                 condition=~models.Q(status="cancelled") | models.Q(cancelled_at__isnull=False),
                 name="meeting_cancelled_has_cancelled_at",
             ),
+            models.CheckConstraint(condition=in_window("starts_at"), name="meeting_starts_in_date_window"),
         ]
         indexes = [
             models.Index(fields=["project", "starts_at"], name="meeting_project_time_idx"),

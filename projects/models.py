@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.date_window import in_window
 from portal.organizations.models import Organization
 
 
@@ -281,6 +282,13 @@ class Milestone(models.Model):
                     | (~models.Q(status=MilestoneStatus.DONE) & models.Q(actual_date__isnull=True))
                 ),
                 name="milestone_actual_date_iff_done",
+            ),
+            # Pages and calendar feeds compute with these dates (portal.core.date_window).
+            models.CheckConstraint(
+                condition=in_window("baseline_date")
+                & in_window("forecast_date")
+                & in_window("actual_date", nullable=True),
+                name="milestone_dates_in_window",
             ),
         ]
         indexes = [

@@ -16,8 +16,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.core.date_window import clamp_to_window
-
 from .models import MilestoneStatus
 
 # Slip thresholds shared by the badges and the chart.
@@ -81,8 +79,6 @@ def _scale(milestones: Sequence, today: datetime.date) -> _Scale:
     days = [today]
     for m in milestones:
         days += [m.baseline_date, m.forecast_date] + ([m.actual_date] if m.actual_date else [])
-    # Year 1 or 9999 (stored before forms refused them) would overflow the padding below.
-    days = [clamp_to_window(day) for day in days]
     start = _month_start(min(days) - datetime.timedelta(days=7))
     end = _next_month(max(days) + datetime.timedelta(days=7))
     return _Scale(start, end)

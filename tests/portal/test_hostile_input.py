@@ -11,6 +11,7 @@ import pathlib
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -120,19 +121,39 @@ def test_dates_at_the_edges_of_the_window_are_accepted(login, project, cdmo_pm):
     assert milestone.forecast_date == datetime.date(2100, 12, 31)
 
 
-def test_stored_far_forecast_does_not_break_the_milestones_tab_or_calendar_feeds(
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"forecast_date": datetime.date(9999, 12, 31)},
+        {"baseline_date": datetime.date(1, 1, 1)},
+        {"actual_date": datetime.date(2101, 1, 1), "status": "done"},
+    ],
+)
+def test_the_database_refuses_milestone_dates_outside_the_window(project, dates):
+    # What the forms refuse can never be stored another way, so no page or feed meets it.
+    with pytest.raises(IntegrityError, match="milestone_dates_in_window"), transaction.atomic():
+        MilestoneFactory(project=project, title="Far away", **dates)
+
+
+@pytest.mark.parametrize("starts_at", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:30:00+00:00"])
+def test_the_database_refuses_meetings_outside_the_window(project, cdmo_pm, starts_at):
+    meeting = MeetingFactory(project=project)
+    with pytest.raises(IntegrityError, match="meeting_starts_in_date_window"), transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=datetime.datetime.fromisoformat(starts_at))
+
+
+def test_milestones_at_the_window_edges_render_in_the_tab_and_calendar_feeds(
     client, login, project, cdmo_pm, sponsor_lead
 ):
-    # Rows stored before the form refused far dates still have to render.
-    MilestoneFactory(project=project, title="Far away", forecast_date=datetime.date(9999, 12, 31))
-    MilestoneFactory(project=project, title="Long ago", baseline_date=datetime.date(1, 1, 1))
+    MilestoneFactory(project=project, title="Far away", forecast_date=datetime.date(2100, 12, 31))
+    MilestoneFactory(project=project, title="Long ago", baseline_date=datetime.date(1990, 1, 1))
     tab = login(cdmo_pm).get(reverse("projects:milestones", kwargs={"project_id": project.pk}))
     assert tab.status_code == 200
     assert "Far away" in tab.content.decode()
     for person in (cdmo_pm, sponsor_lead):
         feed = client.get(reverse("meetings:calendar_feed", kwargs={"token": person.calendar_token}))
         assert feed.status_code == 200
-        assert b"BEGIN:VCALENDAR" in feed.content
+        assert b"Far away" in feed.content
 
 
 def _meeting_post(**changes):
