@@ -230,20 +230,12 @@ class ServiceIssue(models.Model):
         return reverse("issues:detail", kwargs={"project_id": self.project_id, "serviceissue_id": self.pk})
 
     @property
-    def is_closed(self) -> bool:
-        return self.status == IssueStatus.CLOSED
-
-    @property
     def awaiting_acknowledgement(self) -> bool:
         return self.status == IssueStatus.OPEN
 
     @property
     def awaiting_plan(self) -> bool:
         return self.status in AWAITING_PLAN
-
-    @property
-    def has_breached(self) -> bool:
-        return self.acknowledge_breached_at is not None or self.plan_breach_count > 0
 
     @property
     def acknowledge_met(self) -> bool | None:
@@ -260,14 +252,6 @@ class ServiceIssue(models.Model):
             return self.plan_proposed_at <= self.plan_by
         if self.plan_breached_at is not None:
             return False
-        return None
-
-    def next_deadline(self) -> tuple[str, object] | None:
-        """(what is due, when) for the clock that runs now, or None."""
-        if self.status == IssueStatus.OPEN:
-            return ("Acknowledge", self.acknowledge_by)
-        if self.status == IssueStatus.ACKNOWLEDGED:
-            return ("Resolution plan", self.plan_by)
         return None
 
 

@@ -55,10 +55,6 @@ def _require_org(request) -> None:
         raise Http404("No organization.")
 
 
-def _partial(request, template: str, name: str) -> str:
-    return f"{template}#{name}" if request.htmx and not request.htmx.boosted else template
-
-
 # Lists ---------------------------------------------------------------------------
 
 

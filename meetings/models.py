@@ -474,7 +474,3 @@ class ActionItem(models.Model):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.status == ActionItemStatus.OPEN and self.due_date < today
-
-    def days_overdue(self, today=None) -> int:
-        today = today or timezone.localdate()
-        return (today - self.due_date).days

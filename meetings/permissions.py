@@ -52,7 +52,3 @@ class MeetingRights:
     @classmethod
     def of(cls, access: ProjectAccess, meeting: Meeting) -> MeetingRights:
         return cls(runs=runs_meeting(access, meeting), confirms=confirms_minutes(access))
-
-    @property
-    def may_confirm(self) -> bool:
-        return self.confirms

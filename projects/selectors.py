@@ -94,10 +94,6 @@ class ProjectAccess:
         return self.is_sponsor and side == Side.SPONSOR and (self.is_org_admin or self.is_sponsor_lead)
 
     @property
-    def can_manage_team(self) -> bool:
-        return self.can_manage_team_side(self.side)
-
-    @property
     def sees_internal(self) -> bool:
         """CDMO-internal notes are never shown to the sponsor."""
         return self.is_cdmo

@@ -79,19 +79,6 @@ def percent(share) -> str:
 
 
 @register.filter
-def at_zone(moment: dt.datetime | None, zone_name: str) -> dt.datetime | None:
-    """The same instant in another zone (e.g. the CDMO site's)."""
-    if moment is None:
-        return None
-    import zoneinfo
-
-    try:
-        return moment.astimezone(zoneinfo.ZoneInfo(zone_name))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return moment
-
-
-@register.filter
 def get_item(mapping, key):
     """mapping[key] in a template (None when missing)."""
     try:
