@@ -16,21 +16,11 @@ from portal.organizations.models import OrgRole  # noqa: E402
 from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
 from projects.models import TeamRole  # noqa: E402
 from tests.database_guards import flush_between_transactional_tests_bypasses_truncate_guards  # noqa: E402, F401
+from tools.screenshots import CHROMIUM_ARGS  # noqa: E402  (the flags Chromium needs here, in one place)
 
 # @pytest.mark.clock: date-sensitive tests run again at awkward instants.
 pytest_plugins = ["tests.clock"]
 pytest.register_assert_rewrite("tests.demo_story")  # shared demo assertions explain their failures
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

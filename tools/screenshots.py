@@ -9,6 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# Headless, and never reaching for the internet (nothing but package registries is reachable).
+# The browser tests use the same flags (tests/conftest.py).
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
