@@ -63,7 +63,6 @@ class _Scale:
 
     def x(self, day: datetime.date) -> float:
         span = WIDTH - LABEL_WIDTH - RIGHT_PAD
-        day = min(max(day, self.start), self.end)  # a date stored before the form window was enforced
         return round(LABEL_WIDTH + span * (day - self.start).days / self.days, 1)
 
 
