@@ -4,7 +4,7 @@
     .venv/bin/python bench/run_bench.py --sizes 1000
 
 Uses its own database per size (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_bench,
-with "_<size>" appended to the name), seeds it once with `seed_demo --projects N` plus realistic history (bench/seed_history.py), and prints,
+with "_<size>" appended to the name), seeds it once with `seed_demo --projects N` plus realistic history (demo/history.py), and prints,
 for each size: the sweep's wall time and query count, the dashboard's server time and query count
 for an executive of the largest organization, and a trivial signed-in page as the baseline.
 Figures are printed, not asserted: this is not a timed test.
@@ -77,10 +77,10 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from bench.seed_history import add_history
+    from demo.history import add_history
+    from oversight.monitoring.models import Flag
+    from oversight.monitoring.services import sweep
     from portal.accounts.models import User
-    from portal.monitoring.models import Flag
-    from portal.monitoring.services import sweep
     from portal.organizations.models import OrgRole
     from projects.models import Project
 

@@ -9,7 +9,6 @@ change them (triggers below), not only the services.
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from datetime import datetime, timedelta
 
 import pghistory
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.date_window import in_window
-from portal.core.timezones import time_zone_choices
+from portal.core.timezones import time_zone_choices, zone_or_utc
 from projects.models import Project, Side, TeamRole
 
 
@@ -215,11 +214,7 @@ class Meeting(models.Model):
         return zone_label(self.organizer_time_zone)
 
     def starts_at_in(self, zone_name: str) -> datetime:
-        try:
-            zone = zoneinfo.ZoneInfo(zone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        return self.starts_at.astimezone(zone)
+        return self.starts_at.astimezone(zone_or_utc(zone_name))
 
     @property
     def is_governance(self) -> bool:

@@ -6,25 +6,18 @@ organizer's), and carries the calendar or PDF attachment it is about.
 
 from __future__ import annotations
 
-import zoneinfo
 from email.mime.text import MIMEText
 
 from django.utils import timezone
 
 from portal.core.emails import send_templated_email
+from portal.core.timezones import zone_or_utc
 from projects.models import ProjectMember, TeamRole
 
 from .ics import invitation_ics
 from .models import Invitee, Meeting, MeetingStatus, zone_label
 from .pdf import minutes_filename, render_minutes_pdf
 from .selectors import meeting_detail
-
-
-def _zone(name: str):
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _zone_name_for(user, meeting: Meeting) -> str:
@@ -40,7 +33,7 @@ def ics_part(ics: bytes, *, method: str, filename: str = "invite.ics") -> MIMETe
 
 
 def _send(template: str, context: dict, *, to: str, zone_name: str, attachments=()) -> None:
-    with timezone.override(_zone(zone_name)):
+    with timezone.override(zone_or_utc(zone_name)):
         send_templated_email(
             template,
             {**context, "recipient_zone": zone_name, "recipient_zone_label": zone_label(zone_name)},

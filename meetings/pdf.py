@@ -9,11 +9,12 @@ for everyone who opens it.
 from __future__ import annotations
 
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from portal.core.timezones import zone_or_utc
 
 from .models import Meeting, zone_label
 
@@ -28,11 +29,7 @@ def minutes_filename(meeting: Meeting) -> str:
 
 def render_minutes_html(detail) -> str:
     meeting = detail.meeting
-    try:
-        zone = zoneinfo.ZoneInfo(meeting.organizer_time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    with timezone.override(zone):
+    with timezone.override(zone_or_utc(meeting.organizer_time_zone)):
         return render_to_string(
             "meetings/minutes_pdf.html",
             {

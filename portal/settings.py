@@ -58,14 +58,19 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "django_celery_beat",
+    # The foundation
     "portal.core",
     "portal.accounts",
     "portal.organizations",
-    "portal.monitoring",
     "portal.notifications",
+    # The domain apps
     "projects",
     "meetings",
     "issues",
+    # The oversight layer, which reads across the domain apps
+    "oversight.monitoring",
+    # The demo world on top
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -269,7 +274,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.relay_outbox",
         "schedule": OUTBOX_RELAY_SECONDS,
     },
-    # Monitoring (portal/monitoring/tasks.py): red flags, their notices, and reminders before them.
+    # Monitoring (oversight/monitoring/tasks.py): red flags, their notices, and reminders before them.
     "monitoring: sweep the red-flag rules": {
         "task": "monitoring.sweep",
         "schedule": 15 * 60.0,

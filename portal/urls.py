@@ -16,7 +16,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", include("meetings.urls")),  # /meetings/… and /projects/<id>/meetings/…
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
-    path("", include("portal.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
+    path("", include("oversight.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
     path("notifications/", include("portal.notifications.urls")),
     # Before the admin's own login, which has no rate limit and no second factor.
     path("admin/login/", account_views.admin_login_view, name="admin_login"),

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Browser, Page
 
-from portal.organizations.factories import DEFAULT_PASSWORD
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 
 def log_in(page: Page, base: str, email: str) -> None:

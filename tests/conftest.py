@@ -11,11 +11,11 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls inside Playwright tests
 
 from portal.celery import app  # noqa: E402
-from portal.organizations.factories import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory  # noqa: E402
 from portal.organizations.models import OrgRole  # noqa: E402
-from projects.factories import ProjectFactory, ProjectMemberFactory  # noqa: E402
 from projects.models import TeamRole  # noqa: E402
 from tests.database_guards import flush_between_transactional_tests_bypasses_truncate_guards  # noqa: E402, F401
+from tests.factories.organizations import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory  # noqa: E402
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory  # noqa: E402
 from tools.screenshots import CHROMIUM_ARGS  # noqa: E402  (the flags Chromium needs here, in one place)
 
 # @pytest.mark.clock: date-sensitive tests run again at awkward instants.

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import ActionItem, Attendance, Meeting, MeetingKind, MeetingStatus
+from oversight.monitoring.models import Flag, FlagKind
 from portal.accounts.models import User
-from portal.monitoring.models import Flag, FlagKind
 from projects.models import Project, ProjectStatus, TeamRole
 
 

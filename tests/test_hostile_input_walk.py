@@ -26,8 +26,8 @@ from django import forms as django_forms
 from django.urls import Resolver404, resolve, reverse
 
 from portal.core.forms import HostileInputMixin
-from projects.factories import ProjectFactory
 from projects.models import ProjectMember, TeamRole
+from tests.factories.projects import ProjectFactory
 
 from .test_outsider_walk import OUR_MODULES, _kwargs_for, our_routes
 from .world import populate_everything

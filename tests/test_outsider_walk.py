@@ -15,12 +15,12 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.accounts.models import User
-from portal.organizations.factories import UserFactory
 from projects.models import Project
+from tests.factories.organizations import UserFactory
 
 from .world import populate_everything
 
-OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.")
+OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "demo.")
 SECRET_MARKERS = ("HIDDEN-777", "Hidden Program Omega", "Secret Sponsor Holdings", "victim-lead@secret.test")
 
 

@@ -27,12 +27,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from issues.factories import ServiceIssueFactory
 from issues.models import IssueStatus
-from portal.organizations.factories import CDMOFactory, SponsorFactory
-from projects.factories import StatusUpdateFactory, UpdateCommentFactory
 from projects.models import Project, ProjectMember, TeamRole, UpdateStatus
 from projects.references import registered_labels
+from tests.factories.issues import ServiceIssueFactory
+from tests.factories.organizations import CDMOFactory, SponsorFactory
+from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory
 
 from .test_outsider_walk import OUR_MODULES, _belongs_to, _kwargs_for, our_routes
 from .world import populate_everything

@@ -76,12 +76,3 @@ def percent(share) -> str:
     if share is None:
         return "—"
     return f"{share * 100:.0f}%"
-
-
-@register.filter
-def get_item(mapping, key):
-    """mapping[key] in a template (None when missing)."""
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None

@@ -1,9 +1,9 @@
-import zoneinfo
-
 from allauth.mfa.models import Authenticator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
+from portal.core.timezones import zone_or_utc
 
 
 class UserTimeZoneMiddleware:
@@ -15,10 +15,7 @@ class UserTimeZoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(zone_or_utc(user.time_zone))
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -36,6 +36,7 @@ from portal.accounts.models import User
 from portal.core.audit import audited
 from portal.core.emails import render_email
 from portal.core.queue import enqueue_on_commit
+from portal.core.timezones import zone_or_utc
 
 from .models import EmailMode, EmailStatus, Notification, NotificationPreference
 from .selectors import email_mode_of, get_notification_for_recipient, preferences_by_user
@@ -167,10 +168,7 @@ def _initial_email_status(person: User, email_mode: str) -> str:
 
 
 def zone_of(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_utc(user.time_zone)
 
 
 def render_notification_email(

@@ -98,11 +98,6 @@ def overdue_at(question, now) -> bool:
     return question.is_overdue(now)
 
 
-@register.filter
-def get_item(mapping, key):
-    return (mapping or {}).get(key)
-
-
 @register.simple_tag
 def update_overdue(project) -> bool:
     """The project's next update was due before today (set when an update is published)."""

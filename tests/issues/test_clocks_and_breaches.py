@@ -8,14 +8,14 @@ import time_machine
 from django.core import mail
 
 from issues import services
-from issues.factories import ResponseTimeAgreementFactory, ServiceIssueFactory
 from issues.models import EventKind, IssueEvent, IssueStatus, ServiceIssue, Severity
 from issues.selectors import effective_agreements, escalation_recipients
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.organizations.factories import CDMOFactory, UserFactory
 from portal.organizations.models import OrgRole
-from projects.factories import ProjectFactory, ProjectMemberFactory, staff_project
 from projects.models import TeamRole
+from tests.factories.issues import ResponseTimeAgreementFactory, ServiceIssueFactory
+from tests.factories.organizations import CDMOFactory, UserFactory
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 
 from .conftest import access, drive
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from issues import demo
+from demo import issues as demo
+from demo.world import seed_people_and_projects
 from issues.models import EventKind, IssueEvent, IssueStatus, Recognition, ServiceIssue
-from portal.core.demo import seed_people_and_projects
 
 
 @pytest.mark.clock

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.factories import IssueEventFactory, ResolutionPlanFactory, ServiceIssueFactory
 from issues.models import IssueStatus, ServiceIssue, Severity
 from issues.selectors import figures_by_cdmo, project_figures
-from portal.organizations.factories import CDMOFactory
-from projects.factories import ProjectFactory, ProjectMemberFactory
 from projects.models import TeamRole
+from tests.factories.issues import IssueEventFactory, ResolutionPlanFactory, ServiceIssueFactory
+from tests.factories.organizations import CDMOFactory
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory
 
 from .conftest import access
 

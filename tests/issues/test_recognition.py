@@ -9,7 +9,7 @@ from issues import recognition as registry
 from issues import services
 from issues.models import EventKind, IssueEvent, IssueStatus, Recognition
 from issues.recognition import TargetNotFound, kudos_url, resolve_target
-from projects.factories import ProjectFactory
+from tests.factories.projects import ProjectFactory
 
 from .conftest import access, drive
 
@@ -177,7 +177,7 @@ def test_status_updates_and_answers_resolve_when_those_models_exist(project):
 
 @pytest.mark.django_db
 def test_status_updates_and_answers_are_recognized_through_the_same_endpoint(client, project, team):
-    from projects.factories import StatusUpdateFactory, UpdateCommentFactory
+    from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory
 
     published = StatusUpdateFactory(project=project, created_by=team["pm"], published=True)
     draft = StatusUpdateFactory(project=project, created_by=team["pm"])
@@ -221,7 +221,7 @@ def test_recognition_can_go_to_the_whole_team(client, resolved, project, team):
 def test_discarded_draft_cannot_be_recognized(client, project, team, django_capture_on_commit_callbacks):
     """Ids are sequential: a sponsor walking them must never read a discarded CDMO draft's title."""
     from projects import services as project_services
-    from projects.factories import StatusUpdateFactory
+    from tests.factories.projects import StatusUpdateFactory
 
     draft = StatusUpdateFactory(project=project, created_by=team["pm"], title="Yield crash we never reported")
     project_services.update_discard(access=access(team["pm"], project), update=draft)

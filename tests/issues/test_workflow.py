@@ -8,14 +8,14 @@ from django.db import connection
 from django.utils import timezone
 
 from issues import services, workflow
-from issues.factories import ResolutionPlanFactory
 from issues.models import EventKind, IssueEvent, IssueStatus, PlanStatus, ResolutionPlan, ServiceIssue
 from issues.workflow import Action
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.organizations.factories import UserFactory
 from portal.organizations.models import OrgRole
-from projects.factories import ProjectMemberFactory
 from projects.models import TeamRole
+from tests.factories.issues import ResolutionPlanFactory
+from tests.factories.organizations import UserFactory
+from tests.factories.projects import ProjectMemberFactory
 
 from .conftest import access, drive
 

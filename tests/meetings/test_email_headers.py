@@ -6,7 +6,7 @@ from django.core import mail
 
 from portal.core.models import OutboxStatus, OutboxTask
 from portal.notifications import delivery
-from portal.notifications.factories import NotificationFactory
+from tests.factories.notifications import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 

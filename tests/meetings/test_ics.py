@@ -9,9 +9,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from meetings import services
-from meetings.factories import MeetingFactory, invite_team
 from meetings.models import Meeting
-from projects.factories import ProjectFactory, staff_project
+from tests.factories.meetings import MeetingFactory, invite_team
+from tests.factories.projects import ProjectFactory, staff_project
 
 from .conftest import access
 

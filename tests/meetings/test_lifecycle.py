@@ -138,8 +138,8 @@ def test_attendance_waits_for_the_meeting_to_start(schedule, project, team):
 
 
 def test_unexpected_attendee_is_recorded(held, project, team, cdmo_admin):
-    from projects.factories import ProjectMemberFactory
     from projects.models import TeamRole
+    from tests.factories.projects import ProjectMemberFactory
 
     qa = ProjectMemberFactory(project=project, role=TeamRole.CDMO_MEMBER).user
     services.attendance_record(

@@ -6,10 +6,10 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from meetings.factories import ActionItemFactory, DecisionFactory, close_as, held_meeting
 from meetings.models import MeetingKind, MeetingStatus
 from meetings.pdf import render_minutes_pdf
 from meetings.selectors import meeting_detail
+from tests.factories.meetings import ActionItemFactory, DecisionFactory, close_as, held_meeting
 
 pytestmark = pytest.mark.django_db
 

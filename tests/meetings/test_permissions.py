@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from meetings.factories import held_meeting
 from meetings.models import ActionItem, MeetingStatus
+from tests.factories.meetings import held_meeting
 
 from .conftest import access
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.factories import ActionItemFactory, close_as, held_meeting
 from meetings.models import ActionItem, AgendaItem, Decision, Invitee, Meeting, MeetingStatus
+from tests.factories.meetings import ActionItemFactory, close_as, held_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +165,8 @@ def test_the_invitee_replies_from_the_meeting_page(client, login, schedule, team
 def test_attendance_then_minutes_then_close_through_the_pages(
     client, login, schedule, project, team, django_capture_on_commit_callbacks
 ):
-    from projects.factories import ProjectMemberFactory
     from projects.models import TeamRole
+    from tests.factories.projects import ProjectMemberFactory
 
     guest_qa = ProjectMemberFactory(project=project, role=TeamRole.CDMO_MEMBER).user
     start = timezone.now() + datetime.timedelta(hours=1)
@@ -393,8 +393,8 @@ def test_my_action_items_query_count_is_pinned(client, login, project, team, siz
 
 @pytest.mark.parametrize("size", [2, 12])
 def test_meeting_page_query_count_does_not_grow_with_invitees(client, login, project, team, size):
-    from projects.factories import ProjectMemberFactory
     from projects.models import TeamRole
+    from tests.factories.projects import ProjectMemberFactory
 
     for _ in range(size):
         ProjectMemberFactory(project=project, role=TeamRole.SME)

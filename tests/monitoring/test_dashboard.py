@@ -8,13 +8,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.monitoring.models import Flag, FlagKind
-from portal.monitoring.selectors import flag_trend
-from portal.monitoring.services import sweep
-from portal.organizations.factories import CDMOFactory, SponsorFactory, UserFactory
+from oversight.monitoring.models import Flag, FlagKind
+from oversight.monitoring.selectors import flag_trend
+from oversight.monitoring.services import sweep
 from portal.organizations.models import OrgRole
-from projects.factories import staff_project
 from projects.models import ProjectMember, TeamRole
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
+from tests.factories.projects import staff_project
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
 

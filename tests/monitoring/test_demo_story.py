@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from portal.monitoring.models import Flag
+from oversight.monitoring.models import Flag
 from tests.demo_story import assert_dashboard_story
 
 

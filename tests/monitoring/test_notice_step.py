@@ -8,11 +8,11 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from portal.monitoring import tasks
-from portal.monitoring.models import Flag
-from portal.monitoring.services import sweep
+from oversight.monitoring import tasks
+from oversight.monitoring.models import Flag
+from oversight.monitoring.services import sweep
 from portal.notifications.models import Notification
-from projects.factories import staff_project
+from tests.factories.projects import staff_project
 
 NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
 

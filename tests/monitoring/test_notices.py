@@ -6,13 +6,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from meetings.factories import ActionItemFactory, MeetingFactory
-from portal.monitoring.models import Flag
-from portal.monitoring.notices import send_reminders
-from portal.monitoring.services import sweep
+from oversight.monitoring.models import Flag
+from oversight.monitoring.notices import send_reminders
+from oversight.monitoring.services import sweep
 from portal.notifications.models import Notification
-from projects.factories import StatusUpdateFactory, UpdateCommentFactory, staff_project
 from projects.models import CommentKind, ProjectMember, TeamRole
+from tests.factories.meetings import ActionItemFactory, MeetingFactory
+from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory, staff_project
 
 NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
 # Written around NOW; also run frozen at each awkward instant (tests/clock.py).

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from portal.monitoring.models import Flag, FlagKind, Severity
-from portal.monitoring.services import sweep
-from projects.factories import ProjectFactory, ProjectMemberFactory, staff_project
+from oversight.monitoring.models import Flag, FlagKind, Severity
+from oversight.monitoring.services import sweep
 from projects.models import Milestone, MilestoneKind, MilestoneStatus, ProjectMember, ProjectStatus, TeamRole
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday
 # Written around NOW; also run frozen at each awkward instant (tests/clock.py).
@@ -174,7 +174,7 @@ def _add_projects(clock_now, count):
 
 @pytest.mark.clock("new-years-eve", default=NOW, tick=False)  # query counts: one instant is enough
 def test_sweep_queries_do_not_grow_with_projects(clock_now, db):
-    from portal.monitoring.rules import RULES
+    from oversight.monitoring.rules import RULES
 
     _add_projects(clock_now, 3)
     sweep(now=clock_now, notify=False)  # raise everything once

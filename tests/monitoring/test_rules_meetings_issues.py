@@ -6,15 +6,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from issues.factories import ServiceIssueFactory
 from issues.models import EventKind, IssueEvent, IssueStatus
 from issues.models import Severity as IssueSeverity
-from meetings.factories import ActionItemFactory, MeetingFactory, held_meeting, invite_team
 from meetings.models import ActionItemStatus, MeetingKind, MeetingStatus
-from portal.monitoring.models import Flag, FlagKind, Severity
-from portal.monitoring.services import sweep
-from projects.factories import staff_project
+from oversight.monitoring.models import Flag, FlagKind, Severity
+from oversight.monitoring.services import sweep
 from projects.models import TeamRole
+from tests.factories.issues import ServiceIssueFactory
+from tests.factories.meetings import ActionItemFactory, MeetingFactory, held_meeting, invite_team
+from tests.factories.projects import staff_project
 
 NOW = dt.datetime(2026, 11, 18, 15, 0, tzinfo=dt.UTC)  # Wednesday afternoon
 

@@ -20,10 +20,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from portal.monitoring.models import Flag, FlagKind
-from portal.monitoring.services import sweep
-from projects.factories import MilestoneFactory, staff_project
+from oversight.monitoring.models import Flag, FlagKind
+from oversight.monitoring.services import sweep
 from projects.models import ProjectMember, TeamRole
+from tests.factories.projects import MilestoneFactory, staff_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from portal.notifications.factories import NotificationFactory, NotificationPreferenceFactory
 from portal.notifications.models import EmailStatus
+from tests.factories.notifications import NotificationFactory, NotificationPreferenceFactory
 from tests.staff import staff_user
 
 

@@ -10,10 +10,10 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.notifications import delivery, tasks
-from portal.notifications.factories import NotificationFactory
 from portal.notifications.models import EmailStatus, Notification
 from portal.notifications.services import notify
-from portal.organizations.factories import UserFactory
+from tests.factories.notifications import NotificationFactory
+from tests.factories.organizations import UserFactory
 
 
 def _sent_ids() -> list[int]:

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from portal.notifications.models import EmailMode, EmailStatus, Notification
 from portal.notifications.services import notify, preferences_update
-from portal.organizations.factories import UserFactory
+from tests.factories.organizations import UserFactory
 
 
 def _notify(recipients, key="reminder.update_due:project-1:2026-03-04", **extra):
@@ -241,7 +241,7 @@ def test_a_person_can_be_told_general_things_without_a_project(committed):
 def test_notify_makes_the_same_few_queries_for_any_number_of_recipients(
     project, django_assert_num_queries, how_many
 ):
-    from projects.factories import ProjectMemberFactory
+    from tests.factories.projects import ProjectMemberFactory
 
     people = [ProjectMemberFactory(project=project).user for _ in range(how_many)]
     # who has it already, their preferences, one INSERT … RETURNING, the outbox row for the emails

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.notifications.factories import NotificationFactory
 from portal.notifications.models import EmailMode, Notification, NotificationPreference
+from tests.factories.notifications import NotificationFactory
 
 
 def _bell_count(html: str) -> str | None:

@@ -28,8 +28,8 @@ from django.db import connection
 
 from portal.celery import app
 from portal.notifications import tasks
-from portal.notifications.factories import NotificationFactory
 from portal.notifications.models import EmailStatus, Notification
+from tests.factories.notifications import NotificationFactory
 
 from .conftest import sent_lines
 

@@ -3,7 +3,7 @@ from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.urls import reverse
 
-from portal.organizations.factories import UserFactory
+from tests.factories.organizations import UserFactory
 
 
 @pytest.mark.django_db

@@ -4,9 +4,8 @@ from django.urls import reverse
 
 from portal.core.models import OutboxTask
 from tests.staff import staff_user
+from tests.test_outsider_walk import OUR_MODULES
 from tests.world import populate_everything
-
-OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.")
 
 
 def _our_admins():

@@ -8,7 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from portal.organizations.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories.organizations import DEFAULT_PASSWORD, UserFactory
 
 
 @pytest.fixture

@@ -113,8 +113,8 @@ def test_two_services_in_one_request_or_task_keep_their_own_reasons(project, cdm
 
 
 def test_history_subjects_are_quoted_once():
+    from oversight.monitoring.models import Flag
     from portal.core.history import _subject
-    from portal.monitoring.models import Flag
 
     assert _subject(Project, {"name": "Zanrelimab"}, {}) == "Project “Zanrelimab”"
     assert _subject(Flag, {"explanation": "“EB-01” is forecast 3 days late."}, {}) == (

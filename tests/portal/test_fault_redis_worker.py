@@ -33,9 +33,9 @@ from portal.core.models import OutboxStatus, OutboxTask
 from portal.notifications import delivery
 from portal.notifications.models import EmailStatus, Notification
 from projects import services
-from projects.factories import staff_project
 from projects.models import ProjectMember, TeamRole
 from projects.selectors import sponsor_team
+from tests.factories.projects import staff_project
 from tests.projects.update_helpers import access, ready_draft
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

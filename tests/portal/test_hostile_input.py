@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
 
-from meetings.factories import ActionItemFactory, MeetingFactory
 from meetings.models import Meeting
 from portal.core.csv import neutralise_cell
-from projects.factories import MilestoneFactory
 from projects.models import Milestone
+from tests.factories.meetings import ActionItemFactory, MeetingFactory
+from tests.factories.projects import MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.organizations.factories import InvitationFactory, UserFactory
 from portal.organizations.models import Invitation, OrgRole
+from tests.factories.organizations import InvitationFactory, UserFactory
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from portal.core import queue
 from portal.core.models import OutboxStatus, OutboxTask, task_id_for
 from portal.notifications.models import Notification
 from portal.organizations import tasks as organization_tasks
-from portal.organizations.factories import UserFactory
 from portal.organizations.models import Invitation, OrgRole
 from projects import services
 from projects.tasks import notify_update_published
+from tests.factories.organizations import UserFactory
 from tests.notifications.backends import FlakyBackend
 from tests.projects.update_helpers import access, ready_draft
 from tests.staff import staff_user

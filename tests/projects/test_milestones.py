@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from projects import services
-from projects.factories import MilestoneFactory
 from projects.models import Milestone, MilestoneForecastChange, MilestoneStatus
 from projects.selectors import milestones_for_project
+from tests.factories.projects import MilestoneFactory
 
 from .update_helpers import access
 

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.factories import UserFactory
 from portal.organizations.models import OrgRole
 from projects.models import Project
+from tests.factories.organizations import UserFactory
 from tests.projects.update_helpers import project_edit_form
 
 
@@ -72,7 +72,7 @@ def test_concurrent_edits_never_silently_overwrite(client, project, cdmo_pm, cdm
 
 @pytest.mark.django_db
 def test_duplicate_code_for_the_same_sponsor_is_a_form_error(client, project, cdmo_pm):
-    from projects.factories import ProjectFactory
+    from tests.factories.projects import ProjectFactory
 
     ProjectFactory(sponsor=project.sponsor, cdmo=project.cdmo, code="ACM-999")
     client.force_login(cdmo_pm)

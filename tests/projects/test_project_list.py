@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.factories import CDMOFactory, UserFactory
 from portal.organizations.models import OrgRole
-from projects.factories import ProjectFactory, staff_project
 from projects.models import Phase, ProjectStatus
+from tests.factories.organizations import CDMOFactory, UserFactory
+from tests.factories.projects import ProjectFactory, staff_project
 
 
 def _make_projects(sponsor, count):

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.factories import UserFactory
 from projects.models import ProjectMember, Side, TeamRole
 from projects.selectors import team_gaps
+from tests.factories.organizations import UserFactory
 
 
 @pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_team_gaps_flag_missing_decision_maker_and_contacts(project, sponsor_lea
 def test_project_page_queries_do_not_grow_with_the_team(
     client, project, sponsor_lead, django_assert_max_num_queries
 ):
-    from projects.factories import ProjectMemberFactory
+    from tests.factories.projects import ProjectMemberFactory
 
     client.force_login(sponsor_lead)
     with django_assert_max_num_queries(12) as small:

@@ -6,12 +6,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from portal.core.exceptions import ConfirmationRequired, ServiceError
-from portal.organizations.factories import UserFactory
 from projects import services
-from projects.factories import ProjectMemberFactory
 from projects.models import ProjectMember, TeamRole
 from projects.selectors import access_for
 from tests.browser import sign_in
+from tests.factories.organizations import UserFactory
+from tests.factories.projects import ProjectMemberFactory
 
 
 def _remove_url(project, member):

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portal.core.demo import seed_people_and_projects
-from projects import demo
+from demo import projects as demo
+from demo.world import seed_people_and_projects
 from projects.models import (
     DecisionRequest,
     Milestone,

@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.factories import CDMOFactory, SponsorFactory, UserFactory
 from portal.organizations.models import OrgRole
-from projects.factories import ProjectFactory, ProjectMemberFactory
 from projects.models import TeamRole
 from projects.selectors import projects_visible_to
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory
 
 
 @pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from projects.factories import MilestoneFactory
 from projects.models import MilestoneForecastChange, StatusUpdate, UpdateAcknowledgement, UpdateComment
 from tests.browser import log_in
+from tests.factories.projects import MilestoneFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

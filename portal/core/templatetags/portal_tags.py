@@ -7,10 +7,11 @@ register = template.Library()
 
 @register.filter
 def get_item(mapping, key):
-    """`{{ mapping|get_item:key }}`: dictionary lookup with a variable key."""
-    if mapping is None:
+    """`{{ mapping|get_item:key }}`: dictionary lookup with a variable key (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
         return None
-    return mapping.get(key)
 
 
 @register.filter

@@ -5,8 +5,7 @@ from allauth.account.models import EmailAddress
 from django.utils.text import slugify
 
 from portal.accounts.models import User
-
-from .models import Invitation, Organization, OrganizationKind, OrgRole
+from portal.organizations.models import Invitation, Organization, OrganizationKind, OrgRole
 
 DEFAULT_PASSWORD = "portal-demo-2026"
 

@@ -19,9 +19,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, Side, TeamRole
-
-from .models import (
+from meetings.models import (
     ActionItem,
     ActionItemStatus,
     AgendaItem,
@@ -33,6 +31,7 @@ from .models import (
     MeetingStatus,
     Rsvp,
 )
+from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, Side, TeamRole
 
 WEEKS_OF_HISTORY = 10
 # Minutes go out 20 hours after a call and are confirmed a day later: the latest call shown as

@@ -13,10 +13,9 @@ import random
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.notifications.models import EmailStatus, Notification
+from portal.notifications.services import insert_claimed, render_notification_email
 from projects.models import Project, ProjectStatus, TeamRole
-
-from .models import EmailStatus, Notification
-from .services import insert_claimed, render_notification_email
 
 # (role, kind, title, body, tab url name, days ago, read)
 STORIES = [

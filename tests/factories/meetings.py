@@ -7,9 +7,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from projects.models import Project, ProjectMember, Side, TeamRole
-
-from .models import (
+from meetings.models import (
     ActionItem,
     AgendaItem,
     Attendance,
@@ -20,13 +18,14 @@ from .models import (
     MeetingStatus,
     Rsvp,
 )
+from projects.models import Project, ProjectMember, Side, TeamRole
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Meeting
 
-    project = factory.SubFactory("projects.factories.ProjectFactory")
+    project = factory.SubFactory("tests.factories.projects.ProjectFactory")
     kind = MeetingKind.WEEKLY
     title = "Weekly project call"
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))

@@ -26,8 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.core.business_time import BusinessCalendar
-
-from .models import (
+from projects.models import (
     RAG,
     AttachmentType,
     CommentKind,

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.organizations.factories import DEFAULT_PASSWORD as DEMO_PASSWORD
-from portal.organizations.factories import OrganizationFactory, UserFactory
 from portal.organizations.models import Organization, OrganizationKind, OrgRole
 from projects.models import (
     Modality,
@@ -24,6 +22,8 @@ from projects.models import (
     Side,
     TeamRole,
 )
+from tests.factories.organizations import DEFAULT_PASSWORD as DEMO_PASSWORD
+from tests.factories.organizations import OrganizationFactory, UserFactory
 
 CDMOS = [
     ("Northbridge Biologics", "DE", "Europe/Berlin", "northbridge"),

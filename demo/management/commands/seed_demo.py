@@ -1,24 +1,28 @@
 """Build a believable demo world. Safe to run again: nothing is duplicated.
 
-Each domain app contributes its part through `demo.py` (a `seed(world)` function),
-called in order after the organizations, people and projects exist.
+Each app's part of the world is a module of this app with a `seed(world)` function, called in
+order after the organizations, people and projects exist.
 """
 
-import importlib
 import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo import issues as demo_issues
+from demo import meetings as demo_meetings
+from demo import monitoring as demo_monitoring
+from demo import notifications as demo_notifications
+from demo import projects as demo_projects
+from demo.world import DEMO_PASSWORD, World, seed_people_and_projects
 from portal.core.audit import audited
-from portal.core.demo import DEMO_PASSWORD, World, seed_people_and_projects
 
 DOMAIN_SEEDERS = (
-    "projects.demo",
-    "meetings.demo",
-    "issues.demo",
-    "portal.notifications.demo",
-    "portal.monitoring.demo",  # last: flags describe everything above
+    demo_projects,
+    demo_meetings,
+    demo_issues,
+    demo_notifications,
+    demo_monitoring,  # last: flags describe everything above
 )
 
 
@@ -38,8 +42,8 @@ class Command(BaseCommand):
         random.seed(2026)
         with transaction.atomic(), audited("Demo data", actor="demo:seed_demo"):
             world: World = seed_people_and_projects(extra_projects_to=projects)
-            for module_name in DOMAIN_SEEDERS:
-                importlib.import_module(module_name).seed(world)
+            for module in DOMAIN_SEEDERS:
+                module.seed(world)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {world.project_count} projects."))

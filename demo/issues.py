@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from issues import services
+from issues.models import Category, PlanStatus, ServiceIssue, Severity
+from issues.recognition import Target, credited_person
 from projects.models import Project, ProjectMember, Side, TeamRole
 from projects.selectors import access_for
-
-from . import services
-from .models import Category, PlanStatus, ServiceIssue, Severity
-from .recognition import Target, credited_person
 
 C, S = Category, Severity
 

@@ -6,9 +6,8 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from projects.factories import ProjectFactory
-
-from .models import Flag, FlagKind, Severity
+from oversight.monitoring.models import Flag, FlagKind, Severity
+from tests.factories.projects import ProjectFactory
 
 
 class FlagFactory(factory.django.DjangoModelFactory):

@@ -13,11 +13,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from portal.organizations.factories import UserFactory
-from projects.factories import ProjectFactory
-from projects.models import ProjectMember, Side, TeamRole
-
-from .models import (
+from issues.models import (
     Category,
     EventKind,
     IssueEvent,
@@ -30,6 +26,9 @@ from .models import (
     ServiceIssueAttachment,
     Severity,
 )
+from projects.models import ProjectMember, Side, TeamRole
+from tests.factories.organizations import UserFactory
+from tests.factories.projects import ProjectFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.monitoring.services import sweep
+from oversight.monitoring.services import sweep
 
 
 class Command(BaseCommand):

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class MonitoringConfig(AppConfig):
-    name = "portal.monitoring"
+    name = "oversight.monitoring"
     label = "monitoring"
     verbose_name = "Monitoring and red flags"

@@ -3,9 +3,8 @@
 import factory
 from django.utils import timezone
 
-from portal.organizations.factories import UserFactory
-
-from .models import EmailMode, EmailStatus, Notification, NotificationPreference
+from portal.notifications.models import EmailMode, EmailStatus, Notification, NotificationPreference
+from tests.factories.organizations import UserFactory
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):
@@ -41,7 +40,7 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
 def populate_project(project):
     """One notification about `project`, to a person on its team (through the real notify()),
     who has also chosen how to be emailed."""
-    from .services import notify
+    from portal.notifications.services import notify
 
     member = project.members.filter(removed_at__isnull=True).select_related("user").order_by("pk").first()
     recipient = member.user if member else UserFactory(organization=project.sponsor)

@@ -13,11 +13,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from meetings.models import ActionItem
+from oversight.monitoring.models import Flag, FlagKind, Severity
+from oversight.monitoring.rules import MINUTES_BUSINESS_DAYS, UPDATE_GRACE_DAYS
+from oversight.monitoring.services import sweep
 from projects.models import CommentKind, Milestone, ProjectStatus, UpdateComment
-
-from .models import Flag, FlagKind, Severity
-from .rules import MINUTES_BUSINESS_DAYS, UPDATE_GRACE_DAYS
-from .services import sweep
 
 _DAY = dt.timedelta(days=1)
 

@@ -5,9 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from portal.organizations.factories import CDMOFactory, SponsorFactory, UserFactory
-
-from .models import (
+from projects.models import (
     RAG,
     AttachmentType,
     CommentKind,
@@ -29,6 +27,7 @@ from .models import (
     UpdateStatus,
     side_of_role,
 )
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

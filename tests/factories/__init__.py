@@ -1,0 +1,1 @@
+"""factory-boy factories for the tests: they build rows directly, without the services."""
