@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from portal.accounts.models import User
-from portal.organizations.models import Organization, OrganizationKind, OrgRole
+from portal.accounts.models import OrgRole, User
+from portal.organizations.models import Organization, OrganizationKind
 from projects.models import (
     Modality,
     Phase,

@@ -25,8 +25,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from portal.accounts.models import User
-from portal.organizations.models import OrgRole
+from portal.accounts.models import OrgRole, User
 from projects.models import Project, ProjectMember, TeamRole
 from projects.selectors import ProjectAccess, get_project_for_user, projects_visible_to
 

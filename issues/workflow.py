@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from portal.organizations.models import ORG_WIDE_ROLES
+from portal.accounts.models import ORG_WIDE_ROLES
 from projects.models import TeamRole
 from projects.selectors import ProjectAccess
 

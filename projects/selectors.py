@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from portal.accounts.models import User
-from portal.organizations.models import ORG_WIDE_ROLES, Organization, OrganizationKind, OrgRole
+from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
+from portal.organizations.models import Organization, OrganizationKind
 
 from .diffing import FieldDiff, update_changes
 from .models import (

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.timezones import time_zone_choices
-from portal.organizations.models import ORG_WIDE_ROLES, Organization, OrgRole
 
 
 class UserManager(BaseUserManager):
@@ -41,6 +40,18 @@ def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class OrgRole(models.TextChoices):
+    """What a person may do across their organization (admins manage it, executives read all of it)."""
+
+    ADMIN = "admin", "Admin"
+    EXECUTIVE = "executive", "Executive"
+    MEMBER = "member", "Member"
+
+
+# Roles that see every project of their organization, team or not.
+ORG_WIDE_ROLES = frozenset({OrgRole.ADMIN, OrgRole.EXECUTIVE})
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -53,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     organization = models.ForeignKey(
-        Organization,
+        "organizations.Organization",
         on_delete=models.PROTECT,
         related_name="users",
         null=True,

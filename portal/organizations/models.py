@@ -9,22 +9,13 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts.models import OrgRole
 from portal.core.timezones import time_zone_choices
 
 
 class OrganizationKind(models.TextChoices):
     SPONSOR = "sponsor", "Sponsor"
     CDMO = "cdmo", "CDMO"
-
-
-class OrgRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    EXECUTIVE = "executive", "Executive"
-    MEMBER = "member", "Member"
-
-
-# Roles that see every project of their organization, team or not.
-ORG_WIDE_ROLES = frozenset({OrgRole.ADMIN, OrgRole.EXECUTIVE})
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

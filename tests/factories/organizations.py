@@ -4,8 +4,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils.text import slugify
 
-from portal.accounts.models import User
-from portal.organizations.models import Invitation, Organization, OrganizationKind, OrgRole
+from portal.accounts.models import OrgRole, User
+from portal.organizations.models import Invitation, Organization, OrganizationKind
 
 DEFAULT_PASSWORD = "portal-demo-2026"
 

@@ -10,8 +10,8 @@ from django.core import mail
 from issues import services
 from issues.models import EventKind, IssueEvent, IssueStatus, ServiceIssue, Severity
 from issues.selectors import effective_agreements, escalation_recipients
+from portal.accounts.models import OrgRole
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.organizations.models import OrgRole
 from projects.models import TeamRole
 from tests.factories.issues import ResponseTimeAgreementFactory, ServiceIssueFactory
 from tests.factories.organizations import CDMOFactory, UserFactory

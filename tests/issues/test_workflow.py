@@ -10,8 +10,8 @@ from django.utils import timezone
 from issues import services, workflow
 from issues.models import EventKind, IssueEvent, IssueStatus, PlanStatus, ResolutionPlan, ServiceIssue
 from issues.workflow import Action
+from portal.accounts.models import OrgRole
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.organizations.models import OrgRole
 from projects.models import TeamRole
 from tests.factories.issues import ResolutionPlanFactory
 from tests.factories.organizations import UserFactory

@@ -11,7 +11,7 @@ from django.utils import timezone
 from oversight.monitoring.models import Flag, FlagKind
 from oversight.monitoring.selectors import flag_trend
 from oversight.monitoring.services import sweep
-from portal.organizations.models import OrgRole
+from portal.accounts.models import OrgRole
 from projects.models import ProjectMember, TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project

@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.models import User
-from portal.organizations.models import Invitation, OrgRole
+from portal.accounts.models import OrgRole, User
+from portal.organizations.models import Invitation
 from tests.factories.organizations import InvitationFactory, UserFactory
 
 

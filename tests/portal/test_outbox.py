@@ -14,12 +14,13 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
+from portal.accounts.models import OrgRole
 from portal.celery import app
 from portal.core import queue
 from portal.core.models import OutboxStatus, OutboxTask, task_id_for
 from portal.notifications.models import Notification
 from portal.organizations import tasks as organization_tasks
-from portal.organizations.models import Invitation, OrgRole
+from portal.organizations.models import Invitation
 from projects import services
 from projects.tasks import notify_update_published
 from tests.factories.organizations import UserFactory

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.models import OrgRole
+from portal.accounts.models import OrgRole
 from projects.models import Project
 from tests.factories.organizations import UserFactory
 from tests.projects.update_helpers import project_edit_form

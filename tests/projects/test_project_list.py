@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.models import OrgRole
+from portal.accounts.models import OrgRole
 from projects.models import Phase, ProjectStatus
 from tests.factories.organizations import CDMOFactory, UserFactory
 from tests.factories.projects import ProjectFactory, staff_project

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.organizations.models import OrgRole
+from portal.accounts.models import OrgRole
 from projects.models import TeamRole
 from projects.selectors import projects_visible_to
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory

@@ -2,6 +2,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from portal.core.permissions import ask
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def ago(value):
     if delta.days == 1:
         return "yesterday"
     return f"{timesince(value, depth=1)} ago" if delta.total_seconds() >= 60 else "just now"
+
+
+@register.simple_tag
+def can(rule, access, obj=None) -> bool:
+    """`{% can "meetings.edit_agenda" access meeting as may_edit %}`: the app's own rule, asked once."""
+    return ask(rule, access, obj)
