@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 from projects.models import Side
@@ -50,15 +51,10 @@ from .workflow import Action
 logger = logging.getLogger(__name__)
 
 
-def _require_org(request) -> None:
-    if not request.user.organization_id:
-        raise Http404("No organization.")
-
-
 # Lists ---------------------------------------------------------------------------
 
 
-@login_required
+@organization_member_required
 def project_issues_view(request, project_id: int):
     """The project's Service issues tab: figures, agreed times, issues, recognition."""
     context = project_page(request, project_id, "issues")
@@ -93,7 +89,6 @@ def project_issues_view(request, project_id: int):
 @login_required
 def issue_list_view(request):
     """Service issues across every project the person can see, with figures per CDMO."""
-    _require_org(request)
     projects = projects_visible_to(user=request.user).order_by("code").only("pk", "code")
     form = forms.IssueFilterForm(request.GET or None, projects=projects)
     filters = form.to_filters()
@@ -273,7 +268,7 @@ SUCCESS_MESSAGES = {
 }
 
 
-@login_required
+@organization_member_required
 def issue_action_view(request, project_id: int, serviceissue_id: int, action: str, resolutionplan_id=None):
     """One workflow step: a small form page (GET) and the step itself (POST)."""
     context = project_page(request, project_id, "issues")
@@ -472,7 +467,6 @@ def kudos_view(request, project_id: int):
 @login_required
 def recognition_received_view(request):
     """Recognition across projects: what the CDMO team received (or the sponsor gave)."""
-    _require_org(request)
     mine = request.GET.get("mine") == "1"
     recognitions = recognitions_received(user=request.user)
     if mine:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.decorators import organization_member_required
 from portal.accounts.models import User
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page, safe_next
@@ -699,11 +700,9 @@ def action_item_toggle_view(request, project_id: int, actionitem_id: int):
     return redirect(safe_next(request, item.get_absolute_url()))
 
 
-@login_required
+@organization_member_required
 def my_action_items_view(request):
     user = request.user
-    if not user.organization_id:
-        raise Http404("No organization.")
     projects = projects_with_action_items(user=user)
     form = ActionItemFilterForm(request.GET or None, projects=projects)
     filters = form.to_filters()
@@ -724,11 +723,9 @@ def my_action_items_view(request):
 # --- the person's meetings and calendar ------------------------------------------------------
 
 
-@login_required
+@organization_member_required
 def my_meetings_view(request):
     user = request.user
-    if not user.organization_id:
-        raise Http404("No organization.")
     page = paginate(request, my_upcoming_meetings(user=user), per_page=15)
     for meeting in page.object_list:
         meeting.my_reply = meeting.my_invitation[0] if meeting.my_invitation else None

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ConfirmationRequired, ServiceError
 from portal.core.history import project_history_page
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
@@ -31,15 +31,8 @@ from .selectors import (
 )
 
 
-def _require_org(request):
-    # Staff accounts without an organization belong in the admin, not the portal.
-    if not request.user.organization_id:
-        raise Http404("No organization.")
-
-
-@login_required
+@organization_member_required
 def project_list_view(request):
-    _require_org(request)
     form = ProjectFilterForm(
         request.GET or None,
         counterparties=counterparties_for(user=request.user),
@@ -60,9 +53,8 @@ def project_list_view(request):
     return render(request, template, context)
 
 
-@login_required
+@organization_member_required
 def project_create_view(request):
-    _require_org(request)
     if not request.user.is_org_admin:
         raise PermissionDenied("Only organization admins create projects.")
     org = request.user.organization

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
@@ -485,11 +486,9 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
     return render(request, "projects/decision.html", context)
 
 
-@login_required
+@organization_member_required
 def decisions_view(request):
     """Decisions waiting on the sponsor across every project I can see, soonest needed first."""
-    if not request.user.organization_id:
-        raise Http404("No organization.")
     show = request.GET.get("show", "open")
     if show not in ("open", "all"):
         show = "open"

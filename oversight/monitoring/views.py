@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.accounts.decorators import organization_member_required
 from portal.core.csv import SafeCSVWriter
 from portal.core.views_helpers import paginate, querystring_without_page
 from projects.page import project_page
@@ -25,8 +26,6 @@ EXPORT_LIMIT = 5000
 
 
 def _dashboard(request):
-    if not request.user.organization_id:
-        raise Http404("No organization.")
     org = request.user.organization
     form = DashboardFilterForm(
         request.GET or None,
@@ -53,7 +52,7 @@ def _context(request, form, rows: list, page=None) -> dict:
     }
 
 
-@login_required
+@organization_member_required
 def dashboard_view(request):
     form, rows = _dashboard(request)
     page = paginate(request, rows, per_page=30)
@@ -61,7 +60,7 @@ def dashboard_view(request):
     return render(request, "monitoring/dashboard.html", context)
 
 
-@login_required
+@organization_member_required
 def dashboard_csv_view(request):
     form, rows = _dashboard(request)
     rows = list(rows[:EXPORT_LIMIT])
@@ -116,7 +115,7 @@ def dashboard_csv_view(request):
     return response
 
 
-@login_required
+@organization_member_required
 def dashboard_pdf_view(request):
     from .pdf import render_dashboard_pdf
 

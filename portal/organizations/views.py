@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from portal.accounts.decorators import organization_member_required
 from portal.accounts.models import User
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
@@ -15,15 +14,9 @@ from .forms import InvitationAcceptForm, InvitationForm, MemberForm, MFARequirem
 from .models import Invitation
 
 
-def _organization(request):
-    if not request.user.organization_id:
-        raise Http404("No organization.")
-    return request.user.organization
-
-
-@login_required
+@organization_member_required
 def members_view(request):
-    organization = _organization(request)
+    organization = request.user.organization
     is_admin = request.user.is_org_admin
     invite_form = InvitationForm(request.POST or None) if is_admin else None
     if request.method == "POST":
@@ -54,9 +47,9 @@ def members_view(request):
     return render(request, "organizations/members.html", context)
 
 
-@login_required
+@organization_member_required
 def member_edit_view(request, user_id: int):
-    organization = _organization(request)
+    organization = request.user.organization
     member = get_object_or_404(User, pk=user_id, organization=organization)
     if not request.user.is_org_admin:
         raise PermissionDenied("Only admins change memberships.")
@@ -72,10 +65,10 @@ def member_edit_view(request, user_id: int):
     return render(request, "organizations/member_form.html", {"form": form, "member": member})
 
 
-@login_required
+@organization_member_required
 @require_POST
 def invitation_revoke_view(request, invitation_id: int):
-    organization = _organization(request)
+    organization = request.user.organization
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization=organization)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
@@ -86,10 +79,9 @@ def invitation_revoke_view(request, invitation_id: int):
     return redirect("organizations:members")
 
 
-@login_required
+@organization_member_required
 @require_POST
 def mfa_requirement_view(request):
-    _organization(request)
     form = MFARequirementForm(request.POST)
     form.is_valid()
     services.organization_set_mfa_requirement(
