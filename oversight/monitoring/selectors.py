@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
+from issues.models import ServiceIssue
 from projects.models import OPEN_MILESTONE_STATUSES, Milestone, Project, StatusUpdate, UpdateStatus
 from projects.selectors import projects_visible_to
 
@@ -77,11 +78,7 @@ class DashboardFilters:
 
 
 def _breached_issue_count():
-    """Service issues past an agreed time and not yet closed (0 until the issue log exists)."""
-    try:
-        from issues.models import ServiceIssue
-    except ImportError:  # pragma: no cover - the issue log is part of the product
-        return Value(0)
+    """Service issues past an agreed time and not yet closed."""
     breached = (
         ServiceIssue.objects.filter(project=OuterRef("pk"))
         .filter(Q(acknowledge_breached_at__isnull=False) | Q(plan_breached_at__isnull=False))

@@ -11,6 +11,7 @@ from projects.selectors import counterparties_for
 
 from .charts import trend_svg
 from .forms import DashboardFilterForm
+from .pdf import render_dashboard_pdf
 from .selectors import (
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
@@ -117,8 +118,6 @@ def dashboard_csv_view(request):
 
 @organization_member_required
 def dashboard_pdf_view(request):
-    from .pdf import render_dashboard_pdf
-
     form, rows = _dashboard(request)
     context = _context(request, form, list(rows[:EXPORT_LIMIT]))
     context["organization"] = request.user.organization
