@@ -11,51 +11,6 @@ from projects.models import ProjectStatus
 from ..models import FlagKind, Severity
 from .base import Finding, Rule, _days
 
-
-class IssueAcknowledgeBreachRule(Rule):
-    kind = FlagKind.ISSUE_ACK_BREACH
-    subject_model = ServiceIssue
-
-    def findings(self, now):
-        rows = ServiceIssue.objects.filter(
-            status=IssueStatus.OPEN,
-            acknowledge_by__lt=now,
-            project__status__in=WATCHED_ISSUE_PROJECTS,
-        ).values("pk", "project_id", "title", "severity", "acknowledge_by", "escalation_level")
-        return [
-            Finding(
-                row["project_id"],
-                row["pk"],
-                f"{row['severity'].capitalize()} service issue “{row['title']}” has not been acknowledged; it was due "
-                f"{_hours_ago(now, row['acknowledge_by'])} (escalation level {row['escalation_level']}).",
-                Severity.CRITICAL if row["severity"] == IssueSeverity.CRITICAL else Severity.WARNING,
-            )
-            for row in rows
-        ]
-
-
-class IssuePlanBreachRule(Rule):
-    kind = FlagKind.ISSUE_PLAN_BREACH
-    subject_model = ServiceIssue
-
-    def findings(self, now):
-        rows = ServiceIssue.objects.filter(
-            status__in=AWAITING_PLAN,
-            plan_by__lt=now,
-            project__status__in=WATCHED_ISSUE_PROJECTS,
-        ).values("pk", "project_id", "title", "severity", "plan_by", "escalation_level")
-        return [
-            Finding(
-                row["project_id"],
-                row["pk"],
-                f"{row['severity'].capitalize()} service issue “{row['title']}” has no resolution plan; it was due "
-                f"{_hours_ago(now, row['plan_by'])} (escalation level {row['escalation_level']}).",
-                Severity.CRITICAL if row["severity"] != IssueSeverity.MINOR else Severity.WARNING,
-            )
-            for row in rows
-        ]
-
-
 # Service issues matter on paused programs too: the complaint does not pause.
 WATCHED_ISSUE_PROJECTS = (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
 
@@ -65,3 +20,46 @@ def _hours_ago(now: dt.datetime, moment: dt.datetime) -> str:
     if hours < 48:
         return f"{hours} h ago"
     return f"{_days(hours // 24)} ago"
+
+
+class _IssueClockBreachRule(Rule):
+    """An open issue still waiting for a step whose agreed time (`deadline_field`) has passed."""
+
+    subject_model = ServiceIssue
+    waiting_statuses: tuple[str, ...]
+    deadline_field: str
+    missing: str  # what has not happened, for the explanation
+    critical_severities: frozenset[str]
+
+    def findings(self, now):
+        rows = ServiceIssue.objects.filter(
+            status__in=self.waiting_statuses,
+            **{f"{self.deadline_field}__lt": now},
+            project__status__in=WATCHED_ISSUE_PROJECTS,
+        ).values("pk", "project_id", "title", "severity", self.deadline_field, "escalation_level")
+        return [
+            Finding(
+                row["project_id"],
+                row["pk"],
+                f"{row['severity'].capitalize()} service issue “{row['title']}” {self.missing}; it was due "
+                f"{_hours_ago(now, row[self.deadline_field])} (escalation level {row['escalation_level']}).",
+                Severity.CRITICAL if row["severity"] in self.critical_severities else Severity.WARNING,
+            )
+            for row in rows
+        ]
+
+
+class IssueAcknowledgeBreachRule(_IssueClockBreachRule):
+    kind = FlagKind.ISSUE_ACK_BREACH
+    waiting_statuses = (IssueStatus.OPEN,)
+    deadline_field = "acknowledge_by"
+    missing = "has not been acknowledged"
+    critical_severities = frozenset({IssueSeverity.CRITICAL})
+
+
+class IssuePlanBreachRule(_IssueClockBreachRule):
+    kind = FlagKind.ISSUE_PLAN_BREACH
+    waiting_statuses = tuple(AWAITING_PLAN)
+    deadline_field = "plan_by"
+    missing = "has no resolution plan"
+    critical_severities = frozenset({IssueSeverity.CRITICAL, IssueSeverity.MAJOR})
