@@ -15,12 +15,10 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first, in their own layer, so code changes don't reinstall them. The project is
-# not a package (flat layout): install only its runtime dependencies from pyproject.toml.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-       > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# not a package (flat layout): install only its runtime dependencies, exactly as locked (pinned
+# versions with hashes, written by scripts/lock.sh from the ranges in pyproject.toml).
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 
 # Run as an unprivileged user that owns /app (collectstatic and uploads write below it;
 # /app/media exists in the image so the compose volume mounted there starts out owned by app).

@@ -74,9 +74,14 @@ pick_python() {
 }
 
 # The project itself is not installed (flat layout): only its runtime and test dependencies,
-# read from pyproject.toml. A stamp holding the hash of pyproject.toml skips pip when unchanged.
+# exactly as locked in requirements/test.txt (pinned versions with hashes, written by
+# scripts/lock.sh from the ranges in pyproject.toml). A stamp holding the hash of the lock file
+# skips pip when unchanged; a changed lock file installs again.
+LOCK_FILE="$REPO_ROOT/requirements/test.txt"
+
 ensure_venv() {
-  local stamp="$VENV/.pyproject-hash" wanted py
+  local stamp="$VENV/.lock-hash" wanted py
+  [[ -f "$LOCK_FILE" ]] || die "the lock file $LOCK_FILE is missing: run bash scripts/lock.sh"
   # A venv whose interpreter went away (Python upgraded, folder copied) is rebuilt.
   if [[ -d "$VENV" ]] && ! "$VENV/bin/python" -c '' 2>/dev/null; then
     log "Virtualenv at $VENV is broken: recreating it"
@@ -88,25 +93,16 @@ ensure_venv() {
     "$py" -m venv "$VENV" || die "could not create a virtualenv with $py (on Debian: apt-get install python3-venv)"
   fi
 
-  wanted=$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -d' ' -f1)
+  wanted=$(sha256sum "$LOCK_FILE" | cut -d' ' -f1)
   [[ -f "$stamp" && "$(<"$stamp")" == "$wanted" ]] && return 0
 
-  log "Installing Python dependencies from pyproject.toml"
-  local deps
-  mapfile -t deps < <("$VENV/bin/python" - "$REPO_ROOT/pyproject.toml" <<'PY'
-import sys, tomllib
-with open(sys.argv[1], "rb") as f:
-    project = tomllib.load(f)["project"]
-deps = project.get("dependencies", []) + project.get("optional-dependencies", {}).get("test", [])
-print("\n".join(deps))
-PY
-  )
-  ((${#deps[@]})) || die "no dependencies found in pyproject.toml"
+  log "Installing Python dependencies from requirements/test.txt"
+  # --require-hashes: every file pip installs must match a hash in the lock file.
   # This machine's pip configuration names local index folders that may not exist: pip warns
   # once per package about that, which would bury real errors.
-  "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${deps[@]}" \
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --require-hashes -r "$LOCK_FILE" \
     2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory.$" >&2) \
-    || die "pip install failed (see above); fix pyproject.toml or the network and re-run"
+    || die "pip install failed (see above); fix requirements/test.txt (bash scripts/lock.sh) or the network and re-run"
   # Written last, so an interrupted install is retried next time.
   echo "$wanted" >"$stamp"
 }
