@@ -6,6 +6,7 @@ class IssuesConfig(AppConfig):
     verbose_name = "Service issues"
 
     def ready(self):
+        from portal.accounts.profile import register_profile_panel
         from projects.references import register_reference
 
         from . import selectors
@@ -15,3 +16,5 @@ class IssuesConfig(AppConfig):
             "issues.serviceissue",
             lambda *, access, pk: selectors.issue_in_project(project=access.project, serviceissue_id=pk),
         )
+        # A CDMO person's profile shows the recognition they or their team earned.
+        register_profile_panel("issues/_profile_recognition.html", selectors.profile_recognition_panel)

@@ -31,6 +31,7 @@ from .log import (
 )
 from .recognition import (
     issue_recognitions,
+    profile_recognition_panel,
     project_recognitions,
     recognitions_by_target,
     recognitions_for_person,
@@ -67,6 +68,7 @@ __all__ = [
     "overdue_q",
     "project_figures",
     "project_issue_list",
+    "profile_recognition_panel",
     "project_recognitions",
     "recognitions_by_target",
     "recognitions_for_person",

@@ -35,6 +35,16 @@ def recognitions_for_person(*, user, limit: int = 3) -> tuple[list[Recognition],
     return list(earned[:limit]), earned.count()
 
 
+def profile_recognition_panel(user) -> dict | None:
+    """The Recognition card on a CDMO person's profile (registered with portal.accounts.profile);
+    None for everyone else."""
+    organization = user.organization
+    if organization is None or not organization.is_cdmo:
+        return None
+    recognitions, count = recognitions_for_person(user=user)
+    return {"recognitions": recognitions, "recognition_count": count}
+
+
 def recognitions_by_target(*, targets: list) -> dict[tuple[int, int], list[Recognition]]:
     """Recognition for several objects at once: {(content type id, pk): [...]}."""
     if not targets:
