@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from django.db import models
 
-from portal.accounts.models import ORG_WIDE_ROLES
-from projects.models import TeamRole
 from projects.selectors import ProjectAccess
 
+from . import permissions
 from .models import IssueStatus, ServiceIssue
 
 S = IssueStatus
@@ -97,40 +96,14 @@ def refusal(action: str, status: str) -> str:
     return f"You cannot {Action(action).label.lower()} an issue that is {IssueStatus(status).label.lower()}."
 
 
-# Who may do what -----------------------------------------------------------
-
-
-def can_raise(access: ProjectAccess) -> bool:
-    """Anyone on the sponsor side who can see the project raises service issues."""
-    return access.is_sponsor
-
-
-def can_respond(access: ProjectAccess) -> bool:
-    """Acknowledge, propose plans, resolve: the CDMO project manager(s) and CDMO management."""
-    return access.is_cdmo and (
-        access.is_project_manager
-        or TeamRole.CDMO_EXECUTIVE in access.roles
-        or access.user.org_role in ORG_WIDE_ROLES
-    )
-
-
-def can_decide(access: ProjectAccess, issue: ServiceIssue) -> bool:
-    """Accept or send back plans, confirm, reopen, escalate: the person who raised the
-    issue, the sponsor lead, the decision-maker and sponsor management."""
-    return access.is_sponsor and (
-        issue.raised_by_id == access.user.pk
-        or access.is_sponsor_lead
-        or TeamRole.DECISION_MAKER in access.roles
-        or TeamRole.SPONSOR_EXECUTIVE in access.roles
-        or access.user.org_role in ORG_WIDE_ROLES
-    )
+# Who may take which step: the step's side, then the rule in permissions.py ----
 
 
 def may(access: ProjectAccess, issue: ServiceIssue, action: str) -> bool:
     """Whether this person's role allows `action` on `issue` (regardless of status)."""
     if action in CDMO_ACTIONS:
-        return can_respond(access)
-    return can_decide(access, issue)
+        return permissions.can_respond(access)
+    return permissions.can_decide(access, issue)
 
 
 def role_refusal(action: str) -> str:

@@ -8,6 +8,7 @@ from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
 from projects.selectors import ProjectAccess
 
+from .. import permissions
 from ..models import ResponseTimeAgreement, Severity
 
 # Agreed response times ------------------------------------------------------------
@@ -17,7 +18,7 @@ def agreement_set(
     *, access: ProjectAccess, severity: str, acknowledge_within_hours: int, plan_within_hours: int
 ) -> ResponseTimeAgreement:
     """Agree the response times for one severity. Issues already raised keep their deadlines."""
-    if not access.can_manage_project:
+    if not permissions.can_edit_agreements(access):
         raise NotAllowed(
             "Only the CDMO project manager or a CDMO admin can change the agreed response times."
         )

@@ -12,7 +12,7 @@ from portal.core.business_time import describe_business_hours
 from portal.core.exceptions import NotAllowed, ServiceError
 from projects.selectors import ProjectAccess
 
-from .. import workflow
+from .. import permissions
 from ..models import Category, EventKind, IssueEvent, ServiceIssue, Severity
 from ..selectors import agreed_times_for
 from .attachments import _add_files
@@ -37,7 +37,7 @@ def issue_raise(
     The deadlines come from the project's agreed times for the severity (defaults
     where none were agreed), counted in the CDMO site's business time.
     """
-    if not workflow.can_raise(access):
+    if not permissions.can_raise(access):
         raise NotAllowed("Service issues are raised by the sponsor.")
     if category not in Category.values or severity not in Severity.values:
         raise ServiceError("Choose a category and a severity.")
@@ -93,7 +93,7 @@ def issue_add_note(
 ) -> IssueEvent:
     """A note on the timeline. Internal notes (CDMO only) are never shown or sent to the sponsor."""
     _check_access(access, issue)
-    if internal and not access.is_cdmo:
+    if internal and not permissions.can_write_internal_notes(access):
         raise NotAllowed("Only the CDMO team can write internal notes.")
     if not text.strip():
         raise ServiceError("Write the note first.")

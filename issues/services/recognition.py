@@ -14,6 +14,7 @@ from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from projects.selectors import ProjectAccess
 
+from .. import permissions
 from ..models import EventKind, Recognition, ServiceIssue
 from ..recognition import Target, project_id_of, target_ready_for_recognition
 from ..tasks import send_recognition_emails
@@ -32,7 +33,7 @@ def recognition_give(
     notify: bool = True,
 ) -> Recognition:
     """A sponsor member recognizes good service on one object of the project."""
-    if not access.is_sponsor:
+    if not permissions.can_recognize(access):
         raise NotAllowed("Recognition is given by the sponsor team.")
     if project_id_of(target.obj) != access.project.pk:
         raise NotAllowed("That belongs to another project.")

@@ -11,7 +11,7 @@ from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
 from projects.page import project_page
 
-from .. import forms, services
+from .. import forms, permissions, services
 from ..selectors import effective_agreements
 
 # Agreed response times ---------------------------------------------------------------
@@ -21,7 +21,7 @@ from ..selectors import effective_agreements
 def agreements_view(request, project_id: int):
     context = project_page(request, project_id, "issues")
     project, access = context["project"], context["access"]
-    if not access.can_manage_project:
+    if not permissions.can_edit_agreements(access):
         raise PermissionDenied(
             "Only the CDMO project manager or a CDMO admin can change the agreed response times."
         )

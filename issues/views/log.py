@@ -15,7 +15,7 @@ from portal.core.views_helpers import add_service_error, paginate, querystring_w
 from projects.page import project_page
 from projects.selectors import projects_visible_to
 
-from .. import forms, services, workflow
+from .. import forms, permissions, services, workflow
 from ..models import ESCALATION_PHRASES, EscalationLevel, IssueStatus, PlanStatus, ServiceIssue
 from ..selectors import (
     AGE_BUCKETS,
@@ -64,8 +64,8 @@ def project_issues_view(request, project_id: int):
         age_buckets=AGE_BUCKETS,
         agreements=effective_agreements(project=project),
         recognitions=project_recognitions(project=project, limit=6),
-        can_raise=workflow.can_raise(access),
-        can_edit_agreements=access.can_manage_project,
+        can_raise=permissions.can_raise(access),
+        can_edit_agreements=permissions.can_edit_agreements(access),
     )
     return render(request, "issues/project_issues.html", context)
 
@@ -102,7 +102,7 @@ def issue_list_view(request):
 def issue_raise_view(request, project_id: int):
     context = project_page(request, project_id, "issues")
     project, access = context["project"], context["access"]
-    if not workflow.can_raise(access):
+    if not permissions.can_raise(access):
         raise PermissionDenied("Service issues are raised by the sponsor.")
     agreements = effective_agreements(project=project)
     form = forms.RaiseIssueForm(request.POST or None, request.FILES or None, agreements=agreements)
@@ -155,11 +155,11 @@ def _detail_context(context: dict, issue: ServiceIssue, access, note_form=None) 
         plans=plans,
         timeline=issue_timeline(issue=issue, access=access),
         attachments=issue_attachments(issue=issue),
-        note_form=note_form or forms.NoteForm(allow_internal=access.sees_internal),
+        note_form=note_form or forms.NoteForm(allow_internal=permissions.can_write_internal_notes(access)),
         attachment_form=forms.AttachmentForm(),
         recognitions=recognitions,
         can_recognize=(
-            access.is_sponsor
+            permissions.can_recognize(access)
             and issue.status in (IssueStatus.RESOLVED, IssueStatus.CLOSED)
             and not any(r.given_by_id == access.user.pk for r in recognitions)
         ),
@@ -182,7 +182,7 @@ def issue_note_view(request, project_id: int, serviceissue_id: int):
     context = project_page(request, project_id, "issues")
     access = context["access"]
     issue = _issue_in(context, serviceissue_id)
-    form = forms.NoteForm(request.POST or None, allow_internal=access.sees_internal)
+    form = forms.NoteForm(request.POST or None, allow_internal=permissions.can_write_internal_notes(access))
     if request.method == "POST" and form.is_valid():
         try:
             services.issue_add_note(
@@ -197,7 +197,7 @@ def issue_note_view(request, project_id: int, serviceissue_id: int):
             add_service_error(form, error)
         else:
             if request.htmx:
-                form = forms.NoteForm(allow_internal=access.sees_internal)
+                form = forms.NoteForm(allow_internal=permissions.can_write_internal_notes(access))
             else:
                 messages.success(request, "Note added.")
                 return redirect(issue.get_absolute_url() + "#timeline")

@@ -15,7 +15,7 @@ from projects.models import Side
 from projects.page import project_page
 from projects.selectors import get_project_for_user, team_users
 
-from .. import forms, services
+from .. import forms, permissions, services
 from ..recognition import TargetNotFound, credited_person, resolve_target, target_ready_for_recognition
 from ..selectors import recognitions_received
 
@@ -31,7 +31,7 @@ def kudos_view(request, project_id: int):
         target = resolve_target(raw, access=access)
     except TargetNotFound as exc:
         raise Http404("Nothing to recognize here.") from exc
-    if not access.is_sponsor:
+    if not permissions.can_recognize(access):
         raise PermissionDenied("Recognition is given by the sponsor team.")
     context = project_page(request, project_id, "issues")
     back = target.url or reverse("issues:project_issues", kwargs={"project_id": project.pk})
