@@ -15,8 +15,6 @@ from .attachments import ServiceIssueAttachment, attachment_path
 from .log import (
     AWAITING_PLAN,
     ESCALATION_PHRASES,
-    NOT_CLOSED,
-    SEVERITY_ORDER,
     Category,
     EscalationLevel,
     EventKind,
@@ -32,8 +30,6 @@ __all__ = [
     "AWAITING_PLAN",
     "DEFAULT_RESPONSE_HOURS",
     "ESCALATION_PHRASES",
-    "NOT_CLOSED",
-    "SEVERITY_ORDER",
     "Category",
     "EscalationLevel",
     "EventKind",

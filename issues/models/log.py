@@ -20,9 +20,6 @@ class Severity(models.TextChoices):
     MINOR = "minor", "Minor"
 
 
-SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
-
-
 class Category(models.TextChoices):
     RESPONSIVENESS = "responsiveness", "Responsiveness"
     COMMUNICATION = "communication", "Communication"
@@ -45,7 +42,6 @@ class IssueStatus(models.TextChoices):
 
 # While the issue is in one of these, the CDMO owes a resolution plan.
 AWAITING_PLAN = (IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED)
-NOT_CLOSED = tuple(s for s in IssueStatus if s != IssueStatus.CLOSED)
 
 
 class EscalationLevel(models.IntegerChoices):
