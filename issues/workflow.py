@@ -16,7 +16,7 @@ from django.db import models
 from projects.selectors import ProjectAccess
 
 from . import permissions
-from .models import IssueStatus, ServiceIssue
+from .models import IssueStatus, ServiceIssue, Severity
 
 S = IssueStatus
 
@@ -45,10 +45,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ESCALATE: {s: s for s in (S.OPEN, S.ACKNOWLEDGED, S.PLAN_PROPOSED, S.PLAN_ACCEPTED)},
 }
 
+# The CDMO takes these steps; the sponsor takes every other one.
 CDMO_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.PROPOSE_PLAN, Action.RESOLVE})
-SPONSOR_ACTIONS = frozenset(
-    {Action.ACCEPT_PLAN, Action.SEND_BACK_PLAN, Action.CONFIRM_CLOSED, Action.REOPEN, Action.ESCALATE}
-)
 
 _CLOSED_FOR_SPONSOR = "This issue is already closed; reopen it first."
 _CLOSED_FOR_CDMO = "This issue is already closed; only the sponsor can reopen it."
@@ -121,3 +119,31 @@ def available_actions(access: ProjectAccess, issue: ServiceIssue) -> list[str]:
         and may(access, issue, action)
         and not (action == Action.ESCALATE and issue.escalation_level >= 2)
     ]
+
+
+# How an issue shows: badge styles and what it is waiting for -------------------
+
+SEVERITY_BADGES: dict[str, str] = {
+    Severity.CRITICAL: "badge-red",
+    Severity.MAJOR: "badge-amber",
+    Severity.MINOR: "",
+}
+
+STATUS_BADGES: dict[str, str] = {
+    S.OPEN: "badge-amber",
+    S.ACKNOWLEDGED: "badge-blue",
+    S.PLAN_PROPOSED: "badge-blue",
+    S.PLAN_ACCEPTED: "badge-blue",
+    S.RESOLVED: "badge-green",
+    S.CLOSED: "badge-closed",
+}
+
+# What the issue waits for, in one sentence; "{cdmo}" is the CDMO's name.
+WAITING_FOR: dict[str, str] = {
+    S.OPEN: "Waiting for {cdmo} to acknowledge.",
+    S.ACKNOWLEDGED: "Waiting for {cdmo} to propose a resolution plan.",
+    S.PLAN_PROPOSED: "Waiting for the sponsor to accept the plan or send it back.",
+    S.PLAN_ACCEPTED: "{cdmo} is carrying out the plan.",
+    S.RESOLVED: "Waiting for the sponsor to confirm the resolution.",
+    S.CLOSED: "Closed.",
+}
