@@ -6,12 +6,18 @@ class IssuesConfig(AppConfig):
     verbose_name = "Service issues"
 
     def ready(self):
+        from portal.accounts.profile import register_profile_panel
+        from portal.core.permissions import register_rules
         from projects.references import register_reference
 
-        from . import selectors
+        from . import permissions, selectors
 
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "issues.serviceissue",
             lambda *, access, pk: selectors.issue_in_project(project=access.project, serviceissue_id=pk),
         )
+        # Who may do what, askable from templates as {% can "issues.<verb>" access obj %}.
+        register_rules("issues", permissions)
+        # A CDMO person's profile shows the recognition they or their team earned.
+        register_profile_panel("issues/_profile_recognition.html", selectors.profile_recognition_panel)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import models
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from projects.references import parse_reference, visible_object
 from projects.selectors import ProjectAccess
@@ -68,12 +68,8 @@ class Target:
                     candidates.append(related)
         for candidate in candidates:
             getter = getattr(candidate, "get_absolute_url", None)
-            if getter is None:
-                continue
-            try:
+            if getter is not None:
                 return getter()
-            except NoReverseMatch:  # a page not built yet must not break recognition
-                continue
         return ""
 
 

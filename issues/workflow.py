@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from django.db import models
 
-from portal.accounts.models import ORG_WIDE_ROLES
-from projects.models import TeamRole
 from projects.selectors import ProjectAccess
 
-from .models import IssueStatus, ServiceIssue
+from . import permissions
+from .models import IssueStatus, ServiceIssue, Severity
 
 S = IssueStatus
 
@@ -46,10 +45,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ESCALATE: {s: s for s in (S.OPEN, S.ACKNOWLEDGED, S.PLAN_PROPOSED, S.PLAN_ACCEPTED)},
 }
 
+# The CDMO takes these steps; the sponsor takes every other one.
 CDMO_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.PROPOSE_PLAN, Action.RESOLVE})
-SPONSOR_ACTIONS = frozenset(
-    {Action.ACCEPT_PLAN, Action.SEND_BACK_PLAN, Action.CONFIRM_CLOSED, Action.REOPEN, Action.ESCALATE}
-)
 
 _CLOSED_FOR_SPONSOR = "This issue is already closed; reopen it first."
 _CLOSED_FOR_CDMO = "This issue is already closed; only the sponsor can reopen it."
@@ -97,40 +94,14 @@ def refusal(action: str, status: str) -> str:
     return f"You cannot {Action(action).label.lower()} an issue that is {IssueStatus(status).label.lower()}."
 
 
-# Who may do what -----------------------------------------------------------
-
-
-def can_raise(access: ProjectAccess) -> bool:
-    """Anyone on the sponsor side who can see the project raises service issues."""
-    return access.is_sponsor
-
-
-def can_respond(access: ProjectAccess) -> bool:
-    """Acknowledge, propose plans, resolve: the CDMO project manager(s) and CDMO management."""
-    return access.is_cdmo and (
-        access.is_project_manager
-        or TeamRole.CDMO_EXECUTIVE in access.roles
-        or access.user.org_role in ORG_WIDE_ROLES
-    )
-
-
-def can_decide(access: ProjectAccess, issue: ServiceIssue) -> bool:
-    """Accept or send back plans, confirm, reopen, escalate: the person who raised the
-    issue, the sponsor lead, the decision-maker and sponsor management."""
-    return access.is_sponsor and (
-        issue.raised_by_id == access.user.pk
-        or access.is_sponsor_lead
-        or TeamRole.DECISION_MAKER in access.roles
-        or TeamRole.SPONSOR_EXECUTIVE in access.roles
-        or access.user.org_role in ORG_WIDE_ROLES
-    )
+# Who may take which step: the step's side, then the rule in permissions.py ----
 
 
 def may(access: ProjectAccess, issue: ServiceIssue, action: str) -> bool:
     """Whether this person's role allows `action` on `issue` (regardless of status)."""
     if action in CDMO_ACTIONS:
-        return can_respond(access)
-    return can_decide(access, issue)
+        return permissions.can_respond(access)
+    return permissions.can_decide(access, issue)
 
 
 def role_refusal(action: str) -> str:
@@ -148,3 +119,31 @@ def available_actions(access: ProjectAccess, issue: ServiceIssue) -> list[str]:
         and may(access, issue, action)
         and not (action == Action.ESCALATE and issue.escalation_level >= 2)
     ]
+
+
+# How an issue shows: badge styles and what it is waiting for -------------------
+
+SEVERITY_BADGES: dict[str, str] = {
+    Severity.CRITICAL: "badge-red",
+    Severity.MAJOR: "badge-amber",
+    Severity.MINOR: "",
+}
+
+STATUS_BADGES: dict[str, str] = {
+    S.OPEN: "badge-amber",
+    S.ACKNOWLEDGED: "badge-blue",
+    S.PLAN_PROPOSED: "badge-blue",
+    S.PLAN_ACCEPTED: "badge-blue",
+    S.RESOLVED: "badge-green",
+    S.CLOSED: "badge-closed",
+}
+
+# What the issue waits for, in one sentence; "{cdmo}" is the CDMO's name.
+WAITING_FOR: dict[str, str] = {
+    S.OPEN: "Waiting for {cdmo} to acknowledge.",
+    S.ACKNOWLEDGED: "Waiting for {cdmo} to propose a resolution plan.",
+    S.PLAN_PROPOSED: "Waiting for the sponsor to accept the plan or send it back.",
+    S.PLAN_ACCEPTED: "{cdmo} is carrying out the plan.",
+    S.RESOLVED: "Waiting for the sponsor to confirm the resolution.",
+    S.CLOSED: "Closed.",
+}

@@ -6,8 +6,11 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 from portal.core.business_time import describe_business_hours
+
+from .. import workflow
 
 register = template.Library()
 
@@ -76,3 +79,21 @@ def percent(share) -> str:
     if share is None:
         return "—"
     return f"{share * 100:.0f}%"
+
+
+@register.filter
+def severity_badge(severity: str) -> str:
+    """The badge style of a severity (workflow.SEVERITY_BADGES)."""
+    return workflow.SEVERITY_BADGES.get(severity, "")
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The badge style of a status (workflow.STATUS_BADGES)."""
+    return workflow.STATUS_BADGES.get(status, "")
+
+
+@register.filter
+def waiting_for(issue, cdmo) -> str:
+    """What the issue is waiting for, in one sentence (workflow.WAITING_FOR)."""
+    return format_html(workflow.WAITING_FOR[issue.status], cdmo=cdmo)

@@ -10,6 +10,7 @@ from portal.core.audit import audited
 from portal.core.views_helpers import safe_next
 
 from .forms import ProfileForm
+from .profile import profile_panels
 
 
 @login_required
@@ -20,12 +21,7 @@ def profile_view(request):
             form.save()
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    context = {"form": form}
-    organization = request.user.organization
-    if organization is not None and organization.is_cdmo:
-        from issues.selectors import recognitions_for_person
-
-        context["recognitions"], context["recognition_count"] = recognitions_for_person(user=request.user)
+    context = {"form": form, "panels": profile_panels(request.user)}
     return render(request, "accounts/profile.html", context)
 
 

@@ -213,7 +213,7 @@ def test_selector_query_counts_are_pinned(size, project, team, django_assert_num
         latest_plan_prefetch,
         project_issue_list,
     )
-    from issues.views import _detail_context
+    from issues.views.log import _detail_context
 
     for i in range(size):
         made = answered(project, team["lead"], ack_hours=2, plan_hours=6, title=f"Issue {i}")

@@ -1,22 +1,11 @@
-"""The service-issue log: concerns about the service, with clocks and a ladder.
-
-A sponsor raises a `ServiceIssue`; the project's `ResponseTimeAgreement` for its
-severity starts two clocks counted in the CDMO site's business time
-(`acknowledge_by`, `plan_by`). The CDMO acknowledges and proposes a
-`ResolutionPlan`; the sponsor accepts it or sends it back; the CDMO resolves;
-the sponsor confirms (closed) or reopens. Every step writes one `IssueEvent` on
-an append-only timeline. Sponsors can give `Recognition` for good service.
-
-The UI says "service issue" so nobody confuses it with a project risk.
-"""
+"""The log itself: a `ServiceIssue` with its choices, clocks and ladder, and its append-only
+timeline of `IssueEvent` rows (one per step of the workflow)."""
 
 from __future__ import annotations
 
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -29,9 +18,6 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", "Critical"
     MAJOR = "major", "Major"
     MINOR = "minor", "Minor"
-
-
-SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
 
 
 class Category(models.TextChoices):
@@ -56,7 +42,6 @@ class IssueStatus(models.TextChoices):
 
 # While the issue is in one of these, the CDMO owes a resolution plan.
 AWAITING_PLAN = (IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED)
-NOT_CLOSED = tuple(s for s in IssueStatus if s != IssueStatus.CLOSED)
 
 
 class EscalationLevel(models.IntegerChoices):
@@ -67,53 +52,6 @@ class EscalationLevel(models.IntegerChoices):
 
 # "Escalated to …" in a sentence.
 ESCALATION_PHRASES = {0: "the CDMO project manager", 1: "CDMO management", 2: "executives on both sides"}
-
-
-# Defaults when a project has not agreed its own times: (acknowledge, plan) in business hours.
-DEFAULT_RESPONSE_HOURS = {
-    Severity.CRITICAL: (4, 8),
-    Severity.MAJOR: (8, 24),
-    Severity.MINOR: (16, 40),
-}
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class ResponseTimeAgreement(models.Model):
-    """The agreed response times for one severity on one project.
-
-    Rows exist only once someone edits them; `issues.selectors.effective_agreements`
-    fills the gaps with `DEFAULT_RESPONSE_HOURS`.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="response_time_agreements")
-    severity = models.CharField(max_length=10, choices=Severity.choices)
-    acknowledge_within_hours = models.PositiveSmallIntegerField(
-        "acknowledge within (business hours)", help_text="8 business hours make one business day."
-    )
-    plan_within_hours = models.PositiveSmallIntegerField(
-        "resolution plan within (business hours)", help_text="Counted from when the issue is raised."
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["project", "severity"]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "severity"], name="agreement_one_per_severity"),
-            models.CheckConstraint(
-                condition=Q(acknowledge_within_hours__gte=1), name="agreement_ack_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(plan_within_hours__gte=models.F("acknowledge_within_hours")),
-                name="agreement_plan_after_ack",
-            ),
-        ]
-        triggers = [pgtrigger.Protect(name="agreement_no_delete", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"{self.project.code} {self.get_severity_display()} response times"
-
-    def get_absolute_url(self) -> str:
-        return reverse("issues:agreements", kwargs={"project_id": self.project_id})
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
@@ -255,92 +193,6 @@ class ServiceIssue(models.Model):
         return None
 
 
-def attachment_path(instance: ServiceIssueAttachment, filename: str) -> str:
-    # The stored name is ours; the person's file name is kept in `original_name`.
-    return f"issues/{timezone.now():%Y/%m}/{instance.token}"
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class ServiceIssueAttachment(models.Model):
-    """A file attached to an issue; served only through a permission-checked view."""
-
-    issue = models.ForeignKey(ServiceIssue, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=255)
-    token = models.CharField(max_length=32, editable=False)
-    original_name = models.CharField("file name", max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(help_text="Bytes.")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-        verbose_name = "service-issue attachment"
-        triggers = [pgtrigger.Protect(name="issueattachment_no_delete", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "issues:attachment",
-            kwargs={
-                "project_id": self.issue.project_id,
-                "serviceissue_id": self.issue_id,
-                "serviceissueattachment_id": self.pk,
-            },
-        )
-
-
-class PlanStatus(models.TextChoices):
-    PROPOSED = "proposed", "Awaiting the sponsor"
-    ACCEPTED = "accepted", "Accepted"
-    SENT_BACK = "sent_back", "Sent back"
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class ResolutionPlan(models.Model):
-    """A CDMO proposal to resolve an issue. Several per issue over time; never edited, superseded."""
-
-    issue = models.ForeignKey(ServiceIssue, on_delete=models.PROTECT, related_name="plans")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The person at the CDMO who owns carrying the plan out.",
-    )
-    steps = models.TextField(help_text="What will be done, by whom, in which order.")
-    target_date = models.DateField(help_text="When the issue will be resolved.")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
-    response_note = models.TextField(blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    responded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-proposed_at", "-pk"]
-        verbose_name = "resolution plan"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["issue"], condition=Q(status=PlanStatus.PROPOSED), name="plan_one_pending_per_issue"
-            ),
-            models.CheckConstraint(
-                condition=Q(status=PlanStatus.PROPOSED) | Q(responded_at__isnull=False),
-                name="plan_answered_has_time",
-            ),
-        ]
-        triggers = [pgtrigger.Protect(name="resolutionplan_no_delete", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"Resolution plan for {self.issue.reference}"
-
-    def get_absolute_url(self) -> str:
-        return self.issue.get_absolute_url() + f"#plan-{self.pk}"
-
-
 class EventKind(models.TextChoices):
     RAISED = "raised", "Raised"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -402,48 +254,3 @@ class IssueEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.issue.get_absolute_url() + f"#event-{self.pk}"
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class Recognition(models.Model):
-    """A sponsor's kudos for a specific piece of good service on a project.
-
-    The target is one of `issues.recognition.RECOGNITION_TARGETS` (an update, an
-    answer, a meeting, a resolved service issue) and belongs to `project`.
-    """
-
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="recognitions")
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="recognitions_received",
-        help_text="The person at the CDMO who earned it, if the sponsor named one.",
-    )
-    note = models.CharField(max_length=500)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
-    target_label = models.CharField(max_length=200, help_text="What was recognized, as shown when given.")
-    given_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-given_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["given_by", "target_type", "target_id"], name="recognition_once_per_person_and_target"
-            )
-        ]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="recognition_target_idx")]
-        triggers = [pgtrigger.Protect(name="recognition_no_delete", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return f"Recognition from {self.given_by} on {self.project.code}"
-
-    def get_absolute_url(self) -> str:
-        return (
-            reverse("issues:project_issues", kwargs={"project_id": self.project_id})
-            + f"#recognition-{self.pk}"
-        )
