@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+from portal.core.uploads import validate_upload_size
+
 MAX_FILES_PER_UPLOAD = 5
 
 _OFFICE_ZIP = b"PK\x03\x04"
@@ -57,12 +57,7 @@ def check_upload(upload) -> str:
     extension = os.path.splitext(name)[1].lower()
     if extension not in ALLOWED_TYPES:
         raise ValidationError(f"“{name}” is not a file type we accept ({ALLOWED_DESCRIPTION}).")
-    if upload.size == 0:
-        raise ValidationError(f"“{name}” is empty.")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            f"“{name}” is {filesizeformat(upload.size)}; the limit is {filesizeformat(MAX_ATTACHMENT_BYTES)}."
-        )
+    validate_upload_size(upload)
     content_type, signatures = ALLOWED_TYPES[extension]
     upload.seek(0)
     head = upload.read(2048)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from portal.core.business_time import describe_business_hours
 from portal.core.forms import PortalForm
+from portal.core.uploads import max_megabytes
 
 from .attachments import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, MAX_FILES_PER_UPLOAD, check_upload
 from .models import Category, IssueStatus, Severity
@@ -24,7 +25,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            f"Up to {MAX_FILES_PER_UPLOAD} files, 10 MB each: {ALLOWED_DESCRIPTION}.",
+            f"Up to {MAX_FILES_PER_UPLOAD} files, {max_megabytes()} MB each: {ALLOWED_DESCRIPTION}.",
         )
         super().__init__(*args, **kwargs)
 

@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
+from portal.core.uploads import clean_filename
 from projects.selectors import ProjectAccess
 
 from ..attachments import MAX_FILES_PER_UPLOAD, check_upload
@@ -28,7 +29,7 @@ def _add_files(*, issue: ServiceIssue, user: User, files, now: dt.datetime) -> l
         attachment = ServiceIssueAttachment(
             issue=issue,
             token=secrets.token_hex(16),
-            original_name=upload.name[:255],
+            original_name=clean_filename(upload.name),
             content_type=content_type,
             size=upload.size,
             uploaded_by=user,

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from portal.core.exceptions import ServiceError
+from portal.core.uploads import download_response
 from portal.core.views_helpers import add_service_error
 from projects.page import project_page
 
 from .. import forms, services
 from ..selectors import get_attachment_for_user
 from .common import _issue_in
-
-logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -54,14 +50,4 @@ def attachment_download_view(request, project_id: int, serviceissue_id: int, ser
         serviceissue_id=serviceissue_id,
         serviceissueattachment_id=serviceissueattachment_id,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        logger.error("Attachment %s has no file in storage", attachment.pk)
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment.file, attachment.original_name, attachment.content_type)
