@@ -16,12 +16,12 @@ from django.utils import timezone
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error
 
-from . import rules, services
-from .forms_updates import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
-from .models import Milestone
-from .page import project_page
-from .selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
-from .svg import milestone_timeline_svg
+from .. import rules, services
+from ..forms import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
+from ..models import Milestone
+from ..page import project_page
+from ..selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
+from ..svg import milestone_timeline_svg
 
 FILTERS = {"open": "Open", "all": "All", "done": "Done"}
 
