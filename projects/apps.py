@@ -6,9 +6,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from . import selectors
+        from portal.core.permissions import register_rules
+
+        from . import permissions, selectors
         from .references import register_reference
 
+        register_rules("projects", permissions)
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "projects.statusupdate", lambda *, access, pk: selectors.get_update(access=access, update_id=pk)

@@ -6,6 +6,7 @@ from portal.core.forms import PortalForm, PortalModelForm
 from portal.organizations.models import Organization, OrganizationKind
 
 from ..models import (
+    PROJECT_EDITABLE_FIELDS,
     Modality,
     Phase,
     Project,
@@ -59,18 +60,7 @@ class ProjectForm(PortalModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "name",
-            "description",
-            "modality",
-            "phase",
-            "service_scope",
-            "status",
-            "start_date",
-            "update_cadence_days",
-            "question_response_days",
-        ]
+        fields = list(PROJECT_EDITABLE_FIELDS)
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),

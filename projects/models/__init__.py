@@ -24,6 +24,7 @@ from .milestones import (
     MilestoneStatus,
 )
 from .project import (
+    PROJECT_EDITABLE_FIELDS,
     Modality,
     Phase,
     Project,
@@ -50,6 +51,7 @@ from .updates import (
 )
 
 __all__ = [
+    "PROJECT_EDITABLE_FIELDS",
     "AttachmentFrozenWhenPublished",
     "AttachmentType",
     "CDMO_ROLES",

@@ -43,6 +43,21 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# What a project's edit form changes, and all project_create and project_update accept.
+PROJECT_EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "modality",
+    "phase",
+    "service_scope",
+    "status",
+    "start_date",
+    "update_cadence_days",
+    "question_response_days",
+)
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),

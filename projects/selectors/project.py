@@ -15,6 +15,7 @@ from django.http import Http404
 from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
 from portal.organizations.models import Organization, OrganizationKind
 
+from .. import permissions
 from ..models import (
     Project,
     ProjectMember,
@@ -71,14 +72,8 @@ class ProjectAccess:
 
     @property
     def can_manage_project(self) -> bool:
-        """Edit the project's details: the CDMO project manager and CDMO admins."""
-        return self.is_cdmo and (self.is_project_manager or self.is_org_admin)
-
-    def can_manage_team_side(self, side: str) -> bool:
-        """CDMO managers run both sides of the team; sponsor admins and leads their own."""
-        if self.can_manage_project:
-            return True
-        return self.is_sponsor and side == Side.SPONSOR and (self.is_org_admin or self.is_sponsor_lead)
+        """The rule `permissions.can_manage_project`, under the name the issues app asks."""
+        return permissions.can_manage_project(self)
 
     @property
     def sees_internal(self) -> bool:

@@ -16,7 +16,7 @@ from ..models import (
     UpdateComment,
     UpdateStatus,
 )
-from ..rules import can_read_drafts
+from ..permissions import can_read_drafts
 from .attachments import update_attachments
 from .project import ProjectAccess
 

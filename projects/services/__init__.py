@@ -20,7 +20,6 @@ from .milestones import (
     milestone_update,
 )
 from .project import (
-    PROJECT_EDITABLE_FIELDS,
     project_create,
     project_update,
 )
@@ -44,7 +43,6 @@ from .updates import (
 
 __all__ = [
     "MILESTONE_EDITABLE_FIELDS",
-    "PROJECT_EDITABLE_FIELDS",
     "RECORD_MESSAGE",
     "UPDATE_DRAFT_FIELDS",
     "UpdateNotReady",

@@ -9,7 +9,7 @@ from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
-from .. import rules, tasks
+from .. import permissions, tasks
 from ..models import (
     DecisionRequest,
     DecisionStatus,
@@ -17,7 +17,7 @@ from ..models import (
     json_date,
 )
 from ..selectors import ProjectAccess
-from ._rules import _require
+from ._checks import _require
 
 
 def _raise_decisions(update: StatusUpdate, now) -> list[dict]:
@@ -70,7 +70,7 @@ def _raise_decisions(update: StatusUpdate, now) -> list[dict]:
 def decision_resolve(*, access: ProjectAccess, decision: DecisionRequest, note: str) -> DecisionRequest:
     """The sponsor's lead or decision-maker records the decision. Final once made."""
     _require(
-        rules.can_resolve_decision(access),
+        permissions.can_resolve_decision(access),
         "Only the sponsor's project lead or decision-maker records a decision.",
     )
     note = (note or "").strip()

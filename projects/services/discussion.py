@@ -10,7 +10,7 @@ from portal.core.business_time import BusinessCalendar
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
-from .. import rules, tasks
+from .. import permissions, tasks
 from ..models import (
     CommentKind,
     StatusUpdate,
@@ -18,7 +18,7 @@ from ..models import (
     UpdateStatus,
 )
 from ..selectors import ProjectAccess
-from ._rules import _require
+from ._checks import _require
 
 
 def comment_post(
@@ -34,16 +34,16 @@ def comment_post(
     A sponsor question gets `respond_by`: the project's agreed response time in
     the CDMO site's business days. Internal notes are CDMO-only.
     """
-    _require(rules.can_comment(access), "You cannot comment on this update.")
+    _require(permissions.can_comment(access), "You cannot comment on this update.")
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write something first.")
     if kind not in (CommentKind.COMMENT, CommentKind.QUESTION):
         raise ServiceError("Choose a comment or a question.")
     if kind == CommentKind.QUESTION:
-        _require(rules.can_ask_question(access), "Questions with a response clock are the sponsor's.")
+        _require(permissions.can_ask_question(access), "Questions with a response clock are the sponsor's.")
     if is_internal:
-        _require(rules.can_post_internal(access), "Only the CDMO team writes internal notes.")
+        _require(permissions.can_post_internal(access), "Only the CDMO team writes internal notes.")
         if kind != CommentKind.COMMENT:
             raise ServiceError("An internal note is a comment, not a question.")
     if update.status != UpdateStatus.PUBLISHED:
@@ -71,7 +71,7 @@ def comment_post(
 
 def question_answer(*, access: ProjectAccess, question: UpdateComment, body: str) -> UpdateComment:
     """The CDMO answers a sponsor question. The first answer stops the clock; later ones add detail."""
-    _require(rules.can_answer(access), "The CDMO team answers questions.")
+    _require(permissions.can_answer(access), "The CDMO team answers questions.")
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write the answer first.")

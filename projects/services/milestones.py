@@ -13,7 +13,7 @@ from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
 
-from .. import rules, tasks
+from .. import permissions, tasks
 from ..models import (
     OPEN_MILESTONE_STATUSES,
     Milestone,
@@ -23,7 +23,7 @@ from ..models import (
     ProjectMember,
 )
 from ..selectors import ProjectAccess
-from ._rules import _require
+from ._checks import _require
 
 MILESTONE_EDITABLE_FIELDS = ("kind", "title", "owner", "notes")
 
@@ -57,7 +57,8 @@ def milestone_create(
 ) -> Milestone:
     """A new milestone. Its forecast starts at the baseline; moving it later needs a reason."""
     _require(
-        rules.can_edit_milestones(access), "Only the CDMO project manager or a CDMO admin edits milestones."
+        permissions.can_edit_milestones(access),
+        "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     title = (title or "").strip()
     if not title:
@@ -80,7 +81,8 @@ def milestone_update(
 ) -> Milestone:
     """Edit what a milestone is (kind, title, owner, notes). Dates and status have their own services."""
     _require(
-        rules.can_edit_milestones(access), "Only the CDMO project manager or a CDMO admin edits milestones."
+        permissions.can_edit_milestones(access),
+        "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     unknown = set(changes) - set(MILESTONE_EDITABLE_FIELDS)
     if unknown:
@@ -110,7 +112,8 @@ def milestone_set_status(
 ) -> Milestone:
     """Set a milestone's status. Done needs the actual date (not in the future); any other status clears it."""
     _require(
-        rules.can_edit_milestones(access), "Only the CDMO project manager or a CDMO admin edits milestones."
+        permissions.can_edit_milestones(access),
+        "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     if status not in MilestoneStatus.values:
         raise ServiceError("Choose a valid status.")
@@ -146,7 +149,8 @@ def milestone_change_forecast(
     team by email: no surprises.
     """
     _require(
-        rules.can_edit_milestones(access), "Only the CDMO project manager or a CDMO admin edits milestones."
+        permissions.can_edit_milestones(access),
+        "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     reason = (reason or "").strip()
     if not reason:
@@ -196,7 +200,8 @@ def milestone_edit(
     own service, so a forecast move always carries its reason and tells the sponsor.
     """
     _require(
-        rules.can_edit_milestones(access), "Only the CDMO project manager or a CDMO admin edits milestones."
+        permissions.can_edit_milestones(access),
+        "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     with transaction.atomic():
         current = _locked_milestone(milestone, version)

@@ -13,23 +13,9 @@ from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.organizations.models import Organization, OrganizationKind
 
-from ..models import (
-    Project,
-)
+from .. import permissions
+from ..models import PROJECT_EDITABLE_FIELDS, Project
 from ..selectors import ProjectAccess
-
-PROJECT_EDITABLE_FIELDS = (
-    "code",
-    "name",
-    "description",
-    "modality",
-    "phase",
-    "service_scope",
-    "status",
-    "start_date",
-    "update_cadence_days",
-    "question_response_days",
-)
 
 
 def project_create(*, actor: User, sponsor: Organization, cdmo: Organization, **fields: Any) -> Project:
@@ -56,7 +42,7 @@ def project_update(*, access: ProjectAccess, version: int, **changes: Any) -> Pr
 
     Compare-and-set on `version`: a stale form never overwrites a newer save.
     """
-    if not access.can_manage_project:
+    if not permissions.can_manage_project(access):
         raise NotAllowed("Only the CDMO project manager or a CDMO admin can edit this project.")
     unknown = set(changes) - set(PROJECT_EDITABLE_FIELDS)
     if unknown:

@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.core.audit import audited
 from portal.core.exceptions import ConfirmationRequired, NotAllowed, ServiceError
 
+from .. import permissions
 from ..models import (
     Project,
     ProjectMember,
@@ -20,7 +21,7 @@ from ..selectors import ProjectAccess, last_side_manager_refusal, removal_conseq
 
 
 def _check_team_rights(access: ProjectAccess, side: str) -> None:
-    if not access.can_manage_team_side(side):
+    if not permissions.can_manage_team(access, side):
         raise NotAllowed("You cannot change this side of the team.")
 
 
@@ -40,7 +41,11 @@ def team_member_add(
         try:
             with transaction.atomic():
                 return ProjectMember.objects.create(
-                    project=project, user=user, side=side, role=role, is_point_of_contact=is_point_of_contact
+                    project=project,
+                    user=user,
+                    side=side,
+                    role=role,
+                    is_point_of_contact=is_point_of_contact,
                 )
         except IntegrityError as exc:
             raise ServiceError(f"{user} is already on the team.") from exc

@@ -13,7 +13,7 @@ from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
 
-from .. import rules, tasks
+from .. import permissions, tasks
 from ..models import (
     RAG_FIELDS,
     Project,
@@ -24,7 +24,7 @@ from ..models import (
     json_date,
 )
 from ..selectors import ProjectAccess
-from ._rules import _require
+from ._checks import _require
 from .decisions import _raise_decisions
 
 UPDATE_DRAFT_FIELDS = (
@@ -55,7 +55,7 @@ class UpdateNotReady(ServiceError):
 
 def _require_author(access: ProjectAccess) -> None:
     _require(
-        rules.can_author_updates(access),
+        permissions.can_author_updates(access),
         "Only the CDMO project manager or a CDMO admin writes and publishes status updates.",
     )
 
@@ -291,7 +291,7 @@ def update_discard(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
 
 def update_acknowledge(*, access: ProjectAccess, update: StatusUpdate) -> UpdateAcknowledgement:
     """The sponsor confirms they read the update. Idempotent: a second click returns the first."""
-    _require(rules.can_acknowledge(access), "Only the sponsor's side acknowledges an update.")
+    _require(permissions.can_acknowledge(access), "Only the sponsor's side acknowledges an update.")
     if update.status != UpdateStatus.PUBLISHED:
         raise ServiceError("Only the current published revision can be acknowledged.")
     existing = UpdateAcknowledgement.objects.filter(update=update, user=access.user).first()

@@ -12,7 +12,7 @@ from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
-from .. import rules, services
+from .. import permissions, services
 from ..forms import (
     DecisionResolveForm,
 )
@@ -29,11 +29,11 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
     context = project_page(request, project_id, "overview")
     access = context["access"]
     decision = get_decision(project=context["project"], decision_id=decisionrequest_id)
-    can_resolve = rules.can_resolve_decision(access) and decision.is_open
+    can_resolve = permissions.can_resolve_decision(access) and decision.is_open
     form = DecisionResolveForm(request.POST or None) if can_resolve else None
     if request.method == "POST":
         if form is None:
-            if not rules.can_resolve_decision(access):
+            if not permissions.can_resolve_decision(access):
                 raise PermissionDenied(
                     "Only the sponsor's project lead or decision-maker records a decision."
                 )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
 
-from .. import rules, services
+from .. import permissions, services
 from ..forms import (
     AnswerForm,
 )
@@ -56,7 +56,7 @@ def question_answer_view(request, project_id: int, statusupdate_id: int, updatec
     question = get_object_or_404(
         UpdateComment, pk=updatecomment_id, update__project=context["project"], kind=CommentKind.QUESTION
     )
-    if not rules.can_answer(access):
+    if not permissions.can_answer(access):
         raise PermissionDenied("The CDMO team answers questions.")
     form = AnswerForm(request.POST)
     answered = False

@@ -10,7 +10,7 @@ from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.history import project_history_page
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
-from .. import services
+from .. import permissions, services
 from ..forms import (
     ProjectCreateForm,
     ProjectFilterForm,
@@ -76,7 +76,7 @@ def project_detail_view(request, project_id: int):
 def project_edit_view(request, project_id: int):
     context = project_page(request, project_id, "overview")
     project, access = context["project"], context["access"]
-    if not access.can_manage_project:
+    if not permissions.can_manage_project(access):
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin can edit this project.")
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.core.exceptions import ConfirmationRequired, ServiceError
 from portal.core.views_helpers import add_service_error
 
-from .. import services
+from .. import permissions, services
 from ..forms import (
     TeamMemberAddForm,
     TeamMemberChangeForm,
@@ -32,7 +32,7 @@ def project_team_view(request, project_id: int):
     project, access = context["project"], context["access"]
     add_forms = {}
     for side in (Side.SPONSOR, Side.CDMO):
-        if access.can_manage_team_side(side):
+        if permissions.can_manage_team(access, side):
             add_forms[side] = TeamMemberAddForm(
                 side=side, candidates=candidates_for_team(project=project, side=side), prefix=side
             )
@@ -79,7 +79,7 @@ def team_member_edit_view(request, project_id: int, projectmember_id: int):
     context = project_page(request, project_id, "team")
     access = context["access"]
     member = _member_for(access, projectmember_id)
-    if not access.can_manage_team_side(member.side):
+    if not permissions.can_manage_team(access, member.side):
         raise PermissionDenied("You cannot change this side of the team.")
     initial = {"role": member.role, "is_point_of_contact": member.is_point_of_contact}
     form = TeamMemberChangeForm(request.POST or None, side=member.side, initial=initial)
@@ -103,7 +103,7 @@ def team_member_remove_view(request, project_id: int, projectmember_id: int):
     context = project_page(request, project_id, "team")
     access = context["access"]
     member = _member_for(access, projectmember_id)
-    if not access.can_manage_team_side(member.side):
+    if not permissions.can_manage_team(access, member.side):
         raise PermissionDenied("You cannot change this side of the team.")
     team_url = reverse("projects:team", kwargs={"project_id": access.project.pk})
     refusal = last_side_manager_refusal(member=member)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
-from .. import rules, services
+from .. import permissions, services
 from ..forms import (
     AnswerForm,
     AttachmentForm,
@@ -52,7 +52,7 @@ def _update_page(request, project_id: int, statusupdate_id: int):
 
 
 def _require_author(access) -> None:
-    if not rules.can_author_updates(access):
+    if not permissions.can_author_updates(access):
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin writes status updates.")
 
 
@@ -71,7 +71,7 @@ def updates_view(request, project_id: int):
         querystring=querystring_without_page(request),
         overall=overall,
         rag_choices=RAG.choices,
-        can_author=rules.can_author_updates(access),
+        can_author=permissions.can_author_updates(access),
         today=timezone.localdate(),
     )
     return render(request, "projects/updates.html", context)
@@ -96,7 +96,7 @@ def _detail_context(
     if update.revision_of_id or update.status == UpdateStatus.SUPERSEDED:
         revisions = update_revisions(update=update)
         newer = next((r for r in revisions if r.status == UpdateStatus.PUBLISHED and r.pk != update.pk), None)
-    if update.status == UpdateStatus.PUBLISHED and rules.can_author_updates(access):
+    if update.status == UpdateStatus.PUBLISHED and permissions.can_author_updates(access):
         correction_draft = correction_draft_of(update=update)
     acknowledged = {a.user_id for a in acknowledgements}
     context.update(
@@ -116,11 +116,11 @@ def _detail_context(
         comment_form=comment_form or _comment_form(access),
         answer_forms=answer_forms or {},
         answer_form=AnswerForm(),
-        can_author=rules.can_author_updates(access),
-        can_acknowledge=rules.can_acknowledge(access) and update.status == UpdateStatus.PUBLISHED,
-        can_comment=rules.can_comment(access) and update.status == UpdateStatus.PUBLISHED,
-        can_answer=rules.can_answer(access),
-        can_resolve=rules.can_resolve_decision(access),
+        can_author=permissions.can_author_updates(access),
+        can_acknowledge=permissions.can_acknowledge(access) and update.status == UpdateStatus.PUBLISHED,
+        can_comment=permissions.can_comment(access) and update.status == UpdateStatus.PUBLISHED,
+        can_answer=permissions.can_answer(access),
+        can_resolve=permissions.can_resolve_decision(access),
         now=timezone.now(),
         today=timezone.localdate(),
     )
@@ -129,7 +129,9 @@ def _detail_context(
 
 def _comment_form(access, data=None) -> CommentForm:
     return CommentForm(
-        data, may_ask=rules.can_ask_question(access), may_post_internal=rules.can_post_internal(access)
+        data,
+        may_ask=permissions.can_ask_question(access),
+        may_post_internal=permissions.can_post_internal(access),
     )
 
 
