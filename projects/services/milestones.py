@@ -23,7 +23,7 @@ from ..models import (
     ProjectMember,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require
+from ._checks import _require, _require_belongs
 
 MILESTONE_EDITABLE_FIELDS = ("kind", "title", "owner", "notes")
 
@@ -84,6 +84,7 @@ def milestone_update(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
+    _require_belongs(access, milestone.project_id)
     unknown = set(changes) - set(MILESTONE_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown milestone fields: {sorted(unknown)}")
@@ -115,6 +116,7 @@ def milestone_set_status(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
+    _require_belongs(access, milestone.project_id)
     if status not in MilestoneStatus.values:
         raise ServiceError("Choose a valid status.")
     if status == MilestoneStatus.DONE:
@@ -152,6 +154,7 @@ def milestone_change_forecast(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
+    _require_belongs(access, milestone.project_id)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -203,6 +206,7 @@ def milestone_edit(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
+    _require_belongs(access, milestone.project_id)
     with transaction.atomic():
         current = _locked_milestone(milestone, version)
         if details and any(getattr(current, k) != v for k, v in details.items()):
