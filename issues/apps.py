@@ -7,9 +7,11 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from projects.references import register_reference
+        from projects.tabs import register_tab
 
         from . import selectors
 
+        register_tab("issues", "Service issues", "issues:project_issues", order=50)
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "issues.serviceissue",
