@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from portal.core import clock
 from portal.core.audit import audited
 
 from ..attachments import check_upload, clean_filename
@@ -34,6 +34,7 @@ def attachment_add(*, access: ProjectAccess, update: StatusUpdate, upload: Uploa
             size_bytes=upload.size,
             file_type=file_type,
             uploaded_by=access.user,
+            uploaded_at=clock.now(),
         )
 
 
@@ -44,6 +45,6 @@ def attachment_remove(*, access: ProjectAccess, attachment: UpdateAttachment) ->
     with transaction.atomic(), audited(f"File “{attachment.original_name}” removed from the draft"):
         _locked_draft(attachment.update, None)
         if attachment.removed_at is None:
-            attachment.removed_at = timezone.now()
+            attachment.removed_at = clock.now()
             attachment.save(update_fields=["removed_at"])
     return attachment

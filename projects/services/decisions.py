@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
@@ -77,7 +78,7 @@ def decision_resolve(*, access: ProjectAccess, decision: DecisionRequest, note: 
     note = (note or "").strip()
     if not note:
         raise ServiceError("Write down what was decided.")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic(), audited(f"Decision made: {decision.title}"):
         updated = DecisionRequest.objects.filter(pk=decision.pk, status=DecisionStatus.OPEN).update(
             status=DecisionStatus.DECIDED, decided_at=now, decided_by=access.user, decision_note=note

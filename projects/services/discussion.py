@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.business_time import BusinessCalendar
 from portal.core.exceptions import ServiceError
@@ -49,7 +49,7 @@ def comment_post(
             raise ServiceError("An internal note is a comment, not a question.")
     if update.status != UpdateStatus.PUBLISHED:
         raise ServiceError("Discussion happens on the current published revision of an update.")
-    now = timezone.now()
+    now = clock.now()
     respond_by = None
     if kind == CommentKind.QUESTION:
         calendar = BusinessCalendar.for_organization(access.project.cdmo)
@@ -79,7 +79,7 @@ def question_answer(*, access: ProjectAccess, question: UpdateComment, body: str
         raise ServiceError("Write the answer first.")
     if question.kind != CommentKind.QUESTION:
         raise ServiceError("Only questions are answered.")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic(), audited("Question answered"):
         answer = UpdateComment.objects.create(
             update_id=question.update_id,

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
@@ -73,6 +73,7 @@ def milestone_create(
             baseline_date=baseline_date,
             forecast_date=baseline_date,
             notes=notes,
+            created_at=clock.now(),
         )
 
 
@@ -122,7 +123,7 @@ def milestone_set_status(
     if status == MilestoneStatus.DONE:
         if actual_date is None:
             raise ServiceError("Give the date the milestone was actually done.")
-        if actual_date > timezone.localdate():
+        if actual_date > clock.localdate():
             raise ServiceError("The actual date cannot be in the future.")
     else:
         actual_date = None
@@ -176,6 +177,7 @@ def milestone_change_forecast(
             new_forecast_date=new_date,
             reason=reason,
             changed_by=access.user,
+            changed_at=clock.now(),
         )
         current.forecast_date = new_date
         current.version += 1

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.organizations.models import Organization, OrganizationKind
@@ -30,7 +30,7 @@ def project_create(*, actor: User, sponsor: Organization, cdmo: Organization, **
     with transaction.atomic(), audited("Project created"):
         try:
             with transaction.atomic():
-                return Project.objects.create(sponsor=sponsor, cdmo=cdmo, **fields)
+                return Project.objects.create(sponsor=sponsor, cdmo=cdmo, created_at=clock.now(), **fields)
         except IntegrityError as exc:
             raise ServiceError(
                 f"{sponsor} already has a project with the code {fields.get('code')}."
@@ -52,7 +52,7 @@ def project_update(*, access: ProjectAccess, version: int, **changes: Any) -> Pr
         try:
             with transaction.atomic():
                 updated = Project.objects.filter(pk=project.pk, version=version).update(
-                    version=F("version") + 1, updated_at=timezone.now(), **changes
+                    version=F("version") + 1, updated_at=clock.now(), **changes
                 )
         except IntegrityError as exc:
             raise ServiceError("Another project of this sponsor already uses that code.") from exc

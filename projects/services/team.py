@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConfirmationRequired, NotAllowed, ServiceError
 
@@ -47,6 +47,7 @@ def team_member_add(
                     side=side,
                     role=role,
                     is_point_of_contact=is_point_of_contact,
+                    added_at=clock.now(),
                 )
         except IntegrityError as exc:
             raise ServiceError(f"{user} is already on the team.") from exc
@@ -97,7 +98,7 @@ def team_member_remove(
         consequences = removal_consequences(access=access, member=member)
         if consequences and not confirmed:
             raise ConfirmationRequired(consequences)
-        member.removed_at = timezone.now()
+        member.removed_at = clock.now()
         member.is_point_of_contact = False
         member.save(update_fields=["removed_at", "is_point_of_contact"])
     return member

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
@@ -76,7 +77,7 @@ def _locked_draft(update: StatusUpdate, version: int | None, *, editor: User | N
 
 
 def _local_today(project: Project) -> datetime.date:
-    return timezone.localdate()
+    return clock.localdate()
 
 
 def update_start(*, access: ProjectAccess) -> StatusUpdate:
@@ -115,6 +116,8 @@ def update_start(*, access: ProjectAccess) -> StatusUpdate:
                 period_end=max(today, period_start),
                 risks=last.risks if last else "",
                 created_by=access.user,
+                created_at=(now := clock.now()),
+                updated_at=now,
                 **carried,
             )
     except IntegrityError:
@@ -146,7 +149,7 @@ def update_save_draft(
         for name, value in content.items():
             setattr(current, name, value)
         current.version += 1
-        current.updated_at = timezone.now()
+        current.updated_at = clock.now()
         current.last_saved_by = access.user
         current.save()
     return current
@@ -169,7 +172,7 @@ def publish_problems(update: StatusUpdate) -> dict[str, str]:
     for step in update.next_steps or []:
         if not (step.get("description") or "").strip() or not json_date(step.get("due")):
             problems["next_steps"] = "Every next step needs a description and a date."
-    today = timezone.localdate()
+    today = clock.localdate()
     for item in update.decisions_needed or []:
         needed_by = json_date(item.get("needed_by"))
         if not (item.get("title") or "").strip() or needed_by is None:
@@ -202,7 +205,7 @@ def update_publish(
         problems = publish_problems(current)
         if problems:
             raise UpdateNotReady(problems)
-        now = timezone.now()
+        now = clock.now()
         if correction:
             previous = StatusUpdate.objects.select_for_update().get(pk=current.revision_of_id)
             if previous.status != UpdateStatus.PUBLISHED:
@@ -263,6 +266,8 @@ def update_correct(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
                 original_id=update.root_id,
                 revision_number=update.revision_number + 1,
                 created_by=access.user,
+                created_at=(now := clock.now()),
+                updated_at=now,
                 **content,
             )
             for attachment in update.attachments.filter(removed_at__isnull=True):
@@ -287,7 +292,7 @@ def update_discard(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
     with transaction.atomic(), audited("Draft update discarded"):
         current = _locked_draft(update, None)
         current.status = UpdateStatus.DISCARDED
-        current.discarded_at = timezone.now()
+        current.discarded_at = clock.now()
         current.version += 1
         current.save()
     return current
@@ -304,7 +309,9 @@ def update_acknowledge(*, access: ProjectAccess, update: StatusUpdate) -> Update
         return existing
     try:
         with transaction.atomic(), audited("Status update acknowledged"):
-            return UpdateAcknowledgement.objects.create(update=update, user=access.user)
+            return UpdateAcknowledgement.objects.create(
+                update=update, user=access.user, acknowledged_at=clock.now()
+            )
     except IntegrityError:
         # A double click raced the first one: the first acknowledgement stands.
         return UpdateAcknowledgement.objects.get(update=update, user=access.user)
