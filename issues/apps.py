@@ -9,9 +9,11 @@ class IssuesConfig(AppConfig):
         from portal.accounts.profile import register_profile_panel
         from portal.core.permissions import register_rules
         from projects.references import register_reference
+        from projects.tabs import register_tab
 
         from . import permissions, selectors
 
+        register_tab("issues", "Service issues", "issues:project_issues", order=50)
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "issues.serviceissue",

@@ -6,9 +6,18 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from . import selectors
-        from .references import register_reference
+        from portal.core.permissions import register_rules
 
+        from . import permissions, selectors
+        from .references import register_reference
+        from .tabs import register_tab
+
+        register_rules("projects", permissions)
+        register_tab("overview", "Overview", "projects:detail", order=10)
+        register_tab("milestones", "Milestones", "projects:milestones", order=20)
+        register_tab("updates", "Updates", "projects:updates", order=30)
+        register_tab("team", "Team", "projects:team", order=60, count=lambda page: len(page["team"]))
+        register_tab("history", "History", "projects:history", order=70)
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "projects.statusupdate", lambda *, access, pk: selectors.get_update(access=access, update_id=pk)

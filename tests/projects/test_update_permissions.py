@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.exceptions import NotAllowed
-from projects import rules, services
+from projects import permissions, services
 from projects.models import DecisionRequest
 from projects.selectors import update_thread
 
@@ -103,7 +103,7 @@ def test_permission_table(request, project, world, who, action):
 def test_reading_drafts_and_internal_notes(request, client, project, world, who, cdmo_pm):
     user = request.getfixturevalue(who)
     sees_cdmo_side = TABLE[who][-1]
-    assert rules.can_read_drafts(access(user, project)) is sees_cdmo_side
+    assert permissions.can_read_drafts(access(user, project)) is sees_cdmo_side
     draft = services.update_start(access=access(cdmo_pm, project))
     services.comment_post(
         access=access(cdmo_pm, project), update=world["update"], body="INTERNAL-NOTE-42", is_internal=True

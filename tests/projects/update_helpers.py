@@ -61,3 +61,7 @@ def project_edit_form(project, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def in_future(days):
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()

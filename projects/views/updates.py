@@ -10,33 +10,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
-from . import rules, services
-from .attachments import CONTENT_TYPES
-from .forms_updates import (
+from .. import permissions, services
+from ..forms import (
     AnswerForm,
     AttachmentForm,
     CommentForm,
-    DecisionResolveForm,
     update_content,
     update_forms,
 )
-from .models import RAG, CommentKind, StatusUpdate, UpdateAttachment, UpdateComment, UpdateStatus
-from .page import project_page
-from .selectors import (
+from ..models import RAG, StatusUpdate, UpdateStatus
+from ..page import project_page
+from ..selectors import (
     correction_changes,
     correction_draft_of,
-    decisions_for_user,
-    get_decision,
     get_project_for_user,
     get_update,
     last_published_update,
@@ -58,7 +52,7 @@ def _update_page(request, project_id: int, statusupdate_id: int):
 
 
 def _require_author(access) -> None:
-    if not rules.can_author_updates(access):
+    if not permissions.can_author_updates(access):
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin writes status updates.")
 
 
@@ -77,7 +71,7 @@ def updates_view(request, project_id: int):
         querystring=querystring_without_page(request),
         overall=overall,
         rag_choices=RAG.choices,
-        can_author=rules.can_author_updates(access),
+        can_author=permissions.can_author_updates(access),
         today=timezone.localdate(),
     )
     return render(request, "projects/updates.html", context)
@@ -102,7 +96,7 @@ def _detail_context(
     if update.revision_of_id or update.status == UpdateStatus.SUPERSEDED:
         revisions = update_revisions(update=update)
         newer = next((r for r in revisions if r.status == UpdateStatus.PUBLISHED and r.pk != update.pk), None)
-    if update.status == UpdateStatus.PUBLISHED and rules.can_author_updates(access):
+    if update.status == UpdateStatus.PUBLISHED and permissions.can_author_updates(access):
         correction_draft = correction_draft_of(update=update)
     acknowledged = {a.user_id for a in acknowledgements}
     context.update(
@@ -122,11 +116,11 @@ def _detail_context(
         comment_form=comment_form or _comment_form(access),
         answer_forms=answer_forms or {},
         answer_form=AnswerForm(),
-        can_author=rules.can_author_updates(access),
-        can_acknowledge=rules.can_acknowledge(access) and update.status == UpdateStatus.PUBLISHED,
-        can_comment=rules.can_comment(access) and update.status == UpdateStatus.PUBLISHED,
-        can_answer=rules.can_answer(access),
-        can_resolve=rules.can_resolve_decision(access),
+        can_author=permissions.can_author_updates(access),
+        can_acknowledge=permissions.can_acknowledge(access) and update.status == UpdateStatus.PUBLISHED,
+        can_comment=permissions.can_comment(access) and update.status == UpdateStatus.PUBLISHED,
+        can_answer=permissions.can_answer(access),
+        can_resolve=permissions.can_resolve_decision(access),
         now=timezone.now(),
         today=timezone.localdate(),
     )
@@ -135,7 +129,9 @@ def _detail_context(
 
 def _comment_form(access, data=None) -> CommentForm:
     return CommentForm(
-        data, may_ask=rules.can_ask_question(access), may_post_internal=rules.can_post_internal(access)
+        data,
+        may_ask=permissions.can_ask_question(access),
+        may_post_internal=permissions.can_post_internal(access),
     )
 
 
@@ -312,78 +308,6 @@ def update_discard_view(request, project_id: int, statusupdate_id: int):
 
 @login_required
 @require_POST
-def attachment_upload_view(request, project_id: int, statusupdate_id: int):
-    context, update = _update_page(request, project_id, statusupdate_id)
-    access = context["access"]
-    _require_author(access)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = services.attachment_add(
-                access=access, update=update, upload=form.cleaned_data["file"]
-            )
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"{attachment.original_name} attached.")
-    else:
-        messages.error(request, "Choose a file to attach.")
-    edit_url = reverse(
-        "projects:update_edit", kwargs={"project_id": project_id, "statusupdate_id": update.pk}
-    )
-    return redirect(edit_url + "#attachments")
-
-
-def _attachment(update: StatusUpdate, attachment_id: int) -> UpdateAttachment:
-    return get_object_or_404(
-        UpdateAttachment.objects.select_related("update"),
-        pk=attachment_id,
-        update=update,
-        removed_at__isnull=True,
-    )
-
-
-@login_required
-def attachment_download_view(request, project_id: int, statusupdate_id: int, updateattachment_id: int):
-    """The file, only to people who see the update: always a download, never rendered by the browser."""
-    _, access = get_project_for_user(user=request.user, project_id=project_id)
-    update = get_update(access=access, update_id=statusupdate_id)
-    attachment = _attachment(update, updateattachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-@login_required
-@require_POST
-def attachment_remove_view(request, project_id: int, statusupdate_id: int, updateattachment_id: int):
-    context, update = _update_page(request, project_id, statusupdate_id)
-    attachment = _attachment(update, updateattachment_id)
-    try:
-        services.attachment_remove(access=context["access"], attachment=attachment)
-    except ServiceError as error:
-        messages.error(request, str(error))
-        return redirect(update)
-    messages.success(request, f"{attachment.original_name} removed from the draft.")
-    edit_url = reverse(
-        "projects:update_edit", kwargs={"project_id": project_id, "statusupdate_id": update.pk}
-    )
-    return redirect(edit_url + "#attachments")
-
-
-@login_required
-@require_POST
 def update_acknowledge_view(request, project_id: int, statusupdate_id: int):
     context, update = _update_page(request, project_id, statusupdate_id)
     try:
@@ -398,105 +322,3 @@ def update_acknowledge_view(request, project_id: int, statusupdate_id: int):
         )
     messages.success(request, "Thank you: your acknowledgement is recorded.")
     return redirect(update)
-
-
-@login_required
-@require_POST
-def comment_post_view(request, project_id: int, statusupdate_id: int):
-    context, update = _update_page(request, project_id, statusupdate_id)
-    access = context["access"]
-    form = _comment_form(access, request.POST)
-    comment = None
-    if form.is_valid():
-        try:
-            comment = services.comment_post(
-                access=access,
-                update=update,
-                body=form.cleaned_data["body"],
-                kind=form.cleaned_data.get("kind") or CommentKind.COMMENT,
-                is_internal=form.cleaned_data.get("is_internal", False),
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-    if comment is not None:
-        form = None  # a fresh, empty form under the new comment
-        if not request.htmx:
-            return redirect(f"{update.get_absolute_url()}#comment-{comment.pk}")
-    full = _detail_context(request, context, update, comment_form=form)
-    if request.htmx:
-        full["posted"] = comment
-        return render(request, "projects/update_detail.html#discussion", full)
-    return render(request, "projects/update_detail.html", full)
-
-
-@login_required
-@require_POST
-def question_answer_view(request, project_id: int, statusupdate_id: int, updatecomment_id: int):
-    context, update = _update_page(request, project_id, statusupdate_id)
-    access = context["access"]
-    # The thread spans every revision of the update, so the question may sit on an earlier one.
-    question = get_object_or_404(
-        UpdateComment, pk=updatecomment_id, update__project=context["project"], kind=CommentKind.QUESTION
-    )
-    if not rules.can_answer(access):
-        raise PermissionDenied("The CDMO team answers questions.")
-    form = AnswerForm(request.POST)
-    answered = False
-    if form.is_valid():
-        try:
-            services.question_answer(access=access, question=question, body=form.cleaned_data["body"])
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            answered = True
-    if answered and not request.htmx:
-        return redirect(f"{update.get_absolute_url()}#comment-{question.pk}")
-    full = _detail_context(request, context, update, answer_forms={} if answered else {question.pk: form})
-    template = "projects/update_detail.html#discussion" if request.htmx else "projects/update_detail.html"
-    return render(request, template, full)
-
-
-@login_required
-def decision_view(request, project_id: int, decisionrequest_id: int):
-    """A decision the CDMO needs: what, by when, raised by which update; the sponsor records the decision."""
-    context = project_page(request, project_id, "overview")
-    access = context["access"]
-    decision = get_decision(project=context["project"], decision_id=decisionrequest_id)
-    can_resolve = rules.can_resolve_decision(access) and decision.is_open
-    form = DecisionResolveForm(request.POST or None) if can_resolve else None
-    if request.method == "POST":
-        if form is None:
-            if not rules.can_resolve_decision(access):
-                raise PermissionDenied(
-                    "Only the sponsor's project lead or decision-maker records a decision."
-                )
-            messages.error(request, "This decision is no longer open.")
-            return redirect(decision)
-        if form.is_valid():
-            try:
-                services.decision_resolve(
-                    access=access, decision=decision, note=form.cleaned_data["decision_note"]
-                )
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Decision recorded. The CDMO project manager will be told.")
-                return redirect(decision)
-    context.update(decision=decision, form=form, today=timezone.localdate())
-    return render(request, "projects/decision.html", context)
-
-
-@organization_member_required
-def decisions_view(request):
-    """Decisions waiting on the sponsor across every project I can see, soonest needed first."""
-    show = request.GET.get("show", "open")
-    if show not in ("open", "all"):
-        show = "open"
-    decisions = decisions_for_user(user=request.user, include_decided=show == "all")
-    context = {
-        "page": paginate(request, decisions),
-        "querystring": querystring_without_page(request),
-        "show": show,
-        "today": timezone.localdate(),
-    }
-    return render(request, "projects/decisions.html", context)

@@ -16,18 +16,18 @@ from django.utils import timezone
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error
 
-from . import rules, services
-from .forms_updates import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
-from .models import Milestone
-from .page import project_page
-from .selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
-from .svg import milestone_timeline_svg
+from .. import permissions, services
+from ..forms import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
+from ..models import Milestone
+from ..page import project_page
+from ..selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
+from ..svg import milestone_timeline_svg
 
 FILTERS = {"open": "Open", "all": "All", "done": "Done"}
 
 
 def _require_editor(access) -> None:
-    if not rules.can_edit_milestones(access):
+    if not permissions.can_edit_milestones(access):
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin edits milestones.")
 
 
@@ -53,7 +53,7 @@ def milestones_view(request, project_id: int):
         late_count=len(late),
         overdue_count=sum(1 for m in milestones if m.is_overdue(today)),
         timeline=milestone_timeline_svg(milestones, today=today, title=f"{project.code} milestone timeline"),
-        can_edit=rules.can_edit_milestones(access),
+        can_edit=permissions.can_edit_milestones(access),
     )
     return render(request, "projects/milestones.html", context)
 
@@ -105,7 +105,7 @@ def milestone_detail_view(request, project_id: int, milestone_id: int):
     context = project_page(request, project_id, "milestones")
     project, access = context["project"], context["access"]
     milestone = get_milestone(project=project, milestone_id=milestone_id)
-    can_edit = rules.can_edit_milestones(access)
+    can_edit = permissions.can_edit_milestones(access)
     form = None
     if can_edit:
         form = MilestoneEditForm(request.POST or None, milestone=milestone, team=team_users(project=project))
@@ -134,7 +134,9 @@ def milestone_row_view(request, project_id: int, milestone_id: int):
     if not request.htmx:
         return redirect(milestone)
     context.update(
-        milestone=milestone, can_edit=rules.can_edit_milestones(context["access"]), today=timezone.localdate()
+        milestone=milestone,
+        can_edit=permissions.can_edit_milestones(context["access"]),
+        today=timezone.localdate(),
     )
     return render(request, "projects/milestones.html#row", context)
 

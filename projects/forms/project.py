@@ -1,11 +1,19 @@
+"""Forms for projects: the list filters, creating and editing a project."""
+
 from django import forms
 
-from portal.accounts.models import User
 from portal.core.forms import PortalForm, PortalModelForm
 from portal.organizations.models import Organization, OrganizationKind
 
-from .models import Modality, Phase, Project, ProjectStatus, ServiceScope, Side, TeamRole
-from .selectors import ProjectFilters
+from ..models import (
+    PROJECT_EDITABLE_FIELDS,
+    Modality,
+    Phase,
+    Project,
+    ProjectStatus,
+    ServiceScope,
+)
+from ..selectors import ProjectFilters
 
 
 class ProjectFilterForm(PortalForm):
@@ -52,18 +60,7 @@ class ProjectForm(PortalModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "name",
-            "description",
-            "modality",
-            "phase",
-            "service_scope",
-            "status",
-            "start_date",
-            "update_cadence_days",
-            "question_response_days",
-        ]
+        fields = list(PROJECT_EDITABLE_FIELDS)
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -98,31 +95,3 @@ class ProjectCreateForm(ProjectForm):
         self.fields["counterparty"].label = "CDMO" if user_org.is_sponsor else "Sponsor"
         del self.fields["version"]
         del self.fields["status"]
-
-
-class TeamMemberAddForm(PortalForm):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
-    role = forms.ChoiceField(choices=())
-    is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact for this side")
-
-    def __init__(self, *args, side: str, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.side = side
-        self.fields["user"].queryset = candidates
-        self.fields["role"].choices = roles_for_side(side)
-
-
-class TeamMemberChangeForm(PortalForm):
-    role = forms.ChoiceField(choices=TeamRole.choices)
-    is_point_of_contact = forms.BooleanField(required=False, label="Single point of contact")
-
-    def __init__(self, *args, side: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for_side(side)
-
-
-def roles_for_side(side: str) -> list[tuple[str, str]]:
-    from .models import CDMO_ROLES, SPONSOR_ROLES
-
-    roles = SPONSOR_ROLES if side == Side.SPONSOR else CDMO_ROLES
-    return [(value, label) for value, label in TeamRole.choices if value in roles]

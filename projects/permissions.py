@@ -1,28 +1,41 @@
-"""Who may do what with milestones and status updates: the rules, written once.
+"""Who may do what on a project: the rules, written once.
 
-Every rule takes the `ProjectAccess` of someone who can already see the project
-(outsiders never get this far: the selectors answer 404). Services enforce
-these rules; views and templates ask them only to decide what to show.
+Every rule takes the `ProjectAccess` of someone who can already see the project (outsiders never get
+this far: the selectors answer 404) and, where the rule depends on it, the object acted on. Services
+enforce these rules; views and templates ask them to decide what to show (templates through
+`{% can "projects.<verb>" access obj %}`, registered in `ProjectsConfig.ready`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import TeamRole
+from .models import Side, TeamRole
 
 if TYPE_CHECKING:
     from .selectors import ProjectAccess
 
 
+def can_manage_project(access: ProjectAccess) -> bool:
+    """Edit the project's details: the CDMO project manager and CDMO admins."""
+    return access.is_cdmo and (access.is_project_manager or access.is_org_admin)
+
+
+def can_manage_team(access: ProjectAccess, side: str) -> bool:
+    """Change one side of the team: CDMO managers run both sides, sponsor admins and leads their own."""
+    if can_manage_project(access):
+        return True
+    return access.is_sponsor and side == Side.SPONSOR and (access.is_org_admin or access.is_sponsor_lead)
+
+
 def can_edit_milestones(access: ProjectAccess) -> bool:
     """Create milestones, move forecasts, set status: the CDMO project manager and CDMO admins."""
-    return access.can_manage_project
+    return can_manage_project(access)
 
 
 def can_author_updates(access: ProjectAccess) -> bool:
     """Draft, edit, publish, correct and discard status updates."""
-    return access.can_manage_project
+    return can_manage_project(access)
 
 
 def can_read_drafts(access: ProjectAccess) -> bool:

@@ -1,0 +1,59 @@
+"""Forms for projects, split by sub-domain; re-exported here."""
+
+from .attachments import (
+    AttachmentForm,
+)
+from .decisions import (
+    DecisionResolveForm,
+)
+from .discussion import (
+    AnswerForm,
+    CommentForm,
+)
+from .milestones import (
+    MilestoneChangeForm,
+    MilestoneCreateForm,
+    MilestoneEditForm,
+)
+from .project import (
+    ProjectCreateForm,
+    ProjectFilterForm,
+    ProjectForm,
+)
+from .team import (
+    TeamMemberAddForm,
+    TeamMemberChangeForm,
+    roles_for_side,
+)
+from .updates import (
+    DecisionFormSet,
+    DecisionNeededForm,
+    NextStepForm,
+    NextStepFormSet,
+    StatusUpdateForm,
+    update_content,
+    update_forms,
+)
+
+__all__ = [
+    "AnswerForm",
+    "AttachmentForm",
+    "CommentForm",
+    "DecisionFormSet",
+    "DecisionNeededForm",
+    "DecisionResolveForm",
+    "MilestoneChangeForm",
+    "MilestoneCreateForm",
+    "MilestoneEditForm",
+    "NextStepForm",
+    "NextStepFormSet",
+    "ProjectCreateForm",
+    "ProjectFilterForm",
+    "ProjectForm",
+    "StatusUpdateForm",
+    "TeamMemberAddForm",
+    "TeamMemberChangeForm",
+    "roles_for_side",
+    "update_content",
+    "update_forms",
+]

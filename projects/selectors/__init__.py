@@ -1,0 +1,92 @@
+"""Reads for projects, split by sub-domain; every selector is re-exported here.
+
+Visibility lives in `selectors/project.py` and nowhere else.
+"""
+
+from .attachments import (
+    update_attachments,
+)
+from .decisions import (
+    decisions_for_user,
+    get_decision,
+    open_decisions_for_project,
+    update_decisions,
+)
+from .discussion import (
+    get_comment,
+    update_thread,
+)
+from .milestones import (
+    get_milestone,
+    milestone_forecast_history,
+    milestones_for_project,
+)
+from .project import (
+    ProjectAccess,
+    ProjectFilters,
+    access_for,
+    counterparties_for,
+    get_project_for_user,
+    project_list,
+    projects_visible_to,
+)
+from .team import (
+    SIDE_MANAGER_ROLE,
+    TeamGaps,
+    candidates_for_team,
+    cdmo_project_managers,
+    last_side_manager_refusal,
+    project_team,
+    removal_consequences,
+    sponsor_team,
+    team_gaps,
+    team_users,
+)
+from .updates import (
+    correction_changes,
+    correction_draft_of,
+    get_update,
+    last_published_update,
+    latest_published_update,
+    update_acknowledgements,
+    update_revisions,
+    updates_for_project,
+)
+
+__all__ = [
+    "ProjectAccess",
+    "ProjectFilters",
+    "SIDE_MANAGER_ROLE",
+    "TeamGaps",
+    "access_for",
+    "candidates_for_team",
+    "cdmo_project_managers",
+    "correction_changes",
+    "correction_draft_of",
+    "counterparties_for",
+    "decisions_for_user",
+    "get_comment",
+    "get_decision",
+    "get_milestone",
+    "get_project_for_user",
+    "get_update",
+    "last_published_update",
+    "last_side_manager_refusal",
+    "latest_published_update",
+    "milestone_forecast_history",
+    "milestones_for_project",
+    "open_decisions_for_project",
+    "project_list",
+    "project_team",
+    "projects_visible_to",
+    "removal_consequences",
+    "sponsor_team",
+    "team_gaps",
+    "team_users",
+    "update_acknowledgements",
+    "update_attachments",
+    "update_decisions",
+    "update_revisions",
+    "update_thread",
+    "updates_for_project",
+]

@@ -1,0 +1,147 @@
+"""Reads for projects. Visibility lives here and nowhere else.
+
+Every view that touches a project, or anything that belongs to one, starts
+from `projects_visible_to` (lists) or `get_project_for_user` (one object),
+so the tenancy rule is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
+from portal.organizations.models import Organization, OrganizationKind
+
+from .. import permissions
+from ..models import (
+    Project,
+    ProjectMember,
+    Side,
+    TeamRole,
+)
+
+
+def projects_visible_to(*, user) -> QuerySet[Project]:
+    """Projects `user` may see.
+
+    A user sees a project only if their organization is a party to it and they
+    are on its team, or they are an admin or executive of that organization.
+    Anonymous users and users without an organization see nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.organization_id:
+        return Project.objects.none()
+    org_id = user.organization_id
+    projects = Project.objects.filter(Q(sponsor_id=org_id) | Q(cdmo_id=org_id))
+    if user.org_role in ORG_WIDE_ROLES:
+        return projects
+    on_team = ProjectMember.objects.filter(project=OuterRef("pk"), user=user, removed_at__isnull=True)
+    return projects.filter(Exists(on_team))
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """What one user may do on one project (computed once per request)."""
+
+    user: User
+    project: Project
+    side: Side
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_cdmo(self) -> bool:
+        return self.side == Side.CDMO
+
+    @property
+    def is_sponsor(self) -> bool:
+        return self.side == Side.SPONSOR
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.user.org_role == OrgRole.ADMIN
+
+    @property
+    def is_project_manager(self) -> bool:
+        return TeamRole.PROJECT_MANAGER in self.roles
+
+    @property
+    def is_sponsor_lead(self) -> bool:
+        return TeamRole.SPONSOR_LEAD in self.roles
+
+    @property
+    def can_manage_project(self) -> bool:
+        """The rule `permissions.can_manage_project`, under the name the issues app asks."""
+        return permissions.can_manage_project(self)
+
+    @property
+    def sees_internal(self) -> bool:
+        """CDMO-internal notes are never shown to the sponsor."""
+        return self.is_cdmo
+
+
+def get_project_for_user(*, user, project_id: int) -> tuple[Project, ProjectAccess]:
+    """The project and the user's access to it, or Http404 if they may not see it."""
+    project = projects_visible_to(user=user).select_related("sponsor", "cdmo").filter(pk=project_id).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project, access_for(user=user, project=project)
+
+
+def access_for(*, user, project: Project) -> ProjectAccess:
+    side = Side.SPONSOR if user.organization_id == project.sponsor_id else Side.CDMO
+    roles = frozenset(
+        ProjectMember.objects.filter(project=project, user=user, removed_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+    return ProjectAccess(user=user, project=project, side=side, roles=roles)
+
+
+@dataclass
+class ProjectFilters:
+    status: str = ""
+    phase: str = ""
+    sponsor: int | None = None
+    cdmo: int | None = None
+    q: str = ""
+
+
+def project_list(*, user, filters: ProjectFilters) -> QuerySet[Project]:
+    """Visible projects for the list page, with everything a row shows (no N+1)."""
+    projects = projects_visible_to(user=user).select_related("sponsor", "cdmo")
+    if filters.status:
+        projects = projects.filter(status=filters.status)
+    if filters.phase:
+        projects = projects.filter(phase=filters.phase)
+    if filters.sponsor:
+        projects = projects.filter(sponsor_id=filters.sponsor)
+    if filters.cdmo:
+        projects = projects.filter(cdmo_id=filters.cdmo)
+    if filters.q:
+        projects = projects.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
+    active = Q(members__removed_at__isnull=True)
+    return (
+        projects.annotate(team_size=Count("members", filter=active, distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=ProjectMember.objects.filter(
+                    removed_at__isnull=True, role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD]
+                ).select_related("user"),
+                to_attr="key_people",
+            )
+        )
+        .order_by("code", "pk")
+    )
+
+
+def counterparties_for(*, user) -> QuerySet[Organization]:
+    """Organizations on the other side of the user's visible projects (for filters)."""
+    if not getattr(user, "organization_id", None):
+        return Organization.objects.none()
+    visible = projects_visible_to(user=user)
+    if user.organization.kind == OrganizationKind.SPONSOR:
+        return Organization.objects.filter(pk__in=visible.values("cdmo_id")).order_by("name")
+    return Organization.objects.filter(pk__in=visible.values("sponsor_id")).order_by("name")

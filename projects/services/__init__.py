@@ -1,0 +1,71 @@
+"""Writes for projects, split by sub-domain; every service is re-exported here."""
+
+from .attachments import (
+    attachment_add,
+    attachment_remove,
+)
+from .decisions import (
+    decision_resolve,
+)
+from .discussion import (
+    comment_post,
+    question_answer,
+)
+from .milestones import (
+    MILESTONE_EDITABLE_FIELDS,
+    milestone_change_forecast,
+    milestone_create,
+    milestone_edit,
+    milestone_set_status,
+    milestone_update,
+)
+from .project import (
+    project_create,
+    project_update,
+)
+from .team import (
+    team_member_add,
+    team_member_change,
+    team_member_remove,
+)
+from .updates import (
+    RECORD_MESSAGE,
+    UPDATE_DRAFT_FIELDS,
+    UpdateNotReady,
+    publish_problems,
+    update_acknowledge,
+    update_correct,
+    update_discard,
+    update_publish,
+    update_save_draft,
+    update_start,
+)
+
+__all__ = [
+    "MILESTONE_EDITABLE_FIELDS",
+    "RECORD_MESSAGE",
+    "UPDATE_DRAFT_FIELDS",
+    "UpdateNotReady",
+    "attachment_add",
+    "attachment_remove",
+    "comment_post",
+    "decision_resolve",
+    "milestone_change_forecast",
+    "milestone_create",
+    "milestone_edit",
+    "milestone_set_status",
+    "milestone_update",
+    "project_create",
+    "project_update",
+    "publish_problems",
+    "question_answer",
+    "team_member_add",
+    "team_member_change",
+    "team_member_remove",
+    "update_acknowledge",
+    "update_correct",
+    "update_discard",
+    "update_publish",
+    "update_save_draft",
+    "update_start",
+]

@@ -1,0 +1,21 @@
+"""How a service refuses: what a rule does not allow, and an object of another project."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from portal.core.exceptions import NotAllowed
+
+if TYPE_CHECKING:
+    from ..selectors import ProjectAccess
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _require_belongs(access: ProjectAccess, project_id: int) -> None:
+    """Refuse an object of another project than the one the caller was handed (a crafted id)."""
+    if project_id != access.project.pk:
+        raise NotAllowed("That belongs to another project.")

@@ -1,0 +1,62 @@
+"""Writes for projects: creating one and editing its details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from portal.accounts.models import User
+from portal.core import clock
+from portal.core.audit import audited
+from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
+from portal.organizations.models import Organization, OrganizationKind
+
+from .. import permissions
+from ..models import PROJECT_EDITABLE_FIELDS, Project
+from ..selectors import ProjectAccess
+
+
+def project_create(*, actor: User, sponsor: Organization, cdmo: Organization, **fields: Any) -> Project:
+    """Create a project; the creating CDMO admin does not join the team automatically."""
+    if sponsor.kind != OrganizationKind.SPONSOR or cdmo.kind != OrganizationKind.CDMO:
+        raise ServiceError("A project joins one sponsor and one CDMO.")
+    if actor.organization_id not in (sponsor.pk, cdmo.pk) or not actor.is_org_admin:
+        raise NotAllowed("Only an admin of the CDMO or sponsor can create a project.")
+    unknown = set(fields) - set(PROJECT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown project fields: {sorted(unknown)}")
+    with transaction.atomic(), audited("Project created"):
+        try:
+            with transaction.atomic():
+                return Project.objects.create(sponsor=sponsor, cdmo=cdmo, created_at=clock.now(), **fields)
+        except IntegrityError as exc:
+            raise ServiceError(
+                f"{sponsor} already has a project with the code {fields.get('code')}."
+            ) from exc
+
+
+def project_update(*, access: ProjectAccess, version: int, **changes: Any) -> Project:
+    """Apply `changes` if nobody saved the project since `version` was read.
+
+    Compare-and-set on `version`: a stale form never overwrites a newer save.
+    """
+    if not permissions.can_manage_project(access):
+        raise NotAllowed("Only the CDMO project manager or a CDMO admin can edit this project.")
+    unknown = set(changes) - set(PROJECT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown project fields: {sorted(unknown)}")
+    project = access.project
+    with transaction.atomic(), audited("Project details edited"):
+        try:
+            with transaction.atomic():
+                updated = Project.objects.filter(pk=project.pk, version=version).update(
+                    version=F("version") + 1, updated_at=clock.now(), **changes
+                )
+        except IntegrityError as exc:
+            raise ServiceError("Another project of this sponsor already uses that code.") from exc
+        if not updated:
+            raise ConcurrentEditError()
+    project.refresh_from_db()
+    return project

@@ -1,0 +1,1 @@
+"""The projects pages, one module per sub-domain (urls.py names them)."""

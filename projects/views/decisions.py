@@ -1,0 +1,69 @@
+"""Decision requests: one decision's page, and everything waiting on the user's decision."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from portal.accounts.decorators import organization_member_required
+from portal.core.exceptions import ServiceError
+from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+
+from .. import permissions, services
+from ..forms import (
+    DecisionResolveForm,
+)
+from ..page import project_page
+from ..selectors import (
+    decisions_for_user,
+    get_decision,
+)
+
+
+@login_required
+def decision_view(request, project_id: int, decisionrequest_id: int):
+    """A decision the CDMO needs: what, by when, raised by which update; the sponsor records the decision."""
+    context = project_page(request, project_id, "overview")
+    access = context["access"]
+    decision = get_decision(project=context["project"], decision_id=decisionrequest_id)
+    can_resolve = permissions.can_resolve_decision(access) and decision.is_open
+    form = DecisionResolveForm(request.POST or None) if can_resolve else None
+    if request.method == "POST":
+        if form is None:
+            if not permissions.can_resolve_decision(access):
+                raise PermissionDenied(
+                    "Only the sponsor's project lead or decision-maker records a decision."
+                )
+            messages.error(request, "This decision is no longer open.")
+            return redirect(decision)
+        if form.is_valid():
+            try:
+                services.decision_resolve(
+                    access=access, decision=decision, note=form.cleaned_data["decision_note"]
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Decision recorded. The CDMO project manager will be told.")
+                return redirect(decision)
+    context.update(decision=decision, form=form, today=timezone.localdate())
+    return render(request, "projects/decision.html", context)
+
+
+@organization_member_required
+def decisions_view(request):
+    """Decisions waiting on the sponsor across every project I can see, soonest needed first."""
+    show = request.GET.get("show", "open")
+    if show not in ("open", "all"):
+        show = "open"
+    decisions = decisions_for_user(user=request.user, include_decided=show == "all")
+    context = {
+        "page": paginate(request, decisions),
+        "querystring": querystring_without_page(request),
+        "show": show,
+        "today": timezone.localdate(),
+    }
+    return render(request, "projects/decisions.html", context)

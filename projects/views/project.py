@@ -1,0 +1,104 @@
+"""Pages for projects: the list, creating one, its overview, editing it, its history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from portal.accounts.decorators import organization_member_required
+from portal.core.exceptions import ConcurrentEditError, ServiceError
+from portal.core.history import project_history_page
+from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+
+from .. import permissions, services
+from ..forms import (
+    ProjectCreateForm,
+    ProjectFilterForm,
+    ProjectForm,
+)
+from ..page import project_page
+from ..selectors import (
+    counterparties_for,
+    project_list,
+)
+
+
+@organization_member_required
+def project_list_view(request):
+    form = ProjectFilterForm(
+        request.GET or None,
+        counterparties=counterparties_for(user=request.user),
+        user_org=request.user.organization,
+    )
+    filters = form.to_filters()
+    page = paginate(request, project_list(user=request.user, filters=filters))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": any([filters.q, filters.status, filters.phase, filters.sponsor, filters.cdmo]),
+        "querystring": querystring_without_page(request),
+        "can_create": request.user.is_org_admin,
+    }
+    template = (
+        "projects/list.html#results" if request.htmx and not request.htmx.boosted else "projects/list.html"
+    )
+    return render(request, template, context)
+
+
+@organization_member_required
+def project_create_view(request):
+    if not request.user.is_org_admin:
+        raise PermissionDenied("Only organization admins create projects.")
+    org = request.user.organization
+    form = ProjectCreateForm(request.POST or None, user_org=org)
+    if request.method == "POST" and form.is_valid():
+        counterparty = form.cleaned_data["counterparty"]
+        sponsor, cdmo = (org, counterparty) if org.is_sponsor else (counterparty, org)
+        try:
+            project = services.project_create(
+                actor=request.user, sponsor=sponsor, cdmo=cdmo, **form.project_fields()
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Project {project.code} created. Now add the team.")
+            return redirect("projects:team", project_id=project.pk)
+    return render(request, "projects/form.html", {"form": form, "title": "New project"})
+
+
+@login_required
+def project_detail_view(request, project_id: int):
+    context = project_page(request, project_id, "overview")
+    return render(request, "projects/detail.html", context)
+
+
+@login_required
+def project_edit_view(request, project_id: int):
+    context = project_page(request, project_id, "overview")
+    project, access = context["project"], context["access"]
+    if not permissions.can_manage_project(access):
+        raise PermissionDenied("Only the CDMO project manager or a CDMO admin can edit this project.")
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or 0
+        try:
+            services.project_update(access=access, version=version, **form.project_fields())
+        except ConcurrentEditError as error:
+            add_service_error(form, error)
+            context["latest_version"] = project.__class__.objects.get(pk=project.pk)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Project details saved.")
+            return redirect(project)
+    context.update(form=form, title=f"Edit {project.code}")
+    return render(request, "projects/form.html", context)
+
+
+@login_required
+def project_history_view(request, project_id: int):
+    context = project_page(request, project_id, "history")
+    context["page"] = project_history_page(
+        request=request, project=context["project"], access=context["access"]
+    )
+    return render(request, "projects/history.html", context)
