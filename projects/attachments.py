@@ -13,10 +13,9 @@ from pathlib import PurePath
 from django.core.files.uploadedfile import UploadedFile
 
 from portal.core.exceptions import ServiceError
+from portal.core.uploads import size_problem
 
 from .models import AttachmentType
-
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 EXTENSIONS = {
     ".pdf": AttachmentType.PDF,
@@ -76,23 +75,11 @@ def _sniff(upload: UploadedFile, claimed: str) -> bool:
     return head == OLE_SIGNATURE
 
 
-def clean_filename(name: str) -> str:
-    """The file's own name without any folders, safe to store and to offer for download."""
-    base = PurePath(name.replace("\\", "/")).name.strip().strip(".")
-    safe = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in base)
-    return safe[-120:] or "attachment"
-
-
 def check_upload(upload: UploadedFile) -> AttachmentType:
     """The file's type if it may be attached; ServiceError (safe to show) if not."""
     name = upload.name or ""
-    if upload.size is None or upload.size == 0:
-        raise ServiceError(f"{name or 'The file'} is empty.")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
-        raise ServiceError(
-            f"{name} is larger than {limit} MB. Share large files another way and link to them."
-        )
+    if problem := size_problem(upload):
+        raise ServiceError(problem)
     claimed = EXTENSIONS.get(PurePath(name.lower()).suffix)
     if claimed is None:
         raise ServiceError(f"{name} is not a file type we accept. Attach {ACCEPTED_DESCRIPTION}.")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from portal.core.forms import PortalForm
+from portal.core.uploads import max_megabytes
 
-from ..attachments import ACCEPT_ATTRIBUTE, ACCEPTED_DESCRIPTION, MAX_ATTACHMENT_BYTES
+from ..attachments import ACCEPT_ATTRIBUTE, ACCEPTED_DESCRIPTION
 
 
 class AttachmentForm(PortalForm):
     file = forms.FileField(
         label="Attach a file",
-        help_text=f"{ACCEPTED_DESCRIPTION}; up to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
+        help_text=f"{ACCEPTED_DESCRIPTION}; up to {max_megabytes()} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )

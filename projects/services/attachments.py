@@ -7,8 +7,9 @@ from django.db import transaction
 
 from portal.core import clock
 from portal.core.audit import audited
+from portal.core.uploads import clean_filename
 
-from ..attachments import check_upload, clean_filename
+from ..attachments import check_upload
 from ..models import (
     StatusUpdate,
     UpdateAttachment,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.core.exceptions import ServiceError
+from portal.core.uploads import download_response
 
 from .. import services
 from ..attachments import CONTENT_TYPES
@@ -63,20 +63,8 @@ def attachment_download_view(request, project_id: int, statusupdate_id: int, upd
     _, access = get_project_for_user(user=request.user, project_id=project_id)
     update = get_update(access=access, update_id=statusupdate_id)
     attachment = _attachment(update, updateattachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=CONTENT_TYPES.get(attachment.file_type, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    content_type = CONTENT_TYPES.get(attachment.file_type, "application/octet-stream")
+    return download_response(attachment.file, attachment.original_name, content_type)
 
 
 @login_required

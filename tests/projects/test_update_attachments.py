@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.exceptions import ServiceError
+from portal.core.uploads import ATTACHMENT_MAX_BYTES
 from projects import services
-from projects.attachments import MAX_ATTACHMENT_BYTES
 from projects.models import (
     UpdateAttachment,
 )
@@ -81,7 +81,7 @@ def test_attachments_are_refused_when_name_or_content_is_wrong(
 
 def test_attachments_over_the_size_limit_are_refused(project, cdmo_pm):
     draft = services.update_start(access=access(cdmo_pm, project))
-    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (MAX_ATTACHMENT_BYTES + 1 - len(PDF)))
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (ATTACHMENT_MAX_BYTES + 1 - len(PDF)))
     with pytest.raises(ServiceError, match="larger than 20 MB"):
         services.attachment_add(access=access(cdmo_pm, project), update=draft, upload=big)
 
