@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 
 from portal.core import clock, queue
@@ -32,3 +33,9 @@ def replayed(at: dt.datetime) -> Iterator[None]:
     """Replay a step of the demo's history at `at`: the clock answers `at`, queued work is held."""
     with clock.replaying(at), queue.held():
         yield
+
+
+def at_local(day: dt.date, hour: int, minute: int, zone: str) -> dt.datetime:
+    """The instant of `hour:minute` on `day` in the time zone `zone`, in UTC."""
+    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone))
+    return local.astimezone(dt.UTC)
