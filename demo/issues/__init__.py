@@ -2,7 +2,9 @@
 
 Each scenario is a story told in business hours after the issue was raised.
 All steps of all scenarios are replayed in time order through the real
-services (with `now=` the moment the step happened and no emails), and the
+services, each inside `demo.common.replayed(at)` (the clock answers the moment
+the step happened and the work it queues is held, never sent); the issues
+services also take that moment as `now=` and are told `notify=False`. The
 monitoring sweep runs at the moments a deadline passed, so breaches and
 escalations are exactly what the portal would have recorded.
 
@@ -15,6 +17,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from demo.common import replayed
 from demo.issues.scenario import Scenario
 from demo.issues.scenarios_acme import ACME
 from demo.issues.scenarios_portfolio import PORTFOLIO
@@ -87,28 +90,35 @@ def seed(world) -> None:
     for at, index, _, step, details in sorted(events, key=lambda e: (e[0], e[1], e[2])):
         scenario = SCENARIOS[index]
         project = projects[scenario.project]
-        if step == "raise":
-            raiser = _person(project, scenario.raiser)
-            issues[index] = services.issue_raise(
-                access=_access(project, raiser),
-                category=scenario.category,
-                severity=scenario.severity,
-                title=scenario.title,
-                description=scenario.description,
-                impact=scenario.impact,
-                desired_outcome=scenario.desired_outcome,
-                now=at,
-                notify=False,
-            )
-            continue
-        if step == "sweep":
-            services.issue_mark_breaches(now=at, notify=False)
-            continue
-        issue = ServiceIssue.objects.get(pk=issues[index].pk)
-        _play(step, details, issue=issue, project=project, at=at)
+        with replayed(at):
+            _step(step, details, scenario=scenario, project=project, at=at, issues=issues, index=index)
 
     # The monitor would have swept up to now: anything overdue is recorded.
     services.issue_mark_breaches(now=now, notify=False)
+
+
+def _step(
+    step: str, details: dict, *, scenario, project: Project, at: dt.datetime, issues: dict, index: int
+) -> None:
+    if step == "raise":
+        raiser = _person(project, scenario.raiser)
+        issues[index] = services.issue_raise(
+            access=_access(project, raiser),
+            category=scenario.category,
+            severity=scenario.severity,
+            title=scenario.title,
+            description=scenario.description,
+            impact=scenario.impact,
+            desired_outcome=scenario.desired_outcome,
+            now=at,
+            notify=False,
+        )
+        return
+    if step == "sweep":
+        services.issue_mark_breaches(now=at, notify=False)
+        return
+    issue = ServiceIssue.objects.get(pk=issues[index].pk)
+    _play(step, details, issue=issue, project=project, at=at)
 
 
 def _play(step: str, details: dict, *, issue: ServiceIssue, project: Project, at: dt.datetime) -> None:

@@ -7,8 +7,10 @@ week's call with its agenda. ACM-101's decision-maker missed the last two steeri
 committees (the red flag the monitoring issue looks for); HLX-201 has no decision-maker
 to invite at all.
 
-Rows are written directly (no emails). Idempotent: a project that already has meetings
-is left alone.
+The minutes are closed, confirmed and sent back for correction through the services, replayed
+at the moment each happened (`demo.common.replayed`: nobody is emailed); the meetings, invitees,
+agendas, attendance, decisions and action items are written directly. Idempotent: a project that
+already has meetings is left alone.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from demo.meetings.content import (
     WEEKLY_AGENDA,
     WEEKS_OF_HISTORY,
 )
+from demo.meetings.minutes import close_minutes
 from meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -273,7 +276,7 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
     if week in (1, 3):
         # The sponsor lead always has something on their list: one due soon, one slipping.
         _lead_action(meeting, team, week)
-    _close(
+    close_minutes(
         meeting,
         team,
         starts_at,
@@ -302,7 +305,7 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     for position, text in enumerate(decisions, start=1):
         Decision.objects.create(meeting=meeting, position=position, summary=text)
     _action_items(meeting, team, rng, count=2, week=week)
-    _close(
+    close_minutes(
         meeting, team, starts_at, MeetingStatus.CONFIRMED, summary, "Next steering committee in three months."
     )
 
@@ -349,42 +352,3 @@ def _lead_action(meeting, team, week: int) -> None:
         owner=lead,
         due_date=meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10),
     )
-
-
-def _close(meeting, team, starts_at, status, summary, next_steps) -> None:
-    lead = team.user(TeamRole.SPONSOR_LEAD)
-    sent_at = starts_at + datetime.timedelta(hours=20)
-    fields = {
-        "summary": summary,
-        "next_steps": next_steps,
-        "held_at": starts_at,
-        "attendance_recorded_at": starts_at + datetime.timedelta(hours=2),
-        "agenda_sent_at": starts_at - datetime.timedelta(days=2),
-        "ical_sequence": 1,
-    }
-    if status == MeetingStatus.MINUTES_DRAFT:
-        fields["status"] = MeetingStatus.MINUTES_DRAFT
-    elif status == "correction":
-        fields.update(
-            status=MeetingStatus.MINUTES_DRAFT,
-            correction_requested_at=sent_at + datetime.timedelta(days=1),
-            correction_requested_by=lead,
-            correction_note=(
-                "Decision 1 is not what we agreed: the engineering batch runs at 100 L, not 200 L, until the "
-                "filter validation is complete. Please also add our request for the raw data of run 3."
-            ),
-        )
-    else:
-        fields.update(
-            status=MeetingStatus.MINUTES_SENT, minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer
-        )
-        if status == MeetingStatus.CONFIRMED:
-            fields.update(
-                status=MeetingStatus.CONFIRMED,
-                minutes_confirmed_at=sent_at + datetime.timedelta(hours=26),
-                minutes_confirmed_by=lead,
-            )
-    if status == "correction":
-        # It was sent once before the sponsor asked for the correction.
-        fields.update(minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer)
-    Meeting.objects.filter(pk=meeting.pk).update(**fields)
