@@ -8,6 +8,13 @@ What the demo shows: mostly green updates with amber and red episodes, a correct
 its diff, milestones with slips and their reasons, questions answered fast and slow, two still
 open (one overdue), decisions open and decided, acknowledgements on most updates, one stale
 project (last update 20+ days ago) and a draft in progress.
+
+Rows are written directly, not through the services (update_publish, update_correct,
+update_acknowledge, comment_post, question_answer, decision_resolve, milestone_change_forecast):
+those stamp `timezone.now()`, not `portal.core.clock.now()`, and the database makes the times
+they stamp final (a published record, a comment, an answer time, an acknowledgement and a
+decision cannot be re-dated afterwards). Once they stamp with the clock, each step here becomes
+a service call inside `demo.common.replayed(at)`, as in the meetings and issues demos.
 """
 
 from __future__ import annotations

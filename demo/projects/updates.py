@@ -47,6 +47,7 @@ from projects.models import (
     UpdateComment,
     UpdateStatus,
 )
+from projects.services import UPDATE_DRAFT_FIELDS
 
 # --- Status updates ---------------------------------------------------------
 
@@ -233,22 +234,12 @@ def _correct(candidates: list[StatusUpdate], team: Team) -> None:
     original = next((u for u in reversed(candidates) if wrong in u.summary + u.progress), candidates[-3])
     corrected_at = original.published_at + datetime.timedelta(days=1, hours=2)
     note = " (corrected: the first figure included the wash fraction)"
+    # What a correction carries over from the revision it corrects: the product's draft fields,
+    # less the text this correction rewrites.
     fields = {
         name: getattr(original, name)
-        for name in (
-            "project",
-            "title",
-            "period_start",
-            "period_end",
-            "overall_rag",
-            "schedule_rag",
-            "budget_rag",
-            "quality_rag",
-            "supply_rag",
-            "next_steps",
-            "risks",
-            "decisions_needed",
-        )
+        for name in UPDATE_DRAFT_FIELDS
+        if name not in ("summary", "progress", "correction_reason")
     }
     if wrong in original.summary + original.progress:
         summary = original.summary.replace(wrong, right + note)
@@ -257,6 +248,7 @@ def _correct(candidates: list[StatusUpdate], team: Team) -> None:
         summary = original.summary + " Titre corrected to 2.9 g/L" + note + "."
         progress = original.progress
     correction = StatusUpdate.objects.create(
+        project=original.project,
         **fields,
         summary=summary,
         progress=progress,
