@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from demo.common import DEMO_PASSWORD
 from portal.accounts.models import OrgRole, User
 from portal.organizations.models import Organization, OrganizationKind
 from projects.models import (
@@ -22,8 +25,6 @@ from projects.models import (
     Side,
     TeamRole,
 )
-from tests.factories.organizations import DEFAULT_PASSWORD as DEMO_PASSWORD
-from tests.factories.organizations import OrganizationFactory, UserFactory
 
 CDMOS = [
     ("Northbridge Biologics", "DE", "Europe/Berlin", "northbridge"),
@@ -267,25 +268,42 @@ def _staff(project: Project, sponsor_key: str, cdmo_key: str, recipe: str, world
         _member(project, person(cdmo_key, "qa"), TeamRole.CDMO_MEMBER)
 
 
+def _organization(name: str, key: str, kind: str, country: str, time_zone: str) -> Organization:
+    organization, _ = Organization.objects.get_or_create(
+        name=name, defaults=dict(slug=key, kind=kind, country=country, time_zone=time_zone)
+    )
+    return organization
+
+
+def _person(organization: Organization, email: str, password_hash: str, **fields) -> User:
+    """A demo person who can sign in: the demo password and a verified address (allauth asks for one)."""
+    user, _ = User.objects.get_or_create(
+        email=email,
+        defaults=dict(
+            organization=organization, time_zone=organization.time_zone, password=password_hash, **fields
+        ),
+    )
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
 def seed_people_and_projects(*, extra_projects_to: int = 0) -> World:
     world = World()
     for name, country, tz, key in CDMOS:
-        world.organizations[key] = OrganizationFactory(
-            name=name, slug=key, kind=OrganizationKind.CDMO, country=country, time_zone=tz
-        )
+        world.organizations[key] = _organization(name, key, OrganizationKind.CDMO, country, tz)
     for name, country, tz, key in SPONSORS:
-        world.organizations[key] = OrganizationFactory(
-            name=name, slug=key, kind=OrganizationKind.SPONSOR, country=country, time_zone=tz
-        )
+        world.organizations[key] = _organization(name, key, OrganizationKind.SPONSOR, country, tz)
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: every demo person shares it
     for org_key, local, full_name, role, title in PEOPLE:
-        organization = world.organizations[org_key]
-        world.people[f"{org_key}.{local}"] = UserFactory(
-            email=email_for(org_key, local),
+        world.people[f"{org_key}.{local}"] = _person(
+            world.organizations[org_key],
+            email_for(org_key, local),
+            password_hash,
             full_name=full_name,
-            organization=organization,
             org_role=role,
             job_title=title,
-            time_zone=organization.time_zone,
         )
     staff = User.objects.filter(email="staff@meridian.example.com").first()
     if staff is None:

@@ -25,13 +25,19 @@ which the relay may hand to a second worker. Emails keep their own state machine
 notification row (portal/notifications/delivery.py), so an email a dead worker was sending is
 retried by the stuck-email recovery even when its outbox row was finished by a duplicate.
 Finished rows are kept as the record of background work (staff filter them in the admin).
+
+Held work: inside `with held():` (the demo replaying history) `enqueue_on_commit` still writes
+the row, as done with no send and no run (sends=0, runs=0), and never publishes it; the relay
+only looks at unfinished rows, so no email or notification of a replayed past goes out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterator
 
 from celery import current_app
 from django.conf import settings
@@ -53,6 +59,21 @@ UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.RUNNING)
 # portal.core.middleware for requests and by the task base while a task runs.
 triggered_by: contextvars.ContextVar[int | None] = contextvars.ContextVar("triggered_by", default=None)
 
+# Inside held(): work is recorded, never sent (a context variable: other threads and requests
+# are not held).
+_held: contextvars.ContextVar[bool] = contextvars.ContextVar("outbox_held", default=False)
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Work enqueued inside the block is recorded in the outbox as done without being sent:
+    the demo replays history through the services without mailing anyone."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
 
 def lease(sends: int) -> dt.timedelta:
     """How long a row may stay unfinished after its `sends`-th send before the relay sends it again."""
@@ -65,9 +86,20 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
     transaction commits (at once when there is none).
 
     Arguments must be JSON values (ids, strings). The task must be idempotent: the relay may
-    send it again after a crash.
+    send it again after a crash. Inside `held()` the row is written as done and never sent.
     """
     now = timezone.now()
+    if _held.get():
+        return OutboxTask.objects.create(
+            task_name=task.name,
+            args=list(args),
+            kwargs=kwargs,
+            triggered_by_id=triggered_by.get(),
+            created_at=now,
+            status=OutboxStatus.DONE,
+            lease_until=now,
+            finished_at=now,
+        )
     row = OutboxTask.objects.create(
         task_name=task.name,
         args=list(args),

@@ -4,10 +4,9 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils.text import slugify
 
+from demo.common import DEMO_PASSWORD as DEFAULT_PASSWORD  # the demo owns it; tests sign in with it
 from portal.accounts.models import OrgRole, User
 from portal.organizations.models import Invitation, Organization, OrganizationKind
-
-DEFAULT_PASSWORD = "portal-demo-2026"
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -7,8 +7,10 @@ week's call with its agenda. ACM-101's decision-maker missed the last two steeri
 committees (the red flag the monitoring issue looks for); HLX-201 has no decision-maker
 to invite at all.
 
-Rows are written directly (no emails). Idempotent: a project that already has meetings
-is left alone.
+The minutes are closed, confirmed and sent back for correction through the services, replayed
+at the moment each happened (`demo.common.replayed`: nobody is emailed); the meetings, invitees,
+agendas, attendance, decisions and action items are written directly. Idempotent: a project that
+already has meetings is left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ import zoneinfo
 
 from django.utils import timezone
 
+from demo.common import at_local
+from demo.meetings.content import (
+    ACTIONS,
+    AWAITING_CONFIRMATION,
+    CORRECTION_REQUESTED,
+    DECISION_MAKER_STOPPED_COMING,
+    DECISIONS,
+    GOVERNANCE_AGENDA,
+    GOVERNANCE_DECISIONS,
+    MINUTES_IN_DRAFT,
+    PROGRESS,
+    SETTLED,
+    TOPICS,
+    WEEKLY_AGENDA,
+    WEEKS_OF_HISTORY,
+)
+from demo.meetings.minutes import close_minutes
 from meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -32,77 +51,6 @@ from meetings.models import (
     Rsvp,
 )
 from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, Side, TeamRole
-
-WEEKS_OF_HISTORY = 10
-# Minutes go out 20 hours after a call and are confirmed a day later: the latest call shown as
-# held is at least this old.
-SETTLED = datetime.timedelta(days=2)
-
-TOPICS = [
-    "the engineering batch schedule",
-    "analytical method transfer",
-    "raw material lead times",
-    "the deviation raised on the last batch",
-    "3-month stability results",
-    "the tech transfer package",
-    "sterile filter validation",
-    "the certificate of analysis template",
-    "cleaning validation for the shared suite",
-    "the impurity profile of the latest lot",
-    "cold-chain shipping for the clinical supply",
-    "the batch record review cycle",
-]
-PROGRESS = [
-    "is on track against the plan agreed last month",
-    "slipped by a week because a QC instrument was out of service",
-    "finished early; the report is in QA review",
-    "is waiting for the sponsor's comments on the draft protocol",
-    "needs one more development run before the GMP slot",
-]
-DECISIONS = [
-    "Proceed with the engineering batch at 200 L scale in the reserved slot.",
-    "Use the qualified second supplier for the chromatography resin to protect the timeline.",
-    "Approve version 2 of the stability protocol; pulls start at the next time point.",
-    "Hold the GMP slot until the method transfer report is signed by both QA teams.",
-    "Extend the hold-time study to 72 hours before locking the process description.",
-    "Ship the reference standard on dry ice with a temperature logger.",
-    "Keep the weekly call at the current time; governance topics move to the steering committee.",
-]
-ACTIONS = [
-    ("Send the updated batch record template for sponsor review", TeamRole.PROJECT_MANAGER),
-    ("Share the 3-month stability data package", TeamRole.SME),
-    ("Confirm the shipping temperature range with the clinical depot", TeamRole.SPONSOR_LEAD),
-    ("Review and sign the method transfer protocol", TeamRole.SPONSOR_LEAD),
-    ("Book the QA walkthrough of the filling line", TeamRole.PROJECT_MANAGER),
-    ("Provide a revised timeline with the new resin lead time", TeamRole.PROJECT_MANAGER),
-    ("Circulate the deviation investigation report", TeamRole.SME),
-    ("Confirm the budget for the extra engineering run", TeamRole.DECISION_MAKER),
-    ("Send comments on the draft specification", TeamRole.SPONSOR_MEMBER),
-]
-GOVERNANCE_DECISIONS = [
-    "Approve change order CO-07 for the additional engineering run.",
-    "Keep the GMP campaign start date; revisit in four weeks if the resin is late.",
-    "Escalation path agreed: PM to sponsor lead within 24 hours, then to the steering committee.",
-]
-WEEKLY_AGENDA = [
-    ("Actions from last call", TeamRole.PROJECT_MANAGER, 10),
-    ("Manufacturing and QC progress", TeamRole.SME, 20),
-    ("Risks, deviations and open questions", TeamRole.PROJECT_MANAGER, 15),
-    ("Sponsor topics", TeamRole.SPONSOR_LEAD, 10),
-    ("Next steps and confirmation of actions", TeamRole.PROJECT_MANAGER, 5),
-]
-GOVERNANCE_AGENDA = [
-    ("Programme status against baseline (schedule, budget, quality, supply)", TeamRole.PROJECT_MANAGER, 20),
-    ("Change orders and budget", TeamRole.PROJECT_MANAGER, 15),
-    ("Relationship review: what works, what does not", TeamRole.SPONSOR_LEAD, 15),
-    ("Decisions needed from the sponsor", TeamRole.DECISION_MAKER, 10),
-]
-
-# Which project shows which situation (codes of the demo world).
-AWAITING_CONFIRMATION = {"ACM-101", "KST-415", "ACM-114"}
-CORRECTION_REQUESTED = "NRD-310"
-MINUTES_IN_DRAFT = "HLX-207"
-DECISION_MAKER_STOPPED_COMING = "ACM-101"
 
 
 def seed(world) -> None:
@@ -130,11 +78,6 @@ class _Team:
         return member.user if member else None
 
 
-def _at(day: datetime.date, hour: int, minute: int, zone_name: str) -> datetime.datetime:
-    local = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone_name))
-    return local.astimezone(datetime.UTC)
-
-
 def _slots(
     weekday: int, hour: int, zone: str, now: datetime.datetime
 ) -> tuple[datetime.date, datetime.date, datetime.date | None]:
@@ -146,10 +89,10 @@ def _slots(
     """
     day = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
     day -= datetime.timedelta(days=(day.weekday() - weekday) % 7)
-    while _at(day, hour, 0, zone) > now - SETTLED:
+    while at_local(day, hour, 0, zone) > now - SETTLED:
         day -= datetime.timedelta(weeks=1)
     following = day + datetime.timedelta(weeks=1)
-    if _at(following, hour, 0, zone) > now:
+    if at_local(following, hour, 0, zone) > now:
         return day, following, None
     return day, following + datetime.timedelta(weeks=1), following
 
@@ -181,7 +124,7 @@ def _seed_project(project: Project) -> None:
             status = "correction"
         else:
             status = MeetingStatus.CONFIRMED
-        _weekly_call(project, team, pm, _at(day, hour, 0, zone), status, rng, week)
+        _weekly_call(project, team, pm, at_local(day, hour, 0, zone), status, rng, week)
 
     # Quarterly steering committee (and, for one project, the one before it too).
     governance_days = [last_call - datetime.timedelta(weeks=3, days=-1)]
@@ -193,7 +136,7 @@ def _seed_project(project: Project) -> None:
                 project,
                 team,
                 pm,
-                _at(day, hour + 1, 0, zone),
+                at_local(day, hour + 1, 0, zone),
                 dm_absent=project.code == DECISION_MAKER_STOPPED_COMING,
                 rng=rng,
                 week=(last_call - day).days // 7 + 1,
@@ -202,7 +145,7 @@ def _seed_project(project: Project) -> None:
     if skipped_day is not None:
         # This week's slot fell in the last two days: called off, so the latest call shown has
         # settled minutes whatever the hour the demo is seeded at.
-        skipped = _meeting(project, pm, _at(skipped_day, hour, 0, zone), MeetingKind.WEEKLY)
+        skipped = _meeting(project, pm, at_local(skipped_day, hour, 0, zone), MeetingKind.WEEKLY)
         Meeting.objects.filter(pk=skipped.pk).update(
             status=MeetingStatus.CANCELLED,
             cancelled_at=skipped.starts_at - datetime.timedelta(days=3),
@@ -211,7 +154,7 @@ def _seed_project(project: Project) -> None:
         )
 
     # Next week's call, invitations out, agenda sent, some replies in.
-    upcoming = _meeting(project, pm, _at(upcoming_day, hour, 0, zone), MeetingKind.WEEKLY)
+    upcoming = _meeting(project, pm, at_local(upcoming_day, hour, 0, zone), MeetingKind.WEEKLY)
     invitees = _invite(upcoming, team, exclude_roles={TeamRole.DECISION_MAKER})
     for invitee in invitees:
         if invitee.user_id != pm.user_id:
@@ -226,7 +169,7 @@ def _seed_project(project: Project) -> None:
         steerco = _meeting(
             project,
             pm,
-            _at(last_call + datetime.timedelta(weeks=4, days=1), hour + 1, 0, zone),
+            at_local(last_call + datetime.timedelta(weeks=4, days=1), hour + 1, 0, zone),
             MeetingKind.GOVERNANCE,
         )
         _invite(steerco, team)
@@ -236,7 +179,7 @@ def _seed_project(project: Project) -> None:
         steerco = _meeting(
             project,
             pm,
-            _at(last_call + datetime.timedelta(weeks=2, days=2), hour + 1, 0, zone),
+            at_local(last_call + datetime.timedelta(weeks=2, days=2), hour + 1, 0, zone),
             MeetingKind.GOVERNANCE,
         )
         _invite(steerco, team, exclude_roles={TeamRole.DECISION_MAKER})
@@ -244,7 +187,7 @@ def _seed_project(project: Project) -> None:
         visit = _meeting(
             project,
             pm,
-            _at(last_call + datetime.timedelta(weeks=2, days=1), 9, 30, zone),
+            at_local(last_call + datetime.timedelta(weeks=2, days=1), 9, 30, zone),
             MeetingKind.SITE_VISIT,
         )
         Meeting.objects.filter(pk=visit.pk).update(
@@ -333,7 +276,7 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
     if week in (1, 3):
         # The sponsor lead always has something on their list: one due soon, one slipping.
         _lead_action(meeting, team, week)
-    _close(
+    close_minutes(
         meeting,
         team,
         starts_at,
@@ -362,7 +305,7 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     for position, text in enumerate(decisions, start=1):
         Decision.objects.create(meeting=meeting, position=position, summary=text)
     _action_items(meeting, team, rng, count=2, week=week)
-    _close(
+    close_minutes(
         meeting, team, starts_at, MeetingStatus.CONFIRMED, summary, "Next steering committee in three months."
     )
 
@@ -409,42 +352,3 @@ def _lead_action(meeting, team, week: int) -> None:
         owner=lead,
         due_date=meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10),
     )
-
-
-def _close(meeting, team, starts_at, status, summary, next_steps) -> None:
-    lead = team.user(TeamRole.SPONSOR_LEAD)
-    sent_at = starts_at + datetime.timedelta(hours=20)
-    fields = {
-        "summary": summary,
-        "next_steps": next_steps,
-        "held_at": starts_at,
-        "attendance_recorded_at": starts_at + datetime.timedelta(hours=2),
-        "agenda_sent_at": starts_at - datetime.timedelta(days=2),
-        "ical_sequence": 1,
-    }
-    if status == MeetingStatus.MINUTES_DRAFT:
-        fields["status"] = MeetingStatus.MINUTES_DRAFT
-    elif status == "correction":
-        fields.update(
-            status=MeetingStatus.MINUTES_DRAFT,
-            correction_requested_at=sent_at + datetime.timedelta(days=1),
-            correction_requested_by=lead,
-            correction_note=(
-                "Decision 1 is not what we agreed: the engineering batch runs at 100 L, not 200 L, until the "
-                "filter validation is complete. Please also add our request for the raw data of run 3."
-            ),
-        )
-    else:
-        fields.update(
-            status=MeetingStatus.MINUTES_SENT, minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer
-        )
-        if status == MeetingStatus.CONFIRMED:
-            fields.update(
-                status=MeetingStatus.CONFIRMED,
-                minutes_confirmed_at=sent_at + datetime.timedelta(hours=26),
-                minutes_confirmed_by=lead,
-            )
-    if status == "correction":
-        # It was sent once before the sponsor asked for the correction.
-        fields.update(minutes_sent_at=sent_at, minutes_sent_by=meeting.organizer)
-    Meeting.objects.filter(pk=meeting.pk).update(**fields)
