@@ -1,9 +1,9 @@
-"""Meetings: agenda, invitees, attendance, minutes (decisions, action items).
+"""The meeting itself: its kind, its status (the state machine) and the calendar identity.
 
 A meeting's life: scheduled → held (minutes in draft) → minutes sent → confirmed
 by the sponsor; or cancelled. A sponsor's correction request sends minutes back
 to draft. Once minutes are sent they are locked, and the database refuses to
-change them (triggers below), not only the services.
+change them (triggers below and on the child rows), not only the services.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.date_window import in_window
 from portal.core.timezones import time_zone_choices, zone_or_utc
-from projects.models import Project, Side, TeamRole
+from projects.models import Project, Side
 
 
 class MeetingKind(models.TextChoices):
@@ -248,224 +247,3 @@ class Meeting(models.Model):
     @property
     def where(self) -> str:
         return self.location or self.video_url
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class AgendaItem(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
-    position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    presenter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    minutes_allotted = models.PositiveSmallIntegerField(
-        "minutes allotted", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(480)]
-    )
-    removed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(minutes_allotted__isnull=True) | models.Q(minutes_allotted__gte=1),
-                name="agenda_item_minutes_positive",
-            )
-        ]
-        triggers = [pgtrigger.Protect(name="agenda_item_no_delete", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "meetings:agenda", kwargs={"project_id": self.meeting.project_id, "meeting_id": self.meeting_id}
-        )
-
-
-class Rsvp(models.TextChoices):
-    PENDING = "pending", "No reply yet"
-    ACCEPTED = "accepted", "Accepted"
-    TENTATIVE = "tentative", "Tentative"
-    DECLINED = "declined", "Declined"
-
-
-class Attendance(models.TextChoices):
-    UNKNOWN = "unknown", "Not recorded"
-    ATTENDED = "attended", "Attended"
-    ABSENT = "absent", "Absent"
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class Invitee(models.Model):
-    """A person invited to a meeting: a team member (user) or a guest by email.
-
-    `side` and `team_role` are copied when the person is added, so the record says
-    who they were at the time (a decision-maker absent then stays absent in history).
-    """
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="invitees")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="meeting_invitations",
-    )
-    guest_email = models.EmailField(blank=True)
-    guest_name = models.CharField(max_length=200, blank=True)
-    side = models.CharField(max_length=10, choices=Side.choices, blank=True)
-    team_role = models.CharField(max_length=20, choices=TeamRole.choices, blank=True)
-    required = models.BooleanField(default=True)
-    rsvp = models.CharField("reply", max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
-    rsvp_at = models.DateTimeField("replied at", null=True, blank=True)
-    attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
-    unexpected = models.BooleanField(
-        default=False, help_text="Recorded as attending without having been invited."
-    )
-    invited_at = models.DateTimeField(default=timezone.now, editable=False)
-    removed_at = models.DateTimeField("uninvited at", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-required", "side", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="invitee_user_once_per_meeting"),
-            models.UniqueConstraint(
-                "meeting",
-                Lower("guest_email"),
-                condition=~models.Q(guest_email=""),
-                name="invitee_guest_once_per_meeting",
-            ),
-            models.CheckConstraint(
-                condition=(models.Q(user__isnull=False) & models.Q(guest_email=""))
-                | (models.Q(user__isnull=True) & ~models.Q(guest_email="")),
-                name="invitee_user_or_guest",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(unexpected=True) | models.Q(attendance="attended"),
-                name="invitee_unexpected_attended",
-            ),
-        ]
-        indexes = [models.Index(fields=["user", "meeting"], name="invitee_user_idx")]
-        triggers = [
-            pgtrigger.Protect(name="invitee_no_delete", operation=pgtrigger.Delete),
-            MinutesLocked(
-                name="invitee_attendance_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                guarded=("attendance", "unexpected", "removed_at"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "meetings:invitees", kwargs={"project_id": self.meeting.project_id, "meeting_id": self.meeting_id}
-        )
-
-    @property
-    def display_name(self) -> str:
-        if self.user_id:
-            return self.user.full_name or self.user.email
-        return self.guest_name or self.guest_email
-
-    @property
-    def email(self) -> str:
-        return self.user.email if self.user_id else self.guest_email
-
-    @property
-    def is_guest(self) -> bool:
-        return self.user_id is None
-
-    @property
-    def is_decision_maker(self) -> bool:
-        return self.team_role == TeamRole.DECISION_MAKER
-
-    @property
-    def is_active(self) -> bool:
-        return self.removed_at is None
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class Decision(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
-    position = models.PositiveSmallIntegerField(default=0)
-    summary = models.TextField("decision")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    removed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        triggers = [
-            pgtrigger.Protect(name="decision_no_delete", operation=pgtrigger.Delete),
-            MinutesLocked(name="decision_locked", operation=pgtrigger.Insert | pgtrigger.Update),
-        ]
-
-    def __str__(self) -> str:
-        return self.summary[:80]
-
-    def get_absolute_url(self) -> str:
-        return self.meeting.get_absolute_url() + "#minutes"
-
-
-class ActionItemStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
-class ActionItem(models.Model):
-    """Something someone agreed to do at a meeting. Lives on after the minutes lock:
-    its owner marks it done; what was agreed (title, owner, due date) stays as minuted."""
-
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="action_items")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="action_items")
-    position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField("action", max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items")
-    due_date = models.DateField()
-    status = models.CharField(max_length=10, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    removed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["due_date", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(models.Q(status="done") & models.Q(completed_at__isnull=False))
-                | (models.Q(status="open") & models.Q(completed_at__isnull=True)),
-                name="action_item_done_has_completed_at",
-            ),
-        ]
-        indexes = [
-            # Overdue action items: status=open and due_date < today.
-            models.Index(fields=["status", "due_date"], name="action_item_status_due_idx"),
-            models.Index(fields=["owner", "status", "due_date"], name="action_item_owner_idx"),
-            models.Index(fields=["project", "status"], name="action_item_project_idx"),
-        ]
-        triggers = [
-            pgtrigger.Protect(name="action_item_no_delete", operation=pgtrigger.Delete),
-            MinutesLocked(
-                name="action_item_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                guarded=("title", "owner_id", "due_date", "removed_at", "meeting_id", "project_id"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return self.meeting.get_absolute_url() + f"#action-{self.pk}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == ActionItemStatus.DONE
-
-    def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.status == ActionItemStatus.OPEN and self.due_date < today
