@@ -6,9 +6,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
+        from portal.core.permissions import register_rules
         from projects.references import register_reference
 
-        from . import selectors
+        from . import permissions, selectors
+
+        # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
+        register_rules("meetings", permissions)
 
         # References resolve through the selectors the objects' own pages use.
         register_reference(

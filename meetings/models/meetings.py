@@ -43,6 +43,7 @@ class MeetingStatus(models.TextChoices):
 # Minutes of meetings in these states are a record: nobody edits them.
 LOCKED_STATUSES = (MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED)
 LOCKED_STATUS_SQL = ", ".join(f"'{s.value}'" for s in LOCKED_STATUSES)
+HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, *LOCKED_STATUSES)
 
 
 def _ical_uid() -> str:
@@ -230,6 +231,23 @@ class Meeting(models.Model):
     @property
     def minutes_locked(self) -> bool:
         return self.status in LOCKED_STATUSES
+
+    @property
+    def was_held(self) -> bool:
+        """It took place and has minutes (in draft, sent or confirmed)."""
+        return self.status in HELD_STATUSES
+
+    @property
+    def minutes_in_draft(self) -> bool:
+        return self.status == MeetingStatus.MINUTES_DRAFT
+
+    @property
+    def minutes_awaiting_confirmation(self) -> bool:
+        return self.status == MeetingStatus.MINUTES_SENT
+
+    @property
+    def minutes_confirmed(self) -> bool:
+        return self.status == MeetingStatus.CONFIRMED
 
     @property
     def minutes_editable(self) -> bool:

@@ -9,13 +9,13 @@ from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
 from projects.selectors import ProjectAccess
 
+from .. import permissions
 from ..models import ActionItem, ActionItemStatus
-from ..permissions import completes_action_item
 
 
 def action_item_complete(*, access: ProjectAccess, item: ActionItem) -> ActionItem:
     """Mark done (idempotent: a second click changes nothing)."""
-    if not completes_action_item(access, item):
+    if not permissions.can_complete_action_item(access, item):
         raise NotAllowed("Only the owner of this action item can mark it done.")
     if item.meeting.is_cancelled:
         raise ServiceError("This action item belongs to a cancelled meeting.")
@@ -28,7 +28,7 @@ def action_item_complete(*, access: ProjectAccess, item: ActionItem) -> ActionIt
 
 
 def action_item_reopen(*, access: ProjectAccess, item: ActionItem) -> ActionItem:
-    if not completes_action_item(access, item):
+    if not permissions.can_complete_action_item(access, item):
         raise NotAllowed("Only the owner of this action item can reopen it.")
     with transaction.atomic(), audited("Action item reopened"):
         ActionItem.objects.filter(pk=item.pk, status=ActionItemStatus.DONE).update(

@@ -13,13 +13,12 @@ from portal.core.queue import enqueue_on_commit
 from projects.models import ProjectMember
 from projects.selectors import ProjectAccess
 
-from .. import tasks
+from .. import permissions, tasks
 from ..models import Invitee, Meeting, MeetingStatus
-from ..permissions import runs_meeting
 
 
 def require_runner(access: ProjectAccess, meeting: Meeting) -> None:
-    if not runs_meeting(access, meeting):
+    if not permissions.can_run(access, meeting):
         raise NotAllowed(f"Only the {meeting.get_organizer_side_display()} team runs this meeting.")
 
 

@@ -16,9 +16,8 @@ from portal.core.exceptions import ConcurrentEditError, NotAllowed
 from portal.core.queue import enqueue_on_commit
 from projects.selectors import ProjectAccess
 
-from .. import tasks
+from .. import permissions, tasks
 from ..models import Invitee, Meeting, MeetingKind, MeetingStatus, Rsvp
-from ..permissions import can_schedule_meetings
 from .common import (
     active_invitee_ids,
     check_where,
@@ -54,7 +53,7 @@ def meeting_schedule(
     already in the past are recorded without invitations). For a governance meeting,
     `decision_maker_invited` records whether the sponsor's decision-maker is invited.
     """
-    if not can_schedule_meetings(access):
+    if not permissions.can_schedule(access):
         raise NotAllowed("Only members of the project team can schedule meetings.")
     check_where(location, video_url)
     organizer = access.user

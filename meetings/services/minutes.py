@@ -16,9 +16,8 @@ from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from projects.selectors import ProjectAccess
 
-from .. import tasks
+from .. import permissions, tasks
 from ..models import ActionItem, Decision, Meeting, MeetingStatus
-from ..permissions import confirms_minutes
 from .common import require_runner, require_status, start_minutes, team_of, transition
 
 
@@ -137,7 +136,7 @@ def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting
 
 def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting:
     """The sponsor lead or decision-maker confirms the sent minutes (who and when are recorded)."""
-    if not confirms_minutes(access):
+    if not permissions.can_confirm_minutes(access):
         raise NotAllowed("Only the sponsor's project lead or decision-maker confirms minutes.")
     require_status(meeting, MeetingStatus.MINUTES_SENT, doing="confirm the minutes")
     with transaction.atomic(), audited("Minutes confirmed by the sponsor"):
@@ -156,7 +155,7 @@ def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeti
 def meeting_request_correction(*, access: ProjectAccess, meeting: Meeting, note: str) -> Meeting:
     """The sponsor asks for a correction: the minutes reopen for the organizer's side,
     with the request shown until they are corrected and sent again."""
-    if not confirms_minutes(access):
+    if not permissions.can_confirm_minutes(access):
         raise NotAllowed("Only the sponsor's project lead or decision-maker can ask for a correction.")
     require_status(meeting, MeetingStatus.MINUTES_SENT, doing="ask for a correction")
     note = note.strip()

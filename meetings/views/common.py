@@ -10,19 +10,19 @@ from django.shortcuts import redirect
 from portal.core.exceptions import ServiceError
 from projects.page import project_page
 
-from ..permissions import MeetingRights, completes_action_item
+from .. import permissions
 from ..selectors import get_meeting
 
 
 def meeting_context(request, project_id: int, meeting_id: int) -> dict:
     context = project_page(request, project_id, "meetings")
     meeting = get_meeting(access=context["access"], meeting_id=meeting_id)
-    context.update(meeting=meeting, rights=MeetingRights.of(context["access"], meeting))
+    context["meeting"] = meeting
     return context
 
 
 def require_runner(context: dict) -> None:
-    if not context["rights"].runs:
+    if not permissions.can_run(context["access"], context["meeting"]):
         side = context["meeting"].get_organizer_side_display()
         raise PermissionDenied(f"Only the {side} team runs this meeting.")
 
@@ -33,7 +33,7 @@ def back_to(meeting, anchor: str = ""):
 
 def mark_completable(items, access) -> None:
     for item in items:
-        item.can_complete = completes_action_item(access, item)
+        item.can_complete = permissions.can_complete_action_item(access, item)
 
 
 def after_action(request, meeting, ok: str, call) -> HttpResponse:

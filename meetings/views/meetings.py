@@ -14,10 +14,9 @@ from portal.core.views_helpers import add_service_error, paginate, querystring_w
 from projects.page import project_page
 from projects.selectors import project_team
 
-from .. import services
+from .. import permissions, services
 from ..forms import CancelForm, MeetingForm, MeetingScheduleForm, PastMeetingFilterForm
-from ..models import MeetingKind, MeetingStatus, Rsvp, zone_label
-from ..permissions import can_schedule_meetings
+from ..models import MeetingKind, Rsvp, zone_label
 from ..selectors import (
     ActionItemFilters,
     action_items_for_user,
@@ -59,7 +58,7 @@ def project_meetings_view(request, project_id: int):
         querystring=querystring_without_page(request),
         open_items=shown_items,
         open_items_count=open_items.count(),
-        can_schedule=can_schedule_meetings(access),
+        can_schedule=permissions.can_schedule(access),
         today=timezone.localdate(),
     )
     return render(request, "meetings/project_meetings.html", context)
@@ -72,7 +71,7 @@ def project_meetings_view(request, project_id: int):
 def meeting_schedule_view(request, project_id: int):
     context = project_page(request, project_id, "meetings")
     project, access = context["project"], context["access"]
-    if not can_schedule_meetings(access):
+    if not permissions.can_schedule(access):
         raise PermissionDenied("Only members of the project team can schedule meetings.")
     members = list(project_team(project=project))
     kind = request.GET.get("kind")
@@ -123,7 +122,7 @@ def meeting_schedule_view(request, project_id: int):
 @login_required
 def meeting_detail_view(request, project_id: int, meeting_id: int):
     context = meeting_context(request, project_id, meeting_id)
-    meeting, access, rights = context["meeting"], context["access"], context["rights"]
+    meeting, access = context["meeting"], context["access"]
     detail = meeting_detail(meeting=meeting)
     mark_completable(detail.action_items, access)
     my_invitation = detail.invitee_for(request.user)
@@ -131,8 +130,6 @@ def meeting_detail_view(request, project_id: int, meeting_id: int):
         detail=detail,
         my_invitation=my_invitation,
         rsvp_choices=[(Rsvp.ACCEPTED, "Accept"), (Rsvp.TENTATIVE, "Tentative"), (Rsvp.DECLINED, "Decline")],
-        show_minutes=meeting.minutes_locked
-        or (rights.runs and meeting.status == MeetingStatus.MINUTES_DRAFT),
         user_zone_label=zone_label(request.user.time_zone or "UTC"),
         same_zone=(request.user.time_zone or "UTC") == meeting.organizer_time_zone,
         governance_warning=meeting.is_governance

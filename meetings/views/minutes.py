@@ -13,9 +13,8 @@ from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error
 from projects.selectors import team_users
 
-from .. import services
+from .. import permissions, services
 from ..forms import ActionItemFormSet, CorrectionForm, DecisionFormSet, MinutesForm
-from ..models import MeetingStatus
 from ..pdf import minutes_filename, render_minutes_pdf
 from ..selectors import meeting_detail
 from .common import after_action, back_to, meeting_context, require_runner
@@ -107,7 +106,7 @@ def minutes_close_view(request, project_id: int, meeting_id: int):
 @require_POST
 def minutes_confirm_view(request, project_id: int, meeting_id: int):
     context = meeting_context(request, project_id, meeting_id)
-    if not context["rights"].confirms:
+    if not permissions.can_confirm_minutes(context["access"]):
         raise PermissionDenied("Only the sponsor's project lead or decision-maker confirms minutes.")
     meeting = context["meeting"]
     return after_action(
@@ -121,10 +120,10 @@ def minutes_confirm_view(request, project_id: int, meeting_id: int):
 @login_required
 def minutes_correction_view(request, project_id: int, meeting_id: int):
     context = meeting_context(request, project_id, meeting_id)
-    if not context["rights"].confirms:
+    if not permissions.can_confirm_minutes(context["access"]):
         raise PermissionDenied("Only the sponsor's project lead or decision-maker can ask for a correction.")
     meeting = context["meeting"]
-    if meeting.status != MeetingStatus.MINUTES_SENT:
+    if not meeting.minutes_awaiting_confirmation:
         messages.error(request, "Only sent minutes can be corrected.")
         return back_to(meeting)
     form = CorrectionForm(request.POST or None)
@@ -147,9 +146,9 @@ def minutes_correction_view(request, project_id: int, meeting_id: int):
 def minutes_pdf_view(request, project_id: int, meeting_id: int):
     context = meeting_context(request, project_id, meeting_id)
     meeting = context["meeting"]
-    if meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED):
+    if not meeting.was_held:
         raise Http404("No minutes for this meeting.")
-    if not meeting.minutes_locked and not context["rights"].runs:
+    if not permissions.can_read_minutes(context["access"], meeting):
         raise Http404("The minutes have not been sent yet.")
     pdf = render_minutes_pdf(meeting_detail(meeting=meeting))
     response = HttpResponse(pdf, content_type="application/pdf")
