@@ -11,6 +11,7 @@ from .invitations import Attendance, Invitee, Rsvp
 from .meetings import (
     LOCKED_STATUS_SQL,
     LOCKED_STATUSES,
+    Badge,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -21,6 +22,7 @@ from .meetings import (
 from .minutes import Decision
 
 __all__ = [
+    "Badge",
     "LOCKED_STATUSES",
     "LOCKED_STATUS_SQL",
     "ActionItem",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from projects.models import Side, TeamRole
 
-from .meetings import Meeting, MinutesLocked
+from .meetings import Badge, Meeting, MinutesLocked
 
 
 class Rsvp(models.TextChoices):
@@ -20,6 +20,9 @@ class Rsvp(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     TENTATIVE = "tentative", "Tentative"
     DECLINED = "declined", "Declined"
+
+
+RSVP_BADGE_STYLES = {Rsvp.ACCEPTED: "green", Rsvp.TENTATIVE: "amber", Rsvp.DECLINED: "red"}
 
 
 class Attendance(models.TextChoices):
@@ -105,6 +108,12 @@ class Invitee(models.Model):
     @property
     def email(self) -> str:
         return self.user.email if self.user_id else self.guest_email
+
+    @property
+    def rsvp_badge(self) -> Badge | None:
+        """The reply as a badge; None while there is no reply yet."""
+        style = RSVP_BADGE_STYLES.get(self.rsvp)
+        return Badge(self.get_rsvp_display(), style) if style else None
 
     @property
     def is_guest(self) -> bool:

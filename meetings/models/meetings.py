@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import pghistory
 import pgtrigger
@@ -44,6 +45,22 @@ class MeetingStatus(models.TextChoices):
 LOCKED_STATUSES = (MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED)
 LOCKED_STATUS_SQL = ", ".join(f"'{s.value}'" for s in LOCKED_STATUSES)
 HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, *LOCKED_STATUSES)
+
+
+class Badge(NamedTuple):
+    """What a status looks like on a page: its words and its colour (`badge-<style>`)."""
+
+    label: str
+    style: str
+
+
+# The badge of each status where the status alone decides it (see `Meeting.status_badge`).
+STATUS_BADGES = {
+    MeetingStatus.MINUTES_DRAFT: Badge("Minutes in draft", "amber"),
+    MeetingStatus.MINUTES_SENT: Badge("Awaiting confirmation", "amber"),
+    MeetingStatus.CONFIRMED: Badge("Minutes confirmed", "green"),
+    MeetingStatus.CANCELLED: Badge("Cancelled", "closed"),
+}
 
 
 def _ical_uid() -> str:
@@ -231,6 +248,19 @@ class Meeting(models.Model):
     @property
     def minutes_locked(self) -> bool:
         return self.status in LOCKED_STATUSES
+
+    @property
+    def status_badge(self) -> Badge:
+        """Where the meeting is in its life, as lists and its page show it."""
+        if self.is_scheduled:
+            return (
+                Badge("Took place · no minutes yet", "amber")
+                if self.has_started
+                else Badge("Scheduled", "blue")
+            )
+        if self.correction_open:
+            return Badge("Correction requested", "red")
+        return STATUS_BADGES[self.status]
 
     @property
     def was_held(self) -> bool:
