@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 from projects.selectors import ProjectAccess
@@ -16,6 +16,7 @@ from .common import (
     active_invitee_ids,
     is_future,
     queue_invitations,
+    require_in_project,
     require_runner,
     require_status,
     team_of,
@@ -36,6 +37,7 @@ def agenda_item_add(
     presenter: User | None = None,
     minutes_allotted=None,
 ) -> AgendaItem:
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the agenda")
     _check_presenter(meeting, presenter)
@@ -60,6 +62,7 @@ def agenda_item_update(
     presenter: User | None = None,
     minutes_allotted=None,
 ) -> AgendaItem:
+    require_in_project(access, item.meeting)
     meeting = item.meeting
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the agenda")
@@ -73,16 +76,18 @@ def agenda_item_update(
 
 
 def agenda_item_remove(*, access: ProjectAccess, item: AgendaItem) -> None:
+    require_in_project(access, item.meeting)
     meeting = item.meeting
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the agenda")
     with transaction.atomic(), audited("Agenda item removed"):
-        AgendaItem.objects.filter(pk=item.pk).update(removed_at=timezone.now())
+        AgendaItem.objects.filter(pk=item.pk).update(removed_at=clock.now())
         _renumber_agenda(meeting)
 
 
 def agenda_item_move(*, access: ProjectAccess, item: AgendaItem, direction: str) -> None:
     """Move an item one place up or down the agenda."""
+    require_in_project(access, item.meeting)
     meeting = item.meeting
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the agenda")
@@ -115,6 +120,7 @@ def _renumber_agenda(meeting: Meeting, items: list[AgendaItem] | None = None) ->
 
 def meeting_send_agenda(*, access: ProjectAccess, meeting: Meeting) -> Meeting:
     """Email the agenda to every invitee, with the calendar event updated to carry it."""
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="send the agenda")
     if not AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True).exists():
@@ -125,7 +131,7 @@ def meeting_send_agenda(*, access: ProjectAccess, meeting: Meeting) -> Meeting:
         transition(
             meeting,
             expected=[MeetingStatus.SCHEDULED],
-            agenda_sent_at=timezone.now(),
+            agenda_sent_at=clock.now(),
             ical_sequence=F("ical_sequence") + 1,
         )
         queue_invitations(meeting, active_invitee_ids(meeting), reason="agenda")

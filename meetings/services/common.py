@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.utils import timezone
-
+from portal.core import clock
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from projects.models import ProjectMember
@@ -15,6 +14,15 @@ from projects.selectors import ProjectAccess
 
 from .. import permissions, tasks
 from ..models import Invitee, Meeting, MeetingStatus
+
+
+def require_in_project(access: ProjectAccess, obj) -> None:
+    """Refuse a meeting or action item of another project than the one `access` was given for.
+
+    Services handed a child row (agenda item, invitee) pass its meeting: the row is the
+    meeting's, so the meeting being the project's is the whole check."""
+    if obj.project_id != access.project.pk:
+        raise NotAllowed("That belongs to another project.")
 
 
 def require_runner(access: ProjectAccess, meeting: Meeting) -> None:
@@ -40,7 +48,7 @@ def team_of(meeting_or_project) -> dict[int, ProjectMember]:
 def transition(meeting: Meeting, *, expected: Sequence[str], **changes) -> None:
     """Compare-and-set the meeting from one of `expected` statuses; refresh the instance."""
     updated = Meeting.objects.filter(pk=meeting.pk, status__in=list(expected)).update(
-        updated_at=timezone.now(), **changes
+        updated_at=clock.now(), **changes
     )
     if not updated:
         raise ConcurrentEditError(
@@ -50,7 +58,7 @@ def transition(meeting: Meeting, *, expected: Sequence[str], **changes) -> None:
 
 
 def is_future(meeting: Meeting) -> bool:
-    return meeting.starts_at > timezone.now()
+    return meeting.starts_at > clock.now()
 
 
 def queue_invitations(meeting: Meeting, invitee_ids: Iterable[int], *, reason: str) -> None:
@@ -95,5 +103,5 @@ def start_minutes(access: ProjectAccess, meeting: Meeting, *, doing: str) -> Non
             meeting,
             expected=[MeetingStatus.SCHEDULED],
             status=MeetingStatus.MINUTES_DRAFT,
-            held_at=timezone.now(),
+            held_at=clock.now(),
         )

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
@@ -17,7 +17,15 @@ from projects.selectors import ProjectAccess
 
 from .. import tasks
 from ..models import Attendance, Invitee, Meeting, MeetingStatus, Rsvp
-from .common import is_future, queue_invitations, require_runner, require_status, start_minutes, team_of
+from .common import (
+    is_future,
+    queue_invitations,
+    require_in_project,
+    require_runner,
+    require_status,
+    start_minutes,
+    team_of,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def resolve_guest(spec: InviteeSpec, team: dict[int, ProjectMember]) -> InviteeS
 
 def invitee_add(*, access: ProjectAccess, meeting: Meeting, spec: InviteeSpec) -> Invitee:
     """Invite one more person; they get the invitation, the others are not disturbed."""
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the invitees")
     team = team_of(meeting)
@@ -110,6 +119,7 @@ def invitee_add(*, access: ProjectAccess, meeting: Meeting, spec: InviteeSpec) -
 
 
 def invitee_set_required(*, access: ProjectAccess, invitee: Invitee, required: bool) -> Invitee:
+    require_in_project(access, invitee.meeting)
     meeting = invitee.meeting
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the invitees")
@@ -121,6 +131,7 @@ def invitee_set_required(*, access: ProjectAccess, invitee: Invitee, required: b
 
 def invitee_remove(*, access: ProjectAccess, invitee: Invitee) -> Invitee:
     """Uninvite someone: their calendar gets a cancellation of the event."""
+    require_in_project(access, invitee.meeting)
     meeting = invitee.meeting
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the invitees")
@@ -129,7 +140,7 @@ def invitee_remove(*, access: ProjectAccess, invitee: Invitee) -> Invitee:
     if invitee.removed_at is not None:
         return invitee
     with transaction.atomic(), audited("Invitee removed"):
-        invitee.removed_at = timezone.now()
+        invitee.removed_at = clock.now()
         invitee.save(update_fields=["removed_at"])
         refresh_decision_maker_flag(meeting)
         if is_future(meeting):
@@ -149,7 +160,7 @@ def invitee_rsvp(*, user: User, meeting: Meeting, response: str) -> Invitee:
         raise NotAllowed("You are not invited to this meeting.")
     with transaction.atomic(), audited(f"Invitation {Rsvp(response).label.lower()}"):
         invitee.rsvp = response
-        invitee.rsvp_at = timezone.now()
+        invitee.rsvp_at = clock.now()
         invitee.save(update_fields=["rsvp", "rsvp_at"])
     return invitee
 
@@ -164,6 +175,7 @@ def attendance_record(
     """Record who attended: `marks` maps invitee id → attended/absent; `unexpected_users`
     are team members who attended without an invitation. An unexpected attendee marked
     absent is taken off the record (they were not there after all)."""
+    require_in_project(access, meeting)
     with transaction.atomic(), audited("Attendance recorded"):
         start_minutes(access, meeting, doing="record attendance")
         invitees = {i.pk: i for i in Invitee.objects.filter(meeting=meeting, removed_at__isnull=True)}
@@ -174,7 +186,7 @@ def attendance_record(
             if mark not in (Attendance.ATTENDED, Attendance.ABSENT):
                 raise ServiceError("Mark each person as attended or absent.")
             if invitee.unexpected and mark == Attendance.ABSENT:
-                invitee.removed_at = timezone.now()
+                invitee.removed_at = clock.now()
                 invitee.save(update_fields=["removed_at"])
             elif invitee.attendance != mark:
                 invitee.attendance = mark
@@ -204,6 +216,6 @@ def attendance_record(
             elif row.attendance != Attendance.ATTENDED:
                 row.attendance = Attendance.ATTENDED
                 row.save(update_fields=["attendance"])
-        Meeting.objects.filter(pk=meeting.pk).update(attendance_recorded_at=timezone.now())
+        Meeting.objects.filter(pk=meeting.pk).update(attendance_recorded_at=clock.now())
         meeting.refresh_from_db()
     return meeting

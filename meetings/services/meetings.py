@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed
 from portal.core.queue import enqueue_on_commit
@@ -23,6 +23,7 @@ from .common import (
     check_where,
     is_future,
     queue_invitations,
+    require_in_project,
     require_runner,
     require_status,
     team_of,
@@ -80,7 +81,7 @@ def meeting_schedule(
                 team_role=organizer_member.role if organizer_member else "",
                 required=True,
                 rsvp=Rsvp.ACCEPTED,
-                rsvp_at=timezone.now(),
+                rsvp_at=clock.now(),
             )
         ]
         seen_users, seen_emails = {organizer.pk}, set()
@@ -108,6 +109,7 @@ def meeting_update(*, access: ProjectAccess, meeting: Meeting, version: int, **c
     calendar SEQUENCE and sends every invitee an update of the same event; a new time
     also resets their replies, since they accepted the old one.
     """
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="change the meeting")
     unknown = set(changes) - set(MEETING_EDITABLE_FIELDS)
@@ -123,7 +125,7 @@ def meeting_update(*, access: ProjectAccess, meeting: Meeting, version: int, **c
         extra = {"ical_sequence": F("ical_sequence") + 1} if calendar_changed else {}
         updated = Meeting.objects.filter(
             pk=meeting.pk, version=version, status=MeetingStatus.SCHEDULED
-        ).update(version=F("version") + 1, updated_at=timezone.now(), **changes, **extra)
+        ).update(version=F("version") + 1, updated_at=clock.now(), **changes, **extra)
         if not updated:
             raise ConcurrentEditError()
         meeting.refresh_from_db()
@@ -138,6 +140,7 @@ def meeting_update(*, access: ProjectAccess, meeting: Meeting, version: int, **c
 
 def meeting_cancel(*, access: ProjectAccess, meeting: Meeting, reason: str = "") -> Meeting:
     """Cancel a scheduled meeting: every invitee's calendar gets a METHOD:CANCEL for the same UID."""
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.SCHEDULED, doing="cancel the meeting")
     with transaction.atomic(), audited("Meeting cancelled"):
@@ -145,7 +148,7 @@ def meeting_cancel(*, access: ProjectAccess, meeting: Meeting, reason: str = "")
             meeting,
             expected=[MeetingStatus.SCHEDULED],
             status=MeetingStatus.CANCELLED,
-            cancelled_at=timezone.now(),
+            cancelled_at=clock.now(),
             cancelled_by=access.user,
             cancellation_reason=reason.strip()[:500],
             ical_sequence=F("ical_sequence") + 1,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
@@ -18,7 +18,7 @@ from projects.selectors import ProjectAccess
 
 from .. import permissions, tasks
 from ..models import ActionItem, Decision, Meeting, MeetingStatus
-from .common import require_runner, require_status, start_minutes, team_of, transition
+from .common import require_in_project, require_runner, require_status, start_minutes, team_of, transition
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def minutes_save(
     Decisions and action items are kept in the order given; rows marked `remove` are
     struck from the draft (kept as a record, never deleted).
     """
+    require_in_project(access, meeting)
     team = team_of(meeting)
     with transaction.atomic(), audited("Minutes edited"):
         start_minutes(access, meeting, doing="write the minutes")
@@ -61,59 +62,81 @@ def minutes_save(
             summary=summary.strip(),
             next_steps=next_steps.strip(),
             version=F("version") + 1,
-            updated_at=timezone.now(),
+            updated_at=clock.now(),
         )
         if not updated:
             raise ConcurrentEditError()
-        now = timezone.now()
+        now = clock.now()
 
-        existing = {d.pk: d for d in Decision.objects.filter(meeting=meeting, removed_at__isnull=True)}
-        position = 0
-        for row in decisions:
-            decision = existing.get(row.id) if row.id else None
-            if row.id and decision is None:
-                raise ServiceError("A decision on this form was removed meanwhile. Reload the page.")
-            text = row.summary.strip()
-            if row.remove or not text:
-                if decision is not None:
-                    Decision.objects.filter(pk=decision.pk).update(removed_at=now)
-                continue
-            position += 1
-            if decision is None:
-                Decision.objects.create(meeting=meeting, summary=text, position=position)
-            elif decision.summary != text or decision.position != position:
-                Decision.objects.filter(pk=decision.pk).update(summary=text, position=position)
-
-        existing_items = {
-            a.pk: a for a in ActionItem.objects.filter(meeting=meeting, removed_at__isnull=True)
-        }
-        position = 0
-        for row in action_items:
-            item = existing_items.get(row.id) if row.id else None
-            if row.id and item is None:
-                raise ServiceError("An action item on this form was removed meanwhile. Reload the page.")
-            title = row.title.strip()
-            if row.remove or not title:
-                if item is not None:
-                    ActionItem.objects.filter(pk=item.pk).update(removed_at=now)
-                continue
-            if row.owner is None or row.owner.pk not in team:
-                raise ServiceError(f"Action “{title}” needs an owner from the project team.")
-            if row.due_date is None:
-                raise ServiceError(f"Action “{title}” needs a due date.")
-            position += 1
-            fields = {"title": title, "owner": row.owner, "due_date": row.due_date, "position": position}
-            if item is None:
-                ActionItem.objects.create(project=meeting.project, meeting=meeting, **fields)
-            elif any(getattr(item, k) != v for k, v in fields.items()):
-                ActionItem.objects.filter(pk=item.pk).update(**fields)
+        _save_rows(
+            Decision,
+            meeting,
+            decisions,
+            values=_decision_values,
+            removed="A decision on this form was removed meanwhile. Reload the page.",
+            now=now,
+        )
+        _save_rows(
+            ActionItem,
+            meeting,
+            action_items,
+            values=lambda row: _action_item_values(row, team),
+            removed="An action item on this form was removed meanwhile. Reload the page.",
+            now=now,
+            project=meeting.project,
+        )
         meeting.refresh_from_db()
     return meeting
+
+
+def _decision_values(row: DecisionRow) -> dict | None:
+    text = row.summary.strip()
+    return None if row.remove or not text else {"summary": text}
+
+
+def _action_item_values(row: ActionItemRow, team) -> dict | None:
+    title = row.title.strip()
+    if row.remove or not title:
+        return None
+    if row.owner is None or row.owner.pk not in team:
+        raise ServiceError(f"Action “{title}” needs an owner from the project team.")
+    if row.due_date is None:
+        raise ServiceError(f"Action “{title}” needs a due date.")
+    return {"title": title, "owner": row.owner, "due_date": row.due_date}
+
+
+def _save_rows(model, meeting: Meeting, rows, *, values, removed: str, now, **create_extra) -> None:
+    """Reconcile a formset's rows with the meeting's live rows of `model` (decisions, action items).
+
+    Rows keep the order given; `values(row)` gives the fields to save, or None for a row marked
+    `remove` or left empty, which is struck (kept as a record, never deleted). A row id that is not
+    one of this meeting's rows is refused; one struck meanwhile asks for a reload (`removed`).
+    """
+    existing = {r.pk: r for r in model.objects.filter(meeting=meeting, removed_at__isnull=True)}
+    position = 0
+    for row in rows:
+        current = existing.get(row.id) if row.id else None
+        if row.id and current is None:
+            if not model.objects.filter(pk=row.id, meeting=meeting).exists():
+                raise NotAllowed("That row belongs to another meeting.")
+            raise ServiceError(removed)
+        fields = values(row)
+        if fields is None:
+            if current is not None:
+                model.objects.filter(pk=current.pk).update(removed_at=now)
+            continue
+        position += 1
+        fields["position"] = position
+        if current is None:
+            model.objects.create(meeting=meeting, **create_extra, **fields)
+        elif any(getattr(current, k) != v for k, v in fields.items()):
+            model.objects.filter(pk=current.pk).update(**fields)
 
 
 def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting:
     """Close the meeting: the minutes lock and go to the attendees (with the PDF) and to
     the sponsor, who confirms them or asks for a correction."""
+    require_in_project(access, meeting)
     require_runner(access, meeting)
     require_status(meeting, MeetingStatus.MINUTES_DRAFT, doing="close the minutes")
     if meeting.attendance_recorded_at is None:
@@ -126,7 +149,7 @@ def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting
             meeting,
             expected=[MeetingStatus.MINUTES_DRAFT],
             status=MeetingStatus.MINUTES_SENT,
-            minutes_sent_at=timezone.now(),
+            minutes_sent_at=clock.now(),
             minutes_sent_by=access.user,
             version=F("version") + 1,
         )
@@ -136,6 +159,7 @@ def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting
 
 def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting:
     """The sponsor lead or decision-maker confirms the sent minutes (who and when are recorded)."""
+    require_in_project(access, meeting)
     if not permissions.can_confirm_minutes(access):
         raise NotAllowed("Only the sponsor's project lead or decision-maker confirms minutes.")
     require_status(meeting, MeetingStatus.MINUTES_SENT, doing="confirm the minutes")
@@ -144,7 +168,7 @@ def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeti
             meeting,
             expected=[MeetingStatus.MINUTES_SENT],
             status=MeetingStatus.CONFIRMED,
-            minutes_confirmed_at=timezone.now(),
+            minutes_confirmed_at=clock.now(),
             minutes_confirmed_by=access.user,
             version=F("version") + 1,
         )
@@ -155,6 +179,7 @@ def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeti
 def meeting_request_correction(*, access: ProjectAccess, meeting: Meeting, note: str) -> Meeting:
     """The sponsor asks for a correction: the minutes reopen for the organizer's side,
     with the request shown until they are corrected and sent again."""
+    require_in_project(access, meeting)
     if not permissions.can_confirm_minutes(access):
         raise NotAllowed("Only the sponsor's project lead or decision-maker can ask for a correction.")
     require_status(meeting, MeetingStatus.MINUTES_SENT, doing="ask for a correction")
@@ -166,7 +191,7 @@ def meeting_request_correction(*, access: ProjectAccess, meeting: Meeting, note:
             meeting,
             expected=[MeetingStatus.MINUTES_SENT],
             status=MeetingStatus.MINUTES_DRAFT,
-            correction_requested_at=timezone.now(),
+            correction_requested_at=clock.now(),
             correction_requested_by=access.user,
             correction_note=note[:4000],
             version=F("version") + 1,
