@@ -122,7 +122,3 @@ class Invitee(models.Model):
     @property
     def is_decision_maker(self) -> bool:
         return self.team_role == TeamRole.DECISION_MAKER
-
-    @property
-    def is_active(self) -> bool:
-        return self.removed_at is None

@@ -291,7 +291,3 @@ class Meeting(models.Model):
     def correction_open(self) -> bool:
         """A sponsor asked for a correction and the minutes have not been re-sent yet."""
         return self.status == MeetingStatus.MINUTES_DRAFT and self.correction_requested_at is not None
-
-    @property
-    def where(self) -> str:
-        return self.location or self.video_url

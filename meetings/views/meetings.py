@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from projects.models import TeamRole
 from projects.page import project_page
 from projects.selectors import project_team
 
@@ -114,7 +115,7 @@ def meeting_schedule_view(request, project_id: int):
         form=form,
         title="Schedule a meeting",
         zone_label=zone_label(request.user.time_zone),
-        decision_makers=[m for m in members if m.role == "decision_maker"],
+        decision_makers=[m for m in members if m.role == TeamRole.DECISION_MAKER],
     )
     return render(request, "meetings/meeting_form.html", context)
 
