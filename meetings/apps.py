@@ -6,10 +6,14 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
+        from portal.core.permissions import register_rules
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import selectors
+        from . import permissions, selectors
+
+        # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
+        register_rules("meetings", permissions)
 
         register_tab("meetings", "Meetings", "meetings:project_meetings", order=40)
         # References resolve through the selectors the objects' own pages use.

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 
 from portal.accounts.models import User
 from portal.core.forms import PortalForm
-from projects.models import ProjectMember, TeamRole
+from projects.models import ProjectMember
 
 from .models import MeetingKind, zone_label
 from .selectors import ActionItemFilters
@@ -169,9 +169,6 @@ class MeetingScheduleForm(MeetingForm):
         """(member, bound field) for the invitation table."""
         return [(m, self[f"invite_{m.user_id}"]) for m in self.members]
 
-    def detail_fields(self):
-        return [self[name] for name in MeetingForm.base_fields if name in self.fields and name != "version"]
-
     def clean(self):
         data = super().clean()
         guests, errors = parse_guests(data.get("guests", ""))
@@ -188,9 +185,6 @@ class MeetingScheduleForm(MeetingForm):
                 specs.append(InviteeSpec(user=member.user, required=choice == "required"))
         specs.extend(self.cleaned_data.get("guest_specs", []))
         return specs
-
-    def decision_makers(self) -> list[ProjectMember]:
-        return [m for m in self.members if m.role == TeamRole.DECISION_MAKER]
 
 
 class CancelForm(PortalForm):

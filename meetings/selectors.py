@@ -161,10 +161,6 @@ class MeetingDetail:
         return self.agenda_minutes > self.meeting.duration_minutes
 
     @property
-    def decision_maker_invited(self) -> bool:
-        return any(i.is_decision_maker for i in self.invited)
-
-    @property
     def decision_maker_attended(self) -> bool:
         return any(i.is_decision_maker for i in self.attendees)
 

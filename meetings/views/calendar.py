@@ -1,0 +1,74 @@
+"""Calendars: one meeting's .ics, the person's calendar page and their private feed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts.models import User
+
+from .. import services
+from ..ics import event_ics, feed_ics
+from ..selectors import agenda_items, calendar_meetings, calendar_milestones
+from .common import meeting_context
+
+
+@login_required
+@require_GET
+def meeting_ics_view(request, project_id: int, meeting_id: int):
+    context = meeting_context(request, project_id, meeting_id)
+    meeting = context["meeting"]
+    body = event_ics(meeting, agenda=agenda_items(meeting=meeting))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{meeting.project.code}-meeting-{meeting.pk}.ics"'
+    )
+    return response
+
+
+@login_required
+def calendar_view(request):
+    feed_path = reverse("meetings:calendar_feed", kwargs={"token": request.user.calendar_token})
+    feed_url = request.build_absolute_uri(feed_path)
+    return render(
+        request,
+        "meetings/calendar.html",
+        {"feed_url": feed_url, "webcal_url": "webcal://" + feed_url.split("://", 1)[-1]},
+    )
+
+
+@login_required
+@require_POST
+def calendar_reset_view(request):
+    services.calendar_token_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar link was replaced. The old link no longer works: subscribe again with the new one.",
+    )
+    return redirect("meetings:calendar")
+
+
+@never_cache
+@require_GET
+def calendar_feed_view(request, token: str):
+    """The private feed calendar apps poll. The secret token is the only key: no login."""
+    user = User.objects.filter(calendar_token=token, is_active=True, organization__isnull=False).first()
+    if user is None:
+        raise Http404("No such calendar.")
+    since = timezone.now() - datetime.timedelta(days=180)
+    body = feed_ics(
+        user=user,
+        meetings=calendar_meetings(user=user, since=since),
+        milestones=calendar_milestones(user=user),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meridian.ics"'
+    return response
