@@ -11,7 +11,7 @@ An app makes its rules known to templates from `AppConfig.ready()`:
 
     register_rules("meetings", permissions)
 
-and a template asks `{% can "meetings.edit_agenda" access meeting as may_edit %}`.
+and a template asks `{% can "meetings.prepare" access meeting as may_prepare %}`.
 """
 
 from __future__ import annotations

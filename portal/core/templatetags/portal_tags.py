@@ -29,5 +29,5 @@ def ago(value):
 
 @register.simple_tag
 def can(rule, access, obj=None) -> bool:
-    """`{% can "meetings.edit_agenda" access meeting as may_edit %}`: the app's own rule, asked once."""
+    """`{% can "meetings.prepare" access meeting as may_prepare %}`: the app's own rule, asked once."""
     return ask(rule, access, obj)
