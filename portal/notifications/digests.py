@@ -101,8 +101,7 @@ def send_digest(*, user: User, local_date: dt.date, now: dt.datetime) -> Notific
     with transaction.atomic():
         items = list(
             Notification.objects.filter(recipient=user, email_status=EmailStatus.DIGEST)
-            .select_related("project")
-            .select_for_update(of=("self",))
+            .select_for_update()
             .order_by("created_at", "pk")
         )
         if not items:
@@ -137,15 +136,15 @@ def send_digest(*, user: User, local_date: dt.date, now: dt.datetime) -> Notific
 def render_digest_email(
     *, user: User, items: list[Notification], local_date: dt.date
 ) -> tuple[str, str, str]:
-    # Grouped by project (in the order each first appeared), general ones last.
-    groups: dict[object, list[Notification]] = {}
+    # Grouped by subject (in the order each first appeared), general ones last.
+    groups: dict[tuple, list[Notification]] = {}
     for item in items:
-        groups.setdefault(item.project, []).append(item)
-    ordered = sorted(groups.items(), key=lambda pair: pair[0] is None)
+        groups.setdefault((item.subject_type, item.subject_id), []).append(item)
+    ordered = sorted(groups.values(), key=lambda group: group[0].subject is None)
     context = {
         "recipient": user,
         "items": items,
-        "groups": [{"project": project, "items": group} for project, group in ordered],
+        "groups": [{"subject": group[0].subject, "items": group} for group in ordered],
         "local_date": local_date,
         "list_url": f"{settings.SITE_URL}{reverse('notifications:list')}",
         "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",

@@ -11,7 +11,7 @@ Every part of the portal tells people things through `notify()`:
         title=f"{project.code}: status update due tomorrow",
         body="The agreed cadence is weekly; the next update is due on 4 March.",
         url=project.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),  # projects.notifications
     )
 
 Calling it again with the same key (a second worker, a re-run sweep, a retried
@@ -40,6 +40,7 @@ from portal.core.timezones import zone_or_utc
 
 from .models import EmailMode, EmailStatus, Notification, NotificationPreference
 from .selectors import email_mode_of, get_notification_for_recipient, preferences_by_user
+from .subjects import NO_SUBJECT, Subject
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def notify(
     title: str,
     body: str,
     url: str,
-    project=None,
+    subject: Subject | None = None,
     email_template: str | None = None,
     email_context: dict | None = None,
     email: bool = True,
@@ -76,7 +77,9 @@ def notify(
     - `email_template`/`email_context`: a subject/text/HTML template triple under
       templates/emails/ and its context, rendered now for each recipient in their
       time zone (the context also gets `recipient`, `title`, `body`, `url`,
-      `action_url`, `project`). Without one, the generic `emails/notification-*`.
+      `action_url`, `subject`). Without one, the generic `emails/notification-*`.
+    - `subject`: what it is about (a `Subject`, built by the app that owns it), shown with it
+      and grouping it in the digest; None for general news.
     - `email=False`: the bell only (used for news about email itself, which must not loop).
 
     Returns the notifications this call created (an empty list when they all existed).
@@ -110,7 +113,7 @@ def notify(
         )
         row = Notification(
             recipient=person,
-            project=project,
+            **(subject.as_fields() if subject else NO_SUBJECT),
             kind=kind,
             dedupe_key=dedupe_key,
             title=title,
@@ -129,7 +132,7 @@ def notify(
                 title=title,
                 body=row.body,
                 url=url,
-                project=project,
+                subject=subject,
             )
         rows.append(row)
 
@@ -179,7 +182,7 @@ def render_notification_email(
     title: str,
     body: str,
     url: str,
-    project=None,
+    subject: Subject | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) for one person, with dates and times shown in their zone."""
     full_context = {
@@ -187,7 +190,7 @@ def render_notification_email(
         "body": body,
         "url": url,
         "action_url": f"{settings.SITE_URL}{url or reverse('notifications:list')}",
-        "project": project,
+        "subject": subject,
         "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",
         **(context or {}),
         "recipient": recipient,
