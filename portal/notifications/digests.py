@@ -22,7 +22,7 @@ from portal.core.emails import render_email
 from portal.core.queue import enqueue_on_commit
 
 from .models import DIGEST_KIND, EmailMode, EmailStatus, Notification, NotificationPreference
-from .services import insert_claimed, zone_of
+from .services import DELIVER, insert_claimed, zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +127,7 @@ def send_digest(*, user: User, local_date: dt.date, now: dt.datetime) -> Notific
         Notification.objects.filter(
             pk__in=[item.pk for item in items], email_status=EmailStatus.DIGEST
         ).update(email_status=EmailStatus.DIGESTED, digest=digest)
-        from .tasks import deliver_notification
-
-        enqueue_on_commit(deliver_notification, digest.pk)
+        enqueue_on_commit(DELIVER, digest.pk)
     return digest
 
 

@@ -169,6 +169,25 @@ class Notification(models.Model):
         return reverse("notifications:open", kwargs={"notification_id": self.pk})
 
 
+class NotificationAttachment(models.Model):
+    """A file the notification's email carries (a calendar entry, the minutes PDF), stored with it
+    like the rendered email, so the worker that sends it needs no domain objects."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    mimetype = models.CharField(
+        max_length=100, help_text='With its parameters, e.g. "text/calendar; method=REQUEST".'
+    )
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+        triggers = [pgtrigger.Protect(name="notificationattachment_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class EmailMode(models.TextChoices):
     IMMEDIATE = "immediate", "Each notification as it happens"
     DAILY_DIGEST = "daily_digest", "One daily digest"
