@@ -16,6 +16,7 @@ from django.utils import timezone
 from portal.notifications.models import EmailStatus, Notification
 from portal.notifications.services import insert_claimed, render_notification_email
 from projects.models import Project, ProjectStatus, TeamRole
+from projects.notifications import project_subject
 
 # (role, kind, title, body, tab url name, days ago, read)
 STORIES = [
@@ -124,7 +125,7 @@ def seed(world) -> None:
             url = _url(url_name, project)
             row = Notification(
                 recipient=person,
-                project=project,
+                **project_subject(project).as_fields(),
                 kind=kind,
                 dedupe_key=f"demo:{kind}:project-{project.pk}",
                 title=title.format(**names),
@@ -147,7 +148,7 @@ def seed(world) -> None:
                 title=row.title,
                 body=row.body,
                 url=url,
-                project=project,
+                subject=project_subject(project),
             )
             rows.append(row)
     insert_claimed(rows)

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from portal.accounts.models import User
 from portal.core.business_time import describe_business_hours
 from portal.notifications.services import excerpt, notify
+from projects.notifications import project_subject
 
 from .models import ESCALATION_PHRASES, EscalationLevel, EventKind, IssueEvent, Recognition, ResolutionPlan
 from .selectors import escalation_recipients, sponsor_contacts
@@ -104,9 +105,10 @@ def send_event_emails(*, event: IssueEvent) -> int:
         title=_title(event),
         body=excerpt(event.note or event.summary),
         url=issue.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
         email_template=template_for(event),
         email_context={
+            "project": project,
             "event": event,
             "issue": issue,
             "plan": _plan(event),
@@ -138,8 +140,8 @@ def send_recognition_emails(*, recognition: Recognition) -> int:
         title=f"{project.code}: {recognition.given_by.full_name} recognized {who}",
         body=Truncator(recognition.note).chars(240),
         url=recognition.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
         email_template="issue-recognition",
-        email_context={"recognition": recognition},
+        email_context={"project": project, "recognition": recognition},
     )
     return len(created)

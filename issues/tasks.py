@@ -1,12 +1,12 @@
 """Background work for service issues. Thin: load by id, call the code that does it."""
 
-from celery import shared_task
+from portal.core.tasks import task
 
 from . import notifications
 from .models import IssueEvent, Recognition
 
 
-@shared_task
+@task(name="issues.tasks.send_issue_event_emails")
 def send_issue_event_emails(event_id: int) -> int:
     """Tell the people concerned about a step in a service issue."""
     event = (
@@ -19,7 +19,7 @@ def send_issue_event_emails(event_id: int) -> int:
     return notifications.send_event_emails(event=event)
 
 
-@shared_task
+@task(name="issues.tasks.send_recognition_emails")
 def send_recognition_emails(recognition_id: int) -> int:
     """Tell people about a recognition they were given."""
     recognition = (

@@ -6,9 +6,10 @@ never reads a meeting that is not committed yet.
 
 from __future__ import annotations
 
-from portal.celery import app
+from portal.core.tasks import task
 
 from .models import Invitee, Meeting, MeetingStatus
+from .notifications import send_cancellation, send_invitation, send_minutes, send_minutes_reviewed
 
 
 def _invitee(invitee_id: int) -> Invitee | None:
@@ -19,48 +20,40 @@ def _invitee(invitee_id: int) -> Invitee | None:
     )
 
 
-@app.task
-def deliver_invitation(invitee_id: int, reason: str = "new") -> None:
+@task(name="meetings.tasks.deliver_invitation", bind=True)
+def deliver_invitation(self, invitee_id: int, reason: str = "new") -> None:
     """Email a meeting invitation (or its update or agenda) with the calendar entry."""
-    from .notifications import send_invitation
-
     invitee = _invitee(invitee_id)
     # Uninvited or cancelled since this was queued: their cancellation is on its way instead.
     if invitee is None or invitee.removed_at is not None or invitee.meeting.is_cancelled:
         return
-    send_invitation(invitee, reason=reason)
+    send_invitation(invitee, reason=reason, send_id=self.request.id)
 
 
-@app.task
-def deliver_cancellation(invitee_id: int) -> None:
+@task(name="meetings.tasks.deliver_cancellation", bind=True)
+def deliver_cancellation(self, invitee_id: int) -> None:
     """Email a meeting cancellation for the calendar."""
-    from .notifications import send_cancellation
-
     invitee = _invitee(invitee_id)
     if invitee is None:
         return
     # Re-invited after being removed: the new invitation stands, do not cancel it.
     if invitee.removed_at is None and not invitee.meeting.is_cancelled:
         return
-    send_cancellation(invitee)
+    send_cancellation(invitee, send_id=self.request.id)
 
 
-@app.task
-def deliver_minutes(meeting_id: int) -> None:
+@task(name="meetings.tasks.deliver_minutes", bind=True)
+def deliver_minutes(self, meeting_id: int) -> None:
     """Email the meeting minutes with the PDF."""
-    from .notifications import send_minutes
-
     meeting = Meeting.objects.select_related("project", "organizer").filter(pk=meeting_id).first()
     if meeting is None or meeting.status not in (MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED):
         return
-    send_minutes(meeting)
+    send_minutes(meeting, send_id=self.request.id)
 
 
-@app.task
-def deliver_minutes_reviewed(meeting_id: int) -> None:
+@task(name="meetings.tasks.deliver_minutes_reviewed", bind=True)
+def deliver_minutes_reviewed(self, meeting_id: int) -> None:
     """Email that the minutes were confirmed or need a correction."""
-    from .notifications import send_minutes_reviewed
-
     meeting = (
         Meeting.objects.select_related(
             "project", "organizer", "minutes_sent_by", "minutes_confirmed_by", "correction_requested_by"
@@ -70,4 +63,4 @@ def deliver_minutes_reviewed(meeting_id: int) -> None:
     )
     if meeting is None:
         return
-    send_minutes_reviewed(meeting)
+    send_minutes_reviewed(meeting, send_id=self.request.id)

@@ -12,9 +12,22 @@ from __future__ import annotations
 from django.utils.text import Truncator
 
 from portal.notifications.services import excerpt, notify
+from portal.notifications.subjects import Subject
 
-from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment, json_date
+from .models import (
+    DecisionRequest,
+    MilestoneForecastChange,
+    Project,
+    StatusUpdate,
+    UpdateComment,
+    json_date,
+)
 from .selectors import cdmo_project_managers, correction_changes, sponsor_team, update_decisions
+
+
+def project_subject(project: Project) -> Subject:
+    """What a notification about `project` points at: the project, shown by its code and name."""
+    return Subject.of(project, code=project.code, name=project.name)
 
 
 def send_update_published(update: StatusUpdate) -> int:
@@ -41,9 +54,10 @@ def send_update_published(update: StatusUpdate) -> int:
         title=title,
         body=body,
         url=update.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
         email_template="update-published",
         email_context={
+            "project": project,
             "update": update,
             "decisions": decisions,
             "changes": changes,
@@ -64,9 +78,14 @@ def send_forecast_changed(change: MilestoneForecastChange) -> int:
         title=f"{project.code}: “{milestone.title}” forecast moved {direction} to {change.new_forecast_date:%-d %b %Y}",
         body=f"From {change.old_forecast_date:%-d %b %Y}. Reason: {excerpt(change.reason)}",
         url=milestone.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
         email_template="update-milestone-forecast",
-        email_context={"change": change, "milestone": milestone, "path": milestone.get_absolute_url()},
+        email_context={
+            "project": project,
+            "change": change,
+            "milestone": milestone,
+            "path": milestone.get_absolute_url(),
+        },
     )
     return len(created)
 
@@ -83,9 +102,14 @@ def send_question_asked(question: UpdateComment) -> int:
         title=f"{project.code}: {question.author} asked a question",
         body=excerpt(question.body),
         url=path,
-        project=project,
+        subject=project_subject(project),
         email_template="update-question",
-        email_context={"question": question, "update": update, "path": update.get_absolute_url()},
+        email_context={
+            "project": project,
+            "question": question,
+            "update": update,
+            "path": update.get_absolute_url(),
+        },
     )
     return len(created)
 
@@ -101,9 +125,10 @@ def send_question_answered(answer: UpdateComment) -> int:
         title=f"{project.code}: {answer.author} answered your question",
         body=excerpt(answer.body),
         url=f"{update.get_absolute_url()}#comment-{question.pk}",
-        project=project,
+        subject=project_subject(project),
         email_template="update-answer",
         email_context={
+            "project": project,
             "answer": answer,
             "question": question,
             "update": update,
@@ -123,8 +148,8 @@ def send_decision_made(decision: DecisionRequest) -> int:
         title=f"{project.code}: {decision.decided_by} decided “{Truncator(decision.title).chars(80)}”",
         body=excerpt(decision.decision_note),
         url=decision.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
         email_template="update-decision",
-        email_context={"decision": decision, "path": decision.update.get_absolute_url()},
+        email_context={"project": project, "decision": decision, "path": decision.update.get_absolute_url()},
     )
     return len(created)

@@ -6,15 +6,15 @@ that is not committed yet.
 
 from __future__ import annotations
 
-from portal.celery import app
+from portal.core.tasks import task
+
+from . import notifications
+from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment, UpdateStatus
 
 
-@app.task
+@task(name="projects.tasks.notify_update_published")
 def notify_update_published(update_id: int) -> None:
     """Tell the sponsor's team about a published status update."""
-    from . import notifications
-    from .models import StatusUpdate, UpdateStatus
-
     update = StatusUpdate.objects.select_related("project", "published_by").filter(pk=update_id).first()
     # Corrected again before the email went out: the newer revision sends its own.
     if update is None or update.status != UpdateStatus.PUBLISHED:
@@ -22,12 +22,9 @@ def notify_update_published(update_id: int) -> None:
     notifications.send_update_published(update)
 
 
-@app.task
+@task(name="projects.tasks.notify_forecast_changed")
 def notify_forecast_changed(change_id: int) -> None:
     """Tell the sponsor's team about a moved milestone forecast."""
-    from . import notifications
-    from .models import MilestoneForecastChange
-
     change = (
         MilestoneForecastChange.objects.select_related("milestone__project", "changed_by")
         .filter(pk=change_id)
@@ -37,23 +34,17 @@ def notify_forecast_changed(change_id: int) -> None:
         notifications.send_forecast_changed(change)
 
 
-@app.task
+@task(name="projects.tasks.notify_question_asked")
 def notify_question_asked(comment_id: int) -> None:
     """Tell the CDMO about a sponsor question on an update."""
-    from . import notifications
-    from .models import UpdateComment
-
     question = UpdateComment.objects.select_related("update__project", "author").filter(pk=comment_id).first()
     if question is not None and question.answered_at is None:
         notifications.send_question_asked(question)
 
 
-@app.task
+@task(name="projects.tasks.notify_question_answered")
 def notify_question_answered(answer_id: int) -> None:
     """Tell the person who asked that their question was answered."""
-    from . import notifications
-    from .models import UpdateComment
-
     answer = (
         UpdateComment.objects.select_related("update__project", "author", "parent__author")
         .filter(pk=answer_id)
@@ -63,12 +54,9 @@ def notify_question_answered(answer_id: int) -> None:
         notifications.send_question_answered(answer)
 
 
-@app.task
+@task(name="projects.tasks.notify_decision_made")
 def notify_decision_made(decision_id: int) -> None:
     """Tell the CDMO about a decision the sponsor made."""
-    from . import notifications
-    from .models import DecisionRequest
-
     decision = (
         DecisionRequest.objects.select_related("project", "update", "decided_by")
         .filter(pk=decision_id)

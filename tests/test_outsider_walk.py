@@ -57,6 +57,8 @@ def _belongs_to(model, project: Project) -> models.QuerySet:
         return Project.objects.filter(pk=project.pk)
     if model is User:
         return User.objects.filter(organization=project.sponsor)
+    if hasattr(model.objects, "about"):  # a notification names its subject (portal/notifications/subjects.py)
+        return model.objects.about(project)
     names = {f.name: f for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)}
     if "project" in names:
         return model.objects.filter(project=project)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from meetings.models import ActionItem, ActionItemStatus
 from portal.notifications.services import notify
 from projects.models import CommentKind, Project, ProjectMember, ProjectStatus, TeamRole, UpdateComment
+from projects.notifications import project_subject
 
 from .models import Flag, FlagKind
 
@@ -87,7 +88,7 @@ def send_flag_notices(*, now: dt.datetime) -> int:
                 title=f"{flag.project.code}: {flag.get_kind_display()}" + (" (still open)" if repeat else ""),
                 body=flag.explanation,
                 url=reverse("monitoring:project_flags", kwargs={"project_id": flag.project_id}),
-                project=flag.project,
+                subject=project_subject(flag.project),
             )
             # Marked even when nobody is there to tell: the flag waits a week before trying again.
             Flag.objects.filter(pk=flag.pk).update(last_notified_at=now)
@@ -114,7 +115,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 body=f"The next status update for {project.name} is due on {tomorrow:%A %d %B}. "
                 f"The agreed cadence is every {project.update_cadence_days} days.",
                 url=reverse("projects:updates", kwargs={"project_id": project.pk}),
-                project=project,
+                subject=project_subject(project),
             )
         )
 
@@ -139,7 +140,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 title=f"{project.code}: a sponsor question needs an answer within {hours} h",
                 body=f"{question.author} asked: “{question.body[:200]}”",
                 url=question.update.get_absolute_url(),
-                project=project,
+                subject=project_subject(project),
             )
         )
 
@@ -160,7 +161,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 title=f"{item.project.code}: action due tomorrow",
                 body=f"“{item.title}”, from {item.meeting.title}, is due on {tomorrow:%A %d %B}.",
                 url=item.meeting.get_absolute_url(),
-                project=item.project,
+                subject=project_subject(item.project),
             )
         )
     return sent

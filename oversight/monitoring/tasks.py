@@ -1,24 +1,25 @@
-from celery import shared_task
 from django.utils import timezone
+
+from portal.core.tasks import task
 
 from . import notices, services
 
 
-@shared_task(name="monitoring.sweep")
+@task(name="monitoring.sweep")
 def run_sweep() -> dict:
     """Beat runs this on a schedule; it is safe to run several at once."""
     result = services.sweep()
     return {"raised": len(result.raised), "cleared": result.cleared, "notices": result.notices}
 
 
-@shared_task(name="monitoring.send_flag_notices")
+@task(name="monitoring.send_flag_notices")
 def send_flag_notices() -> int:
     """Every minute, apart from the sweep: flags a sweep raised and then died before announcing
     are announced by the next run of this step, not by the next sweep a quarter hour later."""
     return notices.send_flag_notices(now=timezone.now())
 
 
-@shared_task(name="monitoring.send_reminders")
+@task(name="monitoring.send_reminders")
 def send_reminders() -> int:
     """Hourly: reminders before things become flags (each sent once per thing and period)."""
     return notices.send_reminders()

@@ -83,7 +83,8 @@ def lease(sends: int) -> dt.timedelta:
 
 def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
     """Write `task(*args, **kwargs)` to the outbox now and send it to Celery once the current
-    transaction commits (at once when there is none).
+    transaction commits (at once when there is none). `task` is a task or its name, so a module
+    can queue work without importing the tasks module that imports it.
 
     Arguments must be JSON values (ids, strings). The task must be idempotent: the relay may
     send it again after a crash. Inside `held()` the row is written as done and never sent.
@@ -101,7 +102,7 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
             finished_at=now,
         )
     row = OutboxTask.objects.create(
-        task_name=task.name,
+        task_name=task if isinstance(task, str) else task.name,
         args=list(args),
         kwargs=kwargs,
         triggered_by_id=triggered_by.get(),
@@ -110,13 +111,15 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
         queued_at=now,
         lease_until=now + lease(1),
     )
-    transaction.on_commit(lambda: _publish(task, row))
+    transaction.on_commit(lambda: _publish(row))
     return row
 
 
-def _publish(task, row: OutboxTask) -> None:
+def _publish(row: OutboxTask) -> None:
     try:
-        task.apply_async(args=row.args, kwargs=row.kwargs, task_id=task_id_for(row.pk))
+        current_app.tasks[row.task_name].apply_async(
+            args=row.args, kwargs=row.kwargs, task_id=task_id_for(row.pk)
+        )
     except BrokerUnavailable as exc:
         # Nothing is lost: the row is committed; the relay sends it when the broker answers.
         OutboxTask.objects.filter(pk=row.pk, status=OutboxStatus.PENDING).update(

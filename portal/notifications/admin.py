@@ -22,7 +22,10 @@ class NotificationAdmin(ReadOnlyAdmin):
             {
                 "fields": [
                     "recipient",
-                    "project",
+                    "subject_type",
+                    "subject_id",
+                    "subject_code",
+                    "subject_name",
                     "kind",
                     "dedupe_key",
                     "title",

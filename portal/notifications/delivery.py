@@ -35,10 +35,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from portal.core.emails import build_message
+from portal.core.emails import attachment, build_message
 from portal.core.queue import enqueue_on_commit
 
 from .models import EmailStatus, Notification
+from .services import DELIVER
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,10 @@ def deliver_email(*, notification_id: int) -> str:
         html=notification.email_html,
         to=[recipient.email],
         headers={"Auto-Submitted": "auto-generated", "X-Meridian-Notification": str(notification.pk)},
+        attachments=[
+            attachment(item.filename, bytes(item.content), item.mimetype)
+            for item in notification.attachments.all()
+        ],
         connection=get_connection(timeout=_send_timeout()),
     )
     try:
@@ -170,8 +175,6 @@ def queue_due_deliveries(*, now: dt.datetime | None = None) -> list[int]:
     Queuing an email twice is harmless (the claim lets one task send it), so this may
     run in any number of processes at once.
     """
-    from .tasks import deliver_notification
-
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -185,7 +188,7 @@ def queue_due_deliveries(*, now: dt.datetime | None = None) -> list[int]:
         if due:
             Notification.objects.filter(pk__in=due).update(email_next_attempt_at=now + REQUEUE_AFTER)
             for notification_id in due:
-                enqueue_on_commit(deliver_notification, notification_id)
+                enqueue_on_commit(DELIVER, notification_id)
     if due:
         logger.info("Queued %s overdue notification email(s)", len(due))
     return due
@@ -194,8 +197,6 @@ def queue_due_deliveries(*, now: dt.datetime | None = None) -> list[int]:
 def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> list[int]:
     """Put back emails a worker claimed and then died on (still "sending" after stuck_after()),
     and queue them again. An email whose sends kept killing workers is marked failed."""
-    from .tasks import deliver_notification
-
     now = now or timezone.now()
     with transaction.atomic():
         stuck = list(
@@ -220,7 +221,7 @@ def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> list[int]:
                 email_last_error="The worker sending this email stopped before it finished; sending it again.",
             )
             for notification_id in again:
-                enqueue_on_commit(deliver_notification, notification_id)
+                enqueue_on_commit(DELIVER, notification_id)
     if stuck:
         logger.warning(
             "Recovered %s email(s) left by a stopped worker (%s given up)", len(again), len(give_up)
@@ -230,8 +231,6 @@ def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> list[int]:
 
 def retry_failed_deliveries(*, notification_ids: list[int]) -> int:
     """Staff action: try failed emails again from scratch (after fixing the mail settings)."""
-    from .tasks import deliver_notification
-
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -246,5 +245,5 @@ def retry_failed_deliveries(*, notification_ids: list[int]) -> int:
             email_next_attempt_at=now,
         )
         for notification_id in ids:
-            enqueue_on_commit(deliver_notification, notification_id)
+            enqueue_on_commit(DELIVER, notification_id)
     return len(ids)

@@ -22,7 +22,7 @@ from portal.core.emails import render_email
 from portal.core.queue import enqueue_on_commit
 
 from .models import DIGEST_KIND, EmailMode, EmailStatus, Notification, NotificationPreference
-from .services import insert_claimed, zone_of
+from .services import DELIVER, insert_claimed, zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,7 @@ def send_digest(*, user: User, local_date: dt.date, now: dt.datetime) -> Notific
     with transaction.atomic():
         items = list(
             Notification.objects.filter(recipient=user, email_status=EmailStatus.DIGEST)
-            .select_related("project")
-            .select_for_update(of=("self",))
+            .select_for_update()
             .order_by("created_at", "pk")
         )
         if not items:
@@ -128,24 +127,22 @@ def send_digest(*, user: User, local_date: dt.date, now: dt.datetime) -> Notific
         Notification.objects.filter(
             pk__in=[item.pk for item in items], email_status=EmailStatus.DIGEST
         ).update(email_status=EmailStatus.DIGESTED, digest=digest)
-        from .tasks import deliver_notification
-
-        enqueue_on_commit(deliver_notification, digest.pk)
+        enqueue_on_commit(DELIVER, digest.pk)
     return digest
 
 
 def render_digest_email(
     *, user: User, items: list[Notification], local_date: dt.date
 ) -> tuple[str, str, str]:
-    # Grouped by project (in the order each first appeared), general ones last.
-    groups: dict[object, list[Notification]] = {}
+    # Grouped by subject (in the order each first appeared), general ones last.
+    groups: dict[tuple, list[Notification]] = {}
     for item in items:
-        groups.setdefault(item.project, []).append(item)
-    ordered = sorted(groups.items(), key=lambda pair: pair[0] is None)
+        groups.setdefault((item.subject_type, item.subject_id), []).append(item)
+    ordered = sorted(groups.values(), key=lambda group: group[0].subject is None)
     context = {
         "recipient": user,
         "items": items,
-        "groups": [{"project": project, "items": group} for project, group in ordered],
+        "groups": [{"subject": group[0].subject, "items": group} for group in ordered],
         "local_date": local_date,
         "list_url": f"{settings.SITE_URL}{reverse('notifications:list')}",
         "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",

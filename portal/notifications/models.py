@@ -9,6 +9,8 @@ or beat processes decide to send "the update due tomorrow" for the same thing in
 the same period, one INSERT wins and one email goes out.
 """
 
+from __future__ import annotations
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -16,6 +18,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from .subjects import Subject, type_of
 
 # The kind of the digest email itself (a notification row of its own, never shown in the app).
 DIGEST_KIND = "digest.daily"
@@ -48,15 +52,24 @@ class EmailStatus(models.TextChoices):
     SKIPPED = "skipped", "Not emailed"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def about(self, obj: models.Model) -> NotificationQuerySet:
+        """The notifications whose subject is `obj` (a project, say)."""
+        return self.filter(subject_type=type_of(obj), subject_id=obj.pk)
+
+
 class Notification(models.Model):
     """One thing one person was told. Never deleted: it is the delivery log too."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )
-    project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="notifications", null=True, blank=True
-    )
+    # What it is about (see subjects.py): a row of an app above this one, by type and id, with the
+    # code and name shown next to it as they were when it was sent. Empty for general news.
+    subject_type = models.CharField(max_length=64, blank=True, help_text='e.g. "projects.project".')
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject_code = models.CharField(max_length=32, blank=True)
+    subject_name = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=64, help_text='What happened, e.g. "update.published", "flag.raised".')
     dedupe_key = models.CharField(
         max_length=255,
@@ -93,6 +106,8 @@ class Notification(models.Model):
         help_text="The daily digest that carried this notification's email.",
     )
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -109,6 +124,7 @@ class Notification(models.Model):
                 fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
             # The delivery safety nets scan only what is in flight.
             models.Index(
                 fields=["email_status", "email_next_attempt_at"],
@@ -125,6 +141,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def subject(self) -> Subject | None:
+        if not self.subject_type:
+            return None
+        return Subject(self.subject_type, self.subject_id, self.subject_code, self.subject_name)
 
     @property
     def is_unread(self) -> bool:
@@ -145,6 +167,25 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notifications:open", kwargs={"notification_id": self.pk})
+
+
+class NotificationAttachment(models.Model):
+    """A file the notification's email carries (a calendar entry, the minutes PDF), stored with it
+    like the rendered email, so the worker that sends it needs no domain objects."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    mimetype = models.CharField(
+        max_length=100, help_text='With its parameters, e.g. "text/calendar; method=REQUEST".'
+    )
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+        triggers = [pgtrigger.Protect(name="notificationattachment_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class EmailMode(models.TextChoices):

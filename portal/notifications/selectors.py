@@ -16,11 +16,10 @@ def unread_count(*, user: User) -> int:
 
 
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    """The person's own notifications, newest first, with their project (no N+1)."""
+    """The person's own notifications, newest first, with what they are about (no N+1)."""
     qs = (
         Notification.objects.filter(recipient=user)
         .exclude(kind=DIGEST_KIND)
-        .select_related("project")
         .only(
             "id",
             "recipient_id",
@@ -30,9 +29,10 @@ def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Noti
             "url",
             "created_at",
             "read_at",
-            "project__id",
-            "project__code",
-            "project__name",
+            "subject_type",
+            "subject_id",
+            "subject_code",
+            "subject_name",
         )
         .order_by("-created_at", "-pk")
     )

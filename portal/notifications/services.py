@@ -11,7 +11,7 @@ Every part of the portal tells people things through `notify()`:
         title=f"{project.code}: status update due tomorrow",
         body="The agreed cadence is weekly; the next update is due on 4 March.",
         url=project.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),  # projects.notifications
     )
 
 Calling it again with the same key (a second worker, a re-run sweep, a retried
@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,14 +39,27 @@ from portal.core.emails import render_email
 from portal.core.queue import enqueue_on_commit
 from portal.core.timezones import zone_or_utc
 
-from .models import EmailMode, EmailStatus, Notification, NotificationPreference
+from .models import EmailMode, EmailStatus, Notification, NotificationAttachment, NotificationPreference
 from .selectors import email_mode_of, get_notification_for_recipient, preferences_by_user
+from .subjects import NO_SUBJECT, Subject
 
 logger = logging.getLogger(__name__)
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 GENERIC_TEMPLATE = "notification"
 INSERT_BATCH = 500
+# The delivery tasks (tasks.py), queued by name: the tasks call this module, not the other way.
+DELIVER = "notifications.deliver"
+QUEUE_DELIVERIES = "notifications.queue_deliveries"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with the email: a calendar entry ("text/calendar; method=REQUEST"), a PDF."""
+
+    filename: str
+    content: bytes
+    mimetype: str
 
 
 def excerpt(text: str, length: int = 240) -> str:
@@ -61,10 +75,12 @@ def notify(
     title: str,
     body: str,
     url: str,
-    project=None,
+    subject: Subject | None = None,
     email_template: str | None = None,
     email_context: dict | None = None,
     email: bool = True,
+    always_email: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> list[Notification]:
     """Tell `recipients` something, in the app and by email, at most once per (recipient, key).
 
@@ -76,8 +92,14 @@ def notify(
     - `email_template`/`email_context`: a subject/text/HTML template triple under
       templates/emails/ and its context, rendered now for each recipient in their
       time zone (the context also gets `recipient`, `title`, `body`, `url`,
-      `action_url`, `project`). Without one, the generic `emails/notification-*`.
+      `action_url`, `subject`). Without one, the generic `emails/notification-*`.
+    - `subject`: what it is about (a `Subject`, built by the app that owns it), shown with it
+      and grouping it in the digest; None for general news.
     - `email=False`: the bell only (used for news about email itself, which must not loop).
+    - `always_email=True`: emailed at once whatever the person chose (digest or none), for what
+      only works as an email of its own: a calendar invitation. Dedupe and the bell still apply.
+    - `attachments`: files the email carries (stored with it; a digest carries none, so send
+      them with `always_email=True`).
 
     Returns the notifications this call created (an empty list when they all existed).
     Emails are queued after the surrounding transaction commits; if the caller's
@@ -103,14 +125,11 @@ def notify(
     title = Truncator(title.strip()).chars(200)
     rows = []
     for person in people:
-        status = (
-            _initial_email_status(person, email_mode_of(preferences.get(person.pk)))
-            if email
-            else EmailStatus.SKIPPED
-        )
+        mode = EmailMode.IMMEDIATE if always_email else email_mode_of(preferences.get(person.pk))
+        status = _initial_email_status(person, mode) if email else EmailStatus.SKIPPED
         row = Notification(
             recipient=person,
-            project=project,
+            **(subject.as_fields() if subject else NO_SUBJECT),
             kind=kind,
             dedupe_key=dedupe_key,
             title=title,
@@ -129,11 +148,19 @@ def notify(
                 title=title,
                 body=row.body,
                 url=url,
-                project=project,
+                subject=subject,
             )
         rows.append(row)
 
     created = insert_claimed(rows)
+    NotificationAttachment.objects.bulk_create(
+        NotificationAttachment(
+            notification=row, filename=item.filename, mimetype=item.mimetype, content=item.content
+        )
+        for row in created
+        if row.email_status == EmailStatus.PENDING
+        for item in attachments
+    )
     queue_deliveries([row.pk for row in created if row.email_status == EmailStatus.PENDING])
     return created
 
@@ -179,7 +206,7 @@ def render_notification_email(
     title: str,
     body: str,
     url: str,
-    project=None,
+    subject: Subject | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) for one person, with dates and times shown in their zone."""
     full_context = {
@@ -187,7 +214,7 @@ def render_notification_email(
         "body": body,
         "url": url,
         "action_url": f"{settings.SITE_URL}{url or reverse('notifications:list')}",
-        "project": project,
+        "subject": subject,
         "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",
         **(context or {}),
         "recipient": recipient,
@@ -240,12 +267,10 @@ def queue_deliveries(notification_ids: list[int]) -> None:
     """Queue the emails after commit. Several go out as one message that fans out in a
     worker, so a page that notifies ten people makes one broker call, not ten (which
     matters when the broker is down: each failed call costs the page a moment)."""
-    from .tasks import deliver_notification, queue_deliveries_task
-
     if len(notification_ids) == 1:
-        enqueue_on_commit(deliver_notification, notification_ids[0])
+        enqueue_on_commit(DELIVER, notification_ids[0])
     elif notification_ids:
-        enqueue_on_commit(queue_deliveries_task, list(notification_ids))
+        enqueue_on_commit(QUEUE_DELIVERIES, list(notification_ids))
 
 
 # --- read state ------------------------------------------------------------------------------------

@@ -4,17 +4,18 @@ Beat runs the periodic ones (see CELERY_BEAT_SCHEDULE in settings); every one of
 them is safe to run in several processes at once.
 """
 
-from celery import shared_task
 from django.db import transaction
 
 from portal.core.queue import enqueue_on_commit
 from portal.core.task_base import PermanentTaskError
+from portal.core.tasks import task
 
 from . import delivery, digests
 from .models import Notification
+from .services import DELIVER, QUEUE_DELIVERIES
 
 
-@shared_task(bind=True, name="notifications.deliver", max_retries=None)
+@task(name=DELIVER, bind=True, max_retries=None)
 def deliver_notification(self, notification_id: int) -> str:
     """Send one notification's email (once, however often this task is queued)."""
     try:
@@ -29,25 +30,25 @@ def deliver_notification(self, notification_id: int) -> str:
     return outcome
 
 
-@shared_task(name="notifications.queue_deliveries")
+@task(name=QUEUE_DELIVERIES)
 def queue_deliveries_task(notification_ids: list[int]) -> int:
     """Fan out: one delivery task per email (each in the outbox), so each is retried on its own."""
     with transaction.atomic():
         for notification_id in notification_ids:
-            enqueue_on_commit(deliver_notification, notification_id)
+            enqueue_on_commit(DELIVER, notification_id)
     return len(notification_ids)
 
 
-@shared_task(name="notifications.deliver_pending")
+@task(name="notifications.deliver_pending")
 def deliver_pending() -> int:
     return len(delivery.queue_due_deliveries())
 
 
-@shared_task(name="notifications.recover_stuck_deliveries")
+@task(name="notifications.recover_stuck_deliveries")
 def recover_stuck_deliveries() -> int:
     return len(delivery.recover_stuck_deliveries())
 
 
-@shared_task(name="notifications.send_digests")
+@task(name="notifications.send_digests")
 def send_digests() -> int:
     return len(digests.send_digests())

@@ -1,12 +1,12 @@
 """Background work for organizations. Thin: load by id, skip what no longer applies, send."""
 
-from celery import shared_task
+from portal.core.tasks import task
 
 from . import emails
 from .models import Invitation
 
 
-@shared_task(name="organizations.send_invitation")
+@task(name="organizations.send_invitation")
 def send_invitation(invitation_id: int) -> None:
     """Email an invitation to join an organization."""
     invitation = (

@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from portal.notifications.models import EmailMode, EmailStatus, Notification, NotificationPreference
+from projects.notifications import project_subject
 from tests.factories.organizations import UserFactory
 
 
@@ -25,6 +26,15 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     email_subject = factory.LazyAttribute(lambda n: n.title)
     email_text = factory.LazyAttribute(lambda n: f"{n.title}\n\n{n.body}\n")
     email_html = factory.LazyAttribute(lambda n: f"<p>{n.title}</p>")
+
+    class Params:
+        # NotificationFactory(project=p): a notification about the project p.
+        project = None
+
+    subject_type = factory.LazyAttribute(lambda n: "projects.project" if n.project else "")
+    subject_id = factory.LazyAttribute(lambda n: n.project.pk if n.project else None)
+    subject_code = factory.LazyAttribute(lambda n: n.project.code if n.project else "")
+    subject_name = factory.LazyAttribute(lambda n: n.project.name if n.project else "")
 
 
 class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
@@ -52,5 +62,5 @@ def populate_project(project):
         title=f"{project.code}: new status update",
         body=f"A status update for {project.name} was published.",
         url=project.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
     )

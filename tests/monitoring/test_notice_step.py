@@ -39,7 +39,7 @@ def test_flags_a_killed_sweep_raised_are_announced_by_the_next_notice_step(
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert tasks.send_flag_notices.delay().get() > 0
-    assert Notification.objects.filter(kind="flag.raised", project=late_project).exists()
+    assert Notification.objects.about(late_project).filter(kind="flag.raised").exists()
 
     # The next run, and the next sweep, tell nobody twice.
     with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.notifications.services import notify
+from projects.notifications import project_subject
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,7 @@ def _tell(person, project, n: int, title: str):
         title=title,
         body=f"Details of item {n}.",
         url=project.get_absolute_url(),
-        project=project,
+        subject=project_subject(project),
     )
 
 

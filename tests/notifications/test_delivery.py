@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.notifications import delivery, tasks
 from portal.notifications.models import EmailStatus, Notification
 from portal.notifications.services import notify
+from projects.notifications import project_subject
 from tests.factories.notifications import NotificationFactory
 from tests.factories.organizations import UserFactory
 
@@ -236,7 +237,7 @@ def test_notifying_many_people_with_the_broker_down_costs_one_failed_broker_call
             title="Steering committee on 5 March",
             body="",
             url="/projects/",
-            project=project,
+            subject=project_subject(project),
         )
     assert len(created) == 4
     assert caplog.text.count("not queued") == 1

@@ -12,6 +12,7 @@ from portal.notifications import digests, tasks
 from portal.notifications.models import DIGEST_KIND, EmailMode, EmailStatus, Notification
 from portal.notifications.selectors import notifications_for, unread_count
 from portal.notifications.services import notify, preferences_update, zone_of
+from projects.notifications import project_subject
 
 UTC = dt.UTC
 # Emily (the sponsor lead) lives in New York: 12:00 UTC is 07:00 there in early March (EST).
@@ -28,7 +29,7 @@ def _tell(person, n: int, *, at: dt.datetime, project=None):
             title=f"ACM-101: status update {n} published",
             body=f"Summary of update {n}.",
             url="/projects/",
-            project=project,
+            subject=project_subject(project) if project else None,
         )
 
 

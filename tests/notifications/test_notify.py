@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from portal.notifications.models import EmailMode, EmailStatus, Notification
 from portal.notifications.services import notify, preferences_update
+from projects.notifications import project_subject
 from tests.factories.organizations import UserFactory
 
 
@@ -30,9 +31,9 @@ def _notify(recipients, key="reminder.update_due:project-1:2026-03-04", **extra)
 @pytest.mark.django_db
 def test_notify_twice_with_the_same_key_creates_one_row_and_sends_one_email(cdmo_pm, project, committed):
     with committed():
-        first = _notify([cdmo_pm], project=project)
+        first = _notify([cdmo_pm], subject=project_subject(project))
     with committed():
-        second = _notify([cdmo_pm], project=project)
+        second = _notify([cdmo_pm], subject=project_subject(project))
 
     assert len(first) == 1 and second == []
     assert Notification.objects.filter(recipient=cdmo_pm).count() == 1
@@ -74,7 +75,7 @@ def test_each_recipient_gets_their_own_once_even_if_listed_twice(
 @pytest.mark.django_db
 def test_the_email_is_rendered_at_creation_and_kept_on_the_row(cdmo_pm, project, committed):
     with committed():
-        (row,) = _notify([cdmo_pm], project=project)
+        (row,) = _notify([cdmo_pm], subject=project_subject(project))
     row.refresh_from_db()
     assert row.email_to == cdmo_pm.email
     assert "Hello Lena" in row.email_text
@@ -231,7 +232,7 @@ def test_a_person_can_be_told_general_things_without_a_project(committed):
             body="",
             url="",
         )
-    assert row.project is None
+    assert row.subject is None
     assert mail.outbox[0].subject == "Welcome to Meridian"
     assert "/notifications/" in mail.outbox[0].body
 
@@ -246,5 +247,5 @@ def test_notify_makes_the_same_few_queries_for_any_number_of_recipients(
     people = [ProjectMemberFactory(project=project).user for _ in range(how_many)]
     # who has it already, their preferences, one INSERT … RETURNING, the outbox row for the emails
     with django_assert_num_queries(4):
-        created = _notify(people, project=project)
+        created = _notify(people, subject=project_subject(project))
     assert len(created) == how_many
