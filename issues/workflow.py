@@ -11,6 +11,9 @@ restarts from the agreed plan time. Sending a plan back does the same.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db import models
 
 from projects.selectors import ProjectAccess
@@ -147,3 +150,35 @@ WAITING_FOR: dict[str, str] = {
     S.RESOLVED: "Waiting for the sponsor to confirm the resolution.",
     S.CLOSED: "Closed.",
 }
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What an issue waits for next, for the lists: a running clock, a plan's target, or a sentence."""
+
+    text: str = ""
+    deadline: dt.datetime | None = None  # a clock runs: the list shows a countdown to it
+    deadline_label: str = ""  # "Acknowledgement by", "Resolution plan by"
+    target_date: dt.date | None = None  # the accepted plan's target
+    target_passed: bool = False
+    closed: bool = False
+    closed_at: dt.datetime | None = None
+
+
+def next_step(issue: ServiceIssue, today: dt.date) -> NextStep:
+    """The next deadline of `issue` (its accepted plans prefetched as `accepted_plans`)."""
+    if issue.status == S.OPEN:
+        return NextStep(deadline=issue.acknowledge_by, deadline_label="Acknowledgement by")
+    if issue.status == S.ACKNOWLEDGED:
+        return NextStep(deadline=issue.plan_by, deadline_label="Resolution plan by")
+    if issue.status == S.PLAN_PROPOSED:
+        return NextStep(text="Plan waiting for the sponsor")
+    if issue.status == S.PLAN_ACCEPTED:
+        plan = next(iter(issue.accepted_plans), None)
+        target = plan.target_date if plan else None
+        return NextStep(
+            text="Plan in progress", target_date=target, target_passed=bool(target and target < today)
+        )
+    if issue.status == S.RESOLVED:
+        return NextStep(text="Waiting for the sponsor to confirm")
+    return NextStep(text="Closed", closed=True, closed_at=issue.closed_at)
