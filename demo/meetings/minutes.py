@@ -14,9 +14,7 @@ from projects.selectors import access_for
 def close_minutes(meeting, team, starts_at, status, summary, next_steps) -> None:
     """The minutes of a held call: written, then closed, confirmed or sent back through the services.
 
-    The minutes services stamp `timezone.now()`, not the clock, on the times they record, so the
-    historical times are set on the meeting right after each replayed call (the database lets
-    these times change; the minutes text is what it locks).
+    The minutes services stamp the clock, so each step replayed at its moment records that moment.
     """
     lead = team.user(TeamRole.SPONSOR_LEAD)
     sent_at = starts_at + datetime.timedelta(hours=20)
@@ -36,7 +34,6 @@ def close_minutes(meeting, team, starts_at, status, summary, next_steps) -> None
         services.meeting_close_minutes(
             access=access_for(user=meeting.organizer, project=meeting.project), meeting=meeting
         )
-    Meeting.objects.filter(pk=meeting.pk).update(minutes_sent_at=sent_at)
     if status == "correction":
         requested_at = sent_at + datetime.timedelta(days=1)
         with replayed(requested_at):
@@ -48,11 +45,9 @@ def close_minutes(meeting, team, starts_at, status, summary, next_steps) -> None
                     "filter validation is complete. Please also add our request for the raw data of run 3."
                 ),
             )
-        Meeting.objects.filter(pk=meeting.pk).update(correction_requested_at=requested_at)
     elif status == MeetingStatus.CONFIRMED:
         confirmed_at = sent_at + datetime.timedelta(hours=26)
         with replayed(confirmed_at):
             services.meeting_confirm_minutes(
                 access=access_for(user=lead, project=meeting.project), meeting=meeting
             )
-        Meeting.objects.filter(pk=meeting.pk).update(minutes_confirmed_at=confirmed_at)
