@@ -24,8 +24,6 @@ def close_minutes(meeting, team, starts_at, status, summary, next_steps) -> None
         next_steps=next_steps,
         held_at=starts_at,
         attendance_recorded_at=starts_at + datetime.timedelta(hours=2),
-        agenda_sent_at=starts_at - datetime.timedelta(days=2),
-        ical_sequence=1,
     )
     if status == MeetingStatus.MINUTES_DRAFT:
         return
