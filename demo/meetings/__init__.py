@@ -10,10 +10,12 @@ to invite at all.
 Through the services, each step replayed at the moment it happened (`demo.common.replayed`: the
 clock answers then, nobody is emailed): the PM schedules every meeting with its invitees six days
 ahead (past meetings included: at that moment they were ahead), writes the agenda and sends it two
-days ahead; invitees answer the day before; the skipped call is cancelled; the minutes are closed,
-confirmed or sent back for correction. `Invitee.invited_at` defaults to `timezone.now`, not the
-clock, so it is set to the moment the invitations went out right after scheduling.
-Still written directly: attendance, the minutes text, decisions and action items.
+days ahead; invitees answer the day before; the skipped call is cancelled; the PM records attendance
+two hours after the start (the service marks the meeting held then) and writes the minutes and
+decisions an hour later; the minutes are closed, confirmed or sent back for correction.
+`Invitee.invited_at` defaults to `timezone.now`, not the clock, so it is set to the moment the
+invitations went out right after scheduling.
+Still written directly: action items.
 Idempotent: a project that already has meetings is left alone.
 """
 
@@ -47,7 +49,6 @@ from meetings.models import (
     ActionItem,
     ActionItemStatus,
     Attendance,
-    Decision,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -244,6 +245,7 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
         exclude_roles={TeamRole.DECISION_MAKER},
         agenda=WEEKLY_AGENDA[: rng.randint(3, 5)],
     )
+    marks = {}
     for invitee in invitees:
         absent = invitee.user_id != pm.user_id and rng.random() < 0.18
         reply(
@@ -252,8 +254,7 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
             Rsvp.DECLINED if absent and rng.random() < 0.5 else Rsvp.ACCEPTED,
             at=starts_at - REPLIED_AHEAD,
         )
-        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
-        invitee.save(update_fields=["attendance"])
+        marks[invitee.pk] = Attendance.ABSENT if absent else Attendance.ATTENDED
     topic_a, topic_b = rng.sample(TOPICS, 2)
     summary = (
         f"Went through {topic_a}: {project.cdmo.name} reported that the work {rng.choice(PROGRESS)}. "
@@ -263,8 +264,6 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
     decisions = rng.sample(DECISIONS, rng.randint(0, 2))
     if status == "correction":  # the sponsor's correction note is about this decision
         decisions = [DECISIONS[0], *[d for d in decisions if d != DECISIONS[0]]]
-    for position, text in enumerate(decisions, start=1):
-        Decision.objects.create(meeting=meeting, position=position, summary=text)
     _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
     if week in (1, 3):
         # The sponsor lead always has something on their list: one due soon, one slipping.
@@ -274,8 +273,10 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
         team,
         starts_at,
         status,
-        summary,
-        "Same time next week. Engineering batch preparation continues.",
+        marks=marks,
+        summary=summary,
+        next_steps="Same time next week. Engineering batch preparation continues.",
+        decisions=decisions,
     )
 
 
@@ -283,11 +284,11 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     meeting, invitees = _held(
         project, team, pm, starts_at, MeetingKind.GOVERNANCE, now=now, agenda=GOVERNANCE_AGENDA
     )
+    marks = {}
     for invitee in invitees:
         absent = invitee.team_role == TeamRole.DECISION_MAKER and dm_absent
         reply(invitee, meeting, Rsvp.TENTATIVE if absent else Rsvp.ACCEPTED, at=starts_at - REPLIED_AHEAD)
-        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
-        invitee.save(update_fields=["attendance"])
+        marks[invitee.pk] = Attendance.ABSENT if absent else Attendance.ATTENDED
     summary = (
         "Programme review against the contracted baseline: schedule amber because of the resin lead time, "
         "budget green, quality green, supply amber. Both sides reviewed how communication is working."
@@ -295,11 +296,16 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     if dm_absent:
         summary += " The sponsor's decision-maker could not attend; the budget decision is deferred."
     decisions = GOVERNANCE_DECISIONS[1:] if dm_absent else GOVERNANCE_DECISIONS
-    for position, text in enumerate(decisions, start=1):
-        Decision.objects.create(meeting=meeting, position=position, summary=text)
     _action_items(meeting, team, rng, count=2, week=week)
     close_minutes(
-        meeting, team, starts_at, MeetingStatus.CONFIRMED, summary, "Next steering committee in three months."
+        meeting,
+        team,
+        starts_at,
+        MeetingStatus.CONFIRMED,
+        marks=marks,
+        summary=summary,
+        next_steps="Next steering committee in three months.",
+        decisions=decisions,
     )
 
 

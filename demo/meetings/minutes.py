@@ -6,32 +6,34 @@ import datetime
 
 from demo.common import replayed
 from meetings import services
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import MeetingStatus
+from meetings.services import DecisionRow
 from projects.models import TeamRole
 from projects.selectors import access_for
 
 
-def close_minutes(meeting, team, starts_at, status, summary, next_steps) -> None:
-    """The minutes of a held call: written, then closed, confirmed or sent back through the services.
-
-    The minutes services stamp the clock, so each step replayed at its moment records that moment.
-    """
+def close_minutes(meeting, team, starts_at, status, *, marks, summary, next_steps, decisions) -> None:
+    """The minutes of a held call, through the services: attendance recorded two hours after the
+    start (which marks the meeting held), the minutes written an hour later, then closed, confirmed
+    or sent back. The services stamp the clock, so each step replayed at its moment records it."""
     lead = team.user(TeamRole.SPONSOR_LEAD)
+    access = access_for(user=meeting.organizer, project=meeting.project)
+    with replayed(starts_at + datetime.timedelta(hours=2)):
+        meeting = services.attendance_record(access=access, meeting=meeting, marks=marks)
+    with replayed(starts_at + datetime.timedelta(hours=3)):
+        meeting = services.minutes_save(
+            access=access,
+            meeting=meeting,
+            version=meeting.version,
+            summary=summary,
+            next_steps=next_steps,
+            decisions=[DecisionRow(id=None, summary=text) for text in decisions],
+        )
     sent_at = starts_at + datetime.timedelta(hours=20)
-    Meeting.objects.filter(pk=meeting.pk).update(
-        status=MeetingStatus.MINUTES_DRAFT,
-        summary=summary,
-        next_steps=next_steps,
-        held_at=starts_at,
-        attendance_recorded_at=starts_at + datetime.timedelta(hours=2),
-    )
     if status == MeetingStatus.MINUTES_DRAFT:
         return
-    meeting.refresh_from_db()
     with replayed(sent_at):
-        services.meeting_close_minutes(
-            access=access_for(user=meeting.organizer, project=meeting.project), meeting=meeting
-        )
+        services.meeting_close_minutes(access=access, meeting=meeting)
     if status == "correction":
         requested_at = sent_at + datetime.timedelta(days=1)
         with replayed(requested_at):
