@@ -12,10 +12,11 @@ clock answers then, nobody is emailed): the PM schedules every meeting with its 
 ahead (past meetings included: at that moment they were ahead), writes the agenda and sends it two
 days ahead; invitees answer the day before; the skipped call is cancelled; the PM records attendance
 two hours after the start (the service marks the meeting held then) and writes the minutes and
-decisions an hour later; the minutes are closed, confirmed or sent back for correction.
-`Invitee.invited_at` defaults to `timezone.now`, not the clock, so it is set to the moment the
-invitations went out right after scheduling.
-Still written directly: action items.
+decisions and action items an hour later; the minutes are closed, confirmed or sent back for
+correction; owners mark their done action items done at noon on the day they fell due.
+Still written directly, and only this: `Invitee.invited_at` defaults to `timezone.now`, not the
+clock (a model default in meetings/, which the demo does not change), so it is set to the moment
+the invitations went out right after scheduling.
 Idempotent: a project that already has meetings is left alone.
 """
 
@@ -43,11 +44,9 @@ from demo.meetings.content import (
     WEEKLY_AGENDA,
     WEEKS_OF_HISTORY,
 )
-from demo.meetings.minutes import close_minutes
+from demo.meetings.minutes import PlannedAction, close_minutes
 from demo.meetings.schedule import INVITED_AHEAD, cancel, reply, schedule, write_agenda
 from meetings.models import (
-    ActionItem,
-    ActionItemStatus,
     Attendance,
     Meeting,
     MeetingKind,
@@ -264,10 +263,10 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
     decisions = rng.sample(DECISIONS, rng.randint(0, 2))
     if status == "correction":  # the sponsor's correction note is about this decision
         decisions = [DECISIONS[0], *[d for d in decisions if d != DECISIONS[0]]]
-    _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
+    actions = _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
     if week in (1, 3):
         # The sponsor lead always has something on their list: one due soon, one slipping.
-        _lead_action(meeting, team, week)
+        actions += _lead_action(meeting, team, week, actions)
     close_minutes(
         meeting,
         team,
@@ -277,6 +276,7 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> Non
         summary=summary,
         next_steps="Same time next week. Engineering batch preparation continues.",
         decisions=decisions,
+        actions=actions,
     )
 
 
@@ -296,7 +296,7 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     if dm_absent:
         summary += " The sponsor's decision-maker could not attend; the budget decision is deferred."
     decisions = GOVERNANCE_DECISIONS[1:] if dm_absent else GOVERNANCE_DECISIONS
-    _action_items(meeting, team, rng, count=2, week=week)
+    actions = _action_items(meeting, team, rng, count=2, week=week)
     close_minutes(
         meeting,
         team,
@@ -306,6 +306,7 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
         summary=summary,
         next_steps="Next steering committee in three months.",
         decisions=decisions,
+        actions=actions,
     )
 
 
@@ -313,45 +314,30 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
 REPLIED_AHEAD = datetime.timedelta(days=1)
 
 
-def _action_items(meeting, team, rng, *, count: int, week: int) -> None:
+def _action_items(meeting, team, rng, *, count: int, week: int) -> list[PlannedAction]:
     starts = meeting.starts_at.date()
     today = timezone.localdate()
-    for position, (title, role) in enumerate(rng.sample(ACTIONS, count), start=1):
+    actions = []
+    for title, role in rng.sample(ACTIONS, count):
         owner = team.user(role)
         due = starts + datetime.timedelta(days=rng.choice([5, 7, 10, 14]))
         # Older items are mostly done; a few stay open past their date (overdue). Items from before
         # the weekly history are all done. Always draw, so the story does not shift with the date.
         roll = rng.random()
         done = due < today and (week > WEEKS_OF_HISTORY or roll < (0.96 if week > 3 else 0.75))
-        ActionItem.objects.create(
-            project=meeting.project,
-            meeting=meeting,
-            position=position,
-            title=title,
-            owner=owner,
-            due_date=due,
-            status=ActionItemStatus.DONE if done else ActionItemStatus.OPEN,
-            completed_at=timezone.make_aware(datetime.datetime.combine(due, datetime.time(12)))
-            if done
-            else None,
-            completed_by=owner if done else None,
-        )
+        actions.append(PlannedAction(title, owner, due, done))
+    return actions
 
 
-def _lead_action(meeting, team, week: int) -> None:
+def _lead_action(meeting, team, week: int, actions: list[PlannedAction]) -> list[PlannedAction]:
+    """The sponsor lead's own action, unless they already own one of `actions`."""
     lead = team.user(TeamRole.SPONSOR_LEAD)
     title = (
         "Approve the revised release specification"
         if week == 1
         else "Send the sponsor's comments on the tech transfer report"
     )
-    if lead is None or ActionItem.objects.filter(meeting=meeting, owner=lead).exists():
-        return
-    ActionItem.objects.create(
-        project=meeting.project,
-        meeting=meeting,
-        position=9,
-        title=title,
-        owner=lead,
-        due_date=meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10),
-    )
+    if lead is None or any(a.owner == lead for a in actions):
+        return []
+    due = meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10)
+    return [PlannedAction(title, lead, due, done=False)]

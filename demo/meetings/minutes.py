@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
+
+from django.utils import timezone
 
 from demo.common import replayed
 from meetings import services
-from meetings.models import MeetingStatus
-from meetings.services import DecisionRow
+from meetings.models import ActionItem, MeetingStatus
+from meetings.services import ActionItemRow, DecisionRow
+from portal.accounts.models import User
 from projects.models import TeamRole
 from projects.selectors import access_for
 
 
-def close_minutes(meeting, team, starts_at, status, *, marks, summary, next_steps, decisions) -> None:
+class PlannedAction(NamedTuple):
+    """An action item the minutes record; `done` ones are marked done by their owner at noon on the due day."""
+
+    title: str
+    owner: User | None
+    due_date: datetime.date
+    done: bool
+
+
+def close_minutes(
+    meeting, team, starts_at, status, *, marks, summary, next_steps, decisions, actions
+) -> None:
     """The minutes of a held call, through the services: attendance recorded two hours after the
     start (which marks the meeting held), the minutes written an hour later, then closed, confirmed
     or sent back. The services stamp the clock, so each step replayed at its moment records it."""
@@ -28,7 +43,18 @@ def close_minutes(meeting, team, starts_at, status, *, marks, summary, next_step
             summary=summary,
             next_steps=next_steps,
             decisions=[DecisionRow(id=None, summary=text) for text in decisions],
+            action_items=[
+                ActionItemRow(id=None, title=a.title, owner=a.owner, due_date=a.due_date) for a in actions
+            ],
         )
+    items = ActionItem.objects.filter(meeting=meeting, removed_at__isnull=True).order_by("position")
+    for item, action in zip(items, actions, strict=True):
+        if action.done:
+            done_at = timezone.make_aware(datetime.datetime.combine(action.due_date, datetime.time(12)))
+            with replayed(done_at):
+                services.action_item_complete(
+                    access=access_for(user=item.owner, project=meeting.project), item=item
+                )
     sent_at = starts_at + datetime.timedelta(hours=20)
     if status == MeetingStatus.MINUTES_DRAFT:
         return
