@@ -7,10 +7,17 @@ week's call with its agenda. ACM-101's decision-maker missed the last two steeri
 committees (the red flag the monitoring issue looks for); HLX-201 has no decision-maker
 to invite at all.
 
-The minutes are closed, confirmed and sent back for correction through the services, replayed
-at the moment each happened (`demo.common.replayed`: nobody is emailed); the meetings, invitees,
-agendas, attendance, decisions and action items are written directly. Idempotent: a project that
-already has meetings is left alone.
+Through the services, each step replayed at the moment it happened (`demo.common.replayed`: the
+clock answers then, nobody is emailed): the PM schedules every meeting with its invitees six days
+ahead (past meetings included: at that moment they were ahead), writes the agenda and sends it two
+days ahead; invitees answer the day before; the skipped call is cancelled; the PM records attendance
+two hours after the start (the service marks the meeting held then) and writes the minutes and
+decisions and action items an hour later; the minutes are closed, confirmed or sent back for
+correction; owners mark their done action items done at noon on the day they fell due.
+Still written directly, and only this: `Invitee.invited_at` defaults to `timezone.now`, not the
+clock (a model default in meetings/, which the demo does not change), so it is set to the moment
+the invitations went out right after scheduling.
+Idempotent: a project that already has meetings is left alone.
 """
 
 from __future__ import annotations
@@ -37,20 +44,16 @@ from demo.meetings.content import (
     WEEKLY_AGENDA,
     WEEKS_OF_HISTORY,
 )
-from demo.meetings.minutes import close_minutes
+from demo.meetings.minutes import PlannedAction, close_minutes
+from demo.meetings.schedule import INVITED_AHEAD, cancel, reply, schedule, write_agenda
 from meetings.models import (
-    ActionItem,
-    ActionItemStatus,
-    AgendaItem,
     Attendance,
-    Decision,
-    Invitee,
     Meeting,
     MeetingKind,
     MeetingStatus,
     Rsvp,
 )
-from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, Side, TeamRole
+from projects.models import SPONSOR_ROLES, Project, ProjectMember, ProjectStatus, TeamRole
 
 
 def seed(world) -> None:
@@ -124,7 +127,7 @@ def _seed_project(project: Project) -> None:
             status = "correction"
         else:
             status = MeetingStatus.CONFIRMED
-        _weekly_call(project, team, pm, at_local(day, hour, 0, zone), status, rng, week)
+        _weekly_call(project, team, pm, at_local(day, hour, 0, zone), status, rng, week, now=now)
 
     # Quarterly steering committee (and, for one project, the one before it too).
     governance_days = [last_call - datetime.timedelta(weeks=3, days=-1)]
@@ -140,127 +143,117 @@ def _seed_project(project: Project) -> None:
                 dm_absent=project.code == DECISION_MAKER_STOPPED_COMING,
                 rng=rng,
                 week=(last_call - day).days // 7 + 1,
+                now=now,
             )
 
     if skipped_day is not None:
         # This week's slot fell in the last two days: called off, so the latest call shown has
         # settled minutes whatever the hour the demo is seeded at.
-        skipped = _meeting(project, pm, at_local(skipped_day, hour, 0, zone), MeetingKind.WEEKLY)
-        Meeting.objects.filter(pk=skipped.pk).update(
-            status=MeetingStatus.CANCELLED,
-            cancelled_at=skipped.starts_at - datetime.timedelta(days=3),
-            cancelled_by=pm.user,
-            cancellation_reason="Public holiday at the CDMO site; topics move to next week's call.",
+        skipped, _ = schedule(
+            project,
+            team,
+            pm,
+            at_local(skipped_day, hour, 0, zone),
+            MeetingKind.WEEKLY,
+            now=now,
+            exclude_roles={TeamRole.DECISION_MAKER},
+        )
+        cancel(
+            skipped,
+            pm,
+            "Public holiday at the CDMO site; topics move to next week's call.",
+            at=skipped.starts_at - datetime.timedelta(days=3),
         )
 
     # Next week's call, invitations out, agenda sent, some replies in.
-    upcoming = _meeting(project, pm, at_local(upcoming_day, hour, 0, zone), MeetingKind.WEEKLY)
-    invitees = _invite(upcoming, team, exclude_roles={TeamRole.DECISION_MAKER})
+    upcoming, invitees = schedule(
+        project,
+        team,
+        pm,
+        at_local(upcoming_day, hour, 0, zone),
+        MeetingKind.WEEKLY,
+        now=now,
+        exclude_roles={TeamRole.DECISION_MAKER},
+    )
     for invitee in invitees:
         if invitee.user_id != pm.user_id:
-            invitee.rsvp = rng.choice([Rsvp.ACCEPTED, Rsvp.ACCEPTED, Rsvp.TENTATIVE, Rsvp.PENDING])
-            invitee.rsvp_at = timezone.now() if invitee.rsvp != Rsvp.PENDING else None
-            invitee.save(update_fields=["rsvp", "rsvp_at"])
-    _agenda(upcoming, team, WEEKLY_AGENDA)
-    Meeting.objects.filter(pk=upcoming.pk).update(agenda_sent_at=timezone.now(), ical_sequence=1)
+            response = rng.choice([Rsvp.ACCEPTED, Rsvp.ACCEPTED, Rsvp.TENTATIVE, Rsvp.PENDING])
+            if response != Rsvp.PENDING:
+                reply(invitee, upcoming, response, at=now)
+    write_agenda(
+        upcoming, team, pm, WEEKLY_AGENDA, at=min(upcoming.starts_at - INVITED_AHEAD, now), send_at=now
+    )
 
     if project.code == "ACM-114":
         # A steering committee next month, the decision-maker invited.
-        steerco = _meeting(
+        steerco, _ = schedule(
             project,
+            team,
             pm,
             at_local(last_call + datetime.timedelta(weeks=4, days=1), hour + 1, 0, zone),
             MeetingKind.GOVERNANCE,
+            now=now,
         )
-        _invite(steerco, team)
-        _agenda(steerco, team, GOVERNANCE_AGENDA)
+        write_agenda(steerco, team, pm, GOVERNANCE_AGENDA, at=now)
     if project.code == "KST-415":
         # A steering committee scheduled without the decision-maker: the page warns about it.
-        steerco = _meeting(
+        schedule(
             project,
+            team,
             pm,
             at_local(last_call + datetime.timedelta(weeks=2, days=2), hour + 1, 0, zone),
             MeetingKind.GOVERNANCE,
+            now=now,
+            exclude_roles={TeamRole.DECISION_MAKER},
         )
-        _invite(steerco, team, exclude_roles={TeamRole.DECISION_MAKER})
     if project.code == "ACM-087":
-        visit = _meeting(
+        schedule(
             project,
+            team,
             pm,
             at_local(last_call + datetime.timedelta(weeks=2, days=1), 9, 30, zone),
             MeetingKind.SITE_VISIT,
-        )
-        Meeting.objects.filter(pk=visit.pk).update(
-            video_url="",
+            now=now,
             location="Northbridge Biologics, Building C (fill-finish), Industriestraße 12, Marburg",
+            video_url="",
         )
-        _invite(visit, team)
 
 
-def _meeting(project, pm, starts_at, kind, **extra) -> Meeting:
-    titles = {
-        MeetingKind.WEEKLY: "Weekly project call",
-        MeetingKind.GOVERNANCE: "Quarterly steering committee",
-        MeetingKind.SITE_VISIT: "Sponsor site visit: fill-finish line",
-        MeetingKind.KICKOFF: "Project kickoff",
-        MeetingKind.TECHNICAL_REVIEW: "Technical review",
-    }
-    return Meeting.objects.create(
-        project=project,
-        kind=kind,
-        title=titles[kind],
-        starts_at=starts_at,
-        duration_minutes=90 if kind == MeetingKind.GOVERNANCE else 60,
-        organizer=pm.user,
-        organizer_side=Side.CDMO,
-        organizer_time_zone=pm.user.time_zone or "UTC",
-        video_url=f"https://teams.example.com/l/meetup-join/{project.code.lower()}-{kind}",
-        **extra,
+def _held(project, team, pm, starts_at, kind, *, now, agenda, exclude_roles=frozenset()):
+    """A meeting now past: scheduled six days ahead, its agenda written then and sent two days ahead."""
+    meeting, invitees = schedule(project, team, pm, starts_at, kind, now=now, exclude_roles=exclude_roles)
+    write_agenda(
+        meeting,
+        team,
+        pm,
+        agenda,
+        at=starts_at - INVITED_AHEAD,
+        send_at=starts_at - datetime.timedelta(days=2),
     )
+    return meeting, invitees
 
 
-def _invite(meeting: Meeting, team: _Team, exclude_roles=frozenset()) -> list[Invitee]:
-    invitees = []
-    for member in team.members:
-        if member.role in exclude_roles:
-            continue
-        invitees.append(
-            Invitee.objects.create(
-                meeting=meeting,
-                user=member.user,
-                side=member.side,
-                team_role=member.role,
-                required=member.role not in (TeamRole.CDMO_MEMBER, TeamRole.SPONSOR_MEMBER),
-                rsvp=Rsvp.ACCEPTED if member.user_id == meeting.organizer_id else Rsvp.PENDING,
-                # Invitations go out six days ahead, or today for a meeting further out.
-                invited_at=min(meeting.starts_at - datetime.timedelta(days=6), timezone.now()),
-            )
-        )
-    dm_invited = any(i.team_role == TeamRole.DECISION_MAKER for i in invitees)
-    Meeting.objects.filter(pk=meeting.pk).update(decision_maker_invited=dm_invited)
-    return invitees
-
-
-def _agenda(meeting: Meeting, team: _Team, items) -> None:
-    for position, (title, role, minutes) in enumerate(items, start=1):
-        AgendaItem.objects.create(
-            meeting=meeting,
-            position=position,
-            title=title,
-            presenter=team.user(role),
-            minutes_allotted=minutes,
-        )
-
-
-def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
-    meeting = _meeting(project, pm, starts_at, MeetingKind.WEEKLY)
-    invitees = _invite(meeting, team, exclude_roles={TeamRole.DECISION_MAKER})
-    _agenda(meeting, team, WEEKLY_AGENDA[: rng.randint(3, 5)])
+def _weekly_call(project, team, pm, starts_at, status, rng, week, *, now) -> None:
+    meeting, invitees = _held(
+        project,
+        team,
+        pm,
+        starts_at,
+        MeetingKind.WEEKLY,
+        now=now,
+        exclude_roles={TeamRole.DECISION_MAKER},
+        agenda=WEEKLY_AGENDA[: rng.randint(3, 5)],
+    )
+    marks = {}
     for invitee in invitees:
         absent = invitee.user_id != pm.user_id and rng.random() < 0.18
-        invitee.rsvp = Rsvp.DECLINED if absent and rng.random() < 0.5 else Rsvp.ACCEPTED
-        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
-        invitee.save(update_fields=["rsvp", "attendance"])
+        reply(
+            invitee,
+            meeting,
+            Rsvp.DECLINED if absent and rng.random() < 0.5 else Rsvp.ACCEPTED,
+            at=starts_at - REPLIED_AHEAD,
+        )
+        marks[invitee.pk] = Attendance.ABSENT if absent else Attendance.ATTENDED
     topic_a, topic_b = rng.sample(TOPICS, 2)
     summary = (
         f"Went through {topic_a}: {project.cdmo.name} reported that the work {rng.choice(PROGRESS)}. "
@@ -270,31 +263,32 @@ def _weekly_call(project, team, pm, starts_at, status, rng, week) -> None:
     decisions = rng.sample(DECISIONS, rng.randint(0, 2))
     if status == "correction":  # the sponsor's correction note is about this decision
         decisions = [DECISIONS[0], *[d for d in decisions if d != DECISIONS[0]]]
-    for position, text in enumerate(decisions, start=1):
-        Decision.objects.create(meeting=meeting, position=position, summary=text)
-    _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
+    actions = _action_items(meeting, team, rng, count=rng.randint(1, 3), week=week)
     if week in (1, 3):
         # The sponsor lead always has something on their list: one due soon, one slipping.
-        _lead_action(meeting, team, week)
+        actions += _lead_action(meeting, team, week, actions)
     close_minutes(
         meeting,
         team,
         starts_at,
         status,
-        summary,
-        "Same time next week. Engineering batch preparation continues.",
+        marks=marks,
+        summary=summary,
+        next_steps="Same time next week. Engineering batch preparation continues.",
+        decisions=decisions,
+        actions=actions,
     )
 
 
-def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int) -> None:
-    meeting = _meeting(project, pm, starts_at, MeetingKind.GOVERNANCE)
-    invitees = _invite(meeting, team)
-    _agenda(meeting, team, GOVERNANCE_AGENDA)
+def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int, now) -> None:
+    meeting, invitees = _held(
+        project, team, pm, starts_at, MeetingKind.GOVERNANCE, now=now, agenda=GOVERNANCE_AGENDA
+    )
+    marks = {}
     for invitee in invitees:
         absent = invitee.team_role == TeamRole.DECISION_MAKER and dm_absent
-        invitee.rsvp = Rsvp.TENTATIVE if absent else Rsvp.ACCEPTED
-        invitee.attendance = Attendance.ABSENT if absent else Attendance.ATTENDED
-        invitee.save(update_fields=["rsvp", "attendance"])
+        reply(invitee, meeting, Rsvp.TENTATIVE if absent else Rsvp.ACCEPTED, at=starts_at - REPLIED_AHEAD)
+        marks[invitee.pk] = Attendance.ABSENT if absent else Attendance.ATTENDED
     summary = (
         "Programme review against the contracted baseline: schedule amber because of the resin lead time, "
         "budget green, quality green, supply amber. Both sides reviewed how communication is working."
@@ -302,53 +296,48 @@ def _governance(project, team, pm, starts_at, *, dm_absent: bool, rng, week: int
     if dm_absent:
         summary += " The sponsor's decision-maker could not attend; the budget decision is deferred."
     decisions = GOVERNANCE_DECISIONS[1:] if dm_absent else GOVERNANCE_DECISIONS
-    for position, text in enumerate(decisions, start=1):
-        Decision.objects.create(meeting=meeting, position=position, summary=text)
-    _action_items(meeting, team, rng, count=2, week=week)
+    actions = _action_items(meeting, team, rng, count=2, week=week)
     close_minutes(
-        meeting, team, starts_at, MeetingStatus.CONFIRMED, summary, "Next steering committee in three months."
+        meeting,
+        team,
+        starts_at,
+        MeetingStatus.CONFIRMED,
+        marks=marks,
+        summary=summary,
+        next_steps="Next steering committee in three months.",
+        decisions=decisions,
+        actions=actions,
     )
 
 
-def _action_items(meeting, team, rng, *, count: int, week: int) -> None:
+# Replies to an invitation come in the day before the meeting.
+REPLIED_AHEAD = datetime.timedelta(days=1)
+
+
+def _action_items(meeting, team, rng, *, count: int, week: int) -> list[PlannedAction]:
     starts = meeting.starts_at.date()
     today = timezone.localdate()
-    for position, (title, role) in enumerate(rng.sample(ACTIONS, count), start=1):
+    actions = []
+    for title, role in rng.sample(ACTIONS, count):
         owner = team.user(role)
         due = starts + datetime.timedelta(days=rng.choice([5, 7, 10, 14]))
         # Older items are mostly done; a few stay open past their date (overdue). Items from before
         # the weekly history are all done. Always draw, so the story does not shift with the date.
         roll = rng.random()
         done = due < today and (week > WEEKS_OF_HISTORY or roll < (0.96 if week > 3 else 0.75))
-        ActionItem.objects.create(
-            project=meeting.project,
-            meeting=meeting,
-            position=position,
-            title=title,
-            owner=owner,
-            due_date=due,
-            status=ActionItemStatus.DONE if done else ActionItemStatus.OPEN,
-            completed_at=timezone.make_aware(datetime.datetime.combine(due, datetime.time(12)))
-            if done
-            else None,
-            completed_by=owner if done else None,
-        )
+        actions.append(PlannedAction(title, owner, due, done))
+    return actions
 
 
-def _lead_action(meeting, team, week: int) -> None:
+def _lead_action(meeting, team, week: int, actions: list[PlannedAction]) -> list[PlannedAction]:
+    """The sponsor lead's own action, unless they already own one of `actions`."""
     lead = team.user(TeamRole.SPONSOR_LEAD)
     title = (
         "Approve the revised release specification"
         if week == 1
         else "Send the sponsor's comments on the tech transfer report"
     )
-    if lead is None or ActionItem.objects.filter(meeting=meeting, owner=lead).exists():
-        return
-    ActionItem.objects.create(
-        project=meeting.project,
-        meeting=meeting,
-        position=9,
-        title=title,
-        owner=lead,
-        due_date=meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10),
-    )
+    if lead is None or any(a.owner == lead for a in actions):
+        return []
+    due = meeting.starts_at.date() + datetime.timedelta(days=7 if week == 1 else 10)
+    return [PlannedAction(title, lead, due, done=False)]
