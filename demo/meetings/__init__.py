@@ -14,9 +14,7 @@ days ahead; invitees answer the day before; the skipped call is cancelled; the P
 two hours after the start (the service marks the meeting held then) and writes the minutes and
 decisions and action items an hour later; the minutes are closed, confirmed or sent back for
 correction; owners mark their done action items done at noon on the day they fell due.
-Still written directly, and only this: `Invitee.invited_at` defaults to `timezone.now`, not the
-clock (a model default in meetings/, which the demo does not change), so it is set to the moment
-the invitations went out right after scheduling.
+Nothing in the meetings demo is written directly any more.
 Idempotent: a project that already has meetings is left alone.
 """
 

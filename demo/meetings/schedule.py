@@ -57,8 +57,6 @@ def schedule(
                 if m.user_id != pm.user_id
             ],
         )
-    # Invitee.invited_at defaults to timezone.now, not the clock: set the moment they went out.
-    Invitee.objects.filter(meeting=meeting).update(invited_at=invited_at)
     by_user = {i.user_id: i for i in Invitee.objects.filter(meeting=meeting)}
     return meeting, [by_user[m.user_id] for m in members if m.user_id in by_user]
 

@@ -48,6 +48,7 @@ def refresh_decision_maker_flag(meeting: Meeting) -> None:
 
 
 def create_invitee(meeting: Meeting, spec: InviteeSpec, team: dict[int, ProjectMember], **extra) -> Invitee:
+    extra.setdefault("invited_at", clock.now())
     if spec.user is not None:
         member = team.get(spec.user.pk)
         if member is None:
