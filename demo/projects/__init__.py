@@ -1,20 +1,33 @@
 """Demo milestones and months of status updates for the demo projects. Idempotent.
 
-Everything is written with its historical timestamps (published last March, acknowledged two
-days later...). The content comes from a small library of realistic CMC sentences per modality
-(`content`); a seeded random generator per project keeps every run identical.
+The history is replayed through the projects services, each step at the moment it happened,
+inside `demo.common.replayed(at)` (the clock answers that moment; the emails and notifications
+the services queue are recorded as held, never sent), by the person who did it, with the
+`ProjectAccess` a page would hand the service (`projects.selectors.access_for`). Per project the
+steps are planned first (`replay.Timeline`) and then run in time order:
 
-What the demo shows: mostly green updates with amber and red episodes, a corrected update with
-its diff, milestones with slips and their reasons, questions answered fast and slow, two still
-open (one overdue), decisions open and decided, acknowledgements on most updates, one stale
-project (last update 20+ days ago) and a draft in progress.
+- milestones: `milestone_create`, `milestone_change_forecast` (each move with its reason),
+  `milestone_set_status`;
+- status updates: `update_start` + `update_save_draft`, `attachment_add`, `update_publish`
+  (which raises the decisions the draft asks for and sets when the next update is due);
+  the correction: `update_correct` + `update_save_draft` + `update_publish`;
+- the sponsor's side: `update_acknowledge`, `comment_post` (comments, questions, CDMO internal
+  notes), `question_answer`, `decision_resolve`; the draft in progress: `update_start` +
+  `update_save_draft` now.
 
-Rows are written directly, not through the services (update_publish, update_correct,
-update_acknowledge, comment_post, question_answer, decision_resolve, milestone_change_forecast):
-those stamp `timezone.now()`, not `portal.core.clock.now()`, and the database makes the times
-they stamp final (a published record, a comment, an answer time, an acknowledgement and a
-decision cannot be re-dated afterwards). Once they stamp with the clock, each step here becomes
-a service call inside `demo.common.replayed(at)`, as in the meetings and issues demos.
+Nothing here writes projects rows directly. A step that would lie after now (an acknowledgement
+due tomorrow) is left out. What the services would refuse is planned so they accept it: a
+late decision is never needed before the day it was raised, a milestone's moves come after it
+was entered, and the sponsor acknowledges or discusses the current revision of a corrected
+update. The bulk history of the benchmark projects (`demo.history`, `seed_demo --projects N`)
+stays bulk on purpose: thousands of rows, written for speed, not replayed.
+
+The content comes from a small library of realistic CMC sentences per modality (`content`); a
+seeded random generator per project keeps every run identical. What the demo shows: mostly
+green updates with amber and red episodes, a corrected update with its diff, milestones with
+slips and their reasons, questions answered fast and slow, two still open (one overdue),
+decisions open and decided, acknowledgements on most updates, one stale project (last update
+20+ days ago) and a draft in progress.
 """
 
 from __future__ import annotations

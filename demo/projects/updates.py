@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from demo.common import at_local
@@ -33,21 +32,19 @@ from demo.projects.content import (
     R,
     lower_first,
 )
-from demo.projects.discussion import answered_question, question_comment, raise_decision, save_comments
+from demo.projects.discussion import plan_answered_question, plan_comment, plan_decision, plan_question
+from demo.projects.replay import Story, Timeline
 from demo.projects.team import Team
 from portal.core.business_time import BusinessCalendar
-from projects.models import (
-    AttachmentType,
-    Modality,
-    Project,
-    ProjectStatus,
-    StatusUpdate,
-    UpdateAcknowledgement,
-    UpdateAttachment,
-    UpdateComment,
-    UpdateStatus,
+from projects.models import Modality, Project, ProjectStatus
+from projects.services import (
+    attachment_add,
+    update_acknowledge,
+    update_correct,
+    update_publish,
+    update_save_draft,
+    update_start,
 )
-from projects.services import UPDATE_DRAFT_FIELDS
 
 # --- Status updates ---------------------------------------------------------
 
@@ -84,15 +81,13 @@ def _period_ends(project: Project, today: datetime.date) -> list[datetime.date]:
 
 def seed_updates(project: Project, team: Team, rng: random.Random, today: datetime.date) -> None:
     zone = project.cdmo.time_zone or "UTC"
-    calendar = BusinessCalendar.for_organization(project.cdmo)
     beats = BEATS.get(project.modality, BEATS[Modality.SMALL_MOLECULE])
     ends = _period_ends(project, today)
     cadence = datetime.timedelta(days=project.update_cadence_days)
-    published: list[StatusUpdate] = []
-    acknowledgements, comments = [], []
+    timeline = Timeline(project)
+    stories: list[Story] = []
     risk = rng.choice(STANDING_RISKS)
     episode_weeks: dict[str, int] = {}
-    to_insert: list[StatusUpdate] = []
     sponsor_calendar = BusinessCalendar.for_organization(project.sponsor)
     for number, end in enumerate(ends):
         weeks_ago = len(ends) - 1 - number
@@ -120,179 +115,150 @@ def seed_updates(project: Project, team: Team, rng: random.Random, today: dateti
             {"description": step, "due": (end + datetime.timedelta(days=rng.randint(3, 21))).isoformat()}
             for step in rng.sample(NEXT_STEPS, 3)
         ]
-        update = StatusUpdate(
-            project=project,
-            title=title,
-            period_start=start,
-            period_end=end,
-            summary=summary,
-            progress=progress,
-            next_steps=steps,
-            risks=risks,
-            created_by=team.pm,
-            created_at=published_at - datetime.timedelta(hours=3),
-            updated_at=published_at,
-            last_saved_by=team.pm,
-            **rags,
+        update = Story(
+            content={
+                "title": title,
+                "period_start": start,
+                "period_end": end,
+                "summary": summary,
+                "progress": progress,
+                "next_steps": steps,
+                "risks": risks,
+                **rags,
+            },
+            published_at=published_at,
         )
-        raises_decision = number % 5 == 2 or weeks_ago == 1
-        has_file = project.code == "ACM-101" and weeks_ago == 0
-        if raises_decision or has_file:
-            # As in the product: decisions and files go on the draft, then it is published and frozen.
-            update.save()
-            decisions = []
-            if raises_decision:
-                title_index = (number + sum(map(ord, project.code))) % len(DECISIONS)
-                decisions = raise_decision(
-                    update, team, DECISIONS[title_index], rng, today, published_at, decided=weeks_ago > 2
-                )
-            if has_file:
-                _attach(update, team, published_at)
-            StatusUpdate.objects.filter(pk=update.pk).update(
-                status=UpdateStatus.PUBLISHED,
-                published_at=published_at,
-                published_by=team.pm,
-                decisions_needed=decisions,
+        stories.append(update)
+        # As in the product: decisions and files go on the draft, then it is published and frozen.
+        decisions = []
+        if number % 5 == 2 or weeks_ago == 1:
+            title_index = (number + sum(map(ord, project.code))) % len(DECISIONS)
+            decisions = plan_decision(
+                timeline, update, team, DECISIONS[title_index], rng, today, decided=weeks_ago > 2
             )
-            update.decisions_needed = decisions
-        else:
-            to_insert.append(update)
-        update.status, update.published_at, update.published_by = (
-            UpdateStatus.PUBLISHED,
-            published_at,
-            team.pm,
-        )
-        published.append(update)
+        update.content["decisions_needed"] = decisions
+        _plan_draft_and_publish(timeline, update, team, has_file=project.code == "ACM-101" and weeks_ago == 0)
         # Acknowledged by the lead on most updates, sometimes the decision-maker too; the latest often not yet.
         if (weeks_ago > 0 and rng.random() < 0.9) or (weeks_ago == 0 and rng.random() < 0.3):
-            acknowledgements.append(
-                UpdateAcknowledgement(
-                    update=update,
-                    user=team.lead,
-                    acknowledged_at=published_at + datetime.timedelta(hours=rng.choice([2, 5, 18, 26, 50])),
-                )
+            _plan_acknowledgement(
+                timeline,
+                update,
+                team.lead,
+                published_at + datetime.timedelta(hours=rng.choice([2, 5, 18, 26, 50])),
             )
             if team.dm and rng.random() < 0.35:
-                acknowledgements.append(
-                    UpdateAcknowledgement(
-                        update=update,
-                        user=team.dm,
-                        acknowledged_at=published_at + datetime.timedelta(hours=30),
-                    )
-                )
+                _plan_acknowledgement(timeline, update, team.dm, published_at + datetime.timedelta(hours=30))
         if number % 3 == 1 and weeks_ago > 1:
-            comments += answered_question(update, team, rng, calendar, sponsor_calendar, published_at, number)
+            plan_answered_question(timeline, update, team, rng, sponsor_calendar, number)
         elif number % 4 == 3:
-            comments.append(
-                UpdateComment(
-                    update=update,
-                    author=team.lead,
-                    body=rng.choice(COMMENTS),
-                    created_at=published_at + datetime.timedelta(hours=20),
-                )
+            plan_comment(
+                timeline, update, team.lead, rng.choice(COMMENTS), published_at + datetime.timedelta(hours=20)
             )
         if episode and rng.random() < 0.5:
-            comments.append(
-                UpdateComment(
-                    update=update,
-                    author=team.sme or team.pm,
-                    body=rng.choice(INTERNAL_NOTES),
-                    is_internal=True,
-                    created_at=published_at + datetime.timedelta(hours=1),
-                )
+            plan_comment(
+                timeline,
+                update,
+                team.sme or team.pm,
+                rng.choice(INTERNAL_NOTES),
+                published_at + datetime.timedelta(hours=1),
+                is_internal=True,
             )
-    if not published:
+    if not stories:
         return
-    StatusUpdate.objects.bulk_create(to_insert)
-    latest = published[-1]
-    if project.code == OVERDUE_QUESTION_PROJECT and len(published) > 1:
+    latest = stories[-1]
+    if project.code == OVERDUE_QUESTION_PROJECT and len(stories) > 1:
         # Asked the day after the previous update: well past the agreed response time by now.
-        previous = published[-2]
+        previous = stories[-2]
         asked = sponsor_calendar.next_opening(previous.published_at + datetime.timedelta(hours=20))
         asked += datetime.timedelta(hours=2)
-        comments.append(question_comment(previous, team, OPEN_QUESTIONS[0], asked, calendar))
+        plan_question(timeline, previous, team, OPEN_QUESTIONS[0], asked)
     if project.code == OPEN_QUESTION_PROJECT:
         asked = max(
             timezone.now() - datetime.timedelta(hours=3), latest.published_at + datetime.timedelta(hours=1)
         )
-        comments.append(question_comment(latest, team, OPEN_QUESTIONS[1], asked, calendar))
-    UpdateAcknowledgement.objects.bulk_create(acknowledgements)
-    save_comments(comments)
-    if project.code == CORRECTED_PROJECT and len(published) > 4:
-        _correct(published[:-1], team)
+        plan_question(timeline, latest, team, OPEN_QUESTIONS[1], asked)
+    if project.code == CORRECTED_PROJECT and len(stories) > 4:
+        _plan_correction(timeline, stories[:-1], team)
     if project.code == DRAFT_PROJECT and project.status == ProjectStatus.ACTIVE:
-        _draft(project, team, latest, today)
-    Project.objects.filter(pk=project.pk).update(
-        last_update_published_at=latest.published_at,
-        next_update_due=timezone.localtime(latest.published_at).date() + cadence,
-    )
+        timeline.at(timezone.now(), lambda: _draft(timeline, team, today))
+    # Publishing also sets when the project's next update is due, as it does on the page.
+    timeline.replay()
 
 
-def _correct(candidates: list[StatusUpdate], team: Team) -> None:
+def _plan_draft_and_publish(timeline: Timeline, story: Story, team: Team, *, has_file: bool) -> None:
+    pm = timeline.access(team.pm)
+
+    def write():
+        draft = update_start(access=pm)
+        story.draft = update_save_draft(access=pm, update=draft, version=draft.version, **story.content)
+
+    def attach():
+        upload = SimpleUploadedFile(
+            "engineering-batch-summary.pdf", MINIMAL_PDF, content_type="application/pdf"
+        )
+        attachment_add(access=pm, update=story.draft, upload=upload)
+
+    def publish():
+        story.published = story.current = update_publish(access=pm, update=story.draft)
+
+    timeline.at(story.published_at - datetime.timedelta(hours=3), write)
+    if has_file:
+        timeline.at(story.published_at - datetime.timedelta(hours=1), attach)
+    timeline.at(story.published_at, publish)
+
+
+def _plan_acknowledgement(timeline: Timeline, story: Story, user, at) -> None:
+    # The sponsor acknowledges the current revision (a correction published meanwhile replaces it).
+    timeline.at(at, lambda: update_acknowledge(access=timeline.access(user), update=story.current))
+
+
+def _plan_correction(timeline: Timeline, candidates: list[Story], team: Team) -> None:
     """Revision 2 of an update: a titre figure corrected the day after publication."""
     wrong, right = "3.1 g/L against a 2.8 g/L target", "2.9 g/L against a 2.8 g/L target"
-    original = next((u for u in reversed(candidates) if wrong in u.summary + u.progress), candidates[-3])
-    corrected_at = original.published_at + datetime.timedelta(days=1, hours=2)
+    story = next(
+        (s for s in reversed(candidates) if wrong in s.content["summary"] + s.content["progress"]),
+        candidates[-3],
+    )
+    corrected_at = story.published_at + datetime.timedelta(days=1, hours=2)
     note = " (corrected: the first figure included the wash fraction)"
-    # What a correction carries over from the revision it corrects: the product's draft fields,
-    # less the text this correction rewrites.
-    fields = {
-        name: getattr(original, name)
-        for name in UPDATE_DRAFT_FIELDS
-        if name not in ("summary", "progress", "correction_reason")
-    }
-    if wrong in original.summary + original.progress:
-        summary = original.summary.replace(wrong, right + note)
-        progress = original.progress.replace(wrong, right)
+    summary, progress = story.content["summary"], story.content["progress"]
+    if wrong in summary + progress:
+        summary, progress = summary.replace(wrong, right + note), progress.replace(wrong, right)
     else:
-        summary = original.summary + " Titre corrected to 2.9 g/L" + note + "."
-        progress = original.progress
-    correction = StatusUpdate.objects.create(
-        project=original.project,
-        **fields,
-        summary=summary,
-        progress=progress,
-        revision_of=original,
-        original=original,
-        revision_number=2,
-        correction_reason="The titre reported in this update included the wash fraction; the correct figure is 2.9 g/L.",
-        status=UpdateStatus.PUBLISHED,
-        created_by=team.pm,
-        created_at=corrected_at - datetime.timedelta(hours=1),
-        updated_at=corrected_at,
-        published_at=corrected_at,
-        published_by=team.pm,
-        last_saved_by=team.pm,
-    )
-    StatusUpdate.objects.filter(pk=original.pk).update(
-        status=UpdateStatus.SUPERSEDED, superseded_at=corrected_at
-    )
-    UpdateAcknowledgement.objects.create(
-        update=correction, user=team.lead, acknowledged_at=corrected_at + datetime.timedelta(hours=5)
-    )
+        summary += " Titre corrected to 2.9 g/L" + note + "."
+    pm = timeline.access(team.pm)
+    correction = {}
+
+    def write():
+        # The correction starts from the record (content, decisions, files) and rewrites the titre.
+        draft = update_correct(access=pm, update=story.current)
+        correction["draft"] = update_save_draft(
+            access=pm,
+            update=draft,
+            version=draft.version,
+            summary=summary,
+            progress=progress,
+            correction_reason="The titre reported in this update included the wash fraction; "
+            "the correct figure is 2.9 g/L.",
+        )
+
+    def publish():
+        story.current = update_publish(access=pm, update=correction["draft"])
+
+    timeline.at(corrected_at - datetime.timedelta(hours=1), write)
+    timeline.at(corrected_at, publish)
+    _plan_acknowledgement(timeline, story, team.lead, corrected_at + datetime.timedelta(hours=5))
 
 
-def _attach(update: StatusUpdate, team: Team, published_at) -> None:
-    path = f"updates/{update.project_id}/demo/engineering-batch-summary.pdf"
-    if not default_storage.exists(path):
-        path = default_storage.save(path, ContentFile(MINIMAL_PDF))
-    UpdateAttachment.objects.create(
-        update=update,
-        file=path,
-        original_name="engineering-batch-summary.pdf",
-        size_bytes=len(MINIMAL_PDF),
-        file_type=AttachmentType.PDF,
-        uploaded_by=team.pm,
-        uploaded_at=published_at - datetime.timedelta(hours=1),
-    )
-
-
-def _draft(project: Project, team: Team, latest: StatusUpdate, today: datetime.date) -> None:
-    StatusUpdate.objects.create(
-        project=project,
+def _draft(timeline: Timeline, team: Team, today: datetime.date) -> None:
+    """The next update in progress: started on the page (period and risks follow the last record)."""
+    pm = timeline.access(team.pm)
+    draft = update_start(access=pm)
+    update_save_draft(
+        access=pm,
+        update=draft,
+        version=draft.version,
         title="Engineering run ER-02 underway",
-        period_start=latest.period_end + datetime.timedelta(days=1),
-        period_end=max(today, latest.period_end + datetime.timedelta(days=1)),
         overall_rag=G,
         schedule_rag=G,
         budget_rag=G,
@@ -303,7 +269,4 @@ def _draft(project: Project, team: Team, latest: StatusUpdate, today: datetime.d
         next_steps=[
             {"description": "Harvest ER-02", "due": (today + datetime.timedelta(days=6)).isoformat()}
         ],
-        risks=latest.risks,
-        created_by=team.pm,
-        last_saved_by=team.pm,
     )
