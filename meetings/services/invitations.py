@@ -207,6 +207,7 @@ def attendance_record(
                     required=False,
                     unexpected=True,
                     attendance=Attendance.ATTENDED,
+                    invited_at=clock.now(),
                 )
             elif row.removed_at is not None:
                 row.removed_at = None

@@ -82,6 +82,7 @@ def meeting_schedule(
                 required=True,
                 rsvp=Rsvp.ACCEPTED,
                 rsvp_at=clock.now(),
+                invited_at=clock.now(),
             )
         ]
         seen_users, seen_emails = {organizer.pk}, set()
