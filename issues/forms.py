@@ -23,6 +23,8 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
         kwargs.setdefault("required", False)
+        # An empty file is refused by check_upload with the uploads module's "“name” is empty."
+        kwargs.setdefault("allow_empty_file", True)
         kwargs.setdefault(
             "help_text",
             f"Up to {MAX_FILES_PER_UPLOAD} files, {max_megabytes()} MB each: {ALLOWED_DESCRIPTION}.",

@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.accounts.models import User
@@ -158,3 +159,36 @@ def test_outsider_list_pages_show_only_their_own_project(client, victim, outside
     body = client.get(reverse("projects:list")).content.decode()
     assert "OTH-001" in body
     assert "HIDDEN-777" not in body
+
+
+@pytest.mark.django_db
+def test_every_page_refuses_methods_other_than_get_and_post(client, victim):
+    """PUT, DELETE and PATCH are a 405 naming the allowed methods on every page (ours, allauth's,
+    the admin's), even for a signed-in member and with the CSRF check on; GET and POST still
+    reach the views."""
+    member = victim.members.filter(user__organization=victim.sponsor).first().user
+    client.force_login(member)
+    urls = [reverse(route, kwargs=_kwargs_for(route, names, victim)) for route, names in our_routes()]
+    urls += [reverse("account_login"), reverse("admin:index")]
+    for url in urls:
+        for method in (client.put, client.delete, client.patch):
+            response = method(url)
+            assert response.status_code == 405, f"{method.__name__.upper()} {url} gave {response.status_code}"
+            assert response["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert len(urls) > 20
+
+    project_page = reverse("projects:detail", kwargs={"project_id": victim.pk})
+    assert client.get(project_page).status_code == 200
+    assert client.get(project_page, headers={"HX-Request": "true"}).status_code == 200
+    assert client.head(project_page).status_code == 200
+    assert client.options(project_page).status_code != 405
+    assert client.put("/no-such-page/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_put_without_a_csrf_token_is_405_not_403(victim):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(victim.members.first().user)
+    response = strict.put(reverse("projects:detail", kwargs={"project_id": victim.pk}))
+    assert response.status_code == 405
+    assert strict.post(reverse("projects:detail", kwargs={"project_id": victim.pk})).status_code == 403

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseNotAllowed, QueryDict
 
 from .queue import triggered_by
 
@@ -31,6 +31,28 @@ class RefuseNulBytesMiddleware:
             clean._mutable = False
             request.GET = clean
         return self.get_response(request)
+
+
+class AllowedMethodsMiddleware:
+    """Every page of the portal (ours, allauth's, the admin's) is read with GET/HEAD and changed
+    with a form POST; htmx here uses the same two. Any other method (PUT, DELETE, PATCH, …) is a
+    405 naming the allowed ones, instead of a view answering it as if it were a GET or a POST.
+
+    Runs as a view hook (so an unknown path is still a 404) and before the CSRF check (so the
+    answer is 405, not a misleading 403)."""
+
+    ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return None
 
 
 class TriggeredByMiddleware:

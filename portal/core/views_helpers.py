@@ -10,8 +10,22 @@ PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, object_list, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page; out-of-range or junk page numbers fall back gracefully."""
-    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    """The requested page of every list in the portal.
+
+    A number past the end shows the last page (someone paging on, or following an old link after
+    rows went away, stays at the end); junk (`abc`, `0`, `-1`, `2.5`) shows the first page.
+    """
+    paginator = Paginator(object_list, per_page)
+    raw = (request.GET.get("page") or "").strip()
+    try:
+        number = int(raw)
+    except ValueError:
+        number = paginator.num_pages if raw == "last" else 1
+    if number < 1:
+        number = 1
+    elif number > paginator.num_pages:
+        number = paginator.num_pages
+    return paginator.page(number)
 
 
 def local_url(request: HttpRequest, target: str, fallback: str) -> str:

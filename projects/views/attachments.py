@@ -41,7 +41,8 @@ def attachment_upload_view(request, project_id: int, statusupdate_id: int):
         else:
             messages.success(request, f"{attachment.original_name} attached.")
     else:
-        messages.error(request, "Choose a file to attach.")
+        for problem in form.errors.values():
+            messages.error(request, " ".join(problem))
     edit_url = reverse(
         "projects:update_edit", kwargs={"project_id": project_id, "statusupdate_id": update.pk}
     )

@@ -200,7 +200,7 @@ def test_raising_with_missing_fields_keeps_what_was_typed(client, project, team)
     [
         ("setup.exe", b"MZ\x90\x00", "not a file type we accept"),
         ("report.pdf", b"MZ pretending", "does not look like a PDF"),
-        ("empty.txt", b"", "is empty"),
+        ("empty.txt", b"", "“empty.txt” is empty."),
     ],
 )
 def test_bad_attachments_are_refused_with_a_reason(client, project, team, name, content, error):
@@ -352,3 +352,15 @@ def test_attachments_download_only_through_the_project(client, world, project, o
     assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_file_attached_to_an_issue_is_named_as_empty(client, project, team, raise_issue):
+    issue = raise_issue()
+    client.force_login(team["lead"])
+    url = reverse("issues:attach", kwargs={"project_id": project.pk, "serviceissue_id": issue.pk})
+    response = client.post(url, {"files": [SimpleUploadedFile("notes.txt", b"")]})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "“notes.txt” is empty." in body and "The submitted file is empty" not in body
+    assert not ServiceIssueAttachment.objects.exists()

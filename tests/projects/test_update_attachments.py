@@ -60,7 +60,7 @@ def test_attachments_are_accepted_by_name_and_content(client, project, cdmo_pm, 
         ("payload.exe", b"MZ\x90\x00", "not a file type we accept"),
         ("fake.pdf", b"<html><script>alert(1)</script>", "does not look like a real PDF"),
         ("fake.docx", b"PK\x03\x04not really a zip", "does not look like a real Word document"),
-        ("empty.pdf", b"", "is empty"),
+        ("empty.pdf", b"", "“empty.pdf” is empty."),
     ],
 )
 def test_attachments_are_refused_when_name_or_content_is_wrong(
@@ -73,9 +73,7 @@ def test_attachments_are_refused_when_name_or_content_is_wrong(
         {"file": SimpleUploadedFile(name, content)},
         follow=True,
     )
-    assert message in response.content.decode() or (
-        message == "is empty" and "Choose a file" in response.content.decode()
-    )
+    assert message in response.content.decode()
     assert not UpdateAttachment.objects.exists()
 
 
@@ -135,3 +133,14 @@ def test_attachments_of_a_published_update_are_frozen(project, cdmo_pm):
             file_type="pdf",
             uploaded_by=cdmo_pm,
         )
+
+
+def test_an_empty_file_says_it_is_empty_and_no_file_asks_for_one(client, project, cdmo_pm):
+    draft = services.update_start(access=access(cdmo_pm, project))
+    client.force_login(cdmo_pm)
+    url = reverse("projects:attachment_upload", args=[project.pk, draft.pk])
+    body = client.post(url, {"file": SimpleUploadedFile("CoA.pdf", b"")}, follow=True).content.decode()
+    assert "“CoA.pdf” is empty." in body and "Choose a file to attach." not in body
+    body = client.post(url, {}, follow=True).content.decode()
+    assert "Choose a file to attach." in body
+    assert not UpdateAttachment.objects.exists()
