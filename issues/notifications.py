@@ -151,7 +151,7 @@ def send_recognition_emails(*, recognition: Recognition) -> int:
     who = recognition.recipient.full_name if recognition.recipient_id else "your team"
     created = notify(
         recipients=people,
-        kind="issue.recognition",
+        kind="kudos.given",  # shown as "Recognition", whatever was recognized
         dedupe_key=f"recognition:{recognition.pk}",
         title=f"{project.code}: {recognition.given_by.full_name} recognized {who}",
         body=Truncator(recognition.note).chars(240),
