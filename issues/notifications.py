@@ -18,13 +18,24 @@ from portal.core.business_time import describe_business_hours
 from portal.notifications.services import excerpt, notify
 from projects.notifications import project_subject
 
-from .models import ESCALATION_PHRASES, EscalationLevel, EventKind, IssueEvent, Recognition, ResolutionPlan
+from .models import (
+    ESCALATION_PHRASES,
+    EscalationLevel,
+    EventKind,
+    IssueEvent,
+    Recognition,
+    ResolutionPlan,
+    Severity,
+)
 from .selectors import escalation_recipients, sponsor_contacts
 
 # Steps the CDMO takes: the sponsor contacts hear about them.
 TO_SPONSOR = {EventKind.ACKNOWLEDGED, EventKind.PLAN_PROPOSED, EventKind.RESOLVED}
 # Steps the sponsor takes: the CDMO project manager(s) hear about them.
 TO_CDMO = {EventKind.PLAN_ACCEPTED, EventKind.PLAN_SENT_BACK, EventKind.CLOSED, EventKind.REOPENED}
+# Issues this serious reach CDMO management the moment they are raised, not only once a
+# deadline is missed; the others go to the project manager and climb the ladder on a breach.
+MANAGEMENT_AT_ONCE = {Severity.CRITICAL, Severity.MAJOR}
 
 
 def _project_managers(issue) -> list[User]:
@@ -48,6 +59,11 @@ def recipients_for(event: IssueEvent) -> list[User]:
     kind = event.kind
     if kind == EventKind.RAISED:
         people = _project_managers(issue)
+        if issue.severity in MANAGEMENT_AT_ONCE:
+            people = [
+                *people,
+                *escalation_recipients(project=issue.project, level=EscalationLevel.CDMO_MANAGEMENT),
+            ]
     elif kind == EventKind.ESCALATED:
         people = escalation_recipients(
             project=issue.project, level=event.data.get("level", issue.escalation_level)
@@ -135,7 +151,7 @@ def send_recognition_emails(*, recognition: Recognition) -> int:
     who = recognition.recipient.full_name if recognition.recipient_id else "your team"
     created = notify(
         recipients=people,
-        kind="issue.recognition",
+        kind="kudos.given",  # shown as "Recognition", whatever was recognized
         dedupe_key=f"recognition:{recognition.pk}",
         title=f"{project.code}: {recognition.given_by.full_name} recognized {who}",
         body=Truncator(recognition.note).chars(240),

@@ -54,8 +54,12 @@ class Target:
 
     @property
     def description(self) -> str:
+        """ "Status update: <its title>"; an object whose own name already says what it is
+        ("Answer by … on …") is not prefixed again ("Answer: Answer by …")."""
         text = str(self.obj)
-        return f"{self.kind[:1].upper()}{self.kind[1:]}: {text}"[:200]
+        if not text.lower().startswith(self.kind.lower()):
+            text = f"{self.kind}: {text}"
+        return f"{text[:1].upper()}{text[1:]}"[:200]
 
     @property
     def url(self) -> str:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from meetings.models import ActionItem, ActionItemStatus
 from portal.notifications.services import notify
@@ -46,6 +47,30 @@ AUDIENCE = {
     FlagKind.ISSUE_PLAN_BREACH: (),
 }
 ROLE_FOR_SIDE = {CDMO: TeamRole.PROJECT_MANAGER, SPONSOR: TeamRole.SPONSOR_LEAD}
+# How much of the item's name a flag's title carries, so that its email subject stays readable.
+ITEM_NAME_LENGTH = 60
+
+
+def _item_name(subject) -> str:
+    """What a flag is about, in a few words: the action item's, meeting's or milestone's title,
+    the question's opening words, the issue's reference; "" for a flag on the whole project."""
+    if subject is None or isinstance(subject, Project):
+        return ""
+    if isinstance(subject, UpdateComment):
+        return f"“{Truncator(' '.join(subject.body.split())).chars(ITEM_NAME_LENGTH - 2)}”"
+    name = getattr(subject, "reference", None) or getattr(subject, "title", None) or str(subject)
+    return Truncator(" ".join(str(name).split())).chars(ITEM_NAME_LENGTH)
+
+
+def flag_title(flag: Flag, *, repeat: bool = False) -> str:
+    """One line naming the project, the kind of flag and the item, so that two flags of one
+    kind on different items never read alike."""
+    name = _item_name(flag.subject)
+    return (
+        f"{flag.project.code}: {flag.get_kind_display()}"
+        + (f" – {name}" if name else "")
+        + (" (still open)" if repeat else "")
+    )
 
 
 def _key_people(project_ids) -> dict[int, dict[str, list]]:
@@ -70,6 +95,7 @@ def send_flag_notices(*, now: dt.datetime) -> int:
         Flag.objects.filter(cleared_at__isnull=True, kind__in=[k for k, sides in AUDIENCE.items() if sides])
         .exclude(last_notified_at__gt=now - REPEAT_EVERY)
         .select_related("project")
+        .prefetch_related("subject")
         .order_by("pk")
     )
     if not due:
@@ -85,7 +111,7 @@ def send_flag_notices(*, now: dt.datetime) -> int:
                 recipients=recipients,
                 kind="flag.repeat" if repeat else "flag.raised",
                 dedupe_key=f"flag:{flag.pk}:week-{week}",
-                title=f"{flag.project.code}: {flag.get_kind_display()}" + (" (still open)" if repeat else ""),
+                title=flag_title(flag, repeat=repeat),
                 body=flag.explanation,
                 url=reverse("monitoring:project_flags", kwargs={"project_id": flag.project_id}),
                 subject=project_subject(flag.project),

@@ -224,3 +224,20 @@ def test_the_escalation_email_names_the_rung(emails, raise_issue, team, cdmo_adm
     assert message.to == [cdmo_admin.email]
     assert "escalated to CDMO management (level 1 of the escalation ladder)" in message.body
     assert "Three reminders, no answer." in message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("severity", [Severity.CRITICAL, Severity.MAJOR])
+def test_a_critical_or_major_issue_reaches_cdmo_management_at_once(
+    emails, raise_issue, team, cdmo_admin, severity
+):
+    issue = emails(lambda: raise_issue(severity=severity))
+    assert recipients() == sorted([team["pm"].email, cdmo_admin.email])
+    assert all(message.subject.endswith(issue.title) for message in mail.outbox)
+    assert issue.escalation_level == 0  # the ladder itself is not climbed: only who hears changes
+
+
+@pytest.mark.django_db
+def test_a_minor_issue_reaches_only_the_project_manager(emails, raise_issue, team, cdmo_admin):
+    emails(lambda: raise_issue(severity=Severity.MINOR))
+    assert recipients() == [team["pm"].email]

@@ -202,9 +202,12 @@ def test_status_updates_and_answers_are_recognized_through_the_same_endpoint(cli
     assert response["Location"] == published.get_absolute_url()  # an answer lives on its update's page
     response = client.post(base + f"projects.statusupdate:{published.pk}", {"note": "Best update yet."})
     assert response.status_code == 302 and response["Location"] == published.get_absolute_url()
-    given = {r.target_label.split(":")[0]: r for r in Recognition.objects.all()}
-    assert set(given) == {"Answer", "Status update"}
+    given = {r.target_label.split(" ")[0]: r for r in Recognition.objects.all()}
+    assert set(given) == {"Answer", "Status"}
     assert given["Answer"].recipient == team["sme"]
+    # Said once: "Answer by … on …", never "Answer: Answer by …".
+    assert given["Answer"].target_label == f"Answer by {team['sme']} on {published}"
+    assert given["Status"].target_label == f"Status update: {published}"
 
 
 @pytest.mark.django_db
@@ -239,3 +242,31 @@ def test_discarded_draft_cannot_be_recognized(client, project, team, django_capt
     assert not Recognition.objects.exists() and not mail.outbox
     with pytest.raises(TargetNotFound):
         resolve_target(f"projects.statusupdate:{draft.pk}", access=access(team["lead"], project))
+
+
+@pytest.mark.django_db
+def test_recognition_of_an_answer_is_labelled_as_recognition_and_names_the_answer_once(
+    client, project, team, django_capture_on_commit_callbacks
+):
+    from portal.notifications.models import Notification
+    from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory
+
+    published = StatusUpdateFactory(project=project, created_by=team["pm"], published=True)
+    question = UpdateCommentFactory(update=published, author=team["lead"], kind="question")
+    answer = UpdateCommentFactory(update=published, author=team["sme"], kind="answer", parent=question)
+    lead = access(team["lead"], project)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recognition_give(
+            access=lead,
+            target=resolve_target(f"projects.updatecomment:{answer.pk}", access=lead),
+            note="Clear, fast answer.",
+            recipient=team["sme"],
+        )
+    told = Notification.objects.filter(recipient__in=[team["sme"], team["pm"]])
+    assert told.count() == 2
+    assert {n.category_label for n in told} == {"Recognition"}  # not "Service issue"
+    assert all("Answer by" in m.body and "Answer: Answer" not in m.body for m in mail.outbox)
+
+    client.force_login(team["sme"])
+    page = client.get(reverse("issues:recognition")).content.decode()
+    assert f"Answer by {team['sme']}" in page and "Answer: Answer" not in page

@@ -116,3 +116,33 @@ def test_action_item_due_tomorrow_reminds_its_owner(clock_now, project):
     send_reminders(now=clock_now + dt.timedelta(hours=2))
     (reminder,) = Notification.objects.filter(kind="reminder.action_due")
     assert reminder.recipient == owner and "Send CoA draft" in reminder.body
+
+
+def test_two_flags_of_one_kind_name_their_items_in_their_subjects(
+    clock_now, project, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(project=project, starts_at=clock_now - dt.timedelta(days=20))
+    overdue = timezone.localdate(clock_now) - dt.timedelta(days=3)
+    ActionItemFactory(meeting=meeting, title="Send the CoA draft", due_date=overdue)
+    ActionItemFactory(
+        meeting=meeting,
+        title="Book the tech transfer visit with the QA team at the receiving site and circulate the agenda",
+        due_date=overdue,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=clock_now)
+    titles = set(Notification.objects.filter(kind="flag.raised").values_list("title", flat=True))
+    overdue_titles = {t for t in titles if "Action item overdue" in t}
+    assert len(overdue_titles) == 2
+    assert any(t.endswith("Send the CoA draft") for t in overdue_titles)
+    long_one = next(t for t in overdue_titles if "Book the tech transfer" in t)
+    assert "circulate the agenda" not in long_one and long_one.endswith("…")  # shortened
+    subjects = {m.subject for m in mail.outbox if "Action item overdue" in m.subject}
+    assert len(subjects) == 2
+    assert any("Send the CoA draft" in s for s in subjects)
+    assert all(s.startswith(f"{project.code}: ") for s in subjects)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=clock_now + dt.timedelta(days=7, minutes=1))
+    repeats = Notification.objects.filter(kind="flag.repeat", title__contains="Action item overdue")
+    assert {r.title for r in repeats} == {f"{t} (still open)" for t in overdue_titles}
