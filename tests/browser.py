@@ -1,5 +1,7 @@
 """Signing in for the browser journeys (real Chromium against the live server)."""
 
+import re
+
 from playwright.sync_api import Browser, Page
 
 from tests.factories.organizations import DEFAULT_PASSWORD
@@ -14,8 +16,9 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 def sign_in(browser: Browser, live_server, user) -> Page:
-    """A browser window of its own for `user`, signed in and on their projects."""
+    """A browser window of its own for `user`, signed in and on where sign-in lands them: the
+    dashboard for an executive, their projects for everyone else."""
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     log_in(page, live_server.url, user.email)
-    page.wait_for_url(f"{live_server.url}/projects/**")
+    page.wait_for_url(re.compile(rf"^{re.escape(live_server.url)}/(projects|dashboard)/"))
     return page

@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def portal(request):
-    return {"PORTAL_NAME": "Meridian", "SITE_URL": settings.SITE_URL}
+    return {"PORTAL_NAME": settings.PORTAL_NAME, "SITE_URL": settings.SITE_URL}

@@ -20,7 +20,7 @@ def header_value(value: str) -> str:
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": settings.SITE_URL, "PORTAL_NAME": settings.PORTAL_NAME, **context}
     subject = header_value(render_to_string(f"emails/{template}-subject.txt", context))
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)

@@ -14,14 +14,26 @@ class InvitationForm(PortalForm):
 
 
 class InvitationAcceptForm(PortalForm):
+    """A new member's time zone starts as their organization's: preselected, and taken when the
+    form sends none. A zone they choose instead is kept."""
+
     full_name = forms.CharField(max_length=200)
-    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, help_text="Dates and times are shown in this zone."
+    )
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
         label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def __init__(self, *args, organization_time_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = organization_time_zone
+        if self.is_bound and not self.data.get("time_zone"):
+            self.data = self.data.copy()
+            self.data["time_zone"] = organization_time_zone
 
     def clean(self):
         data = super().clean()

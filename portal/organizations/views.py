@@ -96,7 +96,11 @@ def invitation_accept_view(request, token: str):
     if request.user.is_authenticated:
         messages.info(request, "You are already signed in.")
         return redirect("home")
-    form = InvitationAcceptForm(request.POST or None, initial={"full_name": invitation.full_name})
+    form = InvitationAcceptForm(
+        request.POST or None,
+        initial={"full_name": invitation.full_name},
+        organization_time_zone=invitation.organization.time_zone,
+    )
     if request.method == "POST" and invitation.is_pending and form.is_valid():
         try:
             user = services.invitation_accept(

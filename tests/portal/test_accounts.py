@@ -46,7 +46,7 @@ def test_password_reset_email_is_rendered_from_templates(client, sponsor_lead):
     message = mail.outbox[0]
     assert message.to == ["lead@acme.test"]
     assert "/accounts/password/reset/key/" in message.body
-    assert message.subject.endswith("Reset your Meridian password")
+    assert message.subject == "[Meridian] Reset your password"
     assert "Choose a new password" in message.alternatives[0][0]
 
 

@@ -172,3 +172,48 @@ def test_admin_switches_on_the_two_factor_requirement(client, sponsor_admin, spo
     client.post(reverse("organizations:mfa_requirement"), {"require_mfa": "on"})
     sponsor.refresh_from_db()
     assert sponsor.require_mfa
+
+
+def _accept(client, invitation, **fields):
+    url = reverse("organizations:invitation_accept", args=[invitation.token])
+    data = {
+        "full_name": "Jo Iner",
+        "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42",
+    }
+    return client.post(url, {**data, **fields})
+
+
+@pytest.mark.django_db
+def test_a_new_member_gets_the_organizations_time_zone_unless_they_choose_another(client, cdmo):
+    assert cdmo.time_zone == "Europe/Berlin"
+    invitation = InvitationFactory(organization=cdmo, email="joiner@northbridge.test")
+    url = reverse("organizations:invitation_accept", args=[invitation.token])
+    form = client.get(url).context["form"]
+    assert form["time_zone"].value() == "Europe/Berlin"
+    assert '<option value="Europe/Berlin" selected>' in client.get(url).content.decode()
+
+    # The preselected zone, sent as the browser sends it.
+    assert _accept(client, invitation, time_zone="Europe/Berlin").status_code == 302
+    assert User.objects.get(email="joiner@northbridge.test").time_zone == "Europe/Berlin"
+
+    client.logout()
+    chooser = InvitationFactory(organization=cdmo, email="chooser@northbridge.test")
+    assert _accept(client, chooser, time_zone="Asia/Tokyo").status_code == 302
+    assert User.objects.get(email="chooser@northbridge.test").time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.django_db
+def test_a_form_without_a_time_zone_takes_the_organizations(client, cdmo):
+    invitation = InvitationFactory(organization=cdmo, email="joiner@northbridge.test")
+    assert _accept(client, invitation).status_code == 302
+    assert User.objects.get(email="joiner@northbridge.test").time_zone == "Europe/Berlin"
+
+
+@pytest.mark.django_db
+def test_an_unknown_time_zone_is_a_form_error(client, cdmo):
+    invitation = InvitationFactory(organization=cdmo, email="joiner@northbridge.test")
+    response = _accept(client, invitation, time_zone="Mars/Olympus_Mons")
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    assert not User.objects.filter(email="joiner@northbridge.test").exists()
