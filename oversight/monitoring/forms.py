@@ -40,4 +40,5 @@ class DashboardFilterForm(PortalForm):
             overall=data.get("overall", ""),
             flag_kind=data.get("flag_kind", ""),
             attention_only=bool(data.get("attention_only")),
+            sort=self.data.get("sort", ""),  # not a field: junk falls back to the default order
         )

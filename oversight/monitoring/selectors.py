@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
 from issues.models import ServiceIssue
@@ -67,6 +67,19 @@ DECISION_MAKER_KINDS = (
 )
 
 
+# The dashboard's sortable columns and the direction a first click sorts them in: the one that
+# puts the programs needing attention first (highest score, red, stalest update, worst slip).
+DASHBOARD_SORTS = {"score": "-", "overall": "-", "updated": "", "slip": "-", "counterparty": ""}
+DEFAULT_SORT = "-score"
+
+
+def clean_sort(value: str | None) -> str:
+    """ "slip", "-slip"...: a known key with an optional "-" (descending); anything else, the default."""
+    value = value or ""
+    key = value[1:] if value.startswith("-") else value
+    return value if key in DASHBOARD_SORTS else DEFAULT_SORT
+
+
 @dataclass
 class DashboardFilters:
     q: str = ""
@@ -75,6 +88,30 @@ class DashboardFilters:
     overall: str = ""
     flag_kind: str = ""
     attention_only: bool = False
+    sort: str = DEFAULT_SORT
+
+    def __post_init__(self):
+        self.sort = clean_sort(self.sort)
+
+
+def _ordering(sort: str, *, user) -> list:
+    """ORDER BY for `sort`, then the attention score and the code, so ties are stable."""
+    descending, key = sort.startswith("-"), sort.lstrip("-")
+    if key == "overall":
+        expression = Case(
+            When(overall="red", then=Value(3)),
+            When(overall="amber", then=Value(2)),
+            When(overall="green", then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    elif key == "counterparty":
+        expression = Lower("cdmo__name" if user.organization.is_sponsor else "sponsor__name")
+    else:
+        expression = F({"score": "score", "updated": "last_update_published_at", "slip": "worst_slip"}[key])
+    # A program never updated counts as the stalest: first when ascending, last when descending.
+    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    return [first, "-score", "code", "pk"]
 
 
 def _breached_issue_count():
@@ -90,7 +127,8 @@ def _breached_issue_count():
 
 
 def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
-    """Visible projects with every figure a dashboard row shows, sorted by attention score."""
+    """Visible projects with every figure a dashboard row shows, in `filters.sort` order
+    (attention score, highest first, by default)."""
     latest = (
         StatusUpdate.objects.filter(project=OuterRef("pk"), status=UpdateStatus.PUBLISHED)
         .order_by("-published_at")
@@ -166,7 +204,7 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
         )
     if filters.attention_only:
         rows = rows.filter(score__gt=0)
-    return rows.order_by("-score", "code", "pk")
+    return rows.order_by(*_ordering(filters.sort, user=user))
 
 
 @dataclass

@@ -13,6 +13,8 @@ from .charts import trend_svg
 from .forms import DashboardFilterForm
 from .pdf import render_dashboard_pdf
 from .selectors import (
+    DASHBOARD_SORTS,
+    DEFAULT_SORT,
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
     cleared_flags_for_project,
@@ -33,12 +35,32 @@ def _dashboard(request):
         counterparties=counterparties_for(user=request.user),
         counterparty_label="CDMO" if org.is_sponsor else "Sponsor",
     )
-    return form, dashboard_rows(user=request.user, filters=form.to_filters())
+    filters = form.to_filters()
+    return form, filters.sort, dashboard_rows(user=request.user, filters=filters)
 
 
-def _context(request, form, rows: list, page=None) -> dict:
+def _sort_headers(request, sort: str) -> dict[str, dict]:
+    """Per sortable column: the link that sorts by it (the current filters kept, back to page 1)
+    and its `aria-sort` when it is the current order. A second click reverses the order."""
+    headers = {}
+    for key, first_direction in DASHBOARD_SORTS.items():
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = ("" if descending else "-") + key if current else first_direction + key
+        headers[key] = {
+            "query": params.urlencode(),
+            "aria": ("descending" if descending else "ascending") if current else "",
+        }
+    return headers
+
+
+def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> dict:
     trend = flag_trend(user=request.user)
     return {
+        "sort": sort,
+        "sorts": _sort_headers(request, sort),
         "form": form,
         "page": page,
         "rows": rows,
@@ -55,15 +77,15 @@ def _context(request, form, rows: list, page=None) -> dict:
 
 @organization_member_required
 def dashboard_view(request):
-    form, rows = _dashboard(request)
+    form, sort, rows = _dashboard(request)
     page = paginate(request, rows, per_page=30)
-    context = _context(request, form, list(page.object_list), page)
+    context = _context(request, form, list(page.object_list), page, sort)
     return render(request, "monitoring/dashboard.html", context)
 
 
 @organization_member_required
 def dashboard_csv_view(request):
-    form, rows = _dashboard(request)
+    form, _sort, rows = _dashboard(request)
     rows = list(rows[:EXPORT_LIMIT])
     flags = flags_by_kind_for(rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -118,8 +140,8 @@ def dashboard_csv_view(request):
 
 @organization_member_required
 def dashboard_pdf_view(request):
-    form, rows = _dashboard(request)
-    context = _context(request, form, list(rows[:EXPORT_LIMIT]))
+    form, sort, rows = _dashboard(request)
+    context = _context(request, form, list(rows[:EXPORT_LIMIT]), sort=sort)
     context["organization"] = request.user.organization
     pdf = render_dashboard_pdf(context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")

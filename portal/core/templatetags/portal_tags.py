@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from portal.core import timezones
 from portal.core.permissions import ask
 
 register = template.Library()
@@ -31,3 +32,10 @@ def ago(value):
 def can(rule, access, obj=None) -> bool:
     """`{% can "meetings.prepare" access meeting as may_prepare %}`: the app's own rule, asked once."""
     return ask(rule, access, obj)
+
+
+@register.simple_tag
+def time_span(start, end, style="long") -> str:
+    """`{% time_span meeting.starts_at meeting.ends_at "short" %}` in the active zone: one
+    date when the meeting starts and ends on the same local day, both when it crosses midnight."""
+    return timezones.time_span(start, end, style=style)
