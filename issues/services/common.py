@@ -12,6 +12,7 @@ from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from projects.models import Project
 from projects.selectors import ProjectAccess
+from projects.services import require_same_project
 
 from .. import workflow
 from ..models import EscalationLevel, IssueEvent, ServiceIssue
@@ -78,5 +79,4 @@ def _save(issue: ServiceIssue, *fields: str) -> None:
 
 
 def _check_access(access: ProjectAccess, issue: ServiceIssue) -> None:
-    if access.project.pk != issue.project_id:
-        raise NotAllowed("This issue belongs to another project.")
+    require_same_project(access, issue.project_id, "This issue belongs to another project.")

@@ -11,6 +11,7 @@ from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from projects.models import ProjectMember
 from projects.selectors import ProjectAccess
+from projects.services import require_same_project
 
 from .. import permissions, tasks
 from ..models import Invitee, Meeting, MeetingStatus
@@ -21,8 +22,7 @@ def require_in_project(access: ProjectAccess, obj) -> None:
 
     Services handed a child row (agenda item, invitee) pass its meeting: the row is the
     meeting's, so the meeting being the project's is the whole check."""
-    if obj.project_id != access.project.pk:
-        raise NotAllowed("That belongs to another project.")
+    require_same_project(access, obj.project_id)
 
 
 def require_runner(access: ProjectAccess, meeting: Meeting) -> None:

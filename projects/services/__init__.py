@@ -1,5 +1,6 @@
 """Writes for projects, split by sub-domain; every service is re-exported here."""
 
+from ._checks import require_same_project
 from .attachments import (
     attachment_add,
     attachment_remove,
@@ -42,6 +43,7 @@ from .updates import (
 )
 
 __all__ = [
+    "require_same_project",
     "MILESTONE_EDITABLE_FIELDS",
     "RECORD_MESSAGE",
     "UPDATE_DRAFT_FIELDS",

@@ -15,7 +15,11 @@ def _require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _require_belongs(access: ProjectAccess, project_id: int) -> None:
-    """Refuse an object of another project than the one the caller was handed (a crafted id)."""
+def require_same_project(
+    access: ProjectAccess, project_id: int, message: str = "That belongs to another project."
+) -> None:
+    """Refuse an object of another project than the one the caller was handed (a crafted id).
+
+    The one ownership check of every domain service: projects, meetings and issues all ask it."""
     if project_id != access.project.pk:
-        raise NotAllowed("That belongs to another project.")
+        raise NotAllowed(message)

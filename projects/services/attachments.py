@@ -15,14 +15,14 @@ from ..models import (
     UpdateAttachment,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require_belongs
+from ._checks import require_same_project
 from .updates import _locked_draft, _require_author
 
 
 def attachment_add(*, access: ProjectAccess, update: StatusUpdate, upload: UploadedFile) -> UpdateAttachment:
     """Attach a file to a draft after checking its size, its name and its content."""
     _require_author(access)
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     file_type = check_upload(upload)
     name = clean_filename(upload.name)
     upload.name = name
@@ -42,7 +42,7 @@ def attachment_add(*, access: ProjectAccess, update: StatusUpdate, upload: Uploa
 def attachment_remove(*, access: ProjectAccess, attachment: UpdateAttachment) -> UpdateAttachment:
     """Take a file off a draft (the row is kept). Published attachments are part of the record."""
     _require_author(access)
-    _require_belongs(access, attachment.update.project_id)
+    require_same_project(access, attachment.update.project_id)
     with transaction.atomic(), audited(f"File “{attachment.original_name}” removed from the draft"):
         _locked_draft(attachment.update, None)
         if attachment.removed_at is None:

@@ -18,7 +18,7 @@ from ..models import (
     json_date,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require, _require_belongs
+from ._checks import _require, require_same_project
 
 
 def _raise_decisions(update: StatusUpdate, now) -> list[dict]:
@@ -74,7 +74,7 @@ def decision_resolve(*, access: ProjectAccess, decision: DecisionRequest, note: 
         permissions.can_resolve_decision(access),
         "Only the sponsor's project lead or decision-maker records a decision.",
     )
-    _require_belongs(access, decision.project_id)
+    require_same_project(access, decision.project_id)
     note = (note or "").strip()
     if not note:
         raise ServiceError("Write down what was decided.")

@@ -18,7 +18,7 @@ from ..models import (
     UpdateStatus,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require, _require_belongs
+from ._checks import _require, require_same_project
 
 
 def comment_post(
@@ -35,7 +35,7 @@ def comment_post(
     the CDMO site's business days. Internal notes are CDMO-only.
     """
     _require(permissions.can_comment(access), "You cannot comment on this update.")
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write something first.")
@@ -73,7 +73,7 @@ def comment_post(
 def question_answer(*, access: ProjectAccess, question: UpdateComment, body: str) -> UpdateComment:
     """The CDMO answers a sponsor question. The first answer stops the clock; later ones add detail."""
     _require(permissions.can_answer(access), "The CDMO team answers questions.")
-    _require_belongs(access, question.update.project_id)
+    require_same_project(access, question.update.project_id)
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write the answer first.")

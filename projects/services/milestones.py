@@ -23,7 +23,7 @@ from ..models import (
     ProjectMember,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require, _require_belongs
+from ._checks import _require, require_same_project
 
 MILESTONE_EDITABLE_FIELDS = ("kind", "title", "owner", "notes")
 
@@ -85,7 +85,7 @@ def milestone_update(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
-    _require_belongs(access, milestone.project_id)
+    require_same_project(access, milestone.project_id)
     unknown = set(changes) - set(MILESTONE_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown milestone fields: {sorted(unknown)}")
@@ -117,7 +117,7 @@ def milestone_set_status(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
-    _require_belongs(access, milestone.project_id)
+    require_same_project(access, milestone.project_id)
     if status not in MilestoneStatus.values:
         raise ServiceError("Choose a valid status.")
     if status == MilestoneStatus.DONE:
@@ -155,7 +155,7 @@ def milestone_change_forecast(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
-    _require_belongs(access, milestone.project_id)
+    require_same_project(access, milestone.project_id)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
@@ -208,7 +208,7 @@ def milestone_edit(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
-    _require_belongs(access, milestone.project_id)
+    require_same_project(access, milestone.project_id)
     with transaction.atomic():
         current = _locked_milestone(milestone, version)
         if details and any(getattr(current, k) != v for k, v in details.items()):

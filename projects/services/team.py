@@ -18,7 +18,7 @@ from ..models import (
     side_of_role,
 )
 from ..selectors import ProjectAccess, last_side_manager_refusal, removal_consequences
-from ._checks import _require_belongs
+from ._checks import require_same_project
 
 
 def _check_team_rights(access: ProjectAccess, side: str) -> None:
@@ -59,7 +59,7 @@ def team_member_change(
     """Change a member's role or make them their side's single point of contact.
     The last person on a side able to manage it keeps a managing role."""
     _check_team_rights(access, member.side)
-    _require_belongs(access, member.project_id)
+    require_same_project(access, member.project_id)
     if side_of_role(role) != member.side:
         raise ServiceError("A member keeps their side; choose a role of that side.")
     with transaction.atomic(), audited(f"Team role of {member.user} changed"):
@@ -84,7 +84,7 @@ def team_member_remove(
     yourself, the only decision-maker or a point of contact raises ConfirmationRequired
     with what follows, unless `confirmed`."""
     _check_team_rights(access, member.side)
-    _require_belongs(access, member.project_id)
+    require_same_project(access, member.project_id)
     if member.removed_at is not None:
         return member
     with transaction.atomic(), audited(f"{member.user} removed from the team"):

@@ -25,7 +25,7 @@ from ..models import (
     json_date,
 )
 from ..selectors import ProjectAccess
-from ._checks import _require, _require_belongs
+from ._checks import _require, require_same_project
 from .decisions import _raise_decisions
 
 UPDATE_DRAFT_FIELDS = (
@@ -134,7 +134,7 @@ def update_save_draft(
     update is refused with a clear message (and the database refuses it too).
     """
     _require_author(access)
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     unknown = set(content) - set(UPDATE_DRAFT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown update fields: {sorted(unknown)}")
@@ -193,7 +193,7 @@ def update_publish(
     next one is due (published date + cadence) for the stale-update monitor.
     """
     _require_author(access)
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     correction = update.revision_of_id is not None
     reason = (
         f"Correction published (revision {update.revision_number})"
@@ -239,7 +239,7 @@ def update_correct(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
     The published update stays as it is until the correction is published.
     """
     _require_author(access)
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     if update.status == UpdateStatus.SUPERSEDED:
         raise ServiceError(
             "A later revision already corrected this update; correct the latest revision instead."
@@ -288,7 +288,7 @@ def update_correct(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
 def update_discard(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpdate:
     """Throw a draft away. It is kept (records are never deleted) but nobody sees it again."""
     _require_author(access)
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     with transaction.atomic(), audited("Draft update discarded"):
         current = _locked_draft(update, None)
         current.status = UpdateStatus.DISCARDED
@@ -301,7 +301,7 @@ def update_discard(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
 def update_acknowledge(*, access: ProjectAccess, update: StatusUpdate) -> UpdateAcknowledgement:
     """The sponsor confirms they read the update. Idempotent: a second click returns the first."""
     _require(permissions.can_acknowledge(access), "Only the sponsor's side acknowledges an update.")
-    _require_belongs(access, update.project_id)
+    require_same_project(access, update.project_id)
     if update.status != UpdateStatus.PUBLISHED:
         raise ServiceError("Only the current published revision can be acknowledged.")
     existing = UpdateAcknowledgement.objects.filter(update=update, user=access.user).first()
