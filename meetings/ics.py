@@ -14,9 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from projects.models import Milestone
+
 from .models import Invitee, Meeting, Rsvp
 
-PRODID = "-//Meridian//Sponsor-CDMO portal//EN"
+PRODID = f"-//{settings.PORTAL_NAME}//Sponsor-CDMO portal//EN"
 
 PARTSTAT = {
     Rsvp.PENDING: "NEEDS-ACTION",
@@ -110,10 +112,10 @@ def invitation_ics(
     return cal.to_ical()
 
 
-def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable = ()) -> bytes:
+def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable[Milestone] = ()) -> bytes:
     """The user's private calendar feed: their meetings and their projects' milestones."""
-    cal = _calendar(name=f"Meridian · {user.full_name}")
-    cal.add("x-wr-caldesc", "Meetings and milestones from Meridian, the Sponsor–CDMO portal")
+    cal = _calendar(name=f"{settings.PORTAL_NAME} · {user.full_name}")
+    cal.add("x-wr-caldesc", f"Meetings and milestones from {settings.PORTAL_NAME}, the Sponsor–CDMO portal")
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     for meeting in meetings:
@@ -121,35 +123,23 @@ def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable = ()) ->
             _meeting_event(meeting, description=meeting_description(meeting), cancelled=meeting.is_cancelled)
         )
     for milestone in milestones:
-        event = _milestone_event(milestone)
-        if event is not None:
-            cal.add_component(event)
+        cal.add_component(_milestone_event(milestone))
     return cal.to_ical()
 
 
-def _milestone_event(milestone) -> Event | None:
-    # The milestone model belongs to the projects app; read it defensively.
-    day = (
-        getattr(milestone, "actual_date", None)
-        or getattr(milestone, "forecast_date", None)
-        or getattr(milestone, "baseline_date", None)
-    )
-    if day is None:
-        return None
-    name = getattr(milestone, "name", None) or getattr(milestone, "title", None) or "Milestone"
-    state = "done" if getattr(milestone, "actual_date", None) else "forecast"
+def _milestone_event(milestone: Milestone) -> Event:
+    """An all-day event on the day the milestone was done or is now forecast."""
+    day = milestone.actual_date or milestone.forecast_date
+    state = "done" if milestone.actual_date else "forecast"
     event = Event()
+    # The UID calendars already hold: never change its form.
     event.add("uid", f"milestone-{milestone.pk}@meridian")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
-    event.add("summary", f"{milestone.project.code} milestone: {name} ({state})")
+    event.add("summary", f"{milestone.project.code} milestone: {milestone.title} ({state})")
     event.add("transp", "TRANSPARENT")
-    if hasattr(milestone, "get_absolute_url"):
-        try:
-            event.add("url", f"{settings.SITE_URL}{milestone.get_absolute_url()}")
-        except Exception:  # a missing URL must not break the whole feed
-            pass
+    event.add("url", f"{settings.SITE_URL}{milestone.get_absolute_url()}")
     return event
 
 

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -256,22 +257,33 @@ def minutes_to_write(*, user: User, now: datetime.datetime | None = None) -> Que
 # --- Calendar feed ---------------------------------------------------------------------------
 
 
-def calendar_meetings(*, user: User, since: datetime.datetime) -> QuerySet[Meeting]:
-    """The user's meetings for their calendar feed: invited, in projects they can see,
-    including cancelled ones (so calendars drop them)."""
+def calendar_meetings(
+    *, user: User, since: datetime.datetime, until: datetime.datetime | None = None
+) -> QuerySet[Meeting]:
+    """The user's meetings for their calendar feed: invited, in projects they can see, starting
+    from `since` (up to `until`), including cancelled ones (so calendars drop them)."""
     mine = Invitee.objects.filter(meeting=OuterRef("pk"), user=user, removed_at__isnull=True)
-    return (
-        Meeting.objects.filter(Exists(mine), starts_at__gte=since, project__in=projects_visible_to(user=user))
-        .select_related("project", "organizer")
-        .order_by("starts_at", "pk")
+    meetings = Meeting.objects.filter(
+        Exists(mine), starts_at__gte=since, project__in=projects_visible_to(user=user)
     )
+    if until is not None:
+        meetings = meetings.filter(starts_at__lt=until)
+    return meetings.select_related("project", "organizer").order_by("starts_at", "pk")
 
 
-def calendar_milestones(*, user: User) -> list[Milestone]:
-    """Milestones (not cancelled) of the projects the user is on the team of."""
+def calendar_milestones(
+    *, user: User, since: datetime.date | None = None, until: datetime.date | None = None
+) -> QuerySet[Milestone]:
+    """Milestones (not cancelled) of the projects the user is on the team of, dated (done or
+    forecast) between `since` and `until` when given."""
     on_team = ProjectMember.objects.filter(user=user, removed_at__isnull=True).values("project_id")
-    return list(
+    milestones = (
         Milestone.objects.filter(project__in=projects_visible_to(user=user).filter(pk__in=on_team))
         .exclude(status=MilestoneStatus.CANCELLED)
-        .select_related("project")
+        .alias(day=Coalesce("actual_date", "forecast_date"))
     )
+    if since is not None:
+        milestones = milestones.filter(day__gte=since)
+    if until is not None:
+        milestones = milestones.filter(day__lt=until)
+    return milestones.select_related("project").order_by("day", "pk")

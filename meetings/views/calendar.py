@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.models import User
 
-from .. import services
-from ..ics import event_ics, feed_ics
-from ..selectors import agenda_items, calendar_meetings, calendar_milestones
+from .. import feed, services
+from ..ics import event_ics
+from ..selectors import agenda_items
 from .common import meeting_context
 
 
@@ -59,16 +58,22 @@ def calendar_reset_view(request):
 @never_cache
 @require_GET
 def calendar_feed_view(request, token: str):
-    """The private feed calendar apps poll. The secret token is the only key: no login."""
+    """The private feed calendar apps poll. The secret token is the only key: no login.
+    Unchanged since the app's last poll: 304, nothing built (meetings.feed)."""
     user = User.objects.filter(calendar_token=token, is_active=True, organization__isnull=False).first()
     if user is None:
         raise Http404("No such calendar.")
-    since = timezone.now() - datetime.timedelta(days=180)
-    body = feed_ics(
-        user=user,
-        meetings=calendar_meetings(user=user, since=since),
-        milestones=calendar_milestones(user=user),
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="meridian.ics"'
+    window = feed.current_window()
+    version = feed.feed_version(user=user, window=window)
+    last_modified = version.last_modified.timestamp() if version.last_modified else None
+    response = get_conditional_response(request, etag=f'"{version.etag}"', last_modified=last_modified)
+    if response is None:
+        response = HttpResponse(
+            feed.feed_body(user=user, window=window, version=version),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["ETag"] = f'"{version.etag}"'
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
     return response

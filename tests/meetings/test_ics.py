@@ -193,8 +193,8 @@ def test_feed_lists_my_meetings_and_my_projects_milestones(client, schedule, pro
         project=project,
         kind=Milestone._meta.get_field("kind").choices[0][0],
         title="GMP batch 1",
-        baseline_date=datetime.date(2030, 3, 1),
-        forecast_date=datetime.date(2030, 3, 15),
+        baseline_date=timezone.localdate() + datetime.timedelta(days=300),
+        forecast_date=timezone.localdate() + datetime.timedelta(days=314),
     )
     response = _feed(client, team["lead"])
     assert response.status_code == 200
@@ -205,7 +205,8 @@ def test_feed_lists_my_meetings_and_my_projects_milestones(client, schedule, pro
     assert str(events[f"{project.code}: Weekly call ACM"]["UID"]) == mine.ical_uid
     assert all(not_invited.title not in s and other_meeting.title not in s for s in events)
     milestone = events[f"{project.code} milestone: GMP batch 1 (forecast)"]
-    assert milestone.decoded("DTSTART") == datetime.date(2030, 3, 15)  # an all-day event on the forecast date
+    # an all-day event on the forecast date
+    assert milestone.decoded("DTSTART") == timezone.localdate() + datetime.timedelta(days=314)
 
 
 def test_cancelled_meetings_stay_in_the_feed_as_cancelled(client, schedule, project, team):
