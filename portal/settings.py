@@ -41,6 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The product's one name: page titles, emails (sender, subjects, footers), the authenticator app.
 PORTAL_NAME = "Meridian"
+# Rows the dashboard CSV reads from its cursor at a time (and flags it loads per query).
+DASHBOARD_EXPORT_BATCH = 500
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -9,8 +9,10 @@ itself computes (int, float, Decimal) stay numbers: only text can carry a formul
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+
+from django.http import StreamingHttpResponse
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,3 +38,27 @@ class SafeCSVWriter:
     def writerows(self, rows: Iterable[Iterable]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+class _Line:
+    """A write-only file that hands back what is written: csv.writer then yields lines."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def streaming_csv_response(
+    filename: str, header: Iterable, rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
+    """A CSV download written line by line as `rows` is consumed: memory stays flat however
+    many rows there are. Consume anything that can fail (the first query) before calling."""
+    writer = csv.writer(_Line())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow([neutralise_cell(cell) for cell in header])
+        for row in rows:
+            yield writer.writerow([neutralise_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -122,7 +122,7 @@ def test_junk_sort_falls_back_to_the_default_order(client, world, junk):
 def test_csv_export_follows_the_sort(client, world):
     client.force_login(world["sponsor_exec"])
     response = client.get(reverse("monitoring:dashboard_csv"), {"sort": "-slip", "q": "ACM"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [r["Code"] for r in rows] == ["ACM-2", "ACM-3", "ACM-1", "ACM-4"]
     assert [r["Worst milestone slip (days)"] for r in rows] == ["21", "5", "0", "0"]
 
@@ -137,3 +137,23 @@ def test_sorting_costs_no_extra_query(client, world):
             client.get(reverse("monitoring:dashboard"), {"sort": sort, "attention_only": "on"})
         counts[sort] = len(queries)
     assert len(set(counts.values())) == 1, counts
+
+
+@time_machine.travel(NOW, tick=False)
+def test_csv_streams_every_row_in_batches(client, world, settings):
+    """Read in batches of two from a server-side cursor: every row once, in order, its flags
+    loaded per batch (one query each), whatever the batch size."""
+    client.force_login(world["sponsor_exec"])
+    settings.DASHBOARD_EXPORT_BATCH = 2
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("monitoring:dashboard_csv"), {"sort": "-slip"})
+        assert response.streaming
+        body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["Code"] for r in rows] == ["ACM-2", "ACM-3", "ACM-1", "ACM-4"]
+    flag_queries = [q for q in queries if q["sql"].startswith('SELECT "monitoring_flag"."id"')]
+    assert len(flag_queries) == 2  # one per batch of two
+
+    settings.DASHBOARD_EXPORT_BATCH = 500
+    whole = b"".join(client.get(reverse("monitoring:dashboard_csv"), {"sort": "-slip"}).streaming_content)
+    assert whole.decode() == body
