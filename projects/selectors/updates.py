@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -34,12 +45,12 @@ def updates_for_project(*, access: ProjectAccess) -> QuerySet[StatusUpdate]:
     comments = Q(comments__kind__in=[CommentKind.COMMENT, CommentKind.QUESTION])
     if not access.sees_internal:
         comments &= Q(comments__is_internal=False)
-    # Questions count across every revision of the update (the chain shares one root).
-    open_questions = UpdateComment.objects.filter(
-        Q(update_id=OuterRef("chain_root")) | Q(update__original_id=OuterRef("chain_root")),
-        kind=CommentKind.QUESTION,
-        answered_at__isnull=True,
-    )
+    # Questions count across every revision of the update (the chain shares one root). Two
+    # EXISTS, not one with an OR inside: each is an index lookup (comments by update, updates by
+    # original), where the OR made PostgreSQL scan every tenant's comments for each row.
+    open_questions = UpdateComment.objects.filter(kind=CommentKind.QUESTION, answered_at__isnull=True)
+    on_root = open_questions.filter(update_id=OuterRef("chain_root"))
+    on_revision = open_questions.filter(update__original_id=OuterRef("chain_root"))
     return (
         StatusUpdate.objects.filter(project=access.project, status__in=statuses)
         .select_related("published_by", "created_by")
@@ -48,7 +59,7 @@ def updates_for_project(*, access: ProjectAccess) -> QuerySet[StatusUpdate]:
             draft_first=Case(When(status=UpdateStatus.DRAFT, then=Value(0)), default=Value(1)),
             acknowledgement_count=Count("acknowledgements", distinct=True),
             comment_count=Count("comments", filter=comments, distinct=True),
-            has_open_question=Exists(open_questions),
+            has_open_question=ExpressionWrapper(Exists(on_root) | Exists(on_revision), BooleanField()),
         )
         .order_by("draft_first", "-period_end", "-revision_number", "-pk")
     )
