@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from portal.core.timezones import zone_or_utc
 
-from .two_factor import close_setup_window, needs_setup
+from .two_factor import close_setup_window, needs_setup, start_guided_setup
 
 
 class UserTimeZoneMiddleware:
@@ -41,6 +41,7 @@ class RequireOrganizationMFAMiddleware:
             and not request.path.startswith(MFA_SETUP_EXEMPT_PREFIXES)
         ):
             if needs_setup(user):
+                start_guided_setup(request)
                 return redirect(f"{reverse('mfa_activate_totp')}?required=1")
             # Set up and gone on to the product: the setup window is over.
             close_setup_window(request)

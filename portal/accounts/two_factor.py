@@ -14,6 +14,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
 
 SETUP_SESSION_KEY = "portal_mfa_setup_started_at"
+GUIDED_SESSION_KEY = "portal_mfa_setup_guided"
 SETUP_WINDOW_SECONDS = 30 * 60
 
 
@@ -38,9 +39,13 @@ def requirement_reason(user) -> str:
     if not user.is_authenticated:
         return ""
     if user.organization_id and user.organization.require_mfa:
-        return f"Your organization, {user.organization.name}, requires two-factor authentication for everyone."
+        return (
+            f"Your organization, {user.organization.name}, requires two-factor authentication for everyone."
+        )
     if user.is_staff or user.is_superuser:
-        return "Portal staff accounts can see every organization, so they always use two-factor authentication."
+        return (
+            "Portal staff accounts can see every organization, so they always use two-factor authentication."
+        )
     return ""
 
 
@@ -48,6 +53,17 @@ def open_setup_window(request) -> None:
     """Call right after the person proved their password, when they still have to set up a second factor."""
     if needs_setup(request.user):
         request.session[SETUP_SESSION_KEY] = time.time()
+        request.session[GUIDED_SESSION_KEY] = True
+
+
+def start_guided_setup(request) -> None:
+    """The person is sent to set up a second factor they owe: show them the steps through to the
+    end (recovery codes, then on to their work), whether or not allauth asks for their password."""
+    request.session[GUIDED_SESSION_KEY] = True
+
+
+def is_guided(request) -> bool:
+    return bool(request.session.get(GUIDED_SESSION_KEY)) or needs_setup(request.user)
 
 
 def in_setup_window(request) -> bool:
@@ -57,6 +73,7 @@ def in_setup_window(request) -> bool:
 
 def close_setup_window(request) -> None:
     request.session.pop(SETUP_SESSION_KEY, None)
+    request.session.pop(GUIDED_SESSION_KEY, None)
 
 
 def landing_url(request) -> str:

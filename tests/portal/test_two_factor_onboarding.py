@@ -7,7 +7,14 @@ import time
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.urls import reverse
 
 from portal.accounts.models import OrgRole
@@ -35,7 +42,11 @@ def sign_in(client, user):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "landing"),
-    [(OrgRole.EXECUTIVE, "monitoring:dashboard"), (OrgRole.MEMBER, "projects:list"), (OrgRole.ADMIN, "projects:list")],
+    [
+        (OrgRole.EXECUTIVE, "monitoring:dashboard"),
+        (OrgRole.MEMBER, "projects:list"),
+        (OrgRole.ADMIN, "projects:list"),
+    ],
 )
 def test_accepting_an_invitation_lands_where_signing_in_does(client, sponsor, role, landing):
     invitation = InvitationFactory(organization=sponsor, email="joiner@acme.test", org_role=role)
@@ -51,7 +62,9 @@ def test_a_joiner_of_an_organization_requiring_two_factor_sets_it_up_without_con
     sponsor.save()
     invitation = InvitationFactory(organization=sponsor, email="joiner@acme.test", org_role=OrgRole.EXECUTIVE)
     response = client.get(accept(client, invitation)["Location"])
-    assert response.status_code == 302 and response["Location"] == f"{reverse('mfa_activate_totp')}?required=1"
+    assert (
+        response.status_code == 302 and response["Location"] == f"{reverse('mfa_activate_totp')}?required=1"
+    )
 
     page = client.get(response["Location"])
     assert page.status_code == 200  # not allauth's "Confirm access"
@@ -132,3 +145,37 @@ def test_staff_are_told_why_they_need_a_second_factor(client):
     sign_in(client, staff)
     text = client.get(reverse("mfa_activate_totp")).content.decode()
     assert "Portal staff accounts can see every organization" in text
+
+
+@pytest.mark.django_db
+def test_sent_to_set_up_without_a_fresh_password_confirms_it_then_is_walked_through(client, sponsor_lead):
+    """Signed in before the organization switched the requirement on: allauth asks for the
+    password (it was not typed just now), and the steps still end where signing in lands."""
+    client.force_login(sponsor_lead)
+    sponsor_lead.organization.require_mfa = True
+    sponsor_lead.organization.save()
+    setup_url = client.get(reverse("projects:list"))["Location"]
+    response = client.get(setup_url)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": DEFAULT_PASSWORD})
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Set up two-factor authentication" in page.content.decode()
+    client.post(reverse("mfa_activate_totp"), {"code": totp_code(page.context["form"].secret)})
+    text = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    assert "Save your recovery codes" in text and "I have saved them, continue" in text
+
+
+@pytest.mark.django_db
+def test_recovery_codes_seen_later_from_the_settings_are_not_a_setup_step(client, sponsor_lead):
+    sponsor_lead.organization.require_mfa = True
+    sponsor_lead.organization.save()
+    TOTP.activate(sponsor_lead, generate_totp_secret())
+    RecoveryCodes.activate(sponsor_lead)
+    client.force_login(sponsor_lead)
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    response = client.post(response["Location"], {"password": DEFAULT_PASSWORD})
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200 and len(page.context["unused_codes"]) == 10
+    assert "I have saved them, continue" not in text and "mfa-steps" not in text
+    assert "Back to two-factor settings" in text and "Generate new codes" in text

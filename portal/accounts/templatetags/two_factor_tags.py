@@ -5,7 +5,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
-from portal.accounts.two_factor import in_setup_window, landing_url, requirement_reason
+from portal.accounts.two_factor import is_guided, landing_url, requirement_reason
 
 register = template.Library()
 
@@ -14,13 +14,12 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
 
 @register.simple_tag(takes_context=True)
 def two_factor_setup(context) -> dict:
-    """`reason`: why they must (empty when they chose to); `guided`: show the setup as the
-    onboarding steps that end where signing in lands them (`landing`)."""
+    """`reason`: why they must (empty when they chose to); `guided`: they are being walked
+    through a setup they owe, so show the steps, ending where signing in lands them (`landing`)."""
     request = context["request"]
-    reason = requirement_reason(request.user)
     return {
-        "reason": reason,
-        "guided": bool(reason) or in_setup_window(request),
+        "reason": requirement_reason(request.user),
+        "guided": is_guided(request),
         "landing": landing_url(request),
     }
 
