@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -44,5 +45,10 @@ class RequireOrganizationMFAMiddleware:
                 start_guided_setup(request)
                 return redirect(f"{reverse('mfa_activate_totp')}?required=1")
             # Set up and gone on to the product: the setup window is over.
-            close_setup_window(request)
+            if close_setup_window(request):
+                messages.success(
+                    request,
+                    "You're all set: two-factor authentication is on. From now on, signing in asks "
+                    "for the code from your app after your password.",
+                )
         return self.get_response(request)

@@ -71,9 +71,10 @@ def in_setup_window(request) -> bool:
     return isinstance(started_at, (int, float)) and time.time() - started_at < SETUP_WINDOW_SECONDS
 
 
-def close_setup_window(request) -> None:
+def close_setup_window(request) -> bool:
+    """Whether the person had been walked through a setup (now done)."""
     request.session.pop(SETUP_SESSION_KEY, None)
-    request.session.pop(GUIDED_SESSION_KEY, None)
+    return bool(request.session.pop(GUIDED_SESSION_KEY, None))
 
 
 def landing_url(request) -> str:

@@ -84,8 +84,12 @@ def test_a_joiner_of_an_organization_requiring_two_factor_sets_it_up_without_con
     assert Authenticator.objects.filter(user__email="joiner@acme.test", type=Authenticator.Type.TOTP).exists()
 
     # On to the product: the window in which the password is not asked again is over.
-    assert client.get(reverse("monitoring:dashboard")).status_code == 200
+    landed = client.get(reverse("monitoring:dashboard"))
+    assert landed.status_code == 200 and "two-factor authentication is on" in landed.content.decode()
     assert SETUP_SESSION_KEY not in client.session
+    assert (
+        "two-factor authentication is on" not in client.get(reverse("monitoring:dashboard")).content.decode()
+    )
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
 

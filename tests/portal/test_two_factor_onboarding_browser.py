@@ -75,6 +75,7 @@ def test_a_joiner_sets_up_two_factor_right_after_accepting(browser: Browser, liv
 
     set_up_authenticator(page, "Acme Bio", f"joiner-{width}")
     page.wait_for_url(f"{live_server.url}{reverse('projects:list')}")
+    expect(page.get_by_text("You're all set: two-factor authentication is on.")).to_be_visible()
     shot(page, f"joiner-{width}-3-landed")
     assert Authenticator.objects.filter(user__email="joiner@acme.test", type=Authenticator.Type.TOTP).exists()
     assert not [url for url in visited if "/reauthenticate/" in url]
@@ -93,6 +94,7 @@ def test_an_executive_sets_up_two_factor_at_sign_in_and_lands_on_the_dashboard(
 
     set_up_authenticator(page, "Acme Bio", f"sign-in-{width}")
     page.wait_for_url(f"{live_server.url}{reverse('monitoring:dashboard')}")
+    expect(page.get_by_text("You're all set: two-factor authentication is on.")).to_be_visible()
     shot(page, f"sign-in-{width}-3-landed")
     assert not [url for url in visited if "/reauthenticate/" in url]
     assert problems == []
