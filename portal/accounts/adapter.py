@@ -2,10 +2,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.conf import settings
 from django.shortcuts import resolve_url
 
 from portal.accounts.models import OrgRole
+from portal.accounts.two_factor import in_setup_window, open_setup_window
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.organization_id and user.org_role == OrgRole.EXECUTIVE:
             return resolve_url("monitoring:dashboard")
         return super().get_login_redirect_url(request)
+
+    def login(self, request, user) -> None:
+        """A password sign-in that still owes its organization a second factor opens the setup
+        window: the person typed their password seconds ago, so setting up is not interrupted by
+        asking for it again."""
+        super().login(request, user)
+        open_setup_window(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        request = context.request
+        if app == "allauth.mfa" and request is not None and in_setup_window(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)

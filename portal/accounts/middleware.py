@@ -1,9 +1,11 @@
-from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.timezones import zone_or_utc
+
+from .two_factor import close_setup_window, needs_setup, start_guided_setup
 
 
 class UserTimeZoneMiddleware:
@@ -25,13 +27,6 @@ class UserTimeZoneMiddleware:
 MFA_SETUP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/invite/")
 
 
-def mfa_required(user) -> bool:
-    """Staff see every tenant, so they always need a second factor; others when their organization says so."""
-    if user.is_staff or user.is_superuser:
-        return True
-    return bool(user.organization_id and user.organization.require_mfa)
-
-
 class RequireOrganizationMFAMiddleware:
     """If the person must use two-factor authentication (staff, or their organization
     requires it) and they have not set up an authenticator app, send them to set it up first."""
@@ -45,8 +40,15 @@ class RequireOrganizationMFAMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(MFA_SETUP_EXEMPT_PREFIXES)
-            and mfa_required(user)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?required=1")
+            if needs_setup(user):
+                start_guided_setup(request)
+                return redirect(f"{reverse('mfa_activate_totp')}?required=1")
+            # Set up and gone on to the product: the setup window is over.
+            if close_setup_window(request):
+                messages.success(
+                    request,
+                    "You're all set: two-factor authentication is on. From now on, signing in asks "
+                    "for the code from your app after your password.",
+                )
         return self.get_response(request)

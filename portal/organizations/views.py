@@ -1,11 +1,12 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import organization_member_required
 from portal.accounts.models import User
+from portal.accounts.two_factor import landing_url
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
 
@@ -114,7 +115,9 @@ def invitation_accept_view(request, token: str):
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # allauth's sign-in: it opens the two-factor setup window when the organization
+            # requires a second factor, so the password set here is not asked for again.
+            get_adapter(request).login(request, user)
             messages.success(request, f"Welcome to {invitation.organization}.")
-            return redirect("home")
+            return redirect(landing_url(request))
     return render(request, "organizations/invitation_accept.html", {"invitation": invitation, "form": form})
