@@ -7,7 +7,11 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 
 from portal.accounts.models import OrgRole
-from portal.accounts.two_factor import in_setup_window, open_setup_window
+from portal.accounts.two_factor import in_setup_window, is_guided, open_setup_window
+
+GUIDED_SETUP_SILENCES = frozenset(
+    {"mfa/messages/totp_activated.txt", "mfa/messages/recovery_codes_generated.txt"}
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,15 @@ class AccountAdapter(DefaultAccountAdapter):
         asking for it again."""
         super().login(request, user)
         open_setup_window(request)
+
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ):
+        """In the guided two-factor setup the step bar tells where the person is: allauth's own
+        "activated" and "codes generated" notes would only repeat it."""
+        if message_template in GUIDED_SETUP_SILENCES and is_guided(request):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         request = context.request
