@@ -124,6 +124,9 @@ def milestone_timeline_svg(
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" role="img" aria-labelledby="timeline-title timeline-desc" '
+        # The dates and where the chart sits, for the zoom (static/js/timeline-zoom.js).
+        f'data-start="{scale.start:%Y-%m-%d}" data-end="{scale.end:%Y-%m-%d}" data-today="{today:%Y-%m-%d}" '
+        f'data-chart-left="{LABEL_WIDTH}" data-chart-right="{WIDTH - RIGHT_PAD}" '
         f'font-family={quoteattr(FONT)} font-size="12">',
         f'<title id="timeline-title">{escape(title)}</title>',
         f'<desc id="timeline-desc">Baseline dates as hollow diamonds, forecast dates as dots, actual dates as filled '
