@@ -41,7 +41,7 @@ RIGHT_PAD = 24
 HEADER = 40
 ROW = 30
 LEGEND = 44
-LEGEND_WIDTH = 420  # the legend's line, from its left edge
+LEGEND_WIDTH = 300  # the legend's line at its narrowest, from its left edge
 
 
 def slip_level(days: int | None, status: str = "") -> str:
@@ -92,7 +92,11 @@ def _ticks(scale: _Scale) -> list[datetime.date]:
     while day <= scale.end:
         months.append(day)
         day = _next_month(day)
-    step = 1 if len(months) <= 14 else 3 if len(months) <= 40 else 12
+    if scale.width == WIDTH:
+        step = 1 if len(months) <= 14 else 3 if len(months) <= 40 else 12
+    else:  # drawn to a zoom: a tick every month, or as few months apart as keeps labels apart
+        per_month = (scale.width - scale.left - RIGHT_PAD) / max(len(months), 1)
+        step = next((n for n in (1, 2, 3, 6) if n * per_month >= 60), 12)
     return [m for i, m in enumerate(months) if i % step == 0]
 
 
@@ -232,6 +236,7 @@ def milestone_timeline_svg(
     # Legend.
     ly = height - 14
     lx = LABEL_WIDTH if chart_px is None else 10
+    slip_words = "Slip against baseline" if scale.width - lx >= 420 else "Slip"
     legend = [
         _diamond(lx + 6, ly - 4, 6, fill="#ffffff", stroke=c["ink"]),
         f'<text x="{lx + 18}" y="{ly}" fill="{c["muted"]}" font-size="11">Baseline</text>',
@@ -240,7 +245,7 @@ def milestone_timeline_svg(
         _diamond(lx + 170, ly - 4, 6, fill=c["green"], stroke=c["green"]),
         f'<text x="{lx + 182}" y="{ly}" fill="{c["muted"]}" font-size="11">Actual</text>',
         f'<rect x="{lx + 236}" y="{ly - 8}" width="26" height="8" rx="3" fill="{c["red"]}" fill-opacity="0.35"/>',
-        f'<text x="{lx + 268}" y="{ly}" fill="{c["muted"]}" font-size="11">Slip against baseline</text>',
+        f'<text x="{lx + 268}" y="{ly}" fill="{c["muted"]}" font-size="11">{slip_words}</text>',
     ]
     out.extend(legend)
     out.append("</svg>")
