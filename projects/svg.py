@@ -170,10 +170,13 @@ def milestone_timeline_svg(
         out.append(
             f'<text x="10" y="{y + ROW / 2 + 4}" fill="{label_colour}"{decoration}>{escape(_truncate(m.title, label_limit))}</text>'
         )
-    # Month ticks.
-    for tick in _ticks(scale):
+    # Month ticks (each with its year when a zoom puts them half a year or more apart).
+    ticks = _ticks(scale)
+    yearly = chart_px is not None and len(ticks) > 1 and (ticks[1] - ticks[0]).days > 150
+    for tick in ticks:
         x = scale.x(tick)
-        label = tick.strftime("%b %Y") if tick.month == 1 or tick == scale.start else tick.strftime("%b")
+        with_year = yearly or tick.month == 1 or tick == scale.start
+        label = tick.strftime("%b %Y") if with_year else tick.strftime("%b")
         out.append(f'<line x1="{x}" y1="{HEADER - 8}" x2="{x}" y2="{chart_bottom}" stroke="{c["line"]}"/>')
         out.append(
             f'<text x="{x + 3}" y="{HEADER - 14}" fill="{c["muted"]}" font-size="11">{escape(label)}</text>'
