@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from issues import services
-from issues.models import IssueStatus, PlanStatus, ResolutionPlan
+from issues.models import IssueStatus, PlanStatus, Recognition, ResolutionPlan
 from tests.browser import log_in
+from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory
 
 from .conftest import access, drive
 
@@ -106,3 +107,31 @@ def test_the_issue_page_on_a_phone_puts_the_next_step_first_and_folds_the_histor
     expect(files.get_by_role("link", name="evidence-0.pdf")).to_be_visible()
 
     assert height < 4000, height  # 5,783 px before the folds
+
+
+def test_the_sponsor_recognizes_an_answer_from_the_update_page_on_a_phone(
+    browser, live_server, project, team
+):
+    published = StatusUpdateFactory(project=project, created_by=team["pm"], published=True, title="Week 12")
+    question = UpdateCommentFactory(
+        update=published, author=team["lead"], kind="question", body="Why the delay?"
+    )
+    answer = UpdateCommentFactory(
+        update=published, author=team["sme"], kind="answer", parent=question, body="The column arrived late."
+    )
+    page = browser.new_context(viewport=PHONE).new_page()
+    log_in(page, live_server.url, team["lead"].email)
+    page.wait_for_url(f"{live_server.url}/projects/")
+    page.goto(f"{live_server.url}{published.get_absolute_url()}")
+    expect(page.get_by_role("link", name="Recognize this update")).to_be_visible()
+    on_answer = page.locator(f"#comment-{answer.pk}").get_by_role("link", name="Recognize this answer")
+    on_answer.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "update-recognize-390.png"), full_page=True)
+    on_answer.click()
+    expect(page.get_by_text(f"Answer by {team['sme']}")).to_be_visible()
+    expect(page.locator("nav.tabs [aria-current=page]")).to_have_text("Updates")
+    page.get_by_label("What was good").fill("Clear and fast, thank you.")
+    page.get_by_role("button", name="Give recognition").click()
+    expect(page.locator(".messages")).to_contain_text("will see your recognition")
+    assert Recognition.objects.get().target == answer
