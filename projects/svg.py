@@ -177,10 +177,13 @@ def milestone_timeline_svg(
         x = scale.x(tick)
         with_year = yearly or tick.month == 1 or tick == scale.start
         label = tick.strftime("%b %Y") if with_year else tick.strftime("%b")
+        if chart_px is not None and x + 6 * len(label) > scale.width:
+            label = ""  # a zoomed drawing ends where it ends: no label cut in half at its edge
         out.append(f'<line x1="{x}" y1="{HEADER - 8}" x2="{x}" y2="{chart_bottom}" stroke="{c["line"]}"/>')
-        out.append(
-            f'<text x="{x + 3}" y="{HEADER - 14}" fill="{c["muted"]}" font-size="11">{escape(label)}</text>'
-        )
+        if label:
+            out.append(
+                f'<text x="{x + 3}" y="{HEADER - 14}" fill="{c["muted"]}" font-size="11">{escape(label)}</text>'
+            )
     out.append(
         f'<line x1="{scale.left}" y1="{HEADER}" x2="{scale.width - RIGHT_PAD}" y2="{HEADER}" stroke="{c["line"]}"/>'
     )
