@@ -7,11 +7,12 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from portal.accounts.profile import register_profile_panel
+        from portal.core.actions import register_action
         from portal.core.permissions import register_rules
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import permissions, selectors
+        from . import permissions, recognition, selectors
 
         register_tab("issues", "Service issues", "issues:project_issues", order=50)
         # References resolve through the selectors the objects' own pages use.
@@ -23,3 +24,6 @@ class IssuesConfig(AppConfig):
         register_rules("issues", permissions)
         # A CDMO person's profile shows the recognition they or their team earned.
         register_profile_panel("issues/_profile_recognition.html", selectors.profile_recognition_panel)
+        # The sponsor's "Recognize" on the pages of updates, answers and meetings.
+        for label in recognition.RECOGNITION_TARGETS:
+            register_action(label, recognition.recognize_action)

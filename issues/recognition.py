@@ -22,9 +22,11 @@ from django.db import models
 from django.http import Http404
 from django.urls import reverse
 
+from portal.core.actions import Action
 from projects.references import parse_reference, visible_object
 from projects.selectors import ProjectAccess
 
+from . import permissions
 from .models import IssueStatus, ServiceIssue
 
 # label -> what the sponsor is recognizing, in words
@@ -126,6 +128,8 @@ def target_ready_for_recognition(target: Target) -> str | None:
         IssueStatus.CLOSED,
     ):
         return "A service issue can be recognized once it is resolved."
+    if target.label == "meetings.meeting" and (target.obj.is_scheduled or target.obj.is_cancelled):
+        return "A meeting can be recognized once it has taken place."
     return None
 
 
@@ -140,6 +144,38 @@ def credited_person(target: Target, *, cdmo_id: int):
         if person is not None and getattr(person, "organization_id", None) == cdmo_id:
             return person
     return None
+
+
+# The project tab the kudos form sits under, per target: the tab of the page it was opened from.
+TARGET_TAB = {
+    "projects.statusupdate": "updates",
+    "projects.updatecomment": "updates",
+    "meetings.meeting": "meetings",
+    "issues.serviceissue": "issues",
+}
+
+# What the "Recognize" button says to a screen reader after its label, per target.
+ACTION_CONTEXT = {
+    "projects.statusupdate": "this update",
+    "projects.updatecomment": "this answer",
+    "meetings.meeting": "this meeting",
+    "issues.serviceissue": "this resolution",
+}
+
+
+def recognize_action(obj: models.Model, access: ProjectAccess) -> Action | None:
+    """The "Recognize" button on a recognizable object's page (portal.core.actions): offered to
+    the sponsor team, on answers only (not questions or comments), once the object is ready. The
+    page already holds the object through its own selector on `access.project`; no query."""
+    label = obj._meta.label_lower
+    if not permissions.can_recognize(access) or label not in RECOGNITION_TARGETS:
+        return None
+    if label == "projects.updatecomment" and getattr(obj, "kind", "") != "answer":
+        return None
+    if target_ready_for_recognition(Target(label=label, obj=obj)):
+        return None
+    url = reverse("issues:kudos", kwargs={"project_id": access.project.pk}) + f"?target={label}:{obj.pk}"
+    return Action(label="Recognize", url=url, context=ACTION_CONTEXT[label], icon="★")
 
 
 def kudos_url(obj: models.Model) -> str:

@@ -41,6 +41,7 @@ RIGHT_PAD = 24
 HEADER = 40
 ROW = 30
 LEGEND = 44
+LEGEND_WIDTH = 300  # the legend's line at its narrowest, from its left edge
 
 
 def slip_level(days: int | None, status: str = "") -> str:
@@ -56,14 +57,16 @@ def slip_level(days: int | None, status: str = "") -> str:
 class _Scale:
     start: datetime.date
     end: datetime.date
+    width: int = WIDTH  # of the whole drawing
+    left: int = LABEL_WIDTH  # where the chart starts, after the milestones' names
 
     @property
     def days(self) -> int:
         return max((self.end - self.start).days, 1)
 
     def x(self, day: datetime.date) -> float:
-        span = WIDTH - LABEL_WIDTH - RIGHT_PAD
-        return round(LABEL_WIDTH + span * (day - self.start).days / self.days, 1)
+        span = self.width - self.left - RIGHT_PAD
+        return round(self.left + span * (day - self.start).days / self.days, 1)
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -89,7 +92,11 @@ def _ticks(scale: _Scale) -> list[datetime.date]:
     while day <= scale.end:
         months.append(day)
         day = _next_month(day)
-    step = 1 if len(months) <= 14 else 3 if len(months) <= 40 else 12
+    if scale.width == WIDTH:
+        step = 1 if len(months) <= 14 else 3 if len(months) <= 40 else 12
+    else:  # drawn to a zoom: a tick every month, or as few months apart as keeps labels apart
+        per_month = (scale.width - scale.left - RIGHT_PAD) / max(len(months), 1)
+        step = next((n for n in (1, 2, 3, 6) if n * per_month >= 60), 12)
     return [m for i, m in enumerate(months) if i % step == 0]
 
 
@@ -111,46 +118,74 @@ def _slip_text(days: int) -> str:
 
 
 def milestone_timeline_svg(
-    milestones: Sequence, *, today: datetime.date, title: str = "Milestone timeline"
+    milestones: Sequence,
+    *,
+    today: datetime.date,
+    title: str = "Milestone timeline",
+    chart_px: int | None = None,
+    label_px: int = LABEL_WIDTH,
 ) -> SafeString:
-    """An SVG document (as safe markup) for `milestones`; an empty string if there are none."""
+    """An SVG document (as safe markup) for `milestones`; an empty string if there are none.
+
+    By default it is drawn 980 units wide and scales to its box (the page, paper, a PDF). With
+    `chart_px` (the zoom of the milestones tab) it is drawn at its natural size in pixels: the
+    chart `chart_px` wide after a `label_px` column of names, so the text keeps its size however
+    far the chart is stretched or squeezed, and the box scrolls sideways."""
     milestones = list(milestones)
     if not milestones:
         return mark_safe("")
-    scale = _scale(milestones, today)
+    whole = _scale(milestones, today)
+    if chart_px is None:
+        scale = whole
+        size = 'width="100%"'
+    else:
+        width = max(label_px + chart_px + RIGHT_PAD, LEGEND_WIDTH)
+        scale = _Scale(whole.start, whole.end, width=width, left=label_px)
+    label_limit = 36 if scale.left >= LABEL_WIDTH else max(scale.left // 7, 8)
     height = HEADER + ROW * len(milestones) + LEGEND
+    if chart_px is not None:
+        size = f'width="{scale.width}" height="{height}" data-zoomed="true"'
     chart_bottom = HEADER + ROW * len(milestones)
     c = COLOURS
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="timeline-title timeline-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" viewBox="0 0 {scale.width} {height}" '
+        f'{size} role="img" aria-labelledby="timeline-title timeline-desc" '
+        # The dates and where the chart sits, for the zoom (static/js/timeline-zoom.js).
+        f'data-start="{scale.start:%Y-%m-%d}" data-end="{scale.end:%Y-%m-%d}" data-today="{today:%Y-%m-%d}" '
+        f'data-chart-left="{scale.left}" data-chart-right="{scale.width - RIGHT_PAD}" '
         f'font-family={quoteattr(FONT)} font-size="12">',
         f'<title id="timeline-title">{escape(title)}</title>',
         f'<desc id="timeline-desc">Baseline dates as hollow diamonds, forecast dates as dots, actual dates as filled '
         f"diamonds; bars show the slip against the baseline. Today is {today:%-d %B %Y}.</desc>",
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<rect x="0" y="0" width="{scale.width}" height="{height}" fill="#ffffff"/>',
     ]
     # Row stripes and labels.
     for index, m in enumerate(milestones):
         y = HEADER + index * ROW
         if index % 2 == 0:
-            out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="{c["stripe"]}"/>')
+            out.append(f'<rect x="0" y="{y}" width="{scale.width}" height="{ROW}" fill="{c["stripe"]}"/>')
         cancelled = m.status == MilestoneStatus.CANCELLED
         label_colour = c["muted"] if cancelled else c["ink"]
         decoration = ' text-decoration="line-through"' if cancelled else ""
         out.append(
-            f'<text x="10" y="{y + ROW / 2 + 4}" fill="{label_colour}"{decoration}>{escape(_truncate(m.title))}</text>'
+            f'<text x="10" y="{y + ROW / 2 + 4}" fill="{label_colour}"{decoration}>{escape(_truncate(m.title, label_limit))}</text>'
         )
-    # Month ticks.
-    for tick in _ticks(scale):
+    # Month ticks (each with its year when a zoom puts them half a year or more apart).
+    ticks = _ticks(scale)
+    yearly = chart_px is not None and len(ticks) > 1 and (ticks[1] - ticks[0]).days > 150
+    for tick in ticks:
         x = scale.x(tick)
-        label = tick.strftime("%b %Y") if tick.month == 1 or tick == scale.start else tick.strftime("%b")
+        with_year = yearly or tick.month == 1 or tick == scale.start
+        label = tick.strftime("%b %Y") if with_year else tick.strftime("%b")
+        if chart_px is not None and x + 6 * len(label) > scale.width:
+            label = ""  # a zoomed drawing ends where it ends: no label cut in half at its edge
         out.append(f'<line x1="{x}" y1="{HEADER - 8}" x2="{x}" y2="{chart_bottom}" stroke="{c["line"]}"/>')
-        out.append(
-            f'<text x="{x + 3}" y="{HEADER - 14}" fill="{c["muted"]}" font-size="11">{escape(label)}</text>'
-        )
+        if label:
+            out.append(
+                f'<text x="{x + 3}" y="{HEADER - 14}" fill="{c["muted"]}" font-size="11">{escape(label)}</text>'
+            )
     out.append(
-        f'<line x1="{LABEL_WIDTH}" y1="{HEADER}" x2="{WIDTH - RIGHT_PAD}" y2="{HEADER}" stroke="{c["line"]}"/>'
+        f'<line x1="{scale.left}" y1="{HEADER}" x2="{scale.width - RIGHT_PAD}" y2="{HEADER}" stroke="{c["line"]}"/>'
     )
     # Bars and markers.
     for index, m in enumerate(milestones):
@@ -186,7 +221,7 @@ def milestone_timeline_svg(
         if slip:
             anchor_x = max(xb, xe) + 10
             text_anchor = "start"
-            if anchor_x > WIDTH - RIGHT_PAD - 40:
+            if anchor_x > scale.width - RIGHT_PAD - 40:
                 anchor_x, text_anchor = min(xb, xe) - 10, "end"
             out.append(
                 f'<text x="{anchor_x}" y="{y + 4}" fill="{colour}" font-size="11" font-weight="bold" '
@@ -206,16 +241,31 @@ def milestone_timeline_svg(
         )
     # Legend.
     ly = height - 14
+    lx = LABEL_WIDTH if chart_px is None else 10
+    slip_words = "Slip against baseline" if scale.width - lx >= 420 else "Slip"
     legend = [
-        _diamond(LABEL_WIDTH + 6, ly - 4, 6, fill="#ffffff", stroke=c["ink"]),
-        f'<text x="{LABEL_WIDTH + 18}" y="{ly}" fill="{c["muted"]}" font-size="11">Baseline</text>',
-        f'<circle cx="{LABEL_WIDTH + 90}" cy="{ly - 4}" r="5" fill="{c["amber"]}"/>',
-        f'<text x="{LABEL_WIDTH + 100}" y="{ly}" fill="{c["muted"]}" font-size="11">Forecast</text>',
-        _diamond(LABEL_WIDTH + 170, ly - 4, 6, fill=c["green"], stroke=c["green"]),
-        f'<text x="{LABEL_WIDTH + 182}" y="{ly}" fill="{c["muted"]}" font-size="11">Actual</text>',
-        f'<rect x="{LABEL_WIDTH + 236}" y="{ly - 8}" width="26" height="8" rx="3" fill="{c["red"]}" fill-opacity="0.35"/>',
-        f'<text x="{LABEL_WIDTH + 268}" y="{ly}" fill="{c["muted"]}" font-size="11">Slip against baseline</text>',
+        _diamond(lx + 6, ly - 4, 6, fill="#ffffff", stroke=c["ink"]),
+        f'<text x="{lx + 18}" y="{ly}" fill="{c["muted"]}" font-size="11">Baseline</text>',
+        f'<circle cx="{lx + 90}" cy="{ly - 4}" r="5" fill="{c["amber"]}"/>',
+        f'<text x="{lx + 100}" y="{ly}" fill="{c["muted"]}" font-size="11">Forecast</text>',
+        _diamond(lx + 170, ly - 4, 6, fill=c["green"], stroke=c["green"]),
+        f'<text x="{lx + 182}" y="{ly}" fill="{c["muted"]}" font-size="11">Actual</text>',
+        f'<rect x="{lx + 236}" y="{ly - 8}" width="26" height="8" rx="3" fill="{c["red"]}" fill-opacity="0.35"/>',
+        f'<text x="{lx + 268}" y="{ly}" fill="{c["muted"]}" font-size="11">{slip_words}</text>',
     ]
     out.extend(legend)
     out.append("</svg>")
     return mark_safe("".join(out))
+
+
+def zoomed_chart_px(
+    milestones: Sequence, *, today: datetime.date, span_days: int | None, box_px: int, label_px: int
+) -> int:
+    """How wide to draw the chart so that `span_days` fill a box `box_px` wide once scrolled past
+    the names; all of it (span None, or a project shorter than the span) fits the box beside them."""
+    fit = max(box_px - label_px - RIGHT_PAD, 120)
+    milestones = list(milestones)
+    if span_days is None or not milestones:
+        return fit
+    days = _scale(milestones, today).days
+    return min(max(fit, round(box_px * days / span_days)), 40_000)

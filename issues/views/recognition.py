@@ -16,7 +16,13 @@ from projects.page import project_page
 from projects.selectors import get_project_for_user, team_users
 
 from .. import forms, permissions, services
-from ..recognition import TargetNotFound, credited_person, resolve_target, target_ready_for_recognition
+from ..recognition import (
+    TARGET_TAB,
+    TargetNotFound,
+    credited_person,
+    resolve_target,
+    target_ready_for_recognition,
+)
 from ..selectors import recognitions_received
 
 # Recognition ---------------------------------------------------------------------------
@@ -33,7 +39,7 @@ def kudos_view(request, project_id: int):
         raise Http404("Nothing to recognize here.") from exc
     if not permissions.can_recognize(access):
         raise PermissionDenied("Recognition is given by the sponsor team.")
-    context = project_page(request, project_id, "issues")
+    context = project_page(request, project_id, TARGET_TAB.get(target.label, "issues"))
     back = target.url or reverse("issues:project_issues", kwargs={"project_id": project.pk})
     not_ready = target_ready_for_recognition(target)
     people = team_users(project=project, side=Side.CDMO, active_only=True)

@@ -21,9 +21,30 @@ from ..forms import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
 from ..models import Milestone
 from ..page import project_page
 from ..selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
-from ..svg import milestone_timeline_svg
+from ..svg import milestone_timeline_svg, zoomed_chart_px
 
 FILTERS = {"open": "Open", "all": "All", "done": "Done"}
+# The timeline's range (?zoom=): how many days fill its box; None for the whole project.
+ZOOMS = {"3m": ("3 months", 91), "6m": ("6 months", 183), "1y": ("1 year", 365), "all": ("All", None)}
+
+
+def _timeline(request, milestones, *, today, title):
+    """The SVG timeline and the zoom it is drawn at ("" for the default drawing that scales to its
+    box). static/js/timeline-zoom.js adds the box's width in pixels (?w=) to the zoom links."""
+    zoom = request.GET.get("zoom", "")
+    if zoom not in ZOOMS:
+        return milestone_timeline_svg(milestones, today=today, title=title), ""
+    try:
+        box_px = min(max(int(request.GET.get("w", "")), 280), 2400)
+    except ValueError:
+        box_px = 980
+    label_px = 270 if box_px >= 700 else 130
+    chart_px = zoomed_chart_px(
+        milestones, today=today, span_days=ZOOMS[zoom][1], box_px=box_px, label_px=label_px
+    )
+    return milestone_timeline_svg(
+        milestones, today=today, title=title, chart_px=chart_px, label_px=label_px
+    ), zoom
 
 
 def _require_editor(access) -> None:
@@ -45,6 +66,7 @@ def milestones_view(request, project_id: int):
         milestones = [m for m in milestones if m.status == "done"]
     today = timezone.localdate()
     late = [m for m in milestones if m.is_open and m.slip_days > 0]
+    timeline, zoom = _timeline(request, milestones, today=today, title=f"{project.code} milestone timeline")
     context.update(
         milestones=milestones,
         today=today,
@@ -52,7 +74,9 @@ def milestones_view(request, project_id: int):
         filters=FILTERS,
         late_count=len(late),
         overdue_count=sum(1 for m in milestones if m.is_overdue(today)),
-        timeline=milestone_timeline_svg(milestones, today=today, title=f"{project.code} milestone timeline"),
+        timeline=timeline,
+        zoom=zoom,
+        zooms={key: label for key, (label, _days) in ZOOMS.items()},
         can_edit=permissions.can_edit_milestones(access),
     )
     return render(request, "projects/milestones.html", context)

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from portal.core import timezones
+from portal.core.actions import actions_for
 from portal.core.permissions import ask
 
 register = template.Library()
@@ -39,3 +40,10 @@ def time_span(start, end, style="long") -> str:
     """`{% time_span meeting.starts_at meeting.ends_at "short" %}` in the active zone: one
     date when the meeting starts and ends on the same local day, both when it crosses midnight."""
     return timezones.time_span(start, end, style=style)
+
+
+@register.simple_tag
+def object_actions(obj, access) -> list:
+    """`{% object_actions meeting access as actions %}`: what apps above offer this viewer on `obj`
+    (portal.core.actions), e.g. the sponsor's "Recognize"."""
+    return actions_for(obj, access)
