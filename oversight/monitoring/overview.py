@@ -15,7 +15,7 @@ from projects.models import Project
 from .models import Flag, Severity
 
 
-def top_open_flags(*, project: Project, limit: int = 4) -> tuple[list[Flag], int]:
+def top_open_flags(*, project: Project, limit: int = 3) -> tuple[list[Flag], int]:
     rows = list(
         Flag.objects.filter(project=project, cleared_at__isnull=True)
         .annotate(
