@@ -19,7 +19,7 @@ from . import permissions
 from .models import IssueStatus, ServiceIssue, Severity
 from .selectors import ACTIVE
 
-# The clock each status runs: (deadline field, what is due).
+# What the running clock of each status asks for (its deadline is `next_due`).
 _RUNNING_CLOCK = {
     IssueStatus.OPEN: "acknowledgement",
     IssueStatus.ACKNOWLEDGED: "resolution plan",
