@@ -9,12 +9,19 @@ class IssuesConfig(AppConfig):
         from portal.accounts.profile import register_profile_panel
         from portal.core.actions import register_action
         from portal.core.permissions import register_rules
+        from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import permissions, recognition, selectors
+        from . import overview, permissions, recognition, selectors
 
         register_tab("issues", "Service issues", "issues:project_issues", order=50)
+        register_panel(
+            "service_issues",
+            order=60,
+            template="issues/_overview_panel.html",
+            context=overview.open_issues_panel,
+        )
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "issues.serviceissue",

@@ -7,15 +7,22 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from portal.core.permissions import register_rules
+        from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import permissions, selectors
+        from . import overview, permissions, selectors
 
         # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
         register_rules("meetings", permissions)
 
         register_tab("meetings", "Meetings", "meetings:project_meetings", order=40)
+        register_panel(
+            "next_meeting",
+            order=40,
+            template="meetings/_overview_panel.html",
+            context=overview.next_meeting_panel,
+        )
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "meetings.meeting", lambda *, access, pk: selectors.get_meeting(access=access, meeting_id=pk)

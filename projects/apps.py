@@ -8,7 +8,8 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from portal.core.permissions import register_rules
 
-        from . import permissions, selectors
+        from . import overview, permissions, selectors
+        from .overview import register_panel
         from .references import register_reference
         from .tabs import register_tab
 
@@ -18,6 +19,25 @@ class ProjectsConfig(AppConfig):
         register_tab("updates", "Updates", "projects:updates", order=30)
         register_tab("team", "Team", "projects:team", order=60, count=lambda page: len(page["team"]))
         register_tab("history", "History", "projects:history", order=70)
+        # The overview's own panels; meetings, issues and monitoring add theirs.
+        register_panel(
+            "latest_update",
+            order=10,
+            template="projects/_overview_update.html",
+            context=overview.latest_update_panel,
+        )
+        register_panel(
+            "milestones",
+            order=30,
+            template="projects/_overview_milestones.html",
+            context=overview.next_milestones_panel,
+        )
+        register_panel(
+            "decisions",
+            order=50,
+            template="projects/_overview_decisions.html",
+            context=overview.open_decisions_panel,
+        )
         # References resolve through the selectors the objects' own pages use.
         register_reference(
             "projects.statusupdate", lambda *, access, pk: selectors.get_update(access=access, update_id=pk)

@@ -1,5 +1,7 @@
 """The frame every project page shares: the header, the tabs and the user's access.
 
+The overview adds its panels (`overview_page`) from the registry in `projects/overview.py`.
+
 Views of any app that show a project tab call `project_page(...)` and extend
 `projects/_layout.html`; the tenancy check happens here, through the selector. The tabs come from
 the registry in `projects/tabs.py`, which each app fills from its `AppConfig.ready()`.
@@ -7,6 +9,7 @@ the registry in `projects/tabs.py`, which each app fills from its `AppConfig.rea
 
 from __future__ import annotations
 
+from .overview import overview_panels
 from .selectors import get_project_for_user, project_team, team_gaps
 from .tabs import page_tabs
 
@@ -23,4 +26,11 @@ def project_page(request, project_id: int, tab: str) -> dict:
         "tab": tab,
     }
     context["tabs"], context["badges"] = page_tabs(context)
+    return context
+
+
+def overview_page(request, project_id: int) -> dict:
+    """Context for a project's overview: the frame plus the panels every app registered."""
+    context = project_page(request, project_id, "overview")
+    context["panels"] = overview_panels(context)
     return context

@@ -16,7 +16,7 @@ from ..forms import (
     ProjectFilterForm,
     ProjectForm,
 )
-from ..page import project_page
+from ..page import overview_page, project_page
 from ..selectors import (
     counterparties_for,
     project_list,
@@ -68,8 +68,7 @@ def project_create_view(request):
 
 @login_required
 def project_detail_view(request, project_id: int):
-    context = project_page(request, project_id, "overview")
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", overview_page(request, project_id))
 
 
 @login_required

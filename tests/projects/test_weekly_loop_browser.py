@@ -81,7 +81,7 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
     lead_page.goto(f"{base}/projects/{project.pk}/")
     expect(lead_page.get_by_text("Green in the latest update")).to_be_visible()
     expect(lead_page.get_by_text("Approve the alternative Protein A resin")).to_be_visible()
-    lead_page.get_by_role("link", name="Updates").click()
+    lead_page.get_by_role("link", name="Updates", exact=True).click()
     lead_page.get_by_role("link", name="Engineering batch EB-02 complete; titre above target").click()
     expect(lead_page.get_by_text("Harvest, capture and viral inactivation done.")).to_be_visible()
     lead_page.get_by_role("button", name="Acknowledge").click()

@@ -1,0 +1,34 @@
+"""The project overview's "Open flags" panel (registered in `MonitoringConfig.ready`).
+
+One query: the project's open flags, critical first then the newest, with how many are open in
+all. Everyone who sees the project sees its flags, as on its flags page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Value, When, Window
+
+from projects.models import Project
+
+from .models import Flag, Severity
+
+
+def top_open_flags(*, project: Project, limit: int = 3) -> tuple[list[Flag], int]:
+    rows = list(
+        Flag.objects.filter(project=project, cleared_at__isnull=True)
+        .annotate(
+            severity_rank=Case(
+                When(severity=Severity.CRITICAL, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            total=Window(Count("pk")),
+        )
+        .order_by("severity_rank", "-raised_at", "-pk")[:limit]
+    )
+    return rows, (rows[0].total if rows else 0)
+
+
+def open_flags_panel(page: dict[str, Any]) -> dict:
+    flags, total = top_open_flags(project=page["project"])
+    return {"flags": flags, "total": total, "more": max(total - len(flags), 0)}
