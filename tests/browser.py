@@ -1,6 +1,7 @@
 """Signing in for the browser journeys (real Chromium against the live server)."""
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
@@ -39,7 +40,8 @@ class ConsoleWatch:
     """Console errors, CSP violations and uncaught exceptions of every page of the contexts it watches.
 
     A page answered with an error status on purpose (a 404 a test asks for) makes Chromium log
-    "Failed to load resource" for that document: that one line is not a problem of the page."""
+    "Failed to load resource" for that document (and for the /favicon.ico it then asks for): those
+    lines are not a problem of the page."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
@@ -60,7 +62,11 @@ class ConsoleWatch:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        if message.text.startswith("Failed to load resource") and url in self._error_documents:
+        if message.text.startswith("Failed to load resource") and (
+            url in self._error_documents or urlsplit(url).path == "/favicon.ico"
+        ):
+            # The error page itself, or the icon Chromium asks for on its own for a page that names
+            # none (Django's plain error pages).
             return
         self.problems.append(f"{url}: {message.text}")
 
