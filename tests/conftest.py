@@ -7,12 +7,14 @@ for browser journeys, Debian's Chromium driven by Playwright.
 import os
 
 import pytest
+from playwright.sync_api import Browser
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls inside Playwright tests
 
 from portal.celery import app  # noqa: E402
 from portal.organizations.models import OrgRole  # noqa: E402
 from projects.models import TeamRole  # noqa: E402
+from tests.browser import ConsoleWatch  # noqa: E402
 from tests.database_guards import flush_between_transactional_tests_bypasses_truncate_guards  # noqa: E402, F401
 from tests.factories.organizations import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory  # noqa: E402
 from tests.factories.projects import ProjectFactory, ProjectMemberFactory  # noqa: E402
@@ -167,3 +169,23 @@ def broker_down():
     _use_broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
     yield restore
     restore()
+
+
+@pytest.fixture(autouse=True)
+def quiet_console(request, monkeypatch):
+    """Every browser test fails on a console error, a CSP violation or an uncaught exception in
+    any of its pages: each browser context a test opens (pytest-playwright's `page`, sign_in's own
+    windows) is watched from its creation."""
+    if request.node.get_closest_marker("browser") is None:
+        yield None
+        return
+    watch = ConsoleWatch()
+    new_context = Browser.new_context
+
+    def watched_new_context(self, *args, **kwargs):
+        return watch.watch(new_context(self, *args, **kwargs))
+
+    monkeypatch.setattr(Browser, "new_context", watched_new_context)
+    yield watch
+    problems = watch.take()
+    assert not problems, "the browser console reported:\n" + "\n".join(problems)
