@@ -9,6 +9,11 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from projects.tabs import register_tab
 
+        from .listeners import connect
+
+        # A change to what the rules read re-evaluates that project's flags after commit.
+        connect()
+
         # The project header's "N open flags" badge, linking to the project's flags.
         register_tab(
             "flags",
