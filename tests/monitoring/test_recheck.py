@@ -102,9 +102,10 @@ def test_work_for_a_change_that_rolls_back_is_never_written(project, recheck_on)
 
 
 def test_several_changes_in_one_transaction_ask_for_one_recheck_per_project(
-    django_capture_on_commit_callbacks,
+    recheck_on, django_capture_on_commit_callbacks
 ):
     first, second = staff_project(), staff_project()
+    recheck_on()
     with django_capture_on_commit_callbacks(execute=False):
         with transaction.atomic():
             a, b = _slipping(first, 21, "A"), _slipping(first, 3, "B")
@@ -176,6 +177,7 @@ def test_a_write_that_bypasses_save_still_asks_for_a_recheck(
     assert Flag.objects.filter(
         kind=FlagKind.ACTION_ITEM_OVERDUE, subject_id=item.pk, cleared_at=None
     ).exists()
+    recheck_on()
 
     with django_capture_on_commit_callbacks(execute=True):
         meeting_services.action_item_complete(access=access(item.owner, project), item=item)
