@@ -6,6 +6,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
+        from portal.core.history import register_history_kind
         from portal.core.permissions import register_rules
         from projects.overview import register_panel
         from projects.references import register_reference
@@ -15,6 +16,19 @@ class MeetingsConfig(AppConfig):
 
         # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
         register_rules("meetings", permissions)
+        # The history's words for meetings: an edit to a meeting whose minutes are being written
+        # is an edit of the minutes.
+        register_history_kind(
+            "meetings.Meeting",
+            "Meetings and minutes",
+            lambda data, created: (
+                "Meeting scheduled"
+                if created
+                else ("Minutes edited" if data.get("status") == "minutes_draft" else "Meeting changed")
+            ),
+        )
+        register_history_kind("meetings.ActionItem", "Action items")
+        register_history_kind("meetings.Decision", "Meeting decisions")
 
         register_tab("meetings", "Meetings", "meetings:project_meetings", order=40)
         register_panel(

@@ -276,6 +276,9 @@ CELERY_BEAT_SCHEDULER = "portal.core.beat:ClaimingScheduler"
 # Transactional outbox (portal/core/queue.py): work not finished this long after it was sent
 # (doubling with each send) is sent again by the relay, which runs every OUTBOX_RELAY_SECONDS.
 OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+# A change to a project's monitored data re-evaluates its red flags after commit (the sweep
+# remains the safety net). oversight/monitoring/listeners.py.
+MONITORING_RECHECK_ON_CHANGE = os.environ.get("MONITORING_RECHECK_ON_CHANGE", "1") == "1"
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
 # An email still "sending" this long after a worker claimed it: that worker died.
 NOTIFICATION_STUCK_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_STUCK_AFTER_SECONDS", "75"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, decisions, discussion, milestones, project, team, updates
+from .views import attachments, decisions, discussion, history, milestones, project, team, updates
 
 app_name = "projects"
 
@@ -16,7 +16,7 @@ urlpatterns = [
         team.team_member_remove_view,
         name="member_remove",
     ),
-    path("<int:project_id>/history/", project.project_history_view, name="history"),
+    path("<int:project_id>/history/", history.project_history_view, name="history"),
     # Milestones and status updates (issue 3)
     path("decisions/", decisions.decisions_view, name="decisions"),
     path("<int:project_id>/milestones/", milestones.milestones_view, name="milestones"),

@@ -32,3 +32,7 @@ if os.environ.get("PORTAL_TEST_ISOLATED") != (_worker or "main"):
     atexit.register(shutil.rmtree, _media, ignore_errors=True)
 
 from portal.settings import *  # noqa: E402, F403
+
+# Off for the suite at large (its tests count outbox rows and queries of their own work); the
+# tests of the re-evaluation (tests/monitoring/test_recheck*.py) turn it on.
+MONITORING_RECHECK_ON_CHANGE = False

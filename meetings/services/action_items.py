@@ -7,6 +7,7 @@ from django.db import transaction
 from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
+from portal.core.signals import project_data_changed
 from projects.selectors import ProjectAccess
 
 from .. import permissions
@@ -25,6 +26,7 @@ def action_item_complete(*, access: ProjectAccess, item: ActionItem) -> ActionIt
         ActionItem.objects.filter(pk=item.pk, status=ActionItemStatus.OPEN).update(
             status=ActionItemStatus.DONE, completed_at=clock.now(), completed_by=access.user
         )
+        project_data_changed.send(sender=ActionItem, project_id=item.project_id)
     item.refresh_from_db()
     return item
 
@@ -37,5 +39,6 @@ def action_item_reopen(*, access: ProjectAccess, item: ActionItem) -> ActionItem
         ActionItem.objects.filter(pk=item.pk, status=ActionItemStatus.DONE).update(
             status=ActionItemStatus.OPEN, completed_at=None, completed_by=None
         )
+        project_data_changed.send(sender=ActionItem, project_id=item.project_id)
     item.refresh_from_db()
     return item

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from portal.core import clock
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 from projects.models import ProjectMember
 from projects.selectors import ProjectAccess
 from projects.services import require_same_project
@@ -54,6 +55,7 @@ def transition(meeting: Meeting, *, expected: Sequence[str], **changes) -> None:
         raise ConcurrentEditError(
             "Someone else changed this meeting just now. Reload the page and try again."
         )
+    project_data_changed.send(sender=Meeting, project_id=meeting.project_id)
     meeting.refresh_from_db()
 
 

@@ -12,6 +12,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 from projects.models import ProjectMember, TeamRole
 from projects.selectors import ProjectAccess
 
@@ -44,6 +45,7 @@ def refresh_decision_maker_flag(meeting: Meeting) -> None:
     ).exists()
     if invited != meeting.decision_maker_invited:
         Meeting.objects.filter(pk=meeting.pk).update(decision_maker_invited=invited)
+        project_data_changed.send(sender=Meeting, project_id=meeting.project_id)
         meeting.decision_maker_invited = invited
 
 
@@ -219,5 +221,6 @@ def attendance_record(
                 row.attendance = Attendance.ATTENDED
                 row.save(update_fields=["attendance"])
         Meeting.objects.filter(pk=meeting.pk).update(attendance_recorded_at=clock.now())
+        project_data_changed.send(sender=Meeting, project_id=meeting.project_id)
         meeting.refresh_from_db()
     return meeting

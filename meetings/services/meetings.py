@@ -14,6 +14,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 from projects.selectors import ProjectAccess
 
 from .. import permissions, tasks
@@ -129,6 +130,7 @@ def meeting_update(*, access: ProjectAccess, meeting: Meeting, version: int, **c
         ).update(version=F("version") + 1, updated_at=clock.now(), **changes, **extra)
         if not updated:
             raise ConcurrentEditError()
+        project_data_changed.send(sender=Meeting, project_id=meeting.project_id)
         meeting.refresh_from_db()
         if time_changed:
             Invitee.objects.filter(meeting=meeting, removed_at__isnull=True).exclude(

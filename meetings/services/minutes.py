@@ -14,6 +14,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 from projects.selectors import ProjectAccess
 
 from .. import permissions, tasks
@@ -131,6 +132,7 @@ def _save_rows(model, meeting: Meeting, rows, *, values, removed: str, now, **cr
             model.objects.create(meeting=meeting, **create_extra, **fields)
         elif any(getattr(current, k) != v for k, v in fields.items()):
             model.objects.filter(pk=current.pk).update(**fields)
+    project_data_changed.send(sender=model, project_id=meeting.project_id)
 
 
 def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting:

@@ -7,10 +7,29 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring and red flags"
 
     def ready(self):
+        from portal.core.history import register_history_kind, register_reason_labels
         from projects.overview import register_panel
         from projects.tabs import register_tab
 
         from . import overview
+        from .listeners import connect
+        from .models import FlagKind
+
+        kinds = dict(FlagKind.choices)
+        # The history names flags in words: "Flag raised: Action item overdue".
+        register_history_kind(
+            "monitoring.Flag",
+            "Red flags",
+            lambda data, created: (
+                f"Flag {'raised' if created else 'cleared'}: {kinds.get(data.get('kind'), 'red flag')}"
+            ),
+        )
+        register_reason_labels(
+            {f"Monitoring rule: {code}": f"Monitoring: {label}" for code, label in kinds.items()}
+        )
+
+        # A change to what the rules read re-evaluates that project's flags after commit.
+        connect()
 
         # The project header's "N open flags" badge, linking to the project's flags.
         register_tab(

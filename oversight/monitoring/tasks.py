@@ -12,6 +12,14 @@ def run_sweep() -> dict:
     return {"raised": len(result.raised), "cleared": result.cleared, "notices": result.notices}
 
 
+@task(name="monitoring.recheck_project")
+def recheck_project(project_id: int) -> dict:
+    """After a change to the project's data committed: its flags, re-evaluated by every rule
+    (the sweep's queries narrowed to it). Safe to run again."""
+    result = services.recheck_projects(project_ids=[project_id])
+    return {"raised": len(result.raised), "cleared": result.cleared, "refreshed": result.refreshed}
+
+
 @task(name="monitoring.send_flag_notices")
 def send_flag_notices() -> int:
     """Every minute, apart from the sweep: flags a sweep raised and then died before announcing

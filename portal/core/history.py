@@ -8,6 +8,7 @@ project lead can read: who, when, which field, from what to what.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,12 +19,37 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from pghistory.models import Events
 
+from .history_filters import BOOKKEEPING_FIELDS, HistoryFilterForm, tracked_kinds, with_news_only
 from .views_helpers import paginate
 
 # Bookkeeping columns nobody needs to read about.
-HIDDEN_FIELDS = frozenset(
-    {"id", "version", "updated_at", "created_at", "added_at", "token", "calendar_token"}
-)
+HIDDEN_FIELDS = frozenset(BOOKKEEPING_FIELDS)
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """How an app names its tracked records in the history (filled from its AppConfig.ready()).
+
+    `label`: the kind, plural ("Red flags"); `headline(data, created)`: the entry's opening words
+    ("Flag raised: Action item overdue"); None gives "<Record> created" / "<Record> changed".
+    """
+
+    label: str
+    headline: Callable[[dict, bool], str] | None = None
+
+
+_KINDS: dict[str, HistoryKind] = {}
+_REASONS: dict[str, str] = {}
+
+
+def register_history_kind(model_label: str, label: str, headline=None) -> None:
+    _KINDS[model_label] = HistoryKind(label, headline)
+
+
+def register_reason_labels(labels: dict[str, str]) -> None:
+    """Audit reasons written as codes by older versions ("Monitoring rule: action_item_overdue"),
+    and the words to show instead."""
+    _REASONS.update(labels)
 
 
 @dataclass
@@ -41,6 +67,15 @@ class HistoryEntry:
     subject: str
     reason: str = ""
     changes: list[FieldChange] = field(default_factory=list)
+    headline: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """ "Milestone changed: Forecast date changed", "Flag raised: Action item overdue"."""
+        if self.changes:
+            fields = ", ".join(change.label for change in self.changes)
+            return f"{self.headline}: {fields} changed"
+        return self.headline
 
 
 def _tracked_model(event_label: str) -> type[models.Model] | None:
@@ -71,10 +106,30 @@ def history_events(*, obj: models.Model, sees_internal: bool):
     return events
 
 
-def project_history_page(*, request, project, access) -> Page:
-    page = paginate(request, history_events(obj=project, sees_internal=access.sees_internal), per_page=30)
+def history_people(events) -> list[tuple[int, str]]:
+    """Everyone who appears as the author of one of `events`, by name: two queries."""
+    ids = {
+        int(value)
+        for value in events.order_by().values_list("pgh_context__user", flat=True).distinct()
+        if value is not None and str(value).isdigit()
+    }
+    User = apps.get_model("accounts", "User")
+    return [(user.pk, str(user)) for user in sorted(User.objects.filter(pk__in=ids), key=str)]
+
+
+def project_history_page(*, request, project, access) -> tuple[Page, HistoryFilterForm]:
+    """The requested page of the project's history, filtered by the GET form; (page, form)."""
+    events = with_news_only(history_events(obj=project, sees_internal=access.sees_internal))
+    form = HistoryFilterForm(
+        request.GET,
+        kinds=tracked_kinds(
+            sees_internal=access.sees_internal, labels={k: v.label for k, v in _KINDS.items()}
+        ),
+        people=history_people(events),
+    )
+    page = paginate(request, form.apply(events), per_page=30)
     page.object_list = describe_events(list(page.object_list))
-    return page
+    return page, form
 
 
 def _user_columns(model) -> list[str]:
@@ -166,6 +221,19 @@ def _field(model, name: str) -> models.Field | None:
     return None
 
 
+def _headline(model, data: dict, created: bool) -> str:
+    kind = _KINDS.get(model._meta.label) if model is not None else None
+    if kind is not None and kind.headline is not None:
+        return kind.headline(data, created)
+    name = str(model._meta.verbose_name).capitalize() if model is not None else "Record"
+    return f"{name} {'created' if created else 'changed'}"
+
+
+def _reason(context: dict) -> str:
+    reason = str(context.get("reason", ""))
+    return _REASONS.get(reason, reason)
+
+
 def _describe(event, names: dict[int, str]) -> HistoryEntry:
     model = _tracked_model(event.pgh_model)
     data = event.pgh_data or {}
@@ -190,6 +258,7 @@ def _describe(event, names: dict[int, str]) -> HistoryEntry:
         actor=_actor(context, names),
         action="created" if created else "changed",
         subject=_subject(model, data, names),
-        reason=str(context.get("reason", "")),
+        reason=_reason(context),
         changes=changes,
+        headline=_headline(model, data, created),
     )

@@ -75,6 +75,10 @@ def held() -> Iterator[None]:
         _held.reset(token)
 
 
+def is_held() -> bool:
+    return _held.get()
+
+
 def lease(sends: int) -> dt.timedelta:
     """How long a row may stay unfinished after its `sends`-th send before the relay sends it again."""
     base = float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60))
@@ -111,8 +115,40 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
         queued_at=now,
         lease_until=now + lease(1),
     )
-    transaction.on_commit(lambda: _publish(row))
+    transaction.on_commit(_Publish(row))
     return row
+
+
+class _Publish:
+    """The after-commit send of one outbox row (a callable that remembers its row, so
+    `enqueue_once_on_commit` can see what the transaction already asked for)."""
+
+    def __init__(self, row: OutboxTask):
+        self.row = row
+
+    def __call__(self) -> None:
+        _publish(self.row)
+
+
+def enqueue_once_on_commit(task, *args, **kwargs) -> OutboxTask | None:
+    """`enqueue_on_commit`, unless this transaction already queued the same task with the same
+    arguments (then that row is returned): ten changes to one project in one transaction ask
+    for one re-evaluation. A savepoint rolled back takes its row and its claim with it. Inside
+    `held()` nothing is recorded (returns None): this is for work that refreshes derived state,
+    which a replayed past does not need."""
+    if _held.get():
+        return None
+    name = task if isinstance(task, str) else task.name
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, *_rest in connection.run_on_commit:
+            if isinstance(callback, _Publish) and (
+                callback.row.task_name,
+                callback.row.args,
+                callback.row.kwargs,
+            ) == (name, list(args), kwargs):
+                return callback.row
+    return enqueue_on_commit(name, *args, **kwargs)
 
 
 def _publish(row: OutboxTask) -> None:

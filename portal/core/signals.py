@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # `task`: the failed OutboxTask row (error, task name, `triggered_by`). Staff see the row in
 # the admin; portal.notifications tells the person who triggered it.
 background_task_failed = Signal()
+
+# Something a project's health is judged on changed (a milestone's forecast, a meeting's status,
+# an action item done, a question answered...). Sent with `project_id` by the services whose
+# writes bypass model saves (compare-and-set UPDATEs); saves of the watched models are caught
+# by the listener itself. oversight.monitoring re-evaluates the project's flags after commit.
+project_data_changed = Signal()

@@ -9,6 +9,7 @@ from portal.core.audit import audited
 from portal.core.business_time import BusinessCalendar
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 
 from .. import permissions, tasks
 from ..models import (
@@ -93,6 +94,7 @@ def question_answer(*, access: ProjectAccess, question: UpdateComment, body: str
         UpdateComment.objects.filter(pk=question.pk, answered_at__isnull=True).update(
             answered_at=now, answered_by=access.user
         )
+        project_data_changed.send(sender=UpdateComment, project_id=access.project.pk)
         enqueue_on_commit(tasks.notify_question_answered, answer.pk)
     question.refresh_from_db(fields=["answered_at", "answered_by"])
     return answer

@@ -13,6 +13,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 
 from .. import permissions, tasks
 from ..models import (
@@ -224,6 +225,7 @@ def update_publish(
         current.save()
         if not correction:
             project = access.project
+            project_data_changed.send(sender=Project, project_id=project.pk)
             Project.objects.filter(pk=project.pk).update(
                 last_update_published_at=now,
                 next_update_due=timezone.localdate(now)

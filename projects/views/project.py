@@ -1,4 +1,4 @@
-"""Pages for projects: the list, creating one, its overview, editing it, its history."""
+"""Pages for projects: the list, creating one, its overview, editing it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
-from portal.core.history import project_history_page
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 
 from .. import permissions, services
@@ -92,12 +91,3 @@ def project_edit_view(request, project_id: int):
             return redirect(project)
     context.update(form=form, title=f"Edit {project.code}")
     return render(request, "projects/form.html", context)
-
-
-@login_required
-def project_history_view(request, project_id: int):
-    context = project_page(request, project_id, "history")
-    context["page"] = project_history_page(
-        request=request, project=context["project"], access=context["access"]
-    )
-    return render(request, "projects/history.html", context)

@@ -55,7 +55,7 @@ def test_the_history_tab_says_the_demo_data_loader_made_the_backstory(client):
     entries = describe_events(list(history_events(obj=project, sees_internal=False)))
     assert {e.actor for e in entries} == {"Demo data loader"}
     reasons = {e.reason for e in entries}
-    assert {"Critical service issue raised", "Monitoring rule: decision_maker_absent"} <= reasons
+    assert {"Critical service issue raised", "Monitoring: Decision-maker absent from governance"} <= reasons
 
 
 @pytest.mark.django_db

@@ -27,11 +27,22 @@ class Finding:
 
 
 class Rule:
+    """`findings(now, project_ids=None)`: every current case, or only those of `project_ids` (the
+    re-evaluation after a project's data changed runs the very same queries, narrowed)."""
+
     kind: str
     subject_model = Project
+    # How the rule's main query reaches the project: "pk" when it reads projects themselves.
+    project_lookup = "project_id"
 
-    def findings(self, now: dt.datetime) -> list[Finding]:  # pragma: no cover - interface
+    def findings(self, now: dt.datetime, project_ids=None) -> list[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def scoped(self, queryset, project_ids):
+        """`queryset`, narrowed to `project_ids` when given (None: every project)."""
+        if project_ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.project_lookup}__in": list(project_ids)})
 
     @classmethod
     def subject_type(cls) -> ContentType:

@@ -31,11 +31,14 @@ class _IssueClockBreachRule(Rule):
     missing: str  # what has not happened, for the explanation
     critical_severities: frozenset[str]
 
-    def findings(self, now):
-        rows = ServiceIssue.objects.filter(
-            status__in=self.waiting_statuses,
-            **{f"{self.deadline_field}__lt": now},
-            project__status__in=WATCHED_ISSUE_PROJECTS,
+    def findings(self, now, project_ids=None):
+        rows = self.scoped(
+            ServiceIssue.objects.filter(
+                status__in=self.waiting_statuses,
+                **{f"{self.deadline_field}__lt": now},
+                project__status__in=WATCHED_ISSUE_PROJECTS,
+            ),
+            project_ids,
         ).values("pk", "project_id", "title", "severity", self.deadline_field, "escalation_level")
         return [
             Finding(

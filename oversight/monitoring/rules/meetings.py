@@ -31,13 +31,16 @@ class GovernanceWithoutDecisionMakerRule(Rule):
     kind = FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER
     subject_model = Meeting
 
-    def findings(self, now):
-        rows = Meeting.objects.filter(
-            kind=MeetingKind.GOVERNANCE,
-            status=MeetingStatus.SCHEDULED,
-            starts_at__gte=now,
-            decision_maker_invited=False,
-            project__status=ProjectStatus.ACTIVE,
+    def findings(self, now, project_ids=None):
+        rows = self.scoped(
+            Meeting.objects.filter(
+                kind=MeetingKind.GOVERNANCE,
+                status=MeetingStatus.SCHEDULED,
+                starts_at__gte=now,
+                decision_maker_invited=False,
+                project__status=ProjectStatus.ACTIVE,
+            ),
+            project_ids,
         ).values("pk", "project_id", "title", "starts_at")
         return [
             Finding(
@@ -57,7 +60,7 @@ HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, Meetin
 class DecisionMakerAbsentRule(Rule):
     kind = FlagKind.DECISION_MAKER_ABSENT
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         dm_attended = Invitee.objects.filter(
             meeting=OuterRef("pk"),
             team_role=TeamRole.DECISION_MAKER,
@@ -66,12 +69,15 @@ class DecisionMakerAbsentRule(Rule):
         )
         # The two most recent governance meetings with attendance recorded, per project: one query.
         recent = (
-            Meeting.objects.filter(
-                kind=MeetingKind.GOVERNANCE,
-                status__in=HELD_STATUSES,
-                attendance_recorded_at__isnull=False,
-                project__status=ProjectStatus.ACTIVE,
-                starts_at__lte=now,
+            self.scoped(
+                Meeting.objects.filter(
+                    kind=MeetingKind.GOVERNANCE,
+                    status__in=HELD_STATUSES,
+                    attendance_recorded_at__isnull=False,
+                    project__status=ProjectStatus.ACTIVE,
+                    starts_at__lte=now,
+                ),
+                project_ids,
             )
             .annotate(
                 recency=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("starts_at").desc()),
@@ -123,9 +129,11 @@ class _MinutesLateRule(Rule):
     def explanation(self, meeting: Meeting) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         found = []
-        for meeting in self.candidates(now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)):
+        for meeting in self.scoped(
+            self.candidates(now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)), project_ids
+        ):
             calendar = BusinessCalendar.for_organization(self.owing_organization(meeting))
             if calendar.add_business_days(self.clock_started(meeting), MINUTES_BUSINESS_DAYS) < now:
                 found.append(
@@ -190,13 +198,16 @@ class ActionItemOverdueRule(Rule):
     kind = FlagKind.ACTION_ITEM_OVERDUE
     subject_model = ActionItem
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         today = timezone.localdate(now)
-        rows = ActionItem.objects.filter(
-            status=ActionItemStatus.OPEN,
-            removed_at__isnull=True,
-            due_date__lt=today,
-            project__status=ProjectStatus.ACTIVE,
+        rows = self.scoped(
+            ActionItem.objects.filter(
+                status=ActionItemStatus.OPEN,
+                removed_at__isnull=True,
+                due_date__lt=today,
+                project__status=ProjectStatus.ACTIVE,
+            ),
+            project_ids,
         ).values("pk", "project_id", "title", "due_date", "owner__full_name")
         return [
             Finding(

@@ -32,12 +32,13 @@ from .base import (
 
 class StaleUpdateRule(Rule):
     kind = FlagKind.STALE_UPDATE
+    project_lookup = "pk"
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         today = timezone.localdate(now)
         cutoff = today - dt.timedelta(days=UPDATE_GRACE_DAYS)
         rows = (
-            active_projects()
+            self.scoped(active_projects(), project_ids)
             # Never published: the first update was due one cadence after the start.
             .filter(Q(next_update_due__lt=cutoff) | Q(next_update_due__isnull=True, start_date__lt=cutoff))
             .values("pk", "update_cadence_days", "last_update_published_at", "start_date", "next_update_due")
@@ -63,13 +64,17 @@ class StaleUpdateRule(Rule):
 class QuestionUnansweredRule(Rule):
     kind = FlagKind.QUESTION_UNANSWERED
     subject_model = UpdateComment
+    project_lookup = "update__project_id"
 
-    def findings(self, now):
-        rows = UpdateComment.objects.filter(
-            kind=CommentKind.QUESTION,
-            answered_at__isnull=True,
-            respond_by__lt=now,
-            update__project__status=ProjectStatus.ACTIVE,
+    def findings(self, now, project_ids=None):
+        rows = self.scoped(
+            UpdateComment.objects.filter(
+                kind=CommentKind.QUESTION,
+                answered_at__isnull=True,
+                respond_by__lt=now,
+                update__project__status=ProjectStatus.ACTIVE,
+            ),
+            project_ids,
         ).values(
             "pk", "update__project_id", "respond_by", "created_at", "update__project__question_response_days"
         )
@@ -89,8 +94,9 @@ class QuestionUnansweredRule(Rule):
 
 class NoDecisionMakerRule(Rule):
     kind = FlagKind.NO_DECISION_MAKER
+    project_lookup = "pk"
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         has_dm = ProjectMember.objects.filter(
             project=OuterRef("pk"), role=TeamRole.DECISION_MAKER, removed_at__isnull=True
         )
@@ -101,21 +107,26 @@ class NoDecisionMakerRule(Rule):
                 "The sponsor has no decision-maker on this project: nobody on the team can decide for the sponsor.",
                 Severity.CRITICAL,
             )
-            for pk in active_projects().filter(~Exists(has_dm)).values_list("pk", flat=True)
+            for pk in self.scoped(active_projects(), project_ids)
+            .filter(~Exists(has_dm))
+            .values_list("pk", flat=True)
         ]
 
 
 class _NoContactRule(Rule):
     side: str
+    project_lookup = "pk"
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         has_contact = ProjectMember.objects.filter(
             project=OuterRef("pk"), side=self.side, is_point_of_contact=True, removed_at__isnull=True
         )
         who = "sponsor" if self.side == Side.SPONSOR else "CDMO"
         return [
             Finding(pk, pk, f"The {who} has not named a single point of contact who is empowered to act.")
-            for pk in active_projects().filter(~Exists(has_contact)).values_list("pk", flat=True)
+            for pk in self.scoped(active_projects(), project_ids)
+            .filter(~Exists(has_contact))
+            .values_list("pk", flat=True)
         ]
 
 
@@ -137,9 +148,9 @@ class MilestoneSlipRule(Rule):
     kind = FlagKind.MILESTONE_SLIP
     subject_model = Milestone
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         rows = (
-            _open_milestones()
+            self.scoped(_open_milestones(), project_ids)
             .with_slip()
             .filter(slip__gt=MILESTONE_SLIP_THRESHOLD_DAYS)
             .values("pk", "project_id", "title", "slip", "baseline_date", "forecast_date")
@@ -161,10 +172,10 @@ class MilestonePastDueRule(Rule):
     kind = FlagKind.MILESTONE_PAST_DUE
     subject_model = Milestone
 
-    def findings(self, now):
+    def findings(self, now, project_ids=None):
         today = timezone.localdate(now)
         rows = (
-            _open_milestones()
+            self.scoped(_open_milestones(), project_ids)
             .filter(forecast_date__lt=today)
             .values("pk", "project_id", "title", "forecast_date")
         )

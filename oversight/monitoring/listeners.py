@@ -1,0 +1,53 @@
+"""Flags follow their data: a change to what the rules read asks for the project's flags to be
+re-evaluated once its transaction commits, instead of waiting for the next sweep.
+
+Connected in `MonitoringConfig.ready()`. Saves of the watched models are caught here; services
+whose writes bypass saves (compare-and-set UPDATEs) send `portal.core.signals.project_data_changed`.
+The request is written to the outbox in the changing transaction, once per project however many
+rows change (a rollback drops it); the worker runs `recheck_project` after commit. The sweep stays
+the safety net for what changes with time alone (a deadline passing).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models.signals import post_save
+
+from issues.models import ServiceIssue
+from meetings.models import ActionItem, Meeting
+from portal.core.queue import enqueue_once_on_commit
+from portal.core.signals import project_data_changed
+from projects.models import Milestone, Project, ProjectMember, StatusUpdate
+
+from . import tasks
+
+# Watched model -> the attribute holding its project's id.
+WATCHED = {
+    Project: "pk",
+    Milestone: "project_id",
+    StatusUpdate: "project_id",
+    ProjectMember: "project_id",
+    Meeting: "project_id",
+    ActionItem: "project_id",
+    ServiceIssue: "project_id",
+}
+
+
+def project_changed(project_id: int | None) -> None:
+    if project_id and settings.MONITORING_RECHECK_ON_CHANGE:
+        enqueue_once_on_commit(tasks.recheck_project, int(project_id))
+
+
+def _saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:  # fixtures being loaded are not changes
+        project_changed(getattr(instance, WATCHED[sender]))
+
+
+def _signalled(sender, project_id=None, **kwargs) -> None:
+    project_changed(project_id)
+
+
+def connect() -> None:
+    for model in WATCHED:
+        post_save.connect(_saved, sender=model, dispatch_uid=f"monitoring.recheck.{model._meta.label}")
+    project_data_changed.connect(_signalled, dispatch_uid="monitoring.recheck.signal")

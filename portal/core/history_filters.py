@@ -1,0 +1,97 @@
+"""Filters for a history page: kind of record, person, dates; and the rows nobody needs to read.
+
+The kinds offered are the tracked models, named by the label their app registered
+(`register_history_kind` in `portal.core.history`); the people are those who appear in this
+history. A value that is not on offer (an unknown kind, someone else's id, a bad date) is a
+field error shown on the form, and that filter is ignored: never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.apps import apps
+from django.utils import timezone
+
+from .forms import PortalForm
+
+# Columns whose change alone is bookkeeping, not news (an edit that changed nothing else).
+BOOKKEEPING_FIELDS = (
+    "id",
+    "version",
+    "updated_at",
+    "created_at",
+    "added_at",
+    "token",
+    "calendar_token",
+    "ical_sequence",
+    "position",
+)
+
+
+def tracked_kinds(*, sees_internal: bool, labels: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """{tracked model label: (plain label, [its event model labels])}, sorted by plain label."""
+    kinds: dict[str, tuple[str, list[str]]] = {}
+    for model in apps.get_models():
+        tracked = getattr(model, "pgh_tracked_model", None)
+        if tracked is None or (not sees_internal and getattr(tracked, "HISTORY_CDMO_ONLY", False)):
+            continue
+        key = tracked._meta.label
+        name = labels.get(key) or str(tracked._meta.verbose_name_plural).capitalize()
+        kinds.setdefault(key, (name, []))[1].append(model._meta.label)
+    return dict(sorted(kinds.items(), key=lambda item: item[1][0]))
+
+
+def with_news_only(events):
+    """Drop updates whose diff holds nothing but bookkeeping (or nothing at all)."""
+    return events.extra(
+        where=[
+            "(pgh_label <> 'update' OR EXISTS (SELECT 1 FROM jsonb_object_keys(COALESCE(pgh_diff, '{}'::jsonb)) "
+            "AS k WHERE k <> ALL(%s) AND k NOT LIKE 'pgh\\_%%'))"
+        ],
+        params=[list(BOOKKEEPING_FIELDS)],
+    )
+
+
+class HistoryFilterForm(PortalForm):
+    kind = forms.ChoiceField(required=False, label="Kind of record")
+    person = forms.TypedChoiceField(required=False, label="Person", coerce=int, empty_value=None)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self, *args, kinds: dict[str, tuple[str, list[str]]], people: list[tuple[int, str]], **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["kind"].choices = [("", "Any kind"), *((key, name) for key, (name, _) in kinds.items())]
+        self.fields["person"].choices = [("", "Anyone"), *people]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def apply(self, events):
+        """`events` narrowed by every filter that is valid (an invalid one is ignored)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("kind"):
+            events = events.filter(pgh_model__in=self.kinds[data["kind"]][1])
+        if data.get("person"):
+            events = events.filter(pgh_context__user=data["person"])
+        zone = timezone.get_current_timezone()
+        if data.get("date_from") and "date_from" not in self.errors:
+            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=zone)
+            events = events.filter(pgh_created_at__gte=start)
+        if data.get("date_to") and "date_to" not in self.errors:
+            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+            events = events.filter(pgh_created_at__lt=end)
+        return events
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
