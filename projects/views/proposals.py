@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from portal.core.exceptions import NotAllowed, ServiceError
+from portal.core.exceptions import ServiceError
 
 from .. import permissions, services
 from ..forms import ProposalDeclineForm
@@ -58,9 +58,7 @@ def proposal_accept_view(request, project_id: int):
     if request.method != "POST":
         return redirect(project.get_proposal_url())
     try:
-        project = services.proposal_accept(access=access)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
+        project = services.proposal_accept(access=access)  # NotAllowed is a 403
     except ServiceError as error:
         messages.error(request, str(error))
         return redirect(project.get_proposal_url())
