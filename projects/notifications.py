@@ -22,7 +22,13 @@ from .models import (
     UpdateComment,
     json_date,
 )
-from .selectors import cdmo_project_managers, correction_changes, sponsor_team, update_decisions
+from .selectors import (
+    cdmo_project_managers,
+    correction_changes,
+    proposal_deciders,
+    sponsor_team,
+    update_decisions,
+)
 
 
 def project_subject(project: Project) -> Subject:
@@ -151,5 +157,46 @@ def send_decision_made(decision: DecisionRequest) -> int:
         subject=project_subject(project),
         email_template="update-decision",
         email_context={"project": project, "decision": decision, "path": decision.update.get_absolute_url()},
+    )
+    return len(created)
+
+
+def send_project_proposed(project: Project) -> int:
+    """The other organization's admins hear that a project is proposed to them."""
+    proposer = project.proposed_by_org
+    created = notify(
+        recipients=proposal_deciders(project=project),
+        kind="project.proposed",
+        dedupe_key=f"project.proposed:project-{project.pk}",
+        title=f"{proposer} proposes a project: {project.code} · {project.name}",
+        body=f"{project.proposed_by} of {proposer} proposed it. Accept it to start working on it together, "
+        "or decline it with a reason.",
+        url=project.get_proposal_url(),
+        subject=project_subject(project),
+    )
+    return len(created)
+
+
+def send_proposal_decided(project: Project) -> int:
+    """The person who proposed the project hears whether the other side accepted it."""
+    if project.proposed_by is None or not project.proposed_by.is_active:
+        return 0
+    other = project.deciding_org
+    if project.is_accepted:
+        title = f"{other} accepted {project.code} · {project.name}"
+        body = f"{project.decided_by} accepted the proposal; the project is open to both sides."
+        url = project.get_absolute_url()
+    else:
+        title = f"{other} declined {project.code} · {project.name}"
+        body = f"{project.decided_by} declined the proposal. Reason: {excerpt(project.decline_reason)}"
+        url = project.get_proposal_url()
+    created = notify(
+        recipients=[project.proposed_by],
+        kind=f"project.proposal_{project.proposal_status}",
+        dedupe_key=f"project.proposal_decided:project-{project.pk}",
+        title=title,
+        body=body,
+        url=url,
+        subject=project_subject(project),
     )
     return len(created)

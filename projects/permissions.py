@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import Side, TeamRole
+from .models import ProposalStatus, Side, TeamRole
 
 if TYPE_CHECKING:
     from .selectors import ProjectAccess
@@ -22,7 +22,14 @@ def can_manage_project(access: ProjectAccess) -> bool:
 
 
 def can_manage_team(access: ProjectAccess, side: str) -> bool:
-    """Change one side of the team: CDMO managers run both sides, sponsor admins and leads their own."""
+    """Change one side of the team: CDMO managers run both sides, sponsor admins and leads their own.
+
+    Until the other side accepts the proposal, only the proposing side's team can be staffed: nobody
+    of the other organization is named on a project it has not agreed to.
+    """
+    project = access.project
+    if not project.is_accepted and side != project.proposing_side:
+        return False
     if can_manage_project(access):
         return True
     return access.is_sponsor and side == Side.SPONSOR and (access.is_org_admin or access.is_sponsor_lead)
@@ -69,3 +76,16 @@ def can_post_internal(access: ProjectAccess) -> bool:
 def can_resolve_decision(access: ProjectAccess) -> bool:
     """The sponsor's project lead or decision-maker records the sponsor's decision."""
     return access.is_sponsor and bool({TeamRole.SPONSOR_LEAD, TeamRole.DECISION_MAKER} & access.roles)
+
+
+def can_decide_proposal(access: ProjectAccess) -> bool:
+    """Accept or decline a proposal: an admin of the other organization or, when the sponsor proposed,
+    the CDMO project manager named on it."""
+    project = access.project
+    if project.proposal_status != ProposalStatus.PROPOSED:
+        return False
+    if access.user.organization_id in (None, project.proposed_by_org_id):
+        return False
+    if access.is_org_admin:
+        return True
+    return project.proposing_side == Side.SPONSOR and access.is_cdmo and access.is_project_manager

@@ -9,7 +9,15 @@ from __future__ import annotations
 from portal.core.tasks import task
 
 from . import notifications
-from .models import DecisionRequest, MilestoneForecastChange, StatusUpdate, UpdateComment, UpdateStatus
+from .models import (
+    DecisionRequest,
+    MilestoneForecastChange,
+    Project,
+    ProposalStatus,
+    StatusUpdate,
+    UpdateComment,
+    UpdateStatus,
+)
 
 
 @task(name="projects.tasks.notify_update_published")
@@ -64,3 +72,28 @@ def notify_decision_made(decision_id: int) -> None:
     )
     if decision is not None and decision.decided_at is not None:
         notifications.send_decision_made(decision)
+
+
+@task(name="projects.tasks.notify_project_proposed")
+def notify_project_proposed(project_id: int) -> None:
+    """Tell the other organization's admins about a project proposed to them."""
+    project = (
+        Project.objects.select_related("sponsor", "cdmo", "proposed_by", "proposed_by_org")
+        .filter(pk=project_id, proposal_status=ProposalStatus.PROPOSED)
+        .first()
+    )
+    if project is not None:
+        notifications.send_project_proposed(project)
+
+
+@task(name="projects.tasks.notify_proposal_decided")
+def notify_proposal_decided(project_id: int) -> None:
+    """Tell the proposer that the other side accepted or declined."""
+    project = (
+        Project.objects.select_related("sponsor", "cdmo", "proposed_by", "decided_by")
+        .filter(pk=project_id)
+        .exclude(proposal_status=ProposalStatus.PROPOSED)
+        .first()
+    )
+    if project is not None:
+        notifications.send_proposal_decided(project)

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import attachments, decisions, discussion, history, milestones, project, team, updates
+from .views import (
+    attachments,
+    decisions,
+    discussion,
+    history,
+    milestones,
+    project,
+    proposals,
+    team,
+    updates,
+)
 
 app_name = "projects"
 
@@ -17,6 +27,10 @@ urlpatterns = [
         name="member_remove",
     ),
     path("<int:project_id>/history/", history.project_history_view, name="history"),
+    # Proposals (issue 12): what the other side sees before it accepts
+    path("<int:project_id>/proposal/", proposals.proposal_view, name="proposal"),
+    path("<int:project_id>/proposal/accept/", proposals.proposal_accept_view, name="proposal_accept"),
+    path("<int:project_id>/proposal/decline/", proposals.proposal_decline_view, name="proposal_decline"),
     # Milestones and status updates (issue 3)
     path("decisions/", decisions.decisions_view, name="decisions"),
     path("<int:project_id>/milestones/", milestones.milestones_view, name="milestones"),

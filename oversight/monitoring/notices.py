@@ -18,7 +18,15 @@ from django.utils.text import Truncator
 
 from meetings.models import ActionItem, ActionItemStatus
 from portal.notifications.services import notify
-from projects.models import CommentKind, Project, ProjectMember, ProjectStatus, TeamRole, UpdateComment
+from projects.models import (
+    CommentKind,
+    Project,
+    ProjectMember,
+    ProjectStatus,
+    ProposalStatus,
+    TeamRole,
+    UpdateComment,
+)
 from projects.notifications import project_subject
 
 from .models import Flag, FlagKind
@@ -129,7 +137,11 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
     sent = 0
 
-    projects = list(Project.objects.filter(status=ProjectStatus.ACTIVE, next_update_due=tomorrow))
+    projects = list(
+        Project.objects.filter(
+            status=ProjectStatus.ACTIVE, proposal_status=ProposalStatus.ACCEPTED, next_update_due=tomorrow
+        )
+    )
     people = _key_people([p.pk for p in projects])
     for project in projects:
         sent += len(

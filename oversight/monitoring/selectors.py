@@ -26,7 +26,14 @@ from django.db.models.functions import Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
 from issues.models import ServiceIssue
-from projects.models import OPEN_MILESTONE_STATUSES, Milestone, Project, StatusUpdate, UpdateStatus
+from projects.models import (
+    OPEN_MILESTONE_STATUSES,
+    Milestone,
+    Project,
+    ProposalStatus,
+    StatusUpdate,
+    UpdateStatus,
+)
 from projects.selectors import projects_visible_to
 
 from .models import Flag, FlagKind, Severity
@@ -150,6 +157,7 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     )
     rows = (
         projects_visible_to(user=user)
+        .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
         .select_related("sponsor", "cdmo")
         .annotate(
             overall=Subquery(latest),

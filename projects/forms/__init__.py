@@ -19,6 +19,7 @@ from .project import (
     ProjectCreateForm,
     ProjectFilterForm,
     ProjectForm,
+    ProposalDeclineForm,
 )
 from .team import (
     TeamMemberAddForm,
@@ -42,6 +43,7 @@ __all__ = [
     "DecisionFormSet",
     "DecisionNeededForm",
     "DecisionResolveForm",
+    "ProposalDeclineForm",
     "MilestoneChangeForm",
     "MilestoneCreateForm",
     "MilestoneEditForm",

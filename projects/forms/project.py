@@ -95,3 +95,13 @@ class ProjectCreateForm(ProjectForm):
         self.fields["counterparty"].label = "CDMO" if user_org.is_sponsor else "Sponsor"
         del self.fields["version"]
         del self.fields["status"]
+
+
+class ProposalDeclineForm(PortalForm):
+    reason = forms.CharField(
+        label="Why do you decline?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why you decline, so the proposer knows what to change."},
+        help_text="The proposer reads this. The proposal is kept, marked declined.",
+    )

@@ -29,6 +29,7 @@ from .project import (
     Phase,
     Project,
     ProjectStatus,
+    ProposalStatus,
     ServiceScope,
 )
 from .team import (
@@ -70,6 +71,7 @@ __all__ = [
     "Project",
     "ProjectMember",
     "ProjectStatus",
+    "ProposalStatus",
     "RAG",
     "RAG_FIELDS",
     "SPONSOR_ROLES",

@@ -2,6 +2,7 @@
 
 import pghistory
 import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -41,6 +42,14 @@ class ProjectStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     ON_HOLD = "on_hold", "On hold"
     CLOSED = "closed", "Closed"
+
+
+class ProposalStatus(models.TextChoices):
+    """A project between two organizations starts as a proposal the other side accepts."""
+
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
 
 
 # What a project's edit form changes, and all project_create and project_update accept.
@@ -99,6 +108,23 @@ class Project(models.Model):
     # Set when an update is published (issue 3); the stale-update rule reads them.
     next_update_due = models.DateField(null=True, blank=True, db_index=True, editable=False)
     last_update_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The proposal (issue 12). `project_create` writes PROPOSED with who proposed it; until the other
+    # side accepts, only the proposing organization sees the project (projects_visible_to). Rows
+    # written without the service (demo fixtures, migrations of older data) are accepted.
+    proposal_status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.ACCEPTED, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_by_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -107,6 +133,16 @@ class Project(models.Model):
             models.CheckConstraint(condition=~models.Q(sponsor=models.F("cdmo")), name="project_two_parties"),
             models.CheckConstraint(
                 condition=models.Q(update_cadence_days__gte=1), name="project_cadence_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(proposed_by_org__isnull=True)
+                | models.Q(proposed_by_org=models.F("sponsor"))
+                | models.Q(proposed_by_org=models.F("cdmo")),
+                name="project_proposed_by_a_party",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(proposal_status="declined") | ~models.Q(decline_reason=""),
+                name="project_decline_has_reason",
             ),
         ]
         indexes = [models.Index(fields=["status", "phase"])]
@@ -117,6 +153,35 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.proposal_status == ProposalStatus.ACCEPTED
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.proposal_status == ProposalStatus.PROPOSED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.proposal_status == ProposalStatus.DECLINED
+
+    @property
+    def proposing_side(self) -> str | None:
+        """ "sponsor" or "cdmo": the side that proposed the project (None for older rows)."""
+        if self.proposed_by_org_id is None:
+            return None
+        return "sponsor" if self.proposed_by_org_id == self.sponsor_id else "cdmo"
+
+    @property
+    def deciding_org(self) -> Organization | None:
+        """The organization whose acceptance the proposal waits for."""
+        if self.proposed_by_org_id is None:
+            return None
+        return self.cdmo if self.proposed_by_org_id == self.sponsor_id else self.sponsor
+
+    def get_proposal_url(self) -> str:
+        return reverse("projects:proposal", args=[self.pk])
 
     def scope_labels(self) -> list[str]:
         labels = dict(ServiceScope.choices)

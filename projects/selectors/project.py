@@ -19,13 +19,14 @@ from .. import permissions
 from ..models import (
     Project,
     ProjectMember,
+    ProposalStatus,
     Side,
     TeamRole,
 )
 
 
-def projects_visible_to(*, user) -> QuerySet[Project]:
-    """Projects `user` may see.
+def _party_projects(*, user) -> QuerySet[Project]:
+    """Projects of the user's organization that the user is entitled to, proposals included.
 
     A user sees a project only if their organization is a party to it and they
     are on its team, or they are an admin or executive of that organization.
@@ -39,6 +40,65 @@ def projects_visible_to(*, user) -> QuerySet[Project]:
         return projects
     on_team = ProjectMember.objects.filter(project=OuterRef("pk"), user=user, removed_at__isnull=True)
     return projects.filter(Exists(on_team))
+
+
+def projects_visible_to(*, user) -> QuerySet[Project]:
+    """Projects `user` may see.
+
+    The tenancy rule of `_party_projects`, and a proposal is a project only for the organization
+    that proposed it: the other side sees it through `proposals_visible_to` alone until it accepts.
+    """
+    projects = _party_projects(user=user)
+    if not getattr(user, "organization_id", None):
+        return projects
+    return projects.filter(
+        Q(proposal_status=ProposalStatus.ACCEPTED) | Q(proposed_by_org_id=user.organization_id)
+    )
+
+
+def proposals_visible_to(*, user) -> QuerySet[Project]:
+    """Projects whose proposal `user` may read: everything of `_party_projects` that is not yet
+    (or never was) accepted, on either side. Only the proposal page reads through this."""
+    return _party_projects(user=user).exclude(proposal_status=ProposalStatus.ACCEPTED)
+
+
+def proposals_waiting_for(*, user) -> QuerySet[Project]:
+    """Open proposals the other organization made to the user's organization (list page)."""
+    if not getattr(user, "organization_id", None):
+        return Project.objects.none()
+    return (
+        proposals_visible_to(user=user)
+        .filter(proposal_status=ProposalStatus.PROPOSED)
+        .exclude(proposed_by_org_id=user.organization_id)
+        .select_related("sponsor", "cdmo", "proposed_by")
+        .order_by("-created_at", "pk")
+    )
+
+
+def proposal_deciders(*, project: Project) -> list[User]:
+    """Who may accept `project`'s proposal (and hears about it): the other organization's active
+    admins and, when the sponsor proposed, the CDMO project managers named on it."""
+    other = project.cdmo_id if project.proposed_by_org_id == project.sponsor_id else project.sponsor_id
+    who = Q(organization_id=other, org_role=OrgRole.ADMIN)
+    if project.proposed_by_org_id == project.sponsor_id:
+        named = ProjectMember.objects.filter(
+            project=project, side=Side.CDMO, role=TeamRole.PROJECT_MANAGER, removed_at__isnull=True
+        )
+        who |= Q(organization_id=other, pk__in=named.values("user_id"))
+    return list(User.objects.filter(who, is_active=True).order_by("pk"))
+
+
+def get_proposal_for_user(*, user, project_id: int) -> tuple[Project, ProjectAccess]:
+    """A project that is not accepted, and the user's access to it; Http404 if they may not read it."""
+    project = (
+        proposals_visible_to(user=user)
+        .select_related("sponsor", "cdmo", "proposed_by", "proposed_by_org", "decided_by")
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise Http404("No such proposal.")
+    return project, access_for(user=user, project=project)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,10 @@ from .project import (
     project_create,
     project_update,
 )
+from .proposals import (
+    proposal_accept,
+    proposal_decline,
+)
 from .team import (
     team_member_add,
     team_member_change,
@@ -58,6 +62,8 @@ __all__ = [
     "milestone_set_status",
     "milestone_update",
     "project_create",
+    "proposal_accept",
+    "proposal_decline",
     "project_update",
     "publish_problems",
     "question_answer",

@@ -11,15 +11,20 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
+from portal.core.queue import enqueue_on_commit
 from portal.organizations.models import Organization, OrganizationKind
 
-from .. import permissions
-from ..models import PROJECT_EDITABLE_FIELDS, Project
+from .. import permissions, tasks
+from ..models import PROJECT_EDITABLE_FIELDS, Project, ProposalStatus
 from ..selectors import ProjectAccess
 
 
 def project_create(*, actor: User, sponsor: Organization, cdmo: Organization, **fields: Any) -> Project:
-    """Create a project; the creating CDMO admin does not join the team automatically."""
+    """Propose a project to the other organization; the creating admin does not join the team.
+
+    The project starts as a proposal: the proposing side sees and staffs it, the other side sees only
+    the proposal until its admin accepts it (`services.proposal_accept`); its admins are told.
+    """
     if sponsor.kind != OrganizationKind.SPONSOR or cdmo.kind != OrganizationKind.CDMO:
         raise ServiceError("A project joins one sponsor and one CDMO.")
     if actor.organization_id not in (sponsor.pk, cdmo.pk) or not actor.is_org_admin:
@@ -30,11 +35,21 @@ def project_create(*, actor: User, sponsor: Organization, cdmo: Organization, **
     with transaction.atomic(), audited("Project created"):
         try:
             with transaction.atomic():
-                return Project.objects.create(sponsor=sponsor, cdmo=cdmo, created_at=clock.now(), **fields)
+                project = Project.objects.create(
+                    sponsor=sponsor,
+                    cdmo=cdmo,
+                    created_at=clock.now(),
+                    proposal_status=ProposalStatus.PROPOSED,
+                    proposed_by=actor,
+                    proposed_by_org_id=actor.organization_id,
+                    **fields,
+                )
         except IntegrityError as exc:
             raise ServiceError(
                 f"{sponsor} already has a project with the code {fields.get('code')}."
             ) from exc
+        enqueue_on_commit(tasks.notify_project_proposed, project.pk)
+    return project
 
 
 def project_update(*, access: ProjectAccess, version: int, **changes: Any) -> Project:

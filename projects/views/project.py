@@ -19,6 +19,7 @@ from ..page import overview_page, project_page
 from ..selectors import (
     counterparties_for,
     project_list,
+    proposals_waiting_for,
 )
 
 
@@ -37,6 +38,7 @@ def project_list_view(request):
         "filtered": any([filters.q, filters.status, filters.phase, filters.sponsor, filters.cdmo]),
         "querystring": querystring_without_page(request),
         "can_create": request.user.is_org_admin,
+        "proposals": proposals_waiting_for(user=request.user),
     }
     template = (
         "projects/list.html#results" if request.htmx and not request.htmx.boosted else "projects/list.html"
@@ -60,7 +62,10 @@ def project_create_view(request):
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Project {project.code} created. Now add the team.")
+            messages.success(
+                request,
+                f"Project {project.code} proposed to {counterparty}. Add your team while they decide.",
+            )
             return redirect("projects:team", project_id=project.pk)
     return render(request, "projects/form.html", {"form": form, "title": "New project"})
 

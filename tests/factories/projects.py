@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from portal.accounts.models import OrgRole
 from projects.models import (
     RAG,
     AttachmentType,
@@ -17,6 +18,7 @@ from projects.models import (
     Phase,
     Project,
     ProjectMember,
+    ProposalStatus,
     ServiceScope,
     Side,
     StatusUpdate,
@@ -42,6 +44,17 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     phase = Phase.PHASE_1
     service_scope = factory.LazyFunction(lambda: [ServiceScope.PROCESS_DEV, ServiceScope.API_MANUFACTURE])
     start_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=120))
+
+    class Params:
+        # ProjectFactory(proposal=True): proposed by the sponsor's admin, waiting for the CDMO
+        # (pass proposed_by_org=project's cdmo for the other way round). Default: accepted.
+        proposal = factory.Trait(
+            proposal_status=ProposalStatus.PROPOSED,
+            proposed_by_org=factory.SelfAttribute("sponsor"),
+            proposed_by=factory.LazyAttribute(
+                lambda p: UserFactory(organization=p.proposed_by_org, org_role=OrgRole.ADMIN)
+            ),
+        )
 
 
 class ProjectMemberFactory(factory.django.DjangoModelFactory):

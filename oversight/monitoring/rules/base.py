@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from projects.models import Project, ProjectStatus
+from projects.models import Project, ProjectStatus, ProposalStatus
 
 from ..models import Severity
 
@@ -54,4 +54,5 @@ def _days(n: int) -> str:
 
 
 def active_projects():
-    return Project.objects.filter(status=ProjectStatus.ACTIVE)
+    """Running projects: active and agreed by both sides (a proposal is never flagged)."""
+    return Project.objects.filter(status=ProjectStatus.ACTIVE, proposal_status=ProposalStatus.ACCEPTED)
