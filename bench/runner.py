@@ -94,6 +94,7 @@ def run(args) -> None:
     if args.skip_load and "load" in chosen:
         chosen.remove("load")
     logging.getLogger("portal").setLevel(logging.WARNING)
+    logging.getLogger("kombu").setLevel(logging.ERROR)  # the in-memory broker has no host name
     call_command("collectstatic", "--noinput", verbosity=0)  # DEBUG off serves the manifest's names
     base_name = settings.DATABASES["default"]["NAME"]
     sizes = {}
