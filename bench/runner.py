@@ -100,6 +100,8 @@ def run(args) -> None:
     sizes = {}
     for size in sorted(args.sizes):
         sizes[size] = run_size(size, base_name, args, chosen)
+        if size != max(args.sizes):  # the table so far, in case a larger size never finishes
+            print(report.table(sizes), file=sys.stderr, flush=True)
     databases.use_database(base_name)
     print()
     print(report.table(sizes))
