@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 STARTUP_SECONDS = 60
 REQUEST_TIMEOUT = 30
+ROUNDS = 2
 
 
 def free_port() -> int:
@@ -138,11 +139,9 @@ def _client_thread(port: int, path: str, cookie: str, until: float, tally: Tally
     conn.close()
 
 
-def hammer(port: int, path: str, cookie: str, seconds: float, concurrency: int) -> Result:
-    """`concurrency` threads requesting `path` back to back for `seconds`: requests per second."""
-    for _ in range(concurrency):  # warm up every worker's imports and templates
-        _client_thread(port, path, cookie, time.monotonic() + 0.01, Tally())
-    tally = Tally()
+def hammer(port: int, path: str, cookie: str, seconds: float, concurrency: int, tally: Tally) -> float:
+    """`concurrency` threads requesting `path` back to back for `seconds`, counted in `tally`;
+    returns the seconds it took."""
     start = time.monotonic()
     threads = [
         threading.Thread(target=_client_thread, args=(port, path, cookie, start + seconds, tally))
@@ -152,7 +151,10 @@ def hammer(port: int, path: str, cookie: str, seconds: float, concurrency: int) 
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - start
+    return time.monotonic() - start
+
+
+def _result(path: str, tally: Tally, elapsed: float) -> Result:
     latencies = sorted(tally.latencies)
     result = Result(seconds=elapsed)
     result.extra.update(
@@ -170,16 +172,27 @@ def hammer(port: int, path: str, cookie: str, seconds: float, concurrency: int) 
     return result
 
 
-def load_run(database: str, user: User, urls: dict[str, str], seconds: float, concurrency: int) -> dict:
-    """{name: Result} for each of `urls` ({name: path}), one gunicorn for all, always stopped."""
+def load_run(
+    database: str, user: User, urls: dict[str, str], seconds: float, concurrency: int, rounds: int = ROUNDS
+) -> dict:
+    """{name: Result} for each of `urls` ({name: path}), `seconds` each, taken in `rounds` turns
+    that alternate between the URLs (so a neighbour's burst on a shared machine hits them all);
+    one gunicorn for all, always stopped."""
     cookie = session_cookie(user)
     server = start_gunicorn(database)
     try:
         wait_until_ready(server, next(iter(urls.values())), cookie)
-        results = {
-            name: hammer(server.port, path, cookie, seconds, concurrency) for name, path in urls.items()
-        }
+        for path in urls.values():  # warm up every worker's imports and templates
+            for _ in range(concurrency):
+                _client_thread(server.port, path, cookie, time.monotonic() + 0.01, Tally())
+        tallies = {name: Tally() for name in urls}
+        elapsed = dict.fromkeys(urls, 0.0)
+        for _ in range(rounds):
+            for name, path in urls.items():
+                elapsed[name] += hammer(
+                    server.port, path, cookie, seconds / rounds, concurrency, tallies[name]
+                )
     finally:
         server.stop()
     server.log.unlink(missing_ok=True)  # kept when something went wrong: the error names it
-    return results
+    return {name: _result(path, tallies[name], elapsed[name]) for name, path in urls.items()}

@@ -60,7 +60,15 @@ class Bench:
         return self.clients[user.pk]
 
     def page(self, name: str, user: User, url: str, headers: dict | None = None) -> Result:
-        self.results[name] = result = page(self.client(user), url, repeat=self.repeat, headers=headers)
+        """`url` as `user`, each run paired with one of the trivial page (as the executive)."""
+        trivial_page = self.client(self.executive), reverse("organizations:members")
+        self.results[name] = result = page(
+            self.client(user),
+            url,
+            repeat=self.repeat,
+            headers=headers,
+            baseline=None if name == "trivial" else lambda: trivial_page[0].get(trivial_page[1]),
+        )
         result.extra["url"] = url
         return result
 

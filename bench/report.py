@@ -42,10 +42,12 @@ def seconds(value: float | None) -> str:
 
 
 def times_trivial(results: dict[str, Result], name: str) -> float | None:
+    """The page's time over the trivial page's: the runs paired with it, else the run at the start."""
     result, base = results.get(name), results.get("trivial")
-    if not result or not base or result.seconds is None or not base.seconds:
+    baseline = (result.extra.get("trivial_s") if result else None) or (base.seconds if base else None)
+    if not result or result.seconds is None or not baseline:
         return None
-    return result.seconds / base.seconds
+    return result.seconds / baseline
 
 
 def _failed(result: Result) -> str | None:

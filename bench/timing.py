@@ -58,16 +58,27 @@ def body_of(response) -> bytes:
     return response.content
 
 
-def page(client, url: str, repeat: int = 3, headers: dict | None = None) -> Result:
-    """GET `url` as the client's user: the body read to the end, as a browser would."""
+def page(client, url: str, repeat: int = 3, headers: dict | None = None, baseline=None) -> Result:
+    """GET `url` as the client's user: the body read to the end, as a browser would.
+
+    With `baseline` (a callable fetching the trivial page), each run of the page is followed by
+    one of the baseline, and the baseline's median is kept with the result ("trivial_s"): on a
+    shared machine the ratio then compares times taken seconds apart, not minutes."""
 
     def get():
         response = client.get(url, headers=headers or {})
         return response, body_of(response)
 
-    seconds, queries, (response, body) = timed(get, repeat=repeat)
-    result = Result(seconds=seconds, queries=queries, status=response.status_code)
+    page_times, baseline_times, queries = [], [], 0
+    for run in range(repeat):
+        seconds, queries, (response, body) = timed(get, repeat=1, warm_up=run == 0)
+        page_times.append(seconds)
+        if baseline is not None:
+            baseline_times.append(timed(baseline, repeat=1, warm_up=run == 0)[0])
+    result = Result(seconds=statistics.median(page_times), queries=queries, status=response.status_code)
     result.extra["bytes"] = len(body)
+    if baseline_times:
+        result.extra["trivial_s"] = statistics.median(baseline_times)
     if response.status_code >= 300:
         result.note = f"HTTP {response.status_code}"
     return result
