@@ -31,7 +31,7 @@ def test_sponsor_lead_reviews_projects_and_cannot_reach_another_sponsors(
 
     row.click()
     expect(page.get_by_role("heading", name="Zanrelimab scale-up")).to_be_visible()
-    expect(page.get_by_text("Northbridge CDMO")).to_be_visible()
+    expect(page.get_by_text("Northbridge CDMO", exact=True)).to_be_visible()
     page.get_by_role("link", name=re.compile("^Team")).click()
     expect(page.get_by_text("Lena Hoffmann")).to_be_visible()
     expect(page.get_by_text("Michael Ross")).to_be_visible()

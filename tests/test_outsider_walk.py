@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from portal.accounts.models import User
 from projects.models import Project
 from tests.factories.organizations import UserFactory
+from tests.http import text
 
 from .world import populate_everything
 
@@ -110,7 +111,7 @@ def victim(db, sponsor, cdmo):
 
 
 def _assert_hidden(response, route, who, *, object_route: bool):
-    body = response.content.decode(errors="replace")
+    body = text(response)
     leaked = [m for m in SECRET_MARKERS if m in body]
     assert not leaked, f"{who} saw {leaked} at {route} ({response.status_code})"
     if object_route:

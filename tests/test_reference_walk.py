@@ -33,6 +33,7 @@ from projects.references import registered_labels
 from tests.factories.issues import ServiceIssueFactory
 from tests.factories.organizations import CDMOFactory, SponsorFactory
 from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory
+from tests.http import text
 
 from .test_outsider_walk import OUR_MODULES, _belongs_to, _kwargs_for, our_routes
 from .world import populate_everything
@@ -253,7 +254,7 @@ def _send(client, method: str, url: str, data: dict):
 
 
 def _check(response, what: str, *, markers, label_ref: bool, offered_choice: bool) -> None:
-    body = response.content.decode(errors="replace")
+    body = text(response)
     leaked = [m for m in markers if m in body]
     assert not leaked, f"{what}: the page showed {leaked} ({response.status_code})"
     assert response.status_code != 500, f"{what}: server error"

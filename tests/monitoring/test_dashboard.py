@@ -15,6 +15,7 @@ from portal.accounts.models import OrgRole
 from projects.models import ProjectMember, TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
+from tests.http import text
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
 
@@ -118,7 +119,7 @@ def test_csv_export_has_the_same_rows_and_filters(client, world):
     client.force_login(world["sponsor_exec"])
     response = client.get(reverse("monitoring:dashboard_csv"), {"attention_only": "on"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(text(response))))
     assert [r["Code"] for r in rows] == ["ACM-2", "ACM-3"]
     assert rows[0]["Days since last update"] == "20"
     assert "No update published for 20 days" in rows[0]["Communication flags"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from portal.accounts.models import OrgRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
+from tests.http import text
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -122,7 +123,7 @@ def test_junk_sort_falls_back_to_the_default_order(client, world, junk):
 def test_csv_export_follows_the_sort(client, world):
     client.force_login(world["sponsor_exec"])
     response = client.get(reverse("monitoring:dashboard_csv"), {"sort": "-slip", "q": "ACM"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(text(response))))
     assert [r["Code"] for r in rows] == ["ACM-2", "ACM-3", "ACM-1", "ACM-4"]
     assert [r["Worst milestone slip (days)"] for r in rows] == ["21", "5", "0", "0"]
 

@@ -21,6 +21,7 @@ from portal.core.csv import neutralise_cell
 from projects.models import Milestone
 from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.projects import MilestoneFactory
+from tests.http import text
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def frozen_clock():
 def _export_rows(client) -> list[list[str]]:
     response = client.get(reverse("monitoring:dashboard_csv"))
     assert response.status_code == 200
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(text(response))))
 
 
 def test_export_neutralises_formula_names_of_projects_and_organizations(login, project, sponsor_lead):

@@ -13,6 +13,7 @@ from projects.models import ProjectMember, ProposalStatus, TeamRole
 from projects.selectors import access_for
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import ProjectFactory, ProjectMemberFactory
+from tests.http import text as response_text
 from tests.test_outsider_walk import _kwargs_for, our_routes
 from tests.world import populate_everything
 
@@ -49,7 +50,7 @@ def test_the_other_side_sees_the_proposal_page_and_nothing_else(client, proposal
                 continue
             for method in (client.get, client.post):
                 response = method(url)
-                body = response.content.decode(errors="replace")
+                body = response_text(response)
                 if "project_id" in kwarg_names:
                     assert response.status_code in {404, 405}, f"{user}: {route} gave {response.status_code}"
                     checked += 1
