@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import uuid
 import zoneinfo
 from email.utils import parseaddr
 
@@ -154,9 +156,13 @@ class MeetingScheduleForm(MeetingForm):
         help_text="People outside the project team, one per line: “Name <email>” or just the email.",
     )
 
+    # A one-time key per form shown: sending the same form twice schedules (and invites) once.
+    schedule_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
     def __init__(self, *args, members: list[ProjectMember], organizer: User, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
+        self.fields["schedule_key"].initial = uuid.uuid4().hex
         self.members = [m for m in members if m.user_id != organizer.pk]
         self.organizer = organizer
         for member in self.members:
@@ -168,6 +174,10 @@ class MeetingScheduleForm(MeetingForm):
     def member_rows(self):
         """(member, bound field) for the invitation table."""
         return [(m, self[f"invite_{m.user_id}"]) for m in self.members]
+
+    def clean_schedule_key(self) -> str:
+        key = self.cleaned_data.get("schedule_key") or ""
+        return key if re.fullmatch(r"[0-9a-f]{32}", key) else ""
 
     def clean(self):
         data = super().clean()

@@ -42,6 +42,7 @@ def get_meeting(*, access: ProjectAccess, meeting_id: int) -> Meeting:
             "minutes_confirmed_by",
             "correction_requested_by",
             "cancelled_by",
+            "sent_without_decision_maker_by",
         ),
         pk=meeting_id,
         project=access.project,

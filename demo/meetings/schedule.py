@@ -56,6 +56,8 @@ def schedule(
                 for m in members
                 if m.user_id != pm.user_id
             ],
+            # A meeting of the story that invites no decision-maker leaves them out on purpose.
+            without_decision_maker=not any(m.role == TeamRole.DECISION_MAKER for m in members),
         )
     by_user = {i.user_id: i for i in Invitee.objects.filter(meeting=meeting)}
     return meeting, [by_user[m.user_id] for m in members if m.user_id in by_user]

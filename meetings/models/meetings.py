@@ -139,6 +139,16 @@ class Meeting(models.Model):
     decision_maker_invited = models.BooleanField(
         default=False, help_text="Whether a sponsor decision-maker is among the invitees."
     )
+    # The organizer was told no decision-maker was invited to this governance meeting and sent
+    # the invitations anyway: a deliberate choice, kept with who made it and when.
+    sent_without_decision_maker_at = models.DateTimeField(
+        "sent without a decision-maker at", null=True, blank=True
+    )
+    sent_without_decision_maker_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The scheduling form's one-time key: the same form sent twice schedules (and invites) once.
+    schedule_key = models.CharField(max_length=40, blank=True, editable=False)
 
     # Minutes
     summary = models.TextField("summary of the discussion", blank=True)
@@ -194,6 +204,16 @@ class Meeting(models.Model):
                 name="meeting_cancelled_has_cancelled_at",
             ),
             models.CheckConstraint(condition=in_window("starts_at"), name="meeting_starts_in_date_window"),
+            models.UniqueConstraint(
+                fields=["schedule_key"],
+                condition=~models.Q(schedule_key=""),
+                name="meeting_schedule_key_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sent_without_decision_maker_at__isnull=True)
+                | models.Q(sent_without_decision_maker_by__isnull=False),
+                name="meeting_sent_without_dm_has_who",
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "starts_at"], name="meeting_project_time_idx"),
@@ -236,6 +256,11 @@ class Meeting(models.Model):
     @property
     def is_governance(self) -> bool:
         return self.kind == MeetingKind.GOVERNANCE
+
+    @property
+    def sent_without_decision_maker(self) -> bool:
+        """The organizer deliberately sent this governance meeting with no decision-maker invited."""
+        return self.sent_without_decision_maker_at is not None
 
     @property
     def is_scheduled(self) -> bool:

@@ -31,6 +31,7 @@ from .invitations import (
 from .meetings import (
     CALENDAR_FIELDS,
     MEETING_EDITABLE_FIELDS,
+    DecisionMakerMissing,
     calendar_token_reset,
     is_governance_without_decision_maker,
     meeting_cancel,
@@ -54,6 +55,7 @@ __all__ = [
     "MEETING_EDITABLE_FIELDS",
     "ActionItemRow",
     "DecisionRow",
+    "DecisionMakerMissing",
     "InviteeSpec",
     "action_item_complete",
     "action_item_reopen",

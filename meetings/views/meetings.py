@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
@@ -30,6 +33,7 @@ from ..selectors import (
     past_meetings,
     upcoming_meetings,
 )
+from ..services import InviteeSpec
 from .common import back_to, mark_completable, meeting_context, require_runner
 
 UPCOMING_SHOWN = 20
@@ -70,6 +74,10 @@ def project_meetings_view(request, project_id: int):
 
 @login_required
 def meeting_schedule_view(request, project_id: int):
+    """Schedule a meeting and send the invitations. A governance meeting ahead that invites no
+    decision-maker is not sent: the organizer sees who is missing and chooses to invite them and
+    send, or to send without (recorded on the meeting). The form travels along, so nothing typed
+    is lost; htmx swaps the card in place, a plain POST renders the whole page."""
     context = project_page(request, project_id, "meetings")
     project, access = context["project"], context["access"]
     if not permissions.can_schedule(access):
@@ -84,40 +92,70 @@ def meeting_schedule_view(request, project_id: int):
         organizer=request.user,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    decision_makers = [m for m in members if m.role == TeamRole.DECISION_MAKER]
+    missing = None
+    choice = request.POST.get("decision_maker", "") if request.method == "POST" else ""
+    if request.method == "POST" and form.is_valid() and choice != "edit":
+        specs = form.invitee_specs()
+        invited_dm = next((m for m in decision_makers if choice == str(m.user_id)), None)
+        if invited_dm is not None:
+            specs = [s for s in specs if s.user is None or s.user.pk != invited_dm.user_id]
+            specs.append(InviteeSpec(user=invited_dm.user, required=True))
         try:
             meeting = services.meeting_schedule(
-                access=access, **form.meeting_fields(), invitees=form.invitee_specs()
+                access=access,
+                **form.meeting_fields(),
+                invitees=specs,
+                without_decision_maker=choice == "without",
+                schedule_key=form.cleaned_data["schedule_key"],
             )
+        except services.DecisionMakerMissing as pending:
+            missing = pending.missing
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            if services.is_governance_without_decision_maker(meeting):
-                messages.warning(
-                    request,
-                    "No sponsor decision-maker is invited to this governance meeting. Decisions need the "
-                    "person who can make them: invite the decision-maker, or the meeting will be flagged.",
-                )
-            if meeting.starts_at > timezone.now():
-                messages.success(
-                    request,
-                    f"Meeting scheduled. Invitations with a calendar entry will be sent to "
-                    f"{meeting.invitees.count()} people. Add the agenda next.",
-                )
-                return redirect("meetings:agenda", project_id=project.pk, meeting_id=meeting.pk)
-            messages.success(
-                request,
-                "Meeting recorded. It is in the past, so no invitations were sent; "
-                "record attendance and minutes now.",
-            )
-            return redirect(meeting)
+            return _scheduled(request, meeting, invited_dm)
     context.update(
         form=form,
         title="Schedule a meeting",
         zone_label=zone_label(request.user.time_zone),
-        decision_makers=[m for m in members if m.role == TeamRole.DECISION_MAKER],
+        decision_makers=decision_makers,
+        missing=missing,
     )
-    return render(request, "meetings/meeting_form.html", context)
+    if missing is not None:
+        template = "meetings/decision_maker_warning.html"
+    else:
+        template = "meetings/meeting_form.html"
+    return render(request, template + ("#card" if request.htmx else ""), context)
+
+
+def _scheduled(request, meeting, invited_dm) -> HttpResponse:
+    """Where the organizer goes once the meeting is scheduled (and its invitations sent)."""
+    if invited_dm is not None:
+        messages.info(request, f"{invited_dm.user.full_name} ({invited_dm.get_role_display()}) is invited.")
+    elif meeting.sent_without_decision_maker:
+        messages.warning(
+            request,
+            "Sent without a decision-maker, as you chose. The meeting page says so, and the meeting "
+            "stays flagged until a decision-maker is invited.",
+        )
+    if meeting.starts_at > timezone.now():
+        messages.success(
+            request,
+            f"Meeting scheduled. Invitations with a calendar entry will be sent to "
+            f"{meeting.invitees.count()} people. Add the agenda next.",
+        )
+        target = reverse(
+            "meetings:agenda", kwargs={"project_id": meeting.project_id, "meeting_id": meeting.pk}
+        )
+    else:
+        messages.success(
+            request,
+            "Meeting recorded. It is in the past, so no invitations were sent; "
+            "record attendance and minutes now.",
+        )
+        target = meeting.get_absolute_url()
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 @login_required

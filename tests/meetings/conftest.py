@@ -24,7 +24,14 @@ def schedule(project, team, django_capture_on_commit_callbacks):
     """Schedule a meeting as the CDMO PM (invitations run through the real task, eagerly)."""
 
     def _schedule(
-        *, by=None, kind="weekly", starts_at=None, invite=("lead", "dm", "sme"), guests=(), **fields
+        *,
+        by=None,
+        kind="weekly",
+        starts_at=None,
+        invite=("lead", "dm", "sme"),
+        guests=(),
+        without_decision_maker=False,
+        **fields,
     ):
         organizer = by or team["pm"]
         specs = [services.InviteeSpec(user=team[name]) for name in invite]
@@ -39,6 +46,7 @@ def schedule(project, team, django_capture_on_commit_callbacks):
                 video_url=fields.pop("video_url", "https://teams.example.com/l/weekly"),
                 location=fields.pop("location", ""),
                 invitees=specs,
+                without_decision_maker=without_decision_maker,
             )
 
     return _schedule

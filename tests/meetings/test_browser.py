@@ -3,6 +3,7 @@ agenda, records attendance and minutes with a decision and an action item, close
 sponsor lead confirms the minutes; the action item's owner marks it done in place (htmx)."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -35,6 +36,8 @@ def test_schedule_record_close_and_sponsor_confirms(
     pm.get_by_label(decision_maker.full_name).select_option("optional")
     pm.get_by_label("Guests").fill("Gina Guest <gina@consult.test>")
     pm.get_by_role("button", name="Schedule and send invitations").click()
+    # The form is sent with htmx, which follows HX-Redirect once the invitations are out.
+    pm.wait_for_url(re.compile(r"/meetings/\d+/agenda/$"), timeout=30_000)
     expect(pm.locator(".messages")).to_contain_text(
         "Invitations with a calendar entry will be sent to 5 people"
     )

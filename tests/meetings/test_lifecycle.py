@@ -63,7 +63,7 @@ def _write_minutes(project, team, meeting, **overrides):
 
 
 def test_governance_meeting_without_decision_maker_is_recorded(schedule):
-    meeting = schedule(kind="governance", invite=("lead", "sme"))
+    meeting = schedule(kind="governance", invite=("lead", "sme"), without_decision_maker=True)
     assert meeting.decision_maker_invited is False
     assert services.is_governance_without_decision_maker(meeting)
 
