@@ -50,6 +50,25 @@ def test_governance_meeting_without_decision_maker(project):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_flag_says_when_the_organizer_sent_without_a_decision_maker_on_purpose(project):
+    organizer = project.members.get(role=TeamRole.PROJECT_MANAGER).user
+    meeting = MeetingFactory(
+        project=project,
+        kind=MeetingKind.GOVERNANCE,
+        title="Q4 steering committee",
+        starts_at=NOW + dt.timedelta(days=10),
+        sent_without_decision_maker_at=NOW - dt.timedelta(days=1),
+        sent_without_decision_maker_by=organizer,
+    )
+    invite_team(meeting, exclude_roles=[TeamRole.DECISION_MAKER])
+    sweep(now=NOW)
+    (flag,) = open_flags(FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER)
+    assert flag.explanation.endswith(
+        f"has no sponsor decision-maker invited. {organizer.full_name} chose to send it without one on 17 Nov 2026."
+    )
+
+
+@time_machine.travel(NOW, tick=False)
 def test_decision_maker_absent_from_last_two_governance_meetings(project):
     for weeks in (12, 8):
         held_meeting(

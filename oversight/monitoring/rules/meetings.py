@@ -41,17 +41,32 @@ class GovernanceWithoutDecisionMakerRule(Rule):
                 project__status=ProjectStatus.ACTIVE,
             ),
             project_ids,
-        ).values("pk", "project_id", "title", "starts_at")
+        ).values(
+            "pk",
+            "project_id",
+            "title",
+            "starts_at",
+            "sent_without_decision_maker_at",
+            "sent_without_decision_maker_by__full_name",
+        )
         return [
             Finding(
                 row["project_id"],
                 row["pk"],
                 f"Governance meeting “{row['title']}” on {timezone.localtime(row['starts_at']):%d %b %Y} has no "
-                "sponsor decision-maker invited.",
+                "sponsor decision-maker invited." + _deliberate(row),
                 Severity.WARNING,
             )
             for row in rows
         ]
+
+
+def _deliberate(row) -> str:
+    """The organizer was warned before sending and chose to go on without one: say so."""
+    if row["sent_without_decision_maker_at"] is None:
+        return ""
+    who = row["sent_without_decision_maker_by__full_name"] or "The organizer"
+    return f" {who} chose to send it without one on {timezone.localtime(row['sent_without_decision_maker_at']):%d %b %Y}."
 
 
 HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED)
