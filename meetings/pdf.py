@@ -39,6 +39,7 @@ def render_minutes_html(detail) -> str:
                 "zone_label": zone_label(meeting.organizer_time_zone),
                 "generated_at": timezone.now(),
                 "site_url": settings.SITE_URL,
+                "PORTAL_NAME": settings.PORTAL_NAME,
             },
         )
 

@@ -1,11 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from portal.accounts import views as account_views
 from portal.core import views as core_views
 
-admin.site.site_header = "Meridian portal administration"
-admin.site.site_title = "Meridian admin"
+admin.site.site_header = f"{settings.PORTAL_NAME} portal administration"
+admin.site.site_title = f"{settings.PORTAL_NAME} admin"
 
 urlpatterns = [
     path("", core_views.home_view, name="home"),
