@@ -71,10 +71,12 @@ class HistoryEntry:
 
     @property
     def sentence(self) -> str:
-        """ "Milestone changed: Forecast date changed", "Flag raised: Action item overdue"."""
+        """ "Milestone changed: forecast date", "Meeting changed: status, minutes sent at and
+        minutes sent by", "Flag raised: Action item overdue"."""
         if self.changes:
-            fields = ", ".join(change.label for change in self.changes)
-            return f"{self.headline}: {fields} changed"
+            labels = [change.label[:1].lower() + change.label[1:] for change in self.changes]
+            fields = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+            return f"{self.headline}: {fields}"
         return self.headline
 
 

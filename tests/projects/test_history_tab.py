@@ -36,7 +36,7 @@ def test_entries_read_as_sentences_with_the_owning_apps_labels(login, project, c
     milestone.save()
     body = login(cdmo_pm).get(_url(project)).content.decode()
     assert "Flag raised: Milestone slipping" in body
-    assert "Milestone changed: Title changed" in body
+    assert "Milestone changed: title" in body
     assert "milestone_slip" not in body and "Monitoring rule:" not in body
 
 
