@@ -174,11 +174,13 @@ def recognize_action(obj: models.Model, access: ProjectAccess) -> Action | None:
         return None
     if target_ready_for_recognition(Target(label=label, obj=obj)):
         return None
-    url = reverse("issues:kudos", kwargs={"project_id": access.project.pk}) + f"?target={label}:{obj.pk}"
+    url = kudos_url(obj, project_id=access.project.pk)
     return Action(label="Recognize", url=url, context=ACTION_CONTEXT[label], icon="★")
 
 
-def kudos_url(obj: models.Model) -> str:
-    """The kudos endpoint for `obj` (which must have a project)."""
+def kudos_url(obj: models.Model, *, project_id: int | None = None) -> str:
+    """The kudos endpoint for `obj` (which must have a project; pass `project_id` when the caller
+    already knows it, so nothing is loaded to find it)."""
     label = obj._meta.label_lower
-    return reverse("issues:kudos", kwargs={"project_id": project_id_of(obj)}) + f"?target={label}:{obj.pk}"
+    project_id = project_id or project_id_of(obj)
+    return reverse("issues:kudos", kwargs={"project_id": project_id}) + f"?target={label}:{obj.pk}"

@@ -27,6 +27,7 @@ from .project import (
 from .proposals import (
     proposal_accept,
     proposal_decline,
+    require_decidable,
 )
 from .team import (
     team_member_add,
@@ -64,6 +65,7 @@ __all__ = [
     "project_create",
     "proposal_accept",
     "proposal_decline",
+    "require_decidable",
     "project_update",
     "publish_problems",
     "question_answer",

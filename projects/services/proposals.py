@@ -17,7 +17,9 @@ from ..selectors import ProjectAccess
 DECLINE_REASON_MAX = 2000
 
 
-def _refuse(access: ProjectAccess) -> None:
+def require_decidable(access: ProjectAccess) -> None:
+    """ServiceError when the proposal was already decided; NotAllowed (403) when this person may not
+    decide it. The views ask it before showing a form, the services again under the lock."""
     project = access.project
     current = Project.objects.select_related("decided_by").get(pk=project.pk)
     if current.proposal_status != ProposalStatus.PROPOSED:
@@ -32,7 +34,7 @@ def _refuse(access: ProjectAccess) -> None:
 
 def _decide(access: ProjectAccess, status: str, reason: str, audit: str) -> Project:
     project = access.project
-    _refuse(access)
+    require_decidable(access)
     with transaction.atomic(), audited(audit):
         updated = Project.objects.filter(pk=project.pk, proposal_status=ProposalStatus.PROPOSED).update(
             proposal_status=status,
@@ -42,7 +44,7 @@ def _decide(access: ProjectAccess, status: str, reason: str, audit: str) -> Proj
             updated_at=clock.now(),
         )
         if not updated:  # someone decided between the check and the write
-            _refuse(access)
+            require_decidable(access)
         enqueue_on_commit(tasks.notify_proposal_decided, project.pk)
     project.refresh_from_db()
     return project

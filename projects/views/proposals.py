@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from portal.core.exceptions import ServiceError
@@ -19,13 +18,21 @@ from ..models import ProposalStatus
 from ..selectors import get_proposal_for_user, projects_visible_to
 
 
-def _accepted_project(request, project_id: int):
-    """The project if it is accepted and the user sees it (the proposal page then forwards to it)."""
-    return (
+def _proposal_or_forward(request, project_id: int, *, post_only: bool = False):
+    """(response, project, access): a redirect to the project itself once it is accepted and the
+    user sees it, or back to the proposal for a GET to a POST-only URL; otherwise no response and
+    the proposal as this user may see it (404 for anyone it does not concern)."""
+    accepted = (
         projects_visible_to(user=request.user)
         .filter(pk=project_id, proposal_status=ProposalStatus.ACCEPTED)
         .first()
     )
+    if accepted is not None:
+        return redirect(accepted), None, None
+    project, access = get_proposal_for_user(user=request.user, project_id=project_id)
+    if post_only and request.method != "POST":
+        return redirect(project.get_proposal_url()), project, access
+    return None, project, access
 
 
 def _render(request, project, access, form=None, status=200):
@@ -42,21 +49,15 @@ def _render(request, project, access, form=None, status=200):
 
 @login_required
 def proposal_view(request, project_id: int):
-    accepted = _accepted_project(request, project_id)
-    if accepted is not None:
-        return redirect(accepted)
-    project, access = get_proposal_for_user(user=request.user, project_id=project_id)
-    return _render(request, project, access)
+    response, project, access = _proposal_or_forward(request, project_id)
+    return response or _render(request, project, access)
 
 
 @login_required
 def proposal_accept_view(request, project_id: int):
-    accepted = _accepted_project(request, project_id)
-    if accepted is not None:
-        return redirect(accepted)
-    project, access = get_proposal_for_user(user=request.user, project_id=project_id)
-    if request.method != "POST":
-        return redirect(project.get_proposal_url())
+    response, project, access = _proposal_or_forward(request, project_id, post_only=True)
+    if response:
+        return response
     try:
         project = services.proposal_accept(access=access)  # NotAllowed is a 403
     except ServiceError as error:
@@ -68,17 +69,14 @@ def proposal_accept_view(request, project_id: int):
 
 @login_required
 def proposal_decline_view(request, project_id: int):
-    accepted = _accepted_project(request, project_id)
-    if accepted is not None:
-        return redirect(accepted)
-    project, access = get_proposal_for_user(user=request.user, project_id=project_id)
-    if request.method != "POST":
+    response, project, access = _proposal_or_forward(request, project_id, post_only=True)
+    if response:
+        return response
+    try:
+        services.require_decidable(access)  # before the form: NotAllowed is a 403
+    except ServiceError as error:
+        messages.error(request, str(error))
         return redirect(project.get_proposal_url())
-    if not project.is_proposed:
-        messages.error(request, f"This proposal was already {project.get_proposal_status_display().lower()}.")
-        return redirect(project.get_proposal_url())
-    if not permissions.can_decide_proposal(access):
-        raise PermissionDenied(f"Only an admin of {project.deciding_org} can decline this proposal.")
     form = ProposalDeclineForm(request.POST)
     if form.is_valid():
         try:

@@ -3,16 +3,22 @@ other side's 404 on every other project URL until it accepts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from oversight.monitoring.models import Flag, FlagKind
 from oversight.monitoring.rules.base import active_projects
+from oversight.monitoring.services import sweep
 from portal.accounts.models import OrgRole
 from projects import services
 from projects.models import ProjectMember, ProposalStatus, TeamRole
 from projects.selectors import access_for
+from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.organizations import UserFactory
-from tests.factories.projects import ProjectFactory, ProjectMemberFactory
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 from tests.http import text as response_text
 from tests.test_outsider_walk import _kwargs_for, our_routes
 from tests.world import populate_everything
@@ -168,6 +174,19 @@ def test_the_proposer_works_on_it_with_a_banner(client, proposal):
 
 
 @pytest.mark.django_db
+def test_the_rules_never_flag_a_proposal(proposal, project):
+    """What the proposing side already records on a proposal (here an overdue action) raises no
+    flag until the other side accepts: every rule's query passes Rule.scoped."""
+    for each in (proposal, project):
+        staff_project(each)
+        ActionItemFactory(
+            meeting=MeetingFactory(project=each), due_date=timezone.localdate() - timedelta(days=20)
+        )
+    sweep()
+    assert not Flag.objects.filter(project=proposal).exists()
+    assert Flag.objects.filter(project=project, kind=FlagKind.ACTION_ITEM_OVERDUE).exists()
+
+
 def test_the_dashboard_and_the_monitoring_ignore_proposals(client, proposal, project):
     assert list(active_projects()) == [project]
     sponsor_exec = UserFactory(organization=proposal.sponsor, org_role=OrgRole.EXECUTIVE)

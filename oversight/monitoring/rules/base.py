@@ -39,7 +39,10 @@ class Rule:
         raise NotImplementedError
 
     def scoped(self, queryset, project_ids):
-        """`queryset`, narrowed to `project_ids` when given (None: every project)."""
+        """`queryset` among projects both sides agreed on (a proposal is never flagged), narrowed
+        to `project_ids` when given (None: every project)."""
+        project = "" if self.project_lookup == "pk" else self.project_lookup.removesuffix("_id") + "__"
+        queryset = queryset.filter(**{f"{project}proposal_status": ProposalStatus.ACCEPTED})
         if project_ids is None:
             return queryset
         return queryset.filter(**{f"{self.project_lookup}__in": list(project_ids)})
