@@ -7,6 +7,7 @@ from django.utils import timezone
 from portal.core.business_time import describe_business_hours
 from portal.core.forms import PortalForm
 from portal.core.uploads import max_megabytes
+from projects.forms import ProjectPickerForm
 
 from .attachments import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, MAX_FILES_PER_UPLOAD, check_upload
 from .models import Category, IssueStatus, Severity
@@ -49,7 +50,9 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class IssueFilterForm(PortalForm):
+class IssueFilterForm(ProjectPickerForm):
+    """Filters of an issue list; across projects (`user` given) with a project picker."""
+
     q = forms.CharField(
         required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Words in the title"})
     )
@@ -59,24 +62,18 @@ class IssueFilterForm(PortalForm):
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
     category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
     breach = forms.ChoiceField(required=False, label="Agreed times", choices=BreachFilter.CHOICES)
-    project = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if projects is None:
-            del self.fields["project"]
-        else:
-            self.fields["project"].choices = [("", "Any project"), *((p.pk, p.code) for p in projects)]
 
     def to_filters(self) -> IssueFilters:
         # Junk in the query string filters nothing rather than failing the page.
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        choice = self.project_choice()
         return IssueFilters(
             status=data.get("status", ""),
             severity=data.get("severity", ""),
             category=data.get("category", ""),
             breach=data.get("breach", ""),
-            project=data.get("project"),
+            project=choice.project_id,
+            project_text=choice.text,
             q=(data.get("q") or "").strip(),
         )
 

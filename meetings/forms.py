@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 
 from portal.accounts.models import User
 from portal.core.forms import PortalForm
+from projects.forms import ProjectPickerForm
 from projects.models import ProjectMember
 
 from .models import MeetingKind, zone_label
@@ -372,23 +373,19 @@ STATUS_FILTER_CHOICES = [("open", "Open"), ("done", "Done"), ("any", "Open and d
 OWNER_FILTER_CHOICES = [("me", "Mine"), ("anyone", "Everyone's")]
 
 
-class ActionItemFilterForm(PortalForm):
+class ActionItemFilterForm(ProjectPickerForm):
+    """Owner, status and a project picker (projects.forms.picker): never a list of every project."""
+
     owner = forms.ChoiceField(required=False, choices=OWNER_FILTER_CHOICES, label="Owner")
     status = forms.ChoiceField(required=False, choices=STATUS_FILTER_CHOICES, label="Status")
-    project = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Project")
-
-    def __init__(self, *args, projects, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["project"].choices = [
-            ("", "All projects"),
-            *((p.pk, f"{p.code} · {p.name}") for p in projects),
-        ]
 
     def to_filters(self) -> ActionItemFilters:
         data = self.cleaned_data if self.is_valid() else {}
         status = data.get("status") or "open"
+        choice = self.project_choice()
         return ActionItemFilters(
             status="" if status == "any" else status,
-            project=data.get("project"),
+            project=choice.project_id,
+            project_text=choice.text,
             mine=(data.get("owner") or "me") == "me",
         )

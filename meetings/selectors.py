@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from projects.models import Milestone, MilestoneStatus, Project, ProjectMember, TeamRole
-from projects.selectors import ProjectAccess, projects_visible_to
+from projects.selectors import ProjectAccess, matching_text_q, projects_visible_to
 
 from .models import (
     ActionItem,
@@ -103,6 +103,7 @@ def open_action_items_for_project(*, project: Project) -> QuerySet[ActionItem]:
 class ActionItemFilters:
     status: str = ActionItemStatus.OPEN  # "" = any
     project: int | None = None
+    project_text: str = ""  # typed in the project picker without choosing: code or name contains it
     mine: bool = True
 
 
@@ -115,14 +116,10 @@ def action_items_for_user(*, user: User, filters: ActionItemFilters) -> QuerySet
         items = items.filter(status=filters.status)
     if filters.project:
         items = items.filter(project_id=filters.project)
+    if filters.project_text:
+        items = items.filter(matching_text_q(filters.project_text, prefix="project__"))
     order = ("due_date", "pk") if filters.status == ActionItemStatus.OPEN else ("status", "due_date", "pk")
     return items.select_related("project", "meeting", "owner").order_by(*order)
-
-
-def projects_with_action_items(*, user: User) -> list[Project]:
-    """Visible projects that have action items, for the "my action items" project filter."""
-    with_items = ActionItem.objects.filter(project=OuterRef("pk"), removed_at__isnull=True)
-    return list(projects_visible_to(user=user).filter(Exists(with_items)).order_by("code"))
 
 
 def action_item_for(*, access: ProjectAccess, actionitem_id: int) -> ActionItem:

@@ -8,6 +8,7 @@ from .views import (
     milestones,
     project,
     proposals,
+    search,
     team,
     updates,
 )
@@ -17,6 +18,7 @@ app_name = "projects"
 urlpatterns = [
     path("", project.project_list_view, name="list"),
     path("new/", project.project_create_view, name="create"),
+    path("search/", search.project_search_view, name="search"),
     path("<int:project_id>/", project.project_detail_view, name="detail"),
     path("<int:project_id>/edit/", project.project_edit_view, name="edit"),
     path("<int:project_id>/team/", team.project_team_view, name="team"),

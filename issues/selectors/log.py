@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Project
-from projects.selectors import ProjectAccess, get_project_for_user, projects_visible_to
+from projects.selectors import ProjectAccess, get_project_for_user, matching_text_q, projects_visible_to
 
 from ..models import (
     AWAITING_PLAN,
@@ -68,11 +68,20 @@ class IssueFilters:
     category: str = ""
     breach: str = ""
     project: int | None = None
+    project_text: str = ""  # typed in the project picker without choosing: code or name contains it
     q: str = ""
 
     @property
     def any(self) -> bool:
-        return bool(self.status or self.severity or self.category or self.breach or self.project or self.q)
+        return bool(
+            self.status
+            or self.severity
+            or self.category
+            or self.breach
+            or self.project
+            or self.project_text
+            or self.q
+        )
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -96,6 +105,8 @@ def _filtered(issues: QuerySet[ServiceIssue], filters: IssueFilters, now: dt.dat
         issues = issues.filter(category=filters.category)
     if filters.project:
         issues = issues.filter(project_id=filters.project)
+    if filters.project_text:
+        issues = issues.filter(matching_text_q(filters.project_text, prefix="project__"))
     if filters.q:
         issues = issues.filter(title__icontains=filters.q)
     if filters.breach == BreachFilter.OVERDUE:

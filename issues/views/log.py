@@ -13,7 +13,6 @@ from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
 from projects.page import project_page
-from projects.selectors import projects_visible_to
 
 from .. import forms, permissions, services, workflow
 from ..models import ESCALATION_PHRASES, EscalationLevel, IssueStatus, PlanStatus, ServiceIssue
@@ -73,8 +72,7 @@ def project_issues_view(request, project_id: int):
 @login_required
 def issue_list_view(request):
     """Service issues across every project the person can see, with figures per CDMO."""
-    projects = projects_visible_to(user=request.user).order_by("code").only("pk", "code")
-    form = forms.IssueFilterForm(request.GET or None, projects=projects)
+    form = forms.IssueFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters()
     page = paginate(
         request,

@@ -17,7 +17,7 @@ from projects.selectors import get_project_for_user
 
 from .. import services
 from ..forms import ActionItemFilterForm
-from ..selectors import action_item_for, action_items_for_user, projects_with_action_items
+from ..selectors import action_item_for, action_items_for_user
 
 # --- action items ----------------------------------------------------------------------------
 
@@ -56,8 +56,7 @@ def action_item_toggle_view(request, project_id: int, actionitem_id: int):
 @organization_member_required
 def my_action_items_view(request):
     user = request.user
-    projects = projects_with_action_items(user=user)
-    form = ActionItemFilterForm(request.GET or None, projects=projects)
+    form = ActionItemFilterForm(request.GET or None, user=user)
     filters = form.to_filters()
     page = paginate(request, action_items_for_user(user=user, filters=filters))
     for item in page.object_list:
@@ -67,7 +66,7 @@ def my_action_items_view(request):
         "page": page,
         "filters": filters,
         "querystring": querystring_without_page(request),
-        "filtered": bool(request.GET.get("status") or request.GET.get("project") or request.GET.get("owner")),
+        "filtered": any(request.GET.get(name) for name in ("status", "project", "project_q", "owner")),
         "today": timezone.localdate(),
     }
     return render(request, "meetings/my_action_items.html", context)

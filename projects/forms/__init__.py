@@ -15,6 +15,11 @@ from .milestones import (
     MilestoneCreateForm,
     MilestoneEditForm,
 )
+from .picker import (
+    ProjectChoice,
+    ProjectPickerForm,
+    ProjectPickerInput,
+)
 from .project import (
     ProjectCreateForm,
     ProjectFilterForm,
@@ -50,7 +55,10 @@ __all__ = [
     "NextStepForm",
     "NextStepFormSet",
     "ProjectCreateForm",
+    "ProjectChoice",
     "ProjectFilterForm",
+    "ProjectPickerForm",
+    "ProjectPickerInput",
     "ProjectForm",
     "StatusUpdateForm",
     "TeamMemberAddForm",

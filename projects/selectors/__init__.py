@@ -34,6 +34,13 @@ from .project import (
     proposals_visible_to,
     proposals_waiting_for,
 )
+from .search import (
+    SEARCH_LIMIT,
+    matching_text_q,
+    picked_project,
+    project_label,
+    project_search,
+)
 from .team import (
     SIDE_MANAGER_ROLE,
     TeamGaps,
@@ -58,6 +65,11 @@ from .updates import (
 )
 
 __all__ = [
+    "SEARCH_LIMIT",
+    "matching_text_q",
+    "picked_project",
+    "project_label",
+    "project_search",
     "ProjectAccess",
     "ProjectFilters",
     "SIDE_MANAGER_ROLE",
