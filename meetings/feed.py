@@ -3,8 +3,11 @@
 Calendar apps poll every subscribed feed about once an hour, for every person, whether
 anything changed or not. So the feed:
 
-- covers a window of dates (`FEED_PAST` back, `FEED_AHEAD` forward) for meetings and
-  milestones alike, so its size follows the person's current work, not all history;
+- covers a window of dates, so its size follows the person's current work, not all history:
+  meetings `FEED_PAST` back and `FEED_AHEAD` forward, milestones (one per project step, many
+  more of them for someone on hundreds of projects) a tighter `MILESTONES_PAST` back and
+  `MILESTONES_AHEAD` forward;
+- writes its lines as text (meetings/ics.py `feed_ics`), not an `icalendar` object per event;
 - has a version computed by two aggregate queries over that window (how many events, their
   ids, their last change): the ETag and Last-Modified of the response, so an unchanged feed
   answers 304 without being built;
@@ -26,13 +29,15 @@ from django.db.models.functions import Coalesce
 from portal.accounts.models import User
 from portal.core import clock
 
-from .ics import feed_ics
+from .ics import FEED_MEETING_FIELDS, FEED_MILESTONE_FIELDS, feed_ics
 from .selectors import calendar_meetings, calendar_milestones
 
 FEED_PAST = datetime.timedelta(days=180)
 FEED_AHEAD = datetime.timedelta(days=3 * 366)
+MILESTONES_PAST = datetime.timedelta(days=90)
+MILESTONES_AHEAD = datetime.timedelta(days=366)
 # Raise when feed_ics writes something different for the same data: every cached body goes stale.
-FEED_FORMAT = 1
+FEED_FORMAT = 2
 CACHE_SECONDS = 24 * 3600
 
 
@@ -40,10 +45,18 @@ CACHE_SECONDS = 24 * 3600
 class FeedWindow:
     since: datetime.datetime
     until: datetime.datetime
+    milestones_since: datetime.date
+    milestones_until: datetime.date
 
     @classmethod
     def around(cls, moment: datetime.datetime) -> FeedWindow:
-        return cls(since=moment - FEED_PAST, until=moment + FEED_AHEAD)
+        today = moment.date()
+        return cls(
+            since=moment - FEED_PAST,
+            until=moment + FEED_AHEAD,
+            milestones_since=today - MILESTONES_PAST,
+            milestones_until=today + MILESTONES_AHEAD,
+        )
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,7 @@ class FeedVersion:
 
 def _window_querysets(user: User, window: FeedWindow):
     meetings = calendar_meetings(user=user, since=window.since, until=window.until)
-    milestones = calendar_milestones(user=user, since=window.since.date(), until=window.until.date())
+    milestones = calendar_milestones(user=user, since=window.milestones_since, until=window.milestones_until)
     return meetings, milestones
 
 
@@ -88,7 +101,11 @@ def feed_body(*, user: User, window: FeedWindow, version: FeedVersion) -> bytes:
     body = cache.get(key)
     if body is None:
         meetings, milestones = _window_querysets(user, window)
-        body = feed_ics(user=user, meetings=meetings, milestones=milestones)
+        body = feed_ics(
+            user=user,
+            meetings=meetings.only(*FEED_MEETING_FIELDS),
+            milestones=milestones.only(*FEED_MILESTONE_FIELDS),
+        )
         cache.set(key, body, CACHE_SECONDS)
     return body
 

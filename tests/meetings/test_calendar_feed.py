@@ -107,17 +107,36 @@ def test_leaving_the_team_changes_the_version(client, schedule, project, team):
 
 
 def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
+    """Meetings six months back to three years ahead; milestones (far more of them for someone on
+    many projects) three months back to a year ahead."""
     today = NOW.date()
-    for title, days in [("Long done", -200), ("Recently done", -30), ("Next quarter", 90), ("Far off", 1200)]:
+    milestones = [
+        ("Long done", -200),
+        ("Done four months ago", -120),
+        ("Recently done", -30),
+        ("Next quarter", 90),
+        ("In eleven months", 330),
+        ("In eighteen months", 540),
+        ("Far off", 1200),
+    ]
+    for title, days in milestones:
         MilestoneFactory(project=project, title=title, baseline_date=today + datetime.timedelta(days=days))
+    schedule(title="Five months ago", starts_at=NOW - datetime.timedelta(days=150))
     schedule(title="Next week", starts_at=NOW + datetime.timedelta(days=7))
     schedule(title="In two years", starts_at=NOW + datetime.timedelta(days=730))
     schedule(title="In four years", starts_at=NOW + datetime.timedelta(days=4 * 365))
 
     summaries = " / ".join(sorted(_summaries(_feed(client, team["lead"]))))
-    for shown in ("Recently done", "Next quarter", "Next week", "In two years"):
+    for shown in (
+        "Recently done",
+        "Next quarter",
+        "In eleven months",
+        "Five months ago",
+        "Next week",
+        "In two years",
+    ):
         assert shown in summaries
-    for hidden in ("Long done", "Far off", "In four years"):
+    for hidden in ("Long done", "Done four months ago", "In eighteen months", "Far off", "In four years"):
         assert hidden not in summaries
 
 
