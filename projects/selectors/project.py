@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
@@ -182,28 +181,17 @@ def project_list(*, user, filters: ProjectFilters) -> QuerySet[Project]:
         projects = projects.filter(cdmo_id=filters.cdmo)
     if filters.q:
         projects = projects.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
-    # A correlated count, evaluated for the page's rows only: a join and GROUP BY over every
-    # visible project (thousands for an executive) cost 100 ms before the LIMIT applied.
-    team_size = (
-        ProjectMember.objects.filter(project=OuterRef("pk"), removed_at__isnull=True)
-        .order_by()
-        .values("project")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        projects.annotate(team_size=Coalesce(Subquery(team_size, output_field=IntegerField()), 0))
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=ProjectMember.objects.filter(
-                    removed_at__isnull=True, role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD]
-                ).select_related("user"),
-                to_attr="key_people",
-            )
+    # No team-size annotation: no page shows it, and a join and GROUP BY over every visible
+    # project (thousands for an executive) cost 100 ms before the LIMIT applied.
+    return projects.prefetch_related(
+        Prefetch(
+            "members",
+            queryset=ProjectMember.objects.filter(
+                removed_at__isnull=True, role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD]
+            ).select_related("user"),
+            to_attr="key_people",
         )
-        .order_by("code", "pk")
-    )
+    ).order_by("code", "pk")
 
 
 def counterparties_for(*, user) -> QuerySet[Organization]:
