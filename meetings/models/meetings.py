@@ -220,6 +220,9 @@ class Meeting(models.Model):
             # The monitoring issue scans governance meetings and overdue minutes by time.
             models.Index(fields=["kind", "starts_at"], name="meeting_kind_time_idx"),
             models.Index(fields=["status", "starts_at"], name="meeting_status_time_idx"),
+            # "My meetings" walks the person's upcoming meetings in time order across every
+            # visible project: without it, a sequential scan and sort of all meetings (issue 13).
+            models.Index(fields=["starts_at", "id"], name="meeting_starts_idx"),
         ]
         triggers = [
             pgtrigger.Protect(name="meeting_no_delete", operation=pgtrigger.Delete),
