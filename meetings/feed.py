@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from portal.accounts.models import User
 from portal.core import clock
 
-from .ics import FEED_MEETING_FIELDS, FEED_MILESTONE_FIELDS, feed_ics
+from .ics import feed_ics
 from .selectors import calendar_meetings, calendar_milestones
 
 FEED_PAST = datetime.timedelta(days=180)
@@ -101,11 +101,7 @@ def feed_body(*, user: User, window: FeedWindow, version: FeedVersion) -> bytes:
     body = cache.get(key)
     if body is None:
         meetings, milestones = _window_querysets(user, window)
-        body = feed_ics(
-            user=user,
-            meetings=meetings.only(*FEED_MEETING_FIELDS),
-            milestones=milestones.only(*FEED_MILESTONE_FIELDS),
-        )
+        body = feed_ics(user=user, meetings=meetings, milestones=milestones)
         cache.set(key, body, CACHE_SECONDS)
     return body
 

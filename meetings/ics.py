@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
@@ -18,7 +19,7 @@ from icalendar import Calendar, Event, vCalAddress
 from projects.models import Milestone
 
 from . import ics_text as ical
-from .models import Invitee, Meeting, Rsvp
+from .models import Invitee, Meeting, MeetingStatus, Rsvp
 
 PRODID = f"-//{settings.PORTAL_NAME}//Sponsor-CDMO portal//EN"
 
@@ -114,7 +115,7 @@ def invitation_ics(
     return cal.to_ical()
 
 
-def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable[Milestone] = ()) -> bytes:
+def feed_ics(*, user, meetings: QuerySet[Meeting], milestones: QuerySet[Milestone]) -> bytes:
     """The user's private calendar feed: their meetings and their projects' milestones.
 
     Written as text (meetings/ics_text.py), one string per event: the same events, UIDs and
@@ -133,13 +134,16 @@ def feed_ics(*, user, meetings: Iterable[Meeting], milestones: Iterable[Mileston
         "X-PUBLISHED-TTL:PT1H",
     ]
     parts = ["".join(ical.fold(line) for line in lines)]
-    parts += (_meeting_lines(m, stamp, meeting_url.format(m.project_id, m.pk)) for m in meetings)
-    parts += (_milestone_lines(m, stamp, milestone_url.format(m.project_id, m.pk)) for m in milestones)
+    # Rows, not model instances: a feed can hold thousands of events.
+    meeting_rows = meetings.values_list(*FEED_MEETING_FIELDS, named=True)
+    milestone_rows = milestones.values_list(*FEED_MILESTONE_FIELDS, named=True)
+    parts += (_meeting_lines(m, stamp, meeting_url.format(m.project_id, m.pk)) for m in meeting_rows)
+    parts += (_milestone_lines(m, stamp, milestone_url.format(m.project_id, m.pk)) for m in milestone_rows)
     parts.append("END:VCALENDAR" + ical.CRLF)
     return "".join(parts).encode()
 
 
-# Only what the feed writes: a feed holds thousands of events, and every column costs.
+# Only what the feed writes (as named rows): a feed holds thousands of events.
 FEED_MEETING_FIELDS = (
     "pk",
     "project_id",
@@ -168,30 +172,32 @@ def _url_pattern(name: str, *kwarg_names: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _meeting_lines(meeting: Meeting, stamp: str, url: str) -> str:
+def _meeting_lines(meeting, stamp: str, url: str) -> str:
+    """One meeting row (FEED_MEETING_FIELDS) as a VEVENT, as `_meeting_event` writes it."""
     location = meeting.location or meeting.video_url
-    organizer = meeting.organizer
+    ends_at = meeting.starts_at + datetime.timedelta(minutes=meeting.duration_minutes)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{ical.text(meeting.ical_uid)}",
         f"SEQUENCE:{meeting.ical_sequence}",
         f"DTSTAMP:{stamp}",
         f"DTSTART:{ical.utc(meeting.starts_at)}",
-        f"DTEND:{ical.utc(meeting.ends_at)}",
-        f"SUMMARY:{ical.text(f'{meeting.project.code}: {meeting.title}')}",
+        f"DTEND:{ical.utc(ends_at)}",
+        f"SUMMARY:{ical.text(f'{meeting.project__code}: {meeting.title}')}",
         *([f"LOCATION:{ical.text(location)}"] if location else []),
         f"DESCRIPTION:{ical.text(meeting_description(meeting, url=url))}",
         f"URL:{url}",
-        f"STATUS:{'CANCELLED' if meeting.is_cancelled else 'CONFIRMED'}",
+        f"STATUS:{'CANCELLED' if meeting.status == MeetingStatus.CANCELLED else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
-        f"ORGANIZER;CN={ical.param(organizer.full_name)}:mailto:{organizer.email}",
+        f"ORGANIZER;CN={ical.param(meeting.organizer__full_name)}:mailto:{meeting.organizer__email}",
         "END:VEVENT",
     ]
     return "".join(ical.fold(line) for line in lines)
 
 
-def _milestone_lines(milestone: Milestone, stamp: str, url: str) -> str:
-    """An all-day event on the day the milestone was done or is now forecast."""
+def _milestone_lines(milestone, stamp: str, url: str) -> str:
+    """A milestone row (FEED_MILESTONE_FIELDS) as an all-day event on the day it was done or is
+    now forecast."""
     day = milestone.actual_date or milestone.forecast_date
     state = "done" if milestone.actual_date else "forecast"
     lines = [
@@ -201,7 +207,7 @@ def _milestone_lines(milestone: Milestone, stamp: str, url: str) -> str:
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{ical.date(day)}",
         f"DTEND;VALUE=DATE:{ical.date(day + datetime.timedelta(days=1))}",
-        f"SUMMARY:{ical.text(f'{milestone.project.code} milestone: {milestone.title} ({state})')}",
+        f"SUMMARY:{ical.text(f'{milestone.project__code} milestone: {milestone.title} ({state})')}",
         "TRANSP:TRANSPARENT",
         f"URL:{url}",
         "END:VEVENT",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.models import User
@@ -56,10 +57,13 @@ def calendar_reset_view(request):
 
 
 @never_cache
+@gzip_page
 @require_GET
 def calendar_feed_view(request, token: str):
     """The private feed calendar apps poll. The secret token is the only key: no login.
-    Unchanged since the app's last poll: 304, nothing built (meetings.feed)."""
+    Unchanged since the app's last poll: 304, nothing built (meetings.feed). Compressed for the
+    apps that accept it (a feed of thousands of events is megabytes of repetitive text); the
+    ETag then turns weak, and the 304 check compares weakly."""
     user = User.objects.filter(calendar_token=token, is_active=True, organization__isnull=False).first()
     if user is None:
         raise Http404("No such calendar.")

@@ -3,6 +3,7 @@ stay valid RFC 5545 (CRLF, lines folded at 75 octets without splitting a charact
 and say exactly what an invitation built with icalendar says about the same meeting."""
 
 import datetime
+import gzip
 
 import pytest
 import time_machine
@@ -113,3 +114,16 @@ def test_fold_and_text_helpers():
     assert fold("VERSION:2.0") == "VERSION:2.0\r\n"
     assert text("a,b;c\\d\r\ne\rf\ng") == "a\\,b\\;c\\\\d\\ne\\nf\\ng"
     assert param('Dr. "Lena" Hoffmann') == "\"Dr. 'Lena' Hoffmann\""
+
+
+def test_the_feed_is_compressed_for_apps_that_accept_it_and_still_answers_304(client, schedule, team):
+    schedule(title="Weekly call")
+    url = reverse("meetings:calendar_feed", kwargs={"token": team["lead"].calendar_token})
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    events = Calendar.from_ical(gzip.decompress(response.content)).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["ACM-101: Weekly call"]
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain and b"BEGIN:VCALENDAR" in plain.content
