@@ -163,6 +163,24 @@ def test_outsider_list_pages_show_only_their_own_project(client, victim, outside
 
 
 @pytest.mark.django_db
+def test_outsider_searching_for_the_victims_project_finds_nothing(client, victim, outsider):
+    """The project picker's search (projects:search) and the typed-text filters it feeds."""
+    client.force_login(outsider)
+    searches = [
+        (reverse("projects:search"), {"q": "HIDDEN"}),
+        (reverse("projects:search"), {"field": "project", "project_q": "Hidden Program"}),
+        (reverse("issues:list"), {"project_q": "HIDDEN"}),
+        (reverse("issues:list"), {"project": victim.pk}),
+        (reverse("meetings:my_action_items"), {"owner": "anyone", "project_q": "Hidden"}),
+        (reverse("meetings:my_action_items"), {"owner": "anyone", "project": victim.pk}),
+    ]
+    for url, params in searches:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        _assert_hidden(response, f"{url}?{params}", "outsider", object_route=False)
+
+
+@pytest.mark.django_db
 def test_every_page_refuses_methods_other_than_get_and_post(client, victim):
     """PUT, DELETE and PATCH are a 405 naming the allowed methods on every page (ours, allauth's,
     the admin's), even for a signed-in member and with the CSRF check on; GET and POST still
