@@ -10,7 +10,7 @@ every row and cost 65–120 ms a row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urlencode
@@ -100,7 +100,7 @@ def build_dashboard_pdf(document, progress) -> Built:
     progress(0, shown, "Reading the programs")
     body = []
     done = 0
-    for batch in _batches(rows[:shown].iterator(chunk_size=PROGRESS_EVERY), PROGRESS_EVERY):
+    for batch in batches_of(rows[:shown].iterator(chunk_size=PROGRESS_EVERY), PROGRESS_EVERY):
         flags = flags_by_kind_for(batch)
         body.append(
             render_to_string(
@@ -146,7 +146,8 @@ def build_dashboard_pdf(document, progress) -> Built:
     )
 
 
-def _batches(rows, size: int) -> Iterator[list]:
+def batches_of(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of `size` items from `rows` (a server-side cursor), one at a time."""
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch

@@ -1,5 +1,5 @@
-from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Iterator
+from itertools import chain
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from projects.page import project_page
 from .charts import trend_svg
 from .forms import dashboard_filter_form, filter_parameters
 from .pdf import KIND as PDF_KIND
-from .pdf import dashboard_url
+from .pdf import batches_of, dashboard_url
 from .selectors import (
     DASHBOARD_SORTS,
     DEFAULT_SORT,
@@ -68,7 +68,6 @@ def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> 
         "trend_svg": trend_svg(trend),
         "weights": SCORE_WEIGHTS,
         "querystring": querystring_without_page(request),
-        "generated_at": timezone.now(),
     }
 
 
@@ -125,19 +124,13 @@ def _csv_rows(batches: Iterator[list]) -> Iterator[list]:
             ]
 
 
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 @organization_member_required
 def dashboard_csv_view(request):
     """Every row the filters select, streamed: one server-side cursor read in batches, each
     batch's flags in one query, so memory stays flat at any number of projects."""
     form, _sort, rows = _dashboard(request)
     size = settings.DASHBOARD_EXPORT_BATCH
-    batches = _batches(rows.iterator(chunk_size=size), size)
+    batches = batches_of(rows.iterator(chunk_size=size), size)
     first = next(batches, [])  # the query runs (and any error surfaces) before the response starts
     return streaming_csv_response(
         f"escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv",

@@ -150,7 +150,11 @@ def test_more_programs_than_the_cap_say_so_and_link_the_csv(
     assert urlsplit(document.link_url).path == reverse("monitoring:dashboard_csv")
     assert parse_qs(urlsplit(document.link_url).query) == {"sort": ["updated"]}
     page = client.get(document.get_absolute_url()).content.decode()
-    assert escape(document.note) in page and document.link_url in page and "Download every program as CSV" in page
+    assert (
+        escape(document.note) in page
+        and document.link_url in page
+        and "Download every program as CSV" in page
+    )
 
 
 def test_only_the_requester_sees_their_document(client, world):
