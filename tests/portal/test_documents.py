@@ -29,6 +29,7 @@ class Report:
     def __init__(self):
         self.calls = 0
         self.failures = 0
+        self.error = PermanentTaskError("The figures are being recalculated; ask again in a minute.")
         self.seen = []
 
     def build(self, document, progress):
@@ -38,7 +39,7 @@ class Report:
         self.seen.append((row.status, row.done, row.total, row.stage))
         if self.failures:
             self.failures -= 1
-            raise PermanentTaskError("The figures are being recalculated; ask again in a minute.")
+            raise self.error
         progress(4, 4, "Writing")
         return Built(content=b"%PDF-1.7\n% report\n", filename="report.pdf")
 
@@ -138,6 +139,22 @@ def test_a_failure_is_shown_with_try_again_which_builds_a_new_document(
     failed.refresh_from_db()
     assert failed.status == DocumentStatus.FAILED  # the failure stays on record
     assert client.get(f"/documents/{retried.pk}/download/").status_code == 200
+
+
+def test_an_error_worth_retrying_puts_it_back_in_the_queue_until_the_last_attempt(report, person):
+    report.failures, report.error = 2, ConnectionError("database restarting")
+    document = DocumentFactory(
+        requested_by=person, kind="tests.report", status=DocumentStatus.QUEUED, file=""
+    )
+    with pytest.raises(ConnectionError):
+        services.build_document(document_id=document.pk, last_attempt=False)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.QUEUED and document.error == ""  # the retry will claim it
+    with pytest.raises(ConnectionError):
+        services.build_document(document_id=document.pk, last_attempt=True)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED and document.error == services.UNEXPECTED
+    assert "database restarting" not in document.error  # the details are for staff (the outbox row)
 
 
 def test_the_page_polls_until_finished_and_works_without_javascript(report, person, client):
