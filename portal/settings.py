@@ -43,6 +43,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PORTAL_NAME = "Meridian"
 # Rows the dashboard CSV reads from its cursor at a time (and flags it loads per query).
 DASHBOARD_EXPORT_BATCH = 500
+# Rows of programs the dashboard PDF shows at most (the CSV has them all); a PDF of thousands of
+# rows is no one's reading and takes a worker minutes to lay out.
+DASHBOARD_PDF_MAX_ROWS = 300
+# A document being built with no progress for this long is taken over by the next worker.
+DOCUMENT_STALE_SECONDS = 600
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -68,6 +73,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.organizations",
     "portal.notifications",
+    "portal.documents",
     # The domain apps
     "projects",
     "meetings",

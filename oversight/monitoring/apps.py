@@ -8,10 +8,11 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from portal.core.history import register_history_kind, register_reason_labels
+        from portal.documents.registry import register_document_kind
         from projects.overview import register_panel
         from projects.tabs import register_tab
 
-        from . import overview
+        from . import overview, pdf
         from .listeners import connect
         from .models import FlagKind
 
@@ -39,6 +40,14 @@ class MonitoringConfig(AppConfig):
             order=80,
             count=lambda page: page["project"].flags.filter(cleared_at__isnull=True).count(),
             badge=True,
+        )
+        # The dashboard as a PDF, built by a worker (portal/documents).
+        register_document_kind(
+            pdf.KIND,
+            pdf.build_dashboard_pdf,
+            title=pdf.TITLE,
+            origin=lambda parameters: pdf.dashboard_url("dashboard", parameters),
+            origin_label="Back to the dashboard",
         )
         register_panel(
             "flags", order=20, template="monitoring/_overview_panel.html", context=overview.open_flags_panel

@@ -3,6 +3,7 @@ from django import forms
 from portal.core.forms import PortalForm
 from portal.organizations.models import Organization
 from projects.models import RAG, ProjectStatus
+from projects.selectors import counterparties_for
 
 from .models import FlagKind
 from .selectors import DashboardFilters
@@ -42,3 +43,20 @@ class DashboardFilterForm(PortalForm):
             attention_only=bool(data.get("attention_only")),
             sort=self.data.get("sort", ""),  # not a field: junk falls back to the default order
         )
+
+
+def dashboard_filter_form(*, user, data) -> DashboardFilterForm:
+    """The dashboard's filters as `user` sees them, bound to `data` (a query string) if any."""
+    return DashboardFilterForm(
+        data or None,
+        counterparties=counterparties_for(user=user),
+        counterparty_label="CDMO" if user.organization.is_sponsor else "Sponsor",
+    )
+
+
+def filter_parameters(data) -> dict[str, str]:
+    """The dashboard's filters and order from a query string, as a document's parameters: only
+    the known keys, each value as typed (cut at 200 characters). Which keys are present matters
+    (no `status` means the default, active; an empty one means any)."""
+    keys = (*DashboardFilterForm.base_fields, "sort")
+    return {key: str(data.get(key, ""))[:200] for key in keys if key in data}

@@ -7,6 +7,6 @@ app_name = "monitoring"
 urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("dashboard/export.csv", views.dashboard_csv_view, name="dashboard_csv"),
-    path("dashboard/export.pdf", views.dashboard_pdf_view, name="dashboard_pdf"),
+    path("dashboard/pdf/", views.dashboard_pdf_view, name="dashboard_pdf"),
     path("projects/<int:project_id>/flags/", views.project_flags_view, name="project_flags"),
 ]

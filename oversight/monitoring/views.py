@@ -1,21 +1,21 @@
-from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Iterator
+from itertools import chain
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.csv import streaming_csv_response
 from portal.core.views_helpers import paginate, querystring_without_page
+from portal.documents.services import request_document
 from projects.page import project_page
-from projects.selectors import counterparties_for
 
 from .charts import trend_svg
-from .forms import DashboardFilterForm
-from .pdf import render_dashboard_pdf
+from .forms import dashboard_filter_form, filter_parameters
+from .pdf import KIND as PDF_KIND
+from .pdf import batches_of, dashboard_url
 from .selectors import (
     DASHBOARD_SORTS,
     DEFAULT_SORT,
@@ -29,16 +29,9 @@ from .selectors import (
     open_flags_for_project,
 )
 
-EXPORT_LIMIT = 5000
-
 
 def _dashboard(request):
-    org = request.user.organization
-    form = DashboardFilterForm(
-        request.GET or None,
-        counterparties=counterparties_for(user=request.user),
-        counterparty_label="CDMO" if org.is_sponsor else "Sponsor",
-    )
+    form = dashboard_filter_form(user=request.user, data=request.GET)
     filters = form.to_filters()
     return form, filters.sort, dashboard_rows(user=request.user, filters=filters)
 
@@ -75,7 +68,6 @@ def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> 
         "trend_svg": trend_svg(trend),
         "weights": SCORE_WEIGHTS,
         "querystring": querystring_without_page(request),
-        "generated_at": timezone.now(),
     }
 
 
@@ -132,19 +124,13 @@ def _csv_rows(batches: Iterator[list]) -> Iterator[list]:
             ]
 
 
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 @organization_member_required
 def dashboard_csv_view(request):
     """Every row the filters select, streamed: one server-side cursor read in batches, each
     batch's flags in one query, so memory stays flat at any number of projects."""
     form, _sort, rows = _dashboard(request)
     size = settings.DASHBOARD_EXPORT_BATCH
-    batches = _batches(rows.iterator(chunk_size=size), size)
+    batches = batches_of(rows.iterator(chunk_size=size), size)
     first = next(batches, [])  # the query runs (and any error surfaces) before the response starts
     return streaming_csv_response(
         f"escalation-dashboard-{timezone.localdate():%Y-%m-%d}.csv",
@@ -155,15 +141,13 @@ def dashboard_csv_view(request):
 
 @organization_member_required
 def dashboard_pdf_view(request):
-    form, sort, rows = _dashboard(request)
-    context = _context(request, form, list(rows[:EXPORT_LIMIT]), sort=sort)
-    context["organization"] = request.user.organization
-    pdf = render_dashboard_pdf(context, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="escalation-dashboard-{timezone.localdate():%Y-%m-%d}.pdf"'
-    )
-    return response
+    """POST: ask a worker for the dashboard as a PDF, with the filters and order of the page it
+    was asked from (its query string), and go to the document's page. GET: back to the dashboard."""
+    parameters = filter_parameters(request.GET)
+    if request.method != "POST":
+        return redirect(dashboard_url("dashboard", parameters))
+    document = request_document(user=request.user, kind=PDF_KIND, parameters=parameters)
+    return redirect(document)
 
 
 @login_required
