@@ -220,6 +220,14 @@ class Meeting(models.Model):
             # The monitoring issue scans governance meetings and overdue minutes by time.
             models.Index(fields=["kind", "starts_at"], name="meeting_kind_time_idx"),
             models.Index(fields=["status", "starts_at"], name="meeting_status_time_idx"),
+            # The decision-maker-absent rule reads each project's latest governance meetings held.
+            models.Index(
+                "project",
+                models.F("starts_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(kind=MeetingKind.GOVERNANCE, attendance_recorded_at__isnull=False),
+                name="meeting_governance_held_idx",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="meeting_no_delete", operation=pgtrigger.Delete),

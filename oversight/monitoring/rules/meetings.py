@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from meetings.models import (
@@ -21,7 +20,7 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import ProjectStatus, Side, TeamRole
 
 from ..models import FlagKind, Severity
-from .base import Finding, Rule, _days
+from .base import Finding, Rule, _days, active_projects
 
 # Minutes are due, and then confirmed, within this many business days.
 MINUTES_BUSINESS_DAYS = 2
@@ -73,53 +72,59 @@ HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, Meetin
 
 
 class DecisionMakerAbsentRule(Rule):
+    """The sponsor's decision-maker missed both of the project's two most recent governance meetings
+    with attendance recorded.
+
+    Only those two meetings are read, per project, through the partial index
+    meeting_governance_held_idx (project, starts_at DESC): the cost follows the number of projects,
+    never the history of meetings and invitees."""
+
     kind = FlagKind.DECISION_MAKER_ABSENT
+    project_lookup = "pk"
 
     def findings(self, now, project_ids=None):
-        dm_attended = Invitee.objects.filter(
-            meeting=OuterRef("pk"),
-            team_role=TeamRole.DECISION_MAKER,
-            attendance=Attendance.ATTENDED,
-            removed_at__isnull=True,
-        )
-        # The two most recent governance meetings with attendance recorded, per project: one query.
-        recent = (
-            self.scoped(
-                Meeting.objects.filter(
-                    kind=MeetingKind.GOVERNANCE,
-                    status__in=HELD_STATUSES,
-                    attendance_recorded_at__isnull=False,
-                    project__status=ProjectStatus.ACTIVE,
-                    starts_at__lte=now,
-                ),
-                project_ids,
+        recent = Meeting.objects.filter(
+            project=OuterRef("pk"),
+            kind=MeetingKind.GOVERNANCE,
+            status__in=HELD_STATUSES,
+            attendance_recorded_at__isnull=False,
+            starts_at__lte=now,
+        ).order_by("-starts_at", "-pk")
+        with_dm = recent.annotate(
+            dm_attended=Exists(
+                Invitee.objects.filter(
+                    meeting=OuterRef("pk"),
+                    team_role=TeamRole.DECISION_MAKER,
+                    attendance=Attendance.ATTENDED,
+                    removed_at__isnull=True,
+                )
             )
+        )
+        rows = (
+            self.scoped(active_projects(), project_ids)
+            # NULL (no such meeting) is not False: a project needs two meetings to be flagged.
             .annotate(
-                recency=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("starts_at").desc()),
-                dm_attended=Exists(dm_attended),
+                last_dm=Subquery(with_dm.values("dm_attended")[:1]),
+                previous_dm=Subquery(with_dm.values("dm_attended")[1:2]),
             )
-            .filter(recency__lte=2)
-            .values("project_id", "dm_attended", "starts_at")
+            .filter(last_dm=False, previous_dm=False)
+            .annotate(
+                last_at=Subquery(recent.values("starts_at")[:1]),
+                previous_at=Subquery(recent.values("starts_at")[1:2]),
+            )
+            .order_by()
+            .values("pk", "last_at", "previous_at")
         )
-        by_project: dict[int, list] = {}
-        for row in recent:
-            by_project.setdefault(row["project_id"], []).append(row)
-        found = []
-        for project_id, rows in by_project.items():
-            if len(rows) == 2 and not any(row["dm_attended"] for row in rows):
-                dates = " and ".join(
-                    f"{timezone.localtime(row['starts_at']):%d %b}"
-                    for row in sorted(rows, key=lambda r: r["starts_at"])
-                )
-                found.append(
-                    Finding(
-                        project_id,
-                        project_id,
-                        f"The sponsor's decision-maker was absent from the last two governance meetings ({dates}).",
-                        Severity.CRITICAL,
-                    )
-                )
-        return found
+        return [
+            Finding(
+                row["pk"],
+                row["pk"],
+                "The sponsor's decision-maker was absent from the last two governance meetings "
+                f"({timezone.localtime(row['previous_at']):%d %b} and {timezone.localtime(row['last_at']):%d %b}).",
+                Severity.CRITICAL,
+            )
+            for row in rows
+        ]
 
 
 class _MinutesLateRule(Rule):
