@@ -122,9 +122,12 @@ def repeat_period(flag: Flag, now: dt.datetime) -> int:
 
 
 def due_flags(now: dt.datetime):
-    """Open flags someone should hear about at `now`: never told, or told no later than one week
-    before their repeat moment of the current week (so never twice within REPEAT_EVERY; a notice
-    that came late moves the next repeat to the week after, back to the flag's own moment)."""
+    """Open flags someone should hear about at `now`: never told, or told at least REPEAT_EVERY
+    ago and their repeat moment of the current week has come (never twice within REPEAT_EVERY).
+
+    A notice sent a little after its moment moves the next one by as much; once that lateness
+    passes REPEAT_SLACK (the step was down for a while), the flag waits for its moment of the week
+    after, back in its own place rather than in a herd with the other flags that were late."""
     # The SQL twin of repeat_offset() and repeat_period(): keep them in step.
     offset = f'(%s + mod("monitoring_flag"."id" * {REPEAT_STRIDE}, {REPEAT_SPREAD_SECONDS}) * interval \'1 second\')'
     moment = (
@@ -132,8 +135,19 @@ def due_flags(now: dt.datetime):
         f'(%s - "monitoring_flag"."raised_at" - {offset})) / %s))'
     )
     repeat_due = RawSQL(
-        f'"monitoring_flag"."last_notified_at" + %s <= {moment}',
-        [REPEAT_EVERY, REPEAT_SLACK, REPEAT_EVERY, now, REPEAT_SLACK, REPEAT_EVERY.total_seconds()],
+        f'"monitoring_flag"."last_notified_at" + %s <= %s '
+        f'AND "monitoring_flag"."last_notified_at" + %s - %s <= {moment}',
+        [
+            REPEAT_EVERY,
+            now,
+            REPEAT_EVERY,
+            REPEAT_SLACK,
+            REPEAT_SLACK,
+            REPEAT_EVERY,
+            now,
+            REPEAT_SLACK,
+            REPEAT_EVERY.total_seconds(),
+        ],
         output_field=BooleanField(),
     )
     return (
