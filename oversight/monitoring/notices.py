@@ -17,10 +17,9 @@ from django.db.models import BooleanField, Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from meetings.models import ActionItem, ActionItemStatus
-from portal.notifications.services import Notice, notify, notify_many
+from portal.notifications.services import Notice, notify, notify_many, shorten
 from projects.models import (
     CommentKind,
     Project,
@@ -76,9 +75,9 @@ def _item_name(subject) -> str:
     if subject is None or isinstance(subject, Project):
         return ""
     if isinstance(subject, UpdateComment):
-        return f"“{Truncator(' '.join(subject.body.split())).chars(ITEM_NAME_LENGTH - 2)}”"
+        return f"“{shorten(' '.join(subject.body.split()), ITEM_NAME_LENGTH - 2)}”"
     name = getattr(subject, "reference", None) or getattr(subject, "title", None) or str(subject)
-    return Truncator(" ".join(str(name).split())).chars(ITEM_NAME_LENGTH)
+    return shorten(" ".join(str(name).split()), ITEM_NAME_LENGTH)
 
 
 def flag_title(flag: Flag, *, repeat: bool = False) -> str:

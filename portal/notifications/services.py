@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -176,10 +177,13 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
 
     preferences = preferences_by_user(user_ids=list({p.pk for _notice, people in notices for p in people}))
     now = timezone.now()
+    preferences_url = _preferences_url()
     rows, attachments = [], {}
     for notice, people in notices:
+        title = shorten(notice.title.strip(), 200)
         for person in people:
-            row = _row(notice, person, email_mode_of(preferences.get(person.pk)), now)
+            mode = email_mode_of(preferences.get(person.pk))
+            row = _row(notice, title, person, mode, now, preferences_url=preferences_url)
             rows.append(row)
             attachments[(person.pk, notice.dedupe_key)] = notice.attachments
 
@@ -196,11 +200,10 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     return created
 
 
-def _row(notice: Notice, person: User, preferred_mode: str, now) -> Notification:
+def _row(notice: Notice, title: str, person: User, preferred_mode: str, now, *, preferences_url: str):
     """The notification of `notice` for one person, its email rendered if it goes out at once."""
     mode = EmailMode.IMMEDIATE if notice.always_email else preferred_mode
     status = _initial_email_status(person, mode) if notice.email else EmailStatus.SKIPPED
-    title = Truncator(notice.title.strip()).chars(200)
     row = Notification(
         recipient=person,
         **(notice.subject.as_fields() if notice.subject else NO_SUBJECT),
@@ -223,6 +226,7 @@ def _row(notice: Notice, person: User, preferred_mode: str, now) -> Notification
             body=row.body,
             url=notice.url,
             subject=notice.subject,
+            preferences_url=preferences_url,
         )
     return row
 
@@ -269,21 +273,33 @@ def render_notification_email(
     body: str,
     url: str,
     subject: Subject | None = None,
+    preferences_url: str | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) for one person, with dates and times shown in their zone."""
+    """(subject, text, html) for one person, with dates and times shown in their zone.
+    `preferences_url`: `_preferences_url()`, when the caller renders many at once."""
     full_context = {
         "title": title,
         "body": body,
         "url": url,
         "action_url": f"{settings.SITE_URL}{url or reverse('notifications:list')}",
         "subject": subject,
-        "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",
+        "preferences_url": preferences_url or _preferences_url(),
         **(context or {}),
         "recipient": recipient,
     }
     with timezone.override(zone_of(recipient)):
         subject, text, html = render_email(template or GENERIC_TEMPLATE, full_context)
-    return Truncator(subject).chars(300), text, html
+    return shorten(subject, 300), text, html
+
+
+def _preferences_url() -> str:
+    return f"{settings.SITE_URL}{reverse('notifications:preferences')}"
+
+
+def shorten(text: str, length: int) -> str:
+    """`Truncator(text).chars(length)`, without its cost for the many texts that fit already."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def insert_claimed(rows: list[Notification]) -> list[Notification]:
@@ -301,19 +317,19 @@ def insert_claimed(rows: list[Notification]) -> list[Notification]:
     rows = sorted(rows, key=lambda row: (row.recipient_id, row.dedupe_key))
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # One array per column, unnested into rows: a statement of a few parameters whatever the
+    # number of rows (thousands of placeholders cost more to send than the rows themselves).
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"ON CONFLICT ({quote('recipient_id')}, {quote('dedupe_key')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('recipient_id')}, {quote('dedupe_key')}"
+    )
     by_claim = {(row.recipient_id, row.dedupe_key): row for row in rows}
     created = []
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start : start + INSERT_BATCH]
-        params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch for f in fields]
-        sql = (
-            f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) "
-            f"VALUES {', '.join([row_sql] * len(batch))} "
-            f"ON CONFLICT ({quote('recipient_id')}, {quote('dedupe_key')}) DO NOTHING "
-            f"RETURNING {quote('id')}, {quote('recipient_id')}, {quote('dedupe_key')}"
-        )
+        params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch] for f in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             returned = cursor.fetchall()
