@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from meetings.models import (
@@ -131,35 +131,69 @@ class _MinutesLateRule(Rule):
     """A step of the minutes not taken within MINUTES_BUSINESS_DAYS of when its clock started.
 
     The business days are counted in the calendar of the side that owes the step. SQL keeps only
-    meetings whose clock started at least that many calendar days ago; the exact business-day
-    deadline is then computed per meeting.
+    meetings whose clock started at least that many calendar days ago. A later start never has an
+    earlier deadline, so for each calendar in use (a handful) the latest start whose deadline has
+    passed is found by bisection (`latest_late_start`), and SQL keeps the meetings that started by
+    then: the cost follows the number of calendars, not of meetings.
     """
 
     subject_model = Meeting
 
+    def clock(self):  # pragma: no cover - interface
+        """An expression for the moment the clock started."""
+        raise NotImplementedError
+
     def candidates(self, started_before: dt.datetime):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def owing_organization(self, meeting: Meeting):  # pragma: no cover - interface
+    def owing(self, field: str):  # pragma: no cover - interface
+        """An expression for `field` ("time_zone", "country") of the organization owing the step."""
         raise NotImplementedError
 
-    def clock_started(self, meeting: Meeting) -> dt.datetime:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def explanation(self, meeting: Meeting) -> str:  # pragma: no cover - interface
+    def explanation(self, row: dict) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
     def findings(self, now, project_ids=None):
-        found = []
-        for meeting in self.scoped(
-            self.candidates(now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)), project_ids
-        ):
-            calendar = BusinessCalendar.for_organization(self.owing_organization(meeting))
-            if calendar.add_business_days(self.clock_started(meeting), MINUTES_BUSINESS_DAYS) < now:
-                found.append(
-                    Finding(meeting.project_id, meeting.pk, self.explanation(meeting), Severity.WARNING)
-                )
-        return found
+        started_before = now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)
+        meetings = self.scoped(self.candidates(started_before), project_ids).annotate(
+            clock=self.clock(), owing_zone=self.owing("time_zone"), owing_country=self.owing("country")
+        )
+        late = Q(pk__in=[])
+        for zone, country in meetings.values_list("owing_zone", "owing_country").distinct().order_by():
+            calendar = BusinessCalendar(time_zone=zone or "UTC", country=country or "US")
+            latest = latest_late_start(calendar, now)
+            if latest is not None:
+                late |= Q(owing_zone=zone, owing_country=country, clock__lte=latest)
+        rows = meetings.filter(late).values("pk", "project_id", "title", "starts_at", "minutes_sent_at")
+        return [
+            Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING) for row in rows
+        ]
+
+
+def latest_late_start(calendar: BusinessCalendar, now: dt.datetime) -> dt.datetime | None:
+    """The latest moment from which MINUTES_BUSINESS_DAYS in `calendar` end before `now` (None if
+    none within a year): a bisection to the microsecond, valid because a later start never ends
+    earlier."""
+
+    def late(start):
+        return calendar.add_business_days(start, MINUTES_BUSINESS_DAYS) < now
+
+    earliest = now - dt.timedelta(days=366)
+    if not late(earliest):
+        return None
+    # late(earliest) and not late(earliest + span), as nothing that starts at `now` ends before it.
+    span = (now - earliest) // MICROSECOND
+    while span > 1:
+        half = span // 2
+        if late(earliest + half * MICROSECOND):
+            earliest += half * MICROSECOND
+            span -= half
+        else:
+            span = half
+    return earliest
+
+
+MICROSECOND = dt.timedelta(microseconds=1)
 
 
 class MinutesNotSentRule(_MinutesLateRule):
@@ -173,17 +207,23 @@ class MinutesNotSentRule(_MinutesLateRule):
             minutes_sent_at__isnull=True,
             starts_at__lte=started_before,
             project__status=ProjectStatus.ACTIVE,
-        ).select_related("project__cdmo", "project__sponsor")
+        )
 
-    def owing_organization(self, meeting):
-        return meeting.project.sponsor if meeting.organizer_side == Side.SPONSOR else meeting.project.cdmo
+    def clock(self):
+        # Meeting.ends_at, in SQL.
+        return ExpressionWrapper(
+            F("starts_at") + F("duration_minutes") * dt.timedelta(minutes=1), output_field=DateTimeField()
+        )
 
-    def clock_started(self, meeting):
-        return meeting.ends_at
+    def owing(self, field):
+        return Case(
+            When(organizer_side=Side.SPONSOR, then=F(f"project__sponsor__{field}")),
+            default=F(f"project__cdmo__{field}"),
+        )
 
-    def explanation(self, meeting):
+    def explanation(self, row):
         return (
-            f"Minutes of “{meeting.title}” ({timezone.localtime(meeting.starts_at):%d %b}) were not sent "
+            f"Minutes of “{row['title']}” ({timezone.localtime(row['starts_at']):%d %b}) were not sent "
             f"within {MINUTES_BUSINESS_DAYS} business days of the meeting."
         )
 
@@ -199,18 +239,18 @@ class MinutesNotConfirmedRule(_MinutesLateRule):
             minutes_confirmed_at__isnull=True,
             minutes_sent_at__lte=started_before,
             project__status=ProjectStatus.ACTIVE,
-        ).select_related("project__sponsor")
+        )
 
-    def owing_organization(self, meeting):
-        return meeting.project.sponsor
+    def clock(self):
+        return F("minutes_sent_at")
 
-    def clock_started(self, meeting):
-        return meeting.minutes_sent_at
+    def owing(self, field):
+        return F(f"project__sponsor__{field}")
 
-    def explanation(self, meeting):
+    def explanation(self, row):
         return (
-            f"The sponsor has not confirmed the minutes of “{meeting.title}”, sent "
-            f"{timezone.localtime(meeting.minutes_sent_at):%d %b}, within {MINUTES_BUSINESS_DAYS} business days."
+            f"The sponsor has not confirmed the minutes of “{row['title']}”, sent "
+            f"{timezone.localtime(row['minutes_sent_at']):%d %b}, within {MINUTES_BUSINESS_DAYS} business days."
         )
 
 
