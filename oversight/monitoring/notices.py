@@ -1,9 +1,9 @@
 """Who hears about what: flag notices, weekly repeats for lasting flags, and reminders.
 
-Everything goes through `portal.notifications.services.notify`, whose dedupe key is
-the claim: a notice or reminder for one thing in one period is sent once, however
-many workers or beat processes run. Recipients are loaded with one query for all
-the projects concerned, never one per project.
+Everything goes through `portal.notifications.services.notify_many`, whose dedupe keys are the
+claim: a notice or reminder for one thing in one period is sent once, however many workers or beat
+processes run. Flags, their subjects and their recipients are loaded with a few queries for all of
+them, never one per flag or per project, and all their notifications are inserted at once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import ActionItem, ActionItemStatus
-from portal.notifications.services import Notice, notify, notify_many, shorten
+from portal.notifications.services import Notice, notify_many, shorten
 from projects.models import (
     CommentKind,
     Project,
@@ -210,10 +210,10 @@ def _project_type() -> ContentType:
 
 def send_reminders(*, now: dt.datetime | None = None) -> int:
     """Reminders before things become flags: an update due tomorrow, a question about to
-    run out of time, an action item due tomorrow. One per thing per period."""
+    run out of time, an action item due tomorrow. One per thing per period, all told at once."""
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
-    sent = 0
+    notices = []
 
     projects = list(
         Project.objects.filter(
@@ -222,8 +222,8 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
     )
     people = _key_people([p.pk for p in projects])
     for project in projects:
-        sent += len(
-            notify(
+        notices.append(
+            Notice(
                 recipients=people[project.pk][CDMO],
                 kind="reminder.update_due",
                 dedupe_key=f"reminder.update_due:project-{project.pk}:{tomorrow.isoformat()}",
@@ -248,8 +248,8 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
     for question in questions:
         project = question.update.project
         hours = max(1, int((question.respond_by - now).total_seconds() // 3600))
-        sent += len(
-            notify(
+        notices.append(
+            Notice(
                 recipients=people[project.pk][CDMO],
                 kind="reminder.question_due",
                 dedupe_key=f"reminder.question_due:updatecomment-{question.pk}",
@@ -269,8 +269,8 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
         ).select_related("owner", "project", "meeting")
     )
     for item in items:
-        sent += len(
-            notify(
+        notices.append(
+            Notice(
                 recipients=[item.owner],
                 kind="reminder.action_due",
                 dedupe_key=f"reminder.action_due:actionitem-{item.pk}:{tomorrow.isoformat()}",
@@ -280,4 +280,5 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                 subject=project_subject(item.project),
             )
         )
-    return sent
+    with transaction.atomic():
+        return len(notify_many(notices))
