@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from meetings.models import ActionItem
 from oversight.monitoring.models import Flag, FlagKind
-from oversight.monitoring.notices import REPEAT_EVERY, send_flag_notices
+from oversight.monitoring.notices import REPEAT_EVERY, repeat_offset, send_flag_notices
 from oversight.monitoring.services import sweep
 from portal.notifications.models import Notification
 from projects.models import TeamRole
@@ -153,3 +153,22 @@ def test_the_notice_step_makes_the_same_queries_for_1_or_50_flags(db, how_many, 
         # the people, notify_many's four, the UPDATE, release
         with django_assert_num_queries(11):
             assert send_flag_notices(now=NOW) == how_many + 1  # and the minutes-not-sent flag
+
+
+def test_a_repeat_sent_late_never_comes_again_within_a_week_and_returns_to_its_moment(overdue_flags):
+    flags, _pm = overdue_flags
+    flag = flags[0]
+    with time_machine.travel(NOW, tick=False):
+        send_flag_notices(now=NOW)
+    moment = NOW + REPEAT_EVERY + repeat_offset(flag.pk)  # its first repeat is due here,
+    late = moment + dt.timedelta(hours=3)  # but the step was down for three hours
+    runs = [
+        late + n * dt.timedelta(minutes=20) for n in range(int(2 * REPEAT_EVERY / dt.timedelta(minutes=20)))
+    ]
+    for run in runs:
+        with time_machine.travel(run, tick=False):
+            send_flag_notices(now=run)
+    told = [when for _key, when in _told_by_flag([flag])[flag.pk]]
+    # Told late once, then not 7 days after that (with the other late flags, a herd again) but at
+    # its own moment of the week after, 14 days after the one it missed.
+    assert told == [NOW, late, moment + 2 * REPEAT_EVERY]
