@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Subquery, When
 from django.utils import timezone
 
 from meetings.models import (
@@ -131,10 +134,10 @@ class _MinutesLateRule(Rule):
     """A step of the minutes not taken within MINUTES_BUSINESS_DAYS of when its clock started.
 
     The business days are counted in the calendar of the side that owes the step. SQL keeps only
-    meetings whose clock started at least that many calendar days ago. A later start never has an
-    earlier deadline, so for each calendar in use (a handful) the latest start whose deadline has
-    passed is found by bisection (`latest_late_start`), and SQL keeps the meetings that started by
-    then: the cost follows the number of calendars, not of meetings.
+    meetings whose clock started at least that many calendar days ago, and gives each its clock and
+    the owing side's calendar, sorted. A later start never has an earlier deadline, so the late
+    meetings of one calendar are those before the first one still waiting, found by bisection: a
+    handful of deadlines computed per calendar, not one per meeting.
     """
 
     subject_model = Meeting
@@ -155,45 +158,37 @@ class _MinutesLateRule(Rule):
 
     def findings(self, now, project_ids=None):
         started_before = now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)
-        meetings = self.scoped(self.candidates(started_before), project_ids).annotate(
-            clock=self.clock(), owing_zone=self.owing("time_zone"), owing_country=self.owing("country")
+        rows = (
+            self.scoped(self.candidates(started_before), project_ids)
+            .annotate(
+                clock=self.clock(), owing_zone=self.owing("time_zone"), owing_country=self.owing("country")
+            )
+            .order_by("owing_zone", "owing_country", "clock")
+            .values(
+                "pk",
+                "project_id",
+                "title",
+                "starts_at",
+                "minutes_sent_at",
+                "clock",
+                "owing_zone",
+                "owing_country",
+            )
         )
-        late = Q(pk__in=[])
-        for zone, country in meetings.values_list("owing_zone", "owing_country").distinct().order_by():
+        found = []
+        for (zone, country), group in groupby(rows, key=itemgetter("owing_zone", "owing_country")):
+            group = list(group)
             calendar = BusinessCalendar(time_zone=zone or "UTC", country=country or "US")
-            latest = latest_late_start(calendar, now)
-            if latest is not None:
-                late |= Q(owing_zone=zone, owing_country=country, clock__lte=latest)
-        rows = meetings.filter(late).values("pk", "project_id", "title", "starts_at", "minutes_sent_at")
-        return [
-            Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING) for row in rows
-        ]
 
+            def waiting(row, calendar=calendar):
+                return calendar.add_business_days(row["clock"], MINUTES_BUSINESS_DAYS) >= now
 
-def latest_late_start(calendar: BusinessCalendar, now: dt.datetime) -> dt.datetime | None:
-    """The latest moment from which MINUTES_BUSINESS_DAYS in `calendar` end before `now` (None if
-    none within a year): a bisection to the microsecond, valid because a later start never ends
-    earlier."""
-
-    def late(start):
-        return calendar.add_business_days(start, MINUTES_BUSINESS_DAYS) < now
-
-    earliest = now - dt.timedelta(days=366)
-    if not late(earliest):
-        return None
-    # late(earliest) and not late(earliest + span), as nothing that starts at `now` ends before it.
-    span = (now - earliest) // MICROSECOND
-    while span > 1:
-        half = span // 2
-        if late(earliest + half * MICROSECOND):
-            earliest += half * MICROSECOND
-            span -= half
-        else:
-            span = half
-    return earliest
-
-
-MICROSECOND = dt.timedelta(microseconds=1)
+            # Sorted by the clock, the late ones come first: find where they end by bisection.
+            late = group[: bisect_left(group, True, key=waiting)]
+            found += [
+                Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING) for row in late
+            ]
+        return found
 
 
 class MinutesNotSentRule(_MinutesLateRule):
