@@ -223,6 +223,14 @@ class Meeting(models.Model):
             # "My meetings" walks the person's upcoming meetings in time order across every
             # visible project: without it, a sequential scan and sort of all meetings (issue 13).
             models.Index(fields=["starts_at", "id"], name="meeting_starts_idx"),
+            # The decision-maker-absent rule reads each project's latest governance meetings held.
+            models.Index(
+                "project",
+                models.F("starts_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(kind=MeetingKind.GOVERNANCE, attendance_recorded_at__isnull=False),
+                name="meeting_governance_held_idx",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="meeting_no_delete", operation=pgtrigger.Delete),

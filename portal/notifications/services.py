@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 GENERIC_TEMPLATE = "notification"
-INSERT_BATCH = 500
+INSERT_BATCH = 1000
 # The delivery tasks (tasks.py), queued by name: the tasks call this module, not the other way.
 DELIVER = "notifications.deliver"
 QUEUE_DELIVERIES = "notifications.queue_deliveries"
@@ -65,6 +66,24 @@ class Attachment:
 def excerpt(text: str, length: int = 240) -> str:
     """`text` as one line of at most `length` characters, for a notification body."""
     return Truncator(" ".join((text or "").split())).chars(length)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing to tell some people: the arguments of `notify()`, for `notify_many()`."""
+
+    recipients: Iterable[User]
+    kind: str
+    dedupe_key: str
+    title: str
+    body: str
+    url: str
+    subject: Subject | None = None
+    email_template: str | None = None
+    email_context: dict | None = None
+    email: bool = True
+    always_email: bool = False
+    attachments: Sequence[Attachment] = ()
 
 
 def notify(
@@ -106,51 +125,67 @@ def notify(
     transaction rolls back, nothing was created and nothing is sent. Each person's
     preference decides the email: immediate, in the daily digest, or none.
     """
-    _check_arguments(kind=kind, dedupe_key=dedupe_key, url=url)
-    people = _unique_people(recipients)
-    if not people:
+    return notify_many(
+        [
+            Notice(
+                recipients=recipients,
+                kind=kind,
+                dedupe_key=dedupe_key,
+                title=title,
+                body=body,
+                url=url,
+                subject=subject,
+                email_template=email_template,
+                email_context=email_context,
+                email=email,
+                always_email=always_email,
+                attachments=attachments,
+            )
+        ]
+    )
+
+
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """`notify()` for many notices at once, with the same few queries however many there are:
+    who has them already, the recipients' preferences, one INSERT … ON CONFLICT DO NOTHING per
+    INSERT_BATCH rows, the attachments (if any) and one outbox row for all the emails.
+
+    Each (recipient, dedupe key) is told at most once, exactly as `notify()` would; run it inside
+    the caller's transaction so that the notifications and what the caller records about them
+    commit together.
+    """
+    notices = [(notice, _unique_people(notice.recipients)) for notice in notices]
+    for notice, _people in notices:
+        _check_arguments(kind=notice.kind, dedupe_key=notice.dedupe_key, url=notice.url)
+    notices = [(notice, people) for notice, people in notices if people]
+    if not notices:
         return []
     # Who has it already? Only saves rendering emails for them: the INSERT below decides.
     already = set(
-        Notification.objects.filter(dedupe_key=dedupe_key, recipient__in=people).values_list(
-            "recipient_id", flat=True
-        )
+        Notification.objects.filter(
+            dedupe_key__in={notice.dedupe_key for notice, _people in notices},
+            recipient__in={person.pk for _notice, people in notices for person in people},
+        ).values_list("recipient_id", "dedupe_key")
     )
-    people = [person for person in people if person.pk not in already]
-    if not people:
+    notices = [
+        (notice, [person for person in people if (person.pk, notice.dedupe_key) not in already])
+        for notice, people in notices
+    ]
+    notices = [(notice, people) for notice, people in notices if people]
+    if not notices:
         return []
 
-    preferences = preferences_by_user(user_ids=[person.pk for person in people])
+    preferences = preferences_by_user(user_ids=list({p.pk for _notice, people in notices for p in people}))
     now = timezone.now()
-    title = Truncator(title.strip()).chars(200)
-    rows = []
-    for person in people:
-        mode = EmailMode.IMMEDIATE if always_email else email_mode_of(preferences.get(person.pk))
-        status = _initial_email_status(person, mode) if email else EmailStatus.SKIPPED
-        row = Notification(
-            recipient=person,
-            **(subject.as_fields() if subject else NO_SUBJECT),
-            kind=kind,
-            dedupe_key=dedupe_key,
-            title=title,
-            body=body.strip(),
-            url=url,
-            created_at=now,
-            email_status=status,
-            email_next_attempt_at=now,
-        )
-        if status == EmailStatus.PENDING:
-            row.email_to = person.email
-            row.email_subject, row.email_text, row.email_html = render_notification_email(
-                recipient=person,
-                template=email_template,
-                context=email_context,
-                title=title,
-                body=row.body,
-                url=url,
-                subject=subject,
-            )
-        rows.append(row)
+    preferences_url = _preferences_url()
+    rows, attachments = [], {}
+    for notice, people in notices:
+        title = shorten(notice.title.strip(), 200)
+        for person in people:
+            mode = email_mode_of(preferences.get(person.pk))
+            row = _row(notice, title, person, mode, now, preferences_url=preferences_url)
+            rows.append(row)
+            attachments[(person.pk, notice.dedupe_key)] = notice.attachments
 
     created = insert_claimed(rows)
     NotificationAttachment.objects.bulk_create(
@@ -159,10 +194,41 @@ def notify(
         )
         for row in created
         if row.email_status == EmailStatus.PENDING
-        for item in attachments
+        for item in attachments[(row.recipient_id, row.dedupe_key)]
     )
     queue_deliveries([row.pk for row in created if row.email_status == EmailStatus.PENDING])
     return created
+
+
+def _row(notice: Notice, title: str, person: User, preferred_mode: str, now, *, preferences_url: str):
+    """The notification of `notice` for one person, its email rendered if it goes out at once."""
+    mode = EmailMode.IMMEDIATE if notice.always_email else preferred_mode
+    status = _initial_email_status(person, mode) if notice.email else EmailStatus.SKIPPED
+    row = Notification(
+        recipient=person,
+        **(notice.subject.as_fields() if notice.subject else NO_SUBJECT),
+        kind=notice.kind,
+        dedupe_key=notice.dedupe_key,
+        title=title,
+        body=notice.body.strip(),
+        url=notice.url,
+        created_at=now,
+        email_status=status,
+        email_next_attempt_at=now,
+    )
+    if status == EmailStatus.PENDING:
+        row.email_to = person.email
+        row.email_subject, row.email_text, row.email_html = render_notification_email(
+            recipient=person,
+            template=notice.email_template,
+            context=notice.email_context,
+            title=title,
+            body=row.body,
+            url=notice.url,
+            subject=notice.subject,
+            preferences_url=preferences_url,
+        )
+    return row
 
 
 def _check_arguments(*, kind: str, dedupe_key: str, url: str) -> None:
@@ -207,21 +273,33 @@ def render_notification_email(
     body: str,
     url: str,
     subject: Subject | None = None,
+    preferences_url: str | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) for one person, with dates and times shown in their zone."""
+    """(subject, text, html) for one person, with dates and times shown in their zone.
+    `preferences_url`: `_preferences_url()`, when the caller renders many at once."""
     full_context = {
         "title": title,
         "body": body,
         "url": url,
         "action_url": f"{settings.SITE_URL}{url or reverse('notifications:list')}",
         "subject": subject,
-        "preferences_url": f"{settings.SITE_URL}{reverse('notifications:preferences')}",
+        "preferences_url": preferences_url or _preferences_url(),
         **(context or {}),
         "recipient": recipient,
     }
     with timezone.override(zone_of(recipient)):
         subject, text, html = render_email(template or GENERIC_TEMPLATE, full_context)
-    return Truncator(subject).chars(300), text, html
+    return shorten(subject, 300), text, html
+
+
+def _preferences_url() -> str:
+    return f"{settings.SITE_URL}{reverse('notifications:preferences')}"
+
+
+def shorten(text: str, length: int) -> str:
+    """`Truncator(text).chars(length)`, without its cost for the many texts that fit already."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 def insert_claimed(rows: list[Notification]) -> list[Notification]:
@@ -239,19 +317,19 @@ def insert_claimed(rows: list[Notification]) -> list[Notification]:
     rows = sorted(rows, key=lambda row: (row.recipient_id, row.dedupe_key))
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # One array per column, unnested into rows: a statement of a few parameters whatever the
+    # number of rows (thousands of placeholders cost more to send than the rows themselves).
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"ON CONFLICT ({quote('recipient_id')}, {quote('dedupe_key')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('recipient_id')}, {quote('dedupe_key')}"
+    )
     by_claim = {(row.recipient_id, row.dedupe_key): row for row in rows}
     created = []
     for start in range(0, len(rows), INSERT_BATCH):
         batch = rows[start : start + INSERT_BATCH]
-        params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch for f in fields]
-        sql = (
-            f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) "
-            f"VALUES {', '.join([row_sql] * len(batch))} "
-            f"ON CONFLICT ({quote('recipient_id')}, {quote('dedupe_key')}) DO NOTHING "
-            f"RETURNING {quote('id')}, {quote('recipient_id')}, {quote('dedupe_key')}"
-        )
+        params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch] for f in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             returned = cursor.fetchall()

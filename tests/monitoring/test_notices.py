@@ -55,8 +55,9 @@ def test_lasting_flags_repeat_weekly_not_every_sweep(clock_now, project):
     for hours in range(1, 24 * 6, 6):  # sweeps all week long
         sweep(now=clock_now + dt.timedelta(hours=hours))
     assert Notification.objects.filter(kind="flag.repeat").count() == 0
-    sweep(now=clock_now + dt.timedelta(days=7, minutes=1))
-    sweep(now=clock_now + dt.timedelta(days=7, hours=1))
+    # Repeated at the flag's own moment of its second week (within a day), once.
+    for minutes in range(0, 24 * 60 + 61, 15):
+        sweep(now=clock_now + dt.timedelta(days=7, minutes=minutes))
     repeats = Notification.objects.filter(kind="flag.repeat")
     assert repeats.count() == 2  # PM and sponsor lead, once
     assert all("(still open)" in n.title for n in repeats)
@@ -143,6 +144,6 @@ def test_two_flags_of_one_kind_name_their_items_in_their_subjects(
     assert all(s.startswith(f"{project.code}: ") for s in subjects)
 
     with django_capture_on_commit_callbacks(execute=True):
-        sweep(now=clock_now + dt.timedelta(days=7, minutes=1))
+        sweep(now=clock_now + dt.timedelta(days=8, hours=2))  # past every flag's own repeat moment
     repeats = Notification.objects.filter(kind="flag.repeat", title__contains="Action item overdue")
     assert {r.title for r in repeats} == {f"{t} (still open)" for t in overdue_titles}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Exists, F, OuterRef, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Subquery, When
 from django.utils import timezone
 
 from meetings.models import (
@@ -21,7 +23,7 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import ProjectStatus, Side, TeamRole
 
 from ..models import FlagKind, Severity
-from .base import Finding, Rule, _days
+from .base import Finding, Rule, _days, active_projects
 
 # Minutes are due, and then confirmed, within this many business days.
 MINUTES_BUSINESS_DAYS = 2
@@ -73,87 +75,119 @@ HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, Meetin
 
 
 class DecisionMakerAbsentRule(Rule):
+    """The sponsor's decision-maker missed both of the project's two most recent governance meetings
+    with attendance recorded.
+
+    Only those two meetings are read, per project, through the partial index
+    meeting_governance_held_idx (project, starts_at DESC): the cost follows the number of projects,
+    never the history of meetings and invitees."""
+
     kind = FlagKind.DECISION_MAKER_ABSENT
+    project_lookup = "pk"
 
     def findings(self, now, project_ids=None):
-        dm_attended = Invitee.objects.filter(
-            meeting=OuterRef("pk"),
-            team_role=TeamRole.DECISION_MAKER,
-            attendance=Attendance.ATTENDED,
-            removed_at__isnull=True,
-        )
-        # The two most recent governance meetings with attendance recorded, per project: one query.
-        recent = (
-            self.scoped(
-                Meeting.objects.filter(
-                    kind=MeetingKind.GOVERNANCE,
-                    status__in=HELD_STATUSES,
-                    attendance_recorded_at__isnull=False,
-                    project__status=ProjectStatus.ACTIVE,
-                    starts_at__lte=now,
-                ),
-                project_ids,
+        recent = Meeting.objects.filter(
+            project=OuterRef("pk"),
+            kind=MeetingKind.GOVERNANCE,
+            status__in=HELD_STATUSES,
+            attendance_recorded_at__isnull=False,
+            starts_at__lte=now,
+        ).order_by("-starts_at", "-pk")
+        with_dm = recent.annotate(
+            dm_attended=Exists(
+                Invitee.objects.filter(
+                    meeting=OuterRef("pk"),
+                    team_role=TeamRole.DECISION_MAKER,
+                    attendance=Attendance.ATTENDED,
+                    removed_at__isnull=True,
+                )
             )
+        )
+        rows = (
+            self.scoped(active_projects(), project_ids)
+            # NULL (no such meeting) is not False: a project needs two meetings to be flagged.
             .annotate(
-                recency=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("starts_at").desc()),
-                dm_attended=Exists(dm_attended),
+                last_dm=Subquery(with_dm.values("dm_attended")[:1]),
+                previous_dm=Subquery(with_dm.values("dm_attended")[1:2]),
             )
-            .filter(recency__lte=2)
-            .values("project_id", "dm_attended", "starts_at")
+            .filter(last_dm=False, previous_dm=False)
+            .annotate(
+                last_at=Subquery(recent.values("starts_at")[:1]),
+                previous_at=Subquery(recent.values("starts_at")[1:2]),
+            )
+            .order_by()
+            .values("pk", "last_at", "previous_at")
         )
-        by_project: dict[int, list] = {}
-        for row in recent:
-            by_project.setdefault(row["project_id"], []).append(row)
-        found = []
-        for project_id, rows in by_project.items():
-            if len(rows) == 2 and not any(row["dm_attended"] for row in rows):
-                dates = " and ".join(
-                    f"{timezone.localtime(row['starts_at']):%d %b}"
-                    for row in sorted(rows, key=lambda r: r["starts_at"])
-                )
-                found.append(
-                    Finding(
-                        project_id,
-                        project_id,
-                        f"The sponsor's decision-maker was absent from the last two governance meetings ({dates}).",
-                        Severity.CRITICAL,
-                    )
-                )
-        return found
+        return [
+            Finding(
+                row["pk"],
+                row["pk"],
+                "The sponsor's decision-maker was absent from the last two governance meetings "
+                f"({timezone.localtime(row['previous_at']):%d %b} and {timezone.localtime(row['last_at']):%d %b}).",
+                Severity.CRITICAL,
+            )
+            for row in rows
+        ]
 
 
 class _MinutesLateRule(Rule):
     """A step of the minutes not taken within MINUTES_BUSINESS_DAYS of when its clock started.
 
     The business days are counted in the calendar of the side that owes the step. SQL keeps only
-    meetings whose clock started at least that many calendar days ago; the exact business-day
-    deadline is then computed per meeting.
+    meetings whose clock started at least that many calendar days ago, and gives each its clock and
+    the owing side's calendar, sorted. A later start never has an earlier deadline, so the late
+    meetings of one calendar are those before the first one still waiting, found by bisection: a
+    handful of deadlines computed per calendar, not one per meeting.
     """
 
     subject_model = Meeting
 
+    def clock(self):  # pragma: no cover - interface
+        """An expression for the moment the clock started."""
+        raise NotImplementedError
+
     def candidates(self, started_before: dt.datetime):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def owing_organization(self, meeting: Meeting):  # pragma: no cover - interface
+    def owing(self, field: str):  # pragma: no cover - interface
+        """An expression for `field` ("time_zone", "country") of the organization owing the step."""
         raise NotImplementedError
 
-    def clock_started(self, meeting: Meeting) -> dt.datetime:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def explanation(self, meeting: Meeting) -> str:  # pragma: no cover - interface
+    def explanation(self, row: dict) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
     def findings(self, now, project_ids=None):
+        started_before = now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)
+        rows = (
+            self.scoped(self.candidates(started_before), project_ids)
+            .annotate(
+                clock=self.clock(), owing_zone=self.owing("time_zone"), owing_country=self.owing("country")
+            )
+            .order_by("owing_zone", "owing_country", "clock")
+            .values(
+                "pk",
+                "project_id",
+                "title",
+                "starts_at",
+                "minutes_sent_at",
+                "clock",
+                "owing_zone",
+                "owing_country",
+            )
+        )
         found = []
-        for meeting in self.scoped(
-            self.candidates(now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)), project_ids
-        ):
-            calendar = BusinessCalendar.for_organization(self.owing_organization(meeting))
-            if calendar.add_business_days(self.clock_started(meeting), MINUTES_BUSINESS_DAYS) < now:
-                found.append(
-                    Finding(meeting.project_id, meeting.pk, self.explanation(meeting), Severity.WARNING)
-                )
+        for (zone, country), group in groupby(rows, key=itemgetter("owing_zone", "owing_country")):
+            group = list(group)
+            calendar = BusinessCalendar(time_zone=zone or "UTC", country=country or "US")
+
+            def waiting(row, calendar=calendar):
+                return calendar.add_business_days(row["clock"], MINUTES_BUSINESS_DAYS) >= now
+
+            # Sorted by the clock, the late ones come first: find where they end by bisection.
+            late = group[: bisect_left(group, True, key=waiting)]
+            found += [
+                Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING) for row in late
+            ]
         return found
 
 
@@ -168,17 +202,23 @@ class MinutesNotSentRule(_MinutesLateRule):
             minutes_sent_at__isnull=True,
             starts_at__lte=started_before,
             project__status=ProjectStatus.ACTIVE,
-        ).select_related("project__cdmo", "project__sponsor")
+        )
 
-    def owing_organization(self, meeting):
-        return meeting.project.sponsor if meeting.organizer_side == Side.SPONSOR else meeting.project.cdmo
+    def clock(self):
+        # Meeting.ends_at, in SQL.
+        return ExpressionWrapper(
+            F("starts_at") + F("duration_minutes") * dt.timedelta(minutes=1), output_field=DateTimeField()
+        )
 
-    def clock_started(self, meeting):
-        return meeting.ends_at
+    def owing(self, field):
+        return Case(
+            When(organizer_side=Side.SPONSOR, then=F(f"project__sponsor__{field}")),
+            default=F(f"project__cdmo__{field}"),
+        )
 
-    def explanation(self, meeting):
+    def explanation(self, row):
         return (
-            f"Minutes of “{meeting.title}” ({timezone.localtime(meeting.starts_at):%d %b}) were not sent "
+            f"Minutes of “{row['title']}” ({timezone.localtime(row['starts_at']):%d %b}) were not sent "
             f"within {MINUTES_BUSINESS_DAYS} business days of the meeting."
         )
 
@@ -194,18 +234,18 @@ class MinutesNotConfirmedRule(_MinutesLateRule):
             minutes_confirmed_at__isnull=True,
             minutes_sent_at__lte=started_before,
             project__status=ProjectStatus.ACTIVE,
-        ).select_related("project__sponsor")
+        )
 
-    def owing_organization(self, meeting):
-        return meeting.project.sponsor
+    def clock(self):
+        return F("minutes_sent_at")
 
-    def clock_started(self, meeting):
-        return meeting.minutes_sent_at
+    def owing(self, field):
+        return F(f"project__sponsor__{field}")
 
-    def explanation(self, meeting):
+    def explanation(self, row):
         return (
-            f"The sponsor has not confirmed the minutes of “{meeting.title}”, sent "
-            f"{timezone.localtime(meeting.minutes_sent_at):%d %b}, within {MINUTES_BUSINESS_DAYS} business days."
+            f"The sponsor has not confirmed the minutes of “{row['title']}”, sent "
+            f"{timezone.localtime(row['minutes_sent_at']):%d %b}, within {MINUTES_BUSINESS_DAYS} business days."
         )
 
 
