@@ -12,6 +12,7 @@ from django.utils import timezone
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
+from .attention import refresh_attention
 from .models import Flag, FlagKind
 from .notices import send_flag_notices
 from .rules import RULES, Rule
@@ -55,7 +56,8 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
     project (the sweep), or only for `project_ids` (after their data changed).
 
     A constant number of queries whatever the number of projects: one (or two)
-    for the findings, one for the open flags, one each to clear, raise and refresh.
+    for the findings, one for the open flags, one each to clear, raise and refresh, and two to
+    refresh the attention figures of the projects whose flags changed.
     """
     with transaction.atomic(), audited(_reason(rule)):
         locked = _try_lock(rule.kind) if project_ids is None else _wait_for_lock(rule.kind)
@@ -68,9 +70,11 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
             open_flags = open_flags.filter(project_id__in=list(project_ids))
         open_flags = {flag.subject_id: flag for flag in open_flags}
 
-        gone = [flag.pk for subject_id, flag in open_flags.items() if subject_id not in findings]
+        gone = [flag for subject_id, flag in open_flags.items() if subject_id not in findings]
         if gone:
-            result.cleared += Flag.objects.filter(pk__in=gone, cleared_at__isnull=True).update(cleared_at=now)
+            result.cleared += Flag.objects.filter(
+                pk__in=[flag.pk for flag in gone], cleared_at__isnull=True
+            ).update(cleared_at=now)
 
         subject_type = rule.subject_type()
         new = [
@@ -104,6 +108,8 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
         if changed:
             Flag.objects.bulk_update(changed, ["explanation", "severity"])
             result.refreshed += len(changed)
+        # The dashboard's figures count open flags by severity: they follow in this transaction.
+        refresh_attention(project_ids={flag.project_id for flag in (*gone, *new, *changed)})
 
 
 def sweep(
@@ -118,6 +124,8 @@ def sweep(
     issue_mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
+    # The safety net of the attention figures (and the breaches recorded above, by UPDATE).
+    refresh_attention()
     if notify:
         result.notices = send_flag_notices(now=now)
     _log("Sweep", now, result)
