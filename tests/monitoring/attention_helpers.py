@@ -6,6 +6,4 @@ from oversight.monitoring.models import ProjectAttention
 
 def stored_figures() -> dict[int, dict]:
     """{project id: {figure: value}} as stored in ProjectAttention."""
-    return {
-        row.pop("project_id"): row for row in ProjectAttention.objects.values("project_id", *FIGURES)
-    }
+    return {row.pop("project_id"): row for row in ProjectAttention.objects.values("project_id", *FIGURES)}
