@@ -80,7 +80,7 @@ def live_attention(projects: QuerySet[Project]) -> QuerySet[Project]:
     """`projects` annotated with every figure (FIGURES), computed now from the source tables."""
     latest = (
         StatusUpdate.objects.filter(project=OuterRef("pk"), status=UpdateStatus.PUBLISHED)
-        .order_by("-published_at")
+        .order_by("-published_at", "-pk")
         .values("overall_rag")[:1]
     )
     open_flags = (
