@@ -17,10 +17,8 @@ from django.utils import timezone
 from projects.models import Project, ProposalStatus
 from projects.selectors import projects_visible_to
 
-from .attention import SCORE_WEIGHTS
+from .attention import SCORE_WEIGHTS  # noqa: F401  (the page shows the weights; views read them here)
 from .models import Flag, FlagKind, Severity
-
-__all__ = ["SCORE_WEIGHTS"]  # the page shows the weights: views read them from here
 
 # Each dashboard column of flags groups some kinds.
 FLAG_COLUMNS = {
