@@ -15,7 +15,6 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.business_time import describe_business_hours
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.core.signals import project_data_changed
 from projects.selectors import access_for, projects_visible_to
 
 from ..models import (
@@ -138,9 +137,6 @@ def issue_mark_breaches(
                 "project__cdmo"
             )
         }
-        # The breaches were written by UPDATE: the projects' monitored data changed.
-        for project_id in sorted({issue.project_id for issue in issues.values()}):
-            project_data_changed.send(sender=ServiceIssue, project_id=project_id)
         IssueEvent.objects.bulk_create(
             [
                 IssueEvent(

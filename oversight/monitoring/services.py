@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from issues.models import ServiceIssue
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
@@ -112,6 +113,17 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
         refresh_attention(project_ids={flag.project_id for flag in (*gone, *new, *changed)})
 
 
+def mark_breaches(*, now: dt.datetime) -> int:
+    """Record (and escalate) every breached service-issue deadline; the attention figures of the
+    projects concerned follow in the same transaction (the breaches are written by UPDATE, so no
+    save tells the listeners). Set-based: a few queries however many breaches."""
+    with transaction.atomic():
+        breaches = issue_mark_breaches(now=now)
+        issues = ServiceIssue.objects.filter(pk__in=[breach.issue_id for breach in breaches])
+        refresh_attention(project_ids=issues.values_list("project_id", flat=True) if breaches else ())
+    return len(breaches)
+
+
 def sweep(
     *, now: dt.datetime | None = None, rules: list[Rule] | None = None, notify: bool = True
 ) -> SweepResult:
@@ -121,7 +133,7 @@ def sweep(
     result = SweepResult()
     # Breached service-issue deadlines are recorded and escalated first (one rung per breach,
     # once: the service is set-based and idempotent); the breach rules then flag what is still late.
-    issue_mark_breaches(now=now)
+    mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
     # The safety net of the attention figures (and the breaches recorded above, by UPDATE).
