@@ -188,6 +188,13 @@ def refresh_attention(*, project_ids: Iterable[int] | None = None) -> int:
         return cursor.rowcount
 
 
+def refresh_all_attention(*, batch: int = 1000) -> int:
+    """Every project's figures, `batch` projects per transaction (the sweep's safety net): a write
+    to a project waits for one batch at most, never for the whole table."""
+    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    return sum(refresh_attention(project_ids=ids[i : i + batch]) for i in range(0, len(ids), batch))
+
+
 def fill_missing_attention() -> int:
     """Store the figures of every project that has none yet (after `migrate`: all at first)."""
     if ProjectAttention._meta.db_table not in connection.introspection.table_names():

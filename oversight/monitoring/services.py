@@ -13,7 +13,7 @@ from issues.models import ServiceIssue
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
-from .attention import refresh_attention
+from .attention import refresh_all_attention, refresh_attention
 from .models import Flag, FlagKind
 from .notices import send_flag_notices
 from .rules import RULES, Rule
@@ -136,8 +136,8 @@ def sweep(
     mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
-    # The safety net of the attention figures (and the breaches recorded above, by UPDATE).
-    refresh_attention()
+    # The safety net of the attention figures: whatever a write may have left behind.
+    refresh_all_attention()
     if notify:
         result.notices = send_flag_notices(now=now)
     _log("Sweep", now, result)
