@@ -30,7 +30,7 @@ class MonitoringConfig(AppConfig):
         )
 
         # A change to what the rules read re-evaluates that project's flags after commit.
-        connect()
+        connect(self)
 
         # The project header's "N open flags" badge, linking to the project's flags.
         register_tab(

@@ -6,12 +6,16 @@ whose writes bypass saves (compare-and-set UPDATEs) send `portal.core.signals.pr
 The request is written to the outbox in the changing transaction, once per project however many
 rows change (a rollback drops it); the worker runs `recheck_project` after commit. The sweep stays
 the safety net for what changes with time alone (a deadline passing).
+
+The same changes, and the saves of flags, refresh the project's stored attention figures
+(`attention.refresh_attention`) at once, in the changing transaction, whatever the setting: the
+executive dashboard reads those figures, so they follow every write.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 
 from issues.models import ServiceIssue
 from meetings.models import ActionItem, Meeting
@@ -20,6 +24,8 @@ from portal.core.signals import project_data_changed
 from projects.models import Milestone, Project, ProjectMember, StatusUpdate
 
 from . import tasks
+from .attention import fill_missing_attention, refresh_attention
+from .models import Flag
 
 # Watched model -> the attribute holding its project's id.
 WATCHED = {
@@ -32,6 +38,15 @@ WATCHED = {
     ServiceIssue: "project_id",
 }
 
+# The models whose rows the attention figures are computed from (attention.live_attention).
+ATTENTION_SOURCES = {
+    Project: "pk",
+    StatusUpdate: "project_id",
+    Flag: "project_id",
+    ServiceIssue: "project_id",
+    Milestone: "project_id",
+}
+
 
 def project_changed(project_id: int | None) -> None:
     if project_id and settings.MONITORING_RECHECK_ON_CHANGE:
@@ -39,15 +54,27 @@ def project_changed(project_id: int | None) -> None:
 
 
 def _saved(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:  # fixtures being loaded are not changes
+    if raw:  # fixtures being loaded are not changes
+        return
+    if sender in ATTENTION_SOURCES:
+        refresh_attention(project_ids=[getattr(instance, ATTENTION_SOURCES[sender])])
+    if sender in WATCHED:
         project_changed(getattr(instance, WATCHED[sender]))
 
 
+def _migrated(sender, **kwargs) -> None:
+    fill_missing_attention()
+
+
 def _signalled(sender, project_id=None, **kwargs) -> None:
+    # A write that bypassed saves: whatever it changed, the figures follow it.
+    refresh_attention(project_ids=[project_id])
     project_changed(project_id)
 
 
-def connect() -> None:
-    for model in WATCHED:
+def connect(app_config) -> None:
+    for model in WATCHED.keys() | ATTENTION_SOURCES.keys():
         post_save.connect(_saved, sender=model, dispatch_uid=f"monitoring.recheck.{model._meta.label}")
     project_data_changed.connect(_signalled, dispatch_uid="monitoring.recheck.signal")
+    # After `migrate`, every project has its figures (the table's first fill, and any gap).
+    post_migrate.connect(_migrated, sender=app_config, dispatch_uid="monitoring.attention.fill")

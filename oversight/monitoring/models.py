@@ -78,3 +78,36 @@ class Flag(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:project_flags", kwargs={"project_id": self.project_id})
+
+
+class ProjectAttention(models.Model):
+    """The executive dashboard's figures for one project, kept by `attention.refresh_attention`
+    in the transaction of every write that changes one (and by the sweep, as the safety net).
+
+    Derived data: `attention.live_attention` is the one definition of each figure; this row is
+    what it said after the project's last change, so the dashboard reads a join instead of
+    fifteen sub-selects per project."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.PROTECT, primary_key=True, related_name="attention"
+    )
+    # NULL, as the live figure says, when nothing was published yet (the "none" filter asks it).
+    overall = models.CharField(  # noqa: DJ001
+        max_length=5, null=True, blank=True, help_text="Latest published overall RAG."
+    )
+    critical_flags = models.PositiveIntegerField(default=0)
+    warning_flags = models.PositiveIntegerField(default=0)
+    breached_issues = models.PositiveIntegerField(default=0)
+    worst_slip = models.IntegerField(default=0, help_text="Days, the worst open milestone's.")
+    decision_maker_flagged = models.BooleanField(default=False)
+    score = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(help_text="When the figures last changed.")
+
+    class Meta:
+        verbose_name_plural = "project attention"
+        # No index beyond the key: the dashboard joins the visible projects' rows by key and sorts
+        # them in memory (a top-N sort of a few thousand rows); EXPLAIN ANALYZE showed an index on
+        # the score unused, the visibility filter on projects coming first.
+
+    def __str__(self) -> str:
+        return f"Attention {self.score} for project {self.project_id}"

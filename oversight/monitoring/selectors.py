@@ -1,7 +1,8 @@
 """Reads for the executive escalation dashboard.
 
-Every figure is an annotation or an aggregate over `projects_visible_to(user)`,
-so a page costs the same handful of queries for 10 projects or 10,000.
+Every figure is read from the stored attention figures (`attention.py`) joined to
+`projects_visible_to(user)`, or is an aggregate over it, so a page costs the same handful of
+queries for 10 projects or 10,000.
 """
 
 from __future__ import annotations
@@ -9,45 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Lower, TruncWeek
 from django.utils import timezone
 
-from issues.models import ServiceIssue
-from projects.models import (
-    OPEN_MILESTONE_STATUSES,
-    Milestone,
-    Project,
-    ProposalStatus,
-    StatusUpdate,
-    UpdateStatus,
-)
+from projects.models import Project, ProposalStatus
 from projects.selectors import projects_visible_to
 
+from .attention import SCORE_WEIGHTS  # noqa: F401  (the page shows the weights; views read them here)
 from .models import Flag, FlagKind, Severity
-
-# How much attention a project needs. Shown on the page, so people can check the sums.
-SCORE_WEIGHTS = {
-    "red": 6,
-    "amber": 3,
-    "critical_flag": 5,
-    "warning_flag": 2,
-    "breached_issue": 4,
-    "slip_week": 1,  # per full week of the worst milestone slip
-    "slip_weeks_max": 6,
-}
 
 # Each dashboard column of flags groups some kinds.
 FLAG_COLUMNS = {
@@ -67,11 +38,6 @@ FLAG_COLUMNS = {
     "delivery": (FlagKind.MILESTONE_SLIP, FlagKind.MILESTONE_PAST_DUE, FlagKind.ACTION_ITEM_OVERDUE),
     "service": (FlagKind.ISSUE_ACK_BREACH, FlagKind.ISSUE_PLAN_BREACH),
 }
-DECISION_MAKER_KINDS = (
-    FlagKind.NO_DECISION_MAKER,
-    FlagKind.DECISION_MAKER_ABSENT,
-    FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER,
-)
 
 
 # The dashboard's sortable columns and the direction a first click sorts them in: the one that
@@ -121,77 +87,21 @@ def _ordering(sort: str, *, user) -> list:
     return [first, "-score", "code", "pk"]
 
 
-def _breached_issue_count():
-    """Service issues past an agreed time and not yet closed."""
-    breached = (
-        ServiceIssue.objects.filter(project=OuterRef("pk"))
-        .filter(Q(acknowledge_breached_at__isnull=False) | Q(plan_breached_at__isnull=False))
-        .exclude(status="closed")
-    )
-    return Coalesce(
-        Subquery(breached.order_by().values("project").annotate(n=Count("pk")).values("n")[:1]), 0
-    )
-
-
 def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
-    """Visible projects with every figure a dashboard row shows, in `filters.sort` order
-    (attention score, highest first, by default)."""
-    latest = (
-        StatusUpdate.objects.filter(project=OuterRef("pk"), status=UpdateStatus.PUBLISHED)
-        .order_by("-published_at")
-        .values("overall_rag")[:1]
-    )
-    open_flags = (
-        Flag.objects.filter(project=OuterRef("pk"), cleared_at__isnull=True).order_by().values("project")
-    )
-    count = Count("pk")
-
-    def flag_count(**extra):
-        return Coalesce(Subquery(open_flags.filter(**extra).annotate(n=count).values("n")[:1]), 0)
-
-    worst_slip = (
-        Milestone.objects.filter(project=OuterRef("pk"), status__in=OPEN_MILESTONE_STATUSES)
-        .with_slip()
-        .order_by("-slip")
-        .values("slip")[:1]
-    )
+    """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
+    by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
+    by default). A project without stored figures yet still shows, with zeros."""
     rows = (
         projects_visible_to(user=user)
         .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
         .select_related("sponsor", "cdmo")
         .annotate(
-            overall=Subquery(latest),
-            critical_flags=flag_count(severity=Severity.CRITICAL),
-            warning_flags=flag_count(severity=Severity.WARNING),
-            breached_issues=_breached_issue_count(),
-            worst_slip=Coalesce(Subquery(worst_slip), 0),
-            decision_maker_flagged=Exists(
-                Flag.objects.filter(
-                    project=OuterRef("pk"), cleared_at__isnull=True, kind__in=DECISION_MAKER_KINDS
-                )
-            ),
-        )
-    )
-    w = SCORE_WEIGHTS
-    rows = rows.annotate(
-        score=(
-            Case(
-                When(overall="red", then=Value(w["red"])),
-                When(overall="amber", then=Value(w["amber"])),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            + w["critical_flag"] * F("critical_flags")
-            + w["warning_flag"] * F("warning_flags")
-            + w["breached_issue"] * F("breached_issues")
-            + Case(
-                When(
-                    worst_slip__gte=7 * w["slip_weeks_max"], then=Value(w["slip_weeks_max"] * w["slip_week"])
-                ),
-                When(worst_slip__gt=0, then=F("worst_slip") / 7 * w["slip_week"]),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+            overall=F("attention__overall"),
+            **{
+                name: Coalesce(F(f"attention__{name}"), Value(0))
+                for name in ("critical_flags", "warning_flags", "breached_issues", "worst_slip", "score")
+            },
+            decision_maker_flagged=Coalesce(F("attention__decision_maker_flagged"), Value(False)),
         )
     )
     if filters.status:

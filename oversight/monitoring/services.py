@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from issues.models import ServiceIssue
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
+from .attention import refresh_all_attention, refresh_attention
 from .models import Flag, FlagKind
 from .notices import send_flag_notices
 from .rules import RULES, Rule
@@ -55,7 +57,8 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
     project (the sweep), or only for `project_ids` (after their data changed).
 
     A constant number of queries whatever the number of projects: one (or two)
-    for the findings, one for the open flags, one each to clear, raise and refresh.
+    for the findings, one for the open flags, one each to clear, raise and refresh, and two to
+    refresh the attention figures of the projects whose flags changed.
     """
     with transaction.atomic(), audited(_reason(rule)):
         locked = _try_lock(rule.kind) if project_ids is None else _wait_for_lock(rule.kind)
@@ -68,9 +71,11 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
             open_flags = open_flags.filter(project_id__in=list(project_ids))
         open_flags = {flag.subject_id: flag for flag in open_flags}
 
-        gone = [flag.pk for subject_id, flag in open_flags.items() if subject_id not in findings]
+        gone = [flag for subject_id, flag in open_flags.items() if subject_id not in findings]
         if gone:
-            result.cleared += Flag.objects.filter(pk__in=gone, cleared_at__isnull=True).update(cleared_at=now)
+            result.cleared += Flag.objects.filter(
+                pk__in=[flag.pk for flag in gone], cleared_at__isnull=True
+            ).update(cleared_at=now)
 
         subject_type = rule.subject_type()
         new = [
@@ -104,6 +109,19 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
         if changed:
             Flag.objects.bulk_update(changed, ["explanation", "severity"])
             result.refreshed += len(changed)
+        # The dashboard's figures count open flags by severity: they follow in this transaction.
+        refresh_attention(project_ids={flag.project_id for flag in (*gone, *new, *changed)})
+
+
+def mark_breaches(*, now: dt.datetime) -> int:
+    """Record (and escalate) every breached service-issue deadline; the attention figures of the
+    projects concerned follow in the same transaction (the breaches are written by UPDATE, so no
+    save tells the listeners). Set-based: a few queries however many breaches."""
+    with transaction.atomic():
+        breaches = issue_mark_breaches(now=now)
+        issues = ServiceIssue.objects.filter(pk__in=[breach.issue_id for breach in breaches])
+        refresh_attention(project_ids=issues.values_list("project_id", flat=True) if breaches else ())
+    return len(breaches)
 
 
 def sweep(
@@ -115,9 +133,11 @@ def sweep(
     result = SweepResult()
     # Breached service-issue deadlines are recorded and escalated first (one rung per breach,
     # once: the service is set-based and idempotent); the breach rules then flag what is still late.
-    issue_mark_breaches(now=now)
+    mark_breaches(now=now)
     for rule in rules if rules is not None else RULES:
         apply_rule(rule=rule, now=now, result=result)
+    # The safety net of the attention figures: whatever a write may have left behind.
+    refresh_all_attention()
     if notify:
         result.notices = send_flag_notices(now=now)
     _log("Sweep", now, result)

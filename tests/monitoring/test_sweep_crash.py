@@ -1,10 +1,11 @@
 """A sweep killed half-way loses nothing and doubles nothing when it runs again.
 
 The sweep runs as a real process (`manage.py run_sweep`) against the test
-database. The test holds an exclusive lock on the milestones table from another
-connection, so the process commits the first rules and then waits on the
-milestone rule; the test kills it there (SIGKILL: no clean-up of any kind),
-releases the lock and sweeps again.
+database. The test holds an exclusive lock on the action items table from another
+connection, so the process commits the first rules (each with the attention figures of the
+projects whose flags it changed, which read the milestones) and then waits on the action-item
+rule; the test kills it there (SIGKILL: no clean-up of any kind), releases the lock and sweeps
+again.
 """
 
 import datetime as dt
@@ -20,10 +21,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from oversight.monitoring.attention import live_figures
 from oversight.monitoring.models import Flag, FlagKind
 from oversight.monitoring.services import sweep
 from projects.models import ProjectMember, TeamRole
+from tests.factories.meetings import ActionItemFactory
 from tests.factories.projects import MilestoneFactory, staff_project
+from tests.monitoring.attention_helpers import stored_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,12 +60,13 @@ def test_sweep_killed_mid_way_then_rerun_loses_and_doubles_nothing():
             baseline_date=today - dt.timedelta(days=30),
             forecast_date=today - dt.timedelta(days=10),
         )
+        ActionItemFactory(meeting__project=project, due_date=today - dt.timedelta(days=3))
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = _database_url()
     blocker = psycopg.connect(_database_url().replace("postgres://", "postgresql://"), autocommit=False)
     try:
-        blocker.execute("LOCK TABLE projects_milestone IN ACCESS EXCLUSIVE MODE")
+        blocker.execute("LOCK TABLE meetings_actionitem IN ACCESS EXCLUSIVE MODE")
         process = subprocess.Popen(
             [sys.executable, "manage.py", "run_sweep"],
             cwd=ROOT,
@@ -69,8 +74,8 @@ def test_sweep_killed_mid_way_then_rerun_loses_and_doubles_nothing():
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        # The early rules commit; then the process waits for the milestones table.
-        assert _wait_for(lambda: Flag.objects.filter(kind=FlagKind.NO_DECISION_MAKER).count() == 3), (
+        # The early rules commit; then the process waits for the action items table.
+        assert _wait_for(lambda: Flag.objects.filter(kind=FlagKind.MILESTONE_PAST_DUE).count() == 6), (
             process.stdout
         )
         assert _wait_for(
@@ -88,13 +93,18 @@ def test_sweep_killed_mid_way_then_rerun_loses_and_doubles_nothing():
         blocker.close()
 
     assert Flag.objects.filter(kind=FlagKind.STALE_UPDATE).count() == 6
-    assert Flag.objects.filter(kind__in=[FlagKind.MILESTONE_SLIP, FlagKind.MILESTONE_PAST_DUE]).count() == 0
+    assert Flag.objects.filter(kind=FlagKind.NO_DECISION_MAKER).count() == 3
+    assert Flag.objects.filter(kind=FlagKind.ACTION_ITEM_OVERDUE).count() == 0
+    # Each committed rule brought its projects' dashboard figures along.
+    assert stored_figures() == live_figures()
 
     sweep()
     assert Flag.objects.filter(kind=FlagKind.STALE_UPDATE).count() == 6
     assert Flag.objects.filter(kind=FlagKind.NO_DECISION_MAKER).count() == 3
     assert Flag.objects.filter(kind=FlagKind.MILESTONE_SLIP).count() == 6
     assert Flag.objects.filter(kind=FlagKind.MILESTONE_PAST_DUE).count() == 6
+    assert Flag.objects.filter(kind=FlagKind.ACTION_ITEM_OVERDUE).count() == 6
+    assert stored_figures() == live_figures()
     before = Flag.objects.count()
     again = sweep()
     assert (again.raised, again.cleared, Flag.objects.count()) == ([], 0, before)

@@ -1,0 +1,111 @@
+"""The dashboard reads the stored attention figures (issue 13): one query for its rows whatever
+their number, every filter and sort kept, a project without stored figures still shown."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from oversight.monitoring.models import ProjectAttention
+from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
+from portal.accounts.models import OrgRole
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
+from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
+from tests.http import text
+
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
+FIGURES = (
+    "overall",
+    "critical_flags",
+    "warning_flags",
+    "breached_issues",
+    "worst_slip",
+    "decision_maker_flagged",
+)
+
+
+def _program(code, sponsor, cdmo, *, rag=None, slip=0):
+    project = staff_project(sponsor=sponsor, cdmo=cdmo, code=code, start_date=dt.date(2026, 1, 5))
+    if rag:
+        StatusUpdateFactory(project=project, published=True, overall_rag=rag, published_at=NOW)
+    baseline = NOW.date() + dt.timedelta(days=40)
+    MilestoneFactory(
+        project=project, baseline_date=baseline, forecast_date=baseline + dt.timedelta(days=slip)
+    )
+    return project
+
+
+@pytest.fixture
+def world(db):
+    with time_machine.travel(NOW, tick=False):
+        acme, alpha = SponsorFactory(name="Acme Bio"), CDMOFactory(name="Alpha CDMO")
+        projects = {
+            "ACM-1": _program("ACM-1", acme, alpha, rag="red"),
+            "ACM-2": _program("ACM-2", acme, alpha, rag="amber", slip=21),
+            "ACM-3": _program("ACM-3", acme, alpha),
+        }
+        return {"exec": UserFactory(organization=acme, org_role=OrgRole.EXECUTIVE), "projects": projects}
+
+
+def _rows(world, **filters):
+    return list(dashboard_rows(user=world["exec"], filters=DashboardFilters(**filters)))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rows_carry_the_stored_figures_in_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = _rows(world)
+        figures = {p.code: (p.score, *(getattr(p, name) for name in FIGURES)) for p in rows}
+    assert [p.code for p in rows] == ["ACM-1", "ACM-2", "ACM-3"]  # red 6, amber + 3 weeks' slip 6, 0
+    assert figures["ACM-1"] == (6, "red", 0, 0, 0, 0, False)
+    assert figures["ACM-2"] == (6, "amber", 0, 0, 0, 21, False)
+    assert figures["ACM-3"] == (0, None, 0, 0, 0, 0, False)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_shows_what_is_stored(client, world):
+    """The page does not recompute: a stored figure is what it shows (here, as if it had drifted)."""
+    ProjectAttention.objects.filter(project=world["projects"]["ACM-3"]).update(score=40, critical_flags=8)
+    client.force_login(world["exec"])
+    rows = client.get(reverse("monitoring:dashboard")).context["rows"]
+    assert [(p.code, p.score, p.critical_flags) for p in rows][0] == ("ACM-3", 40, 8)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_project_without_stored_figures_still_shows_with_zeros(client, world):
+    ProjectAttention.objects.filter(project=world["projects"]["ACM-1"]).delete()
+    rows = {p.code: p for p in _rows(world)}
+    assert set(rows) == {"ACM-1", "ACM-2", "ACM-3"}
+    assert (rows["ACM-1"].overall, rows["ACM-1"].score, rows["ACM-1"].decision_maker_flagged) == (
+        None,
+        0,
+        False,
+    )
+    assert [p.code for p in _rows(world, overall="none")] == ["ACM-1", "ACM-3"]
+    client.force_login(world["exec"])
+    response = client.get(reverse("monitoring:dashboard_csv"))
+    assert "ACM-1" in {row["Code"] for row in csv.DictReader(io.StringIO(text(response)))}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_filters_and_sorts_read_the_stored_figures(world):
+    assert [p.code for p in _rows(world, attention_only=True)] == ["ACM-1", "ACM-2"]
+    assert [p.code for p in _rows(world, overall="red")] == ["ACM-1"]
+    assert [p.code for p in _rows(world, sort="-slip")] == ["ACM-2", "ACM-1", "ACM-3"]
+    assert [p.code for p in _rows(world, sort="-overall")] == ["ACM-1", "ACM-2", "ACM-3"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_costs_the_same_queries_for_more_programs(client, world, django_assert_num_queries):
+    client.force_login(world["exec"])
+    client.get(reverse("monitoring:dashboard"))  # the session and the caches warm
+    with django_assert_num_queries(11):
+        client.get(reverse("monitoring:dashboard"))
+    sponsor, cdmo = world["exec"].organization, world["projects"]["ACM-1"].cdmo
+    for i in range(20):
+        _program(f"MORE-{i}", sponsor, cdmo, rag="amber", slip=i * 3)
+    with django_assert_num_queries(11):
+        client.get(reverse("monitoring:dashboard"))
