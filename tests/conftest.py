@@ -7,6 +7,7 @@ for browser journeys, Debian's Chromium driven by Playwright.
 import os
 
 import pytest
+from celery._state import _set_task_join_will_block
 from playwright.sync_api import Browser
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls inside Playwright tests
@@ -140,6 +141,10 @@ def celery_eager():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+    # An eager task sets Celery's process-wide "joining would block" flag while it runs and puts
+    # back what it found; two eager tasks in two threads (two sweeps at once) can leave it set,
+    # and a later test's result.get() would then refuse. A worker process never shares it.
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
