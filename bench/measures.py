@@ -246,6 +246,8 @@ def calendar_feed(bench: Bench) -> None:
     bench.results["feed_200"] = result
     etag = response.headers.get("ETag")
     bench.page("feed_cached", bench.lead, url)
+    # What calendar apps ask for: the compressed body, kept in the cache beside the plain one.
+    bench.page("feed_cached_gzip", bench.lead, url, headers={"Accept-Encoding": "gzip"})
     if etag:
         bench.page("feed_304", bench.lead, url, headers={"If-None-Match": etag})
     else:

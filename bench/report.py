@@ -225,6 +225,7 @@ ROWS = [
     ),
     Row("feed_200", "calendar feed (lead), built", "≤ 5× trivial", feed_cell, within_times_trivial(5)),
     Row("feed_cached", "calendar feed, body cached", "—", feed_cell),
+    Row("feed_cached_gzip", "calendar feed, cached, gzip", "—", feed_cell),
     Row(
         "feed_304",
         "calendar feed, unchanged",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.models import User
@@ -56,8 +57,11 @@ def calendar_reset_view(request):
     return redirect("meetings:calendar")
 
 
+# What GZipMiddleware asks of the Accept-Encoding header.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 @never_cache
-@gzip_page
 @require_GET
 def calendar_feed_view(request, token: str):
     """The private feed calendar apps poll. The secret token is the only key: no login.
@@ -70,14 +74,20 @@ def calendar_feed_view(request, token: str):
     window = feed.current_window()
     version = feed.feed_version(user=user, window=window)
     last_modified = version.last_modified.timestamp() if version.last_modified else None
-    response = get_conditional_response(request, etag=f'"{version.etag}"', last_modified=last_modified)
+    compressed = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    # A compressed body is another representation of the same feed: its validator is weak.
+    etag = f'W/"{version.etag}"' if compressed else f'"{version.etag}"'
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         response = HttpResponse(
-            feed.feed_body(user=user, window=window, version=version),
+            feed.feed_body(user=user, window=window, version=version, compressed=compressed),
             content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
-    response["ETag"] = f'"{version.etag}"'
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    response["ETag"] = etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)
     return response
