@@ -40,7 +40,7 @@ KIND = "monitoring.dashboard_pdf"
 TITLE = "escalation dashboard PDF"
 PROGRESS_EVERY = 50  # rows between two progress reports
 MAX_KINDS_PER_CELL = 3  # kinds of flag a cell shows; more are counted ("+1 more kind")
-EXAMPLE_CHARS = 90  # the first explanation of a kind, cut: the CSV has every one in full
+EXAMPLE_CHARS = 90  # a lone kind's first explanation, cut: the CSV has every one in full
 ORDER_WORDS = {
     "-score": "highest attention score first",
     "score": "lowest attention score first",
@@ -154,15 +154,23 @@ def batches_of(rows: Iterable, size: int) -> Iterator[list]:
 
 
 def _cells(project, flags: dict) -> list[Cell]:
-    """The four flag columns of one row: per kind its count and its first explanation (cut),
-    at most MAX_KINDS_PER_CELL kinds, so a row stays a few lines high."""
+    """The four flag columns of one row: per kind its count (and, alone in its cell, its first
+    explanation, cut), at most MAX_KINDS_PER_CELL kinds, so a row stays a few lines high."""
     cells = []
     for column in FLAG_COLUMNS:
         groups = flags[column]
         cells.append(
             Cell(
+                # A cell of one kind explains it; a cell of several only names and counts them:
+                # with examples under every kind a busy program's row filled half a page (300 rows
+                # made 140 pages at 10,000 projects).
                 entries=[
-                    Entry(g.severity, g.label, g.count, Truncator(g.explanations[0]).chars(EXAMPLE_CHARS))
+                    Entry(
+                        g.severity,
+                        g.label,
+                        g.count,
+                        Truncator(g.explanations[0]).chars(EXAMPLE_CHARS) if len(groups) == 1 else "",
+                    )
                     for g in groups[:MAX_KINDS_PER_CELL]
                 ],
                 more=max(0, len(groups) - MAX_KINDS_PER_CELL),

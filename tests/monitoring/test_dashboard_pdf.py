@@ -13,6 +13,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
+from oversight.monitoring.models import Flag
+from oversight.monitoring.selectors import FLAG_COLUMNS
 from oversight.monitoring.services import sweep
 from portal.accounts.models import OrgRole
 from portal.core.models import OutboxStatus, OutboxTask
@@ -169,3 +171,31 @@ def test_only_the_requester_sees_their_document(client, world):
     client.force_login(world["exec"])
     assert all(client.get(url).status_code == 200 for url in urls)
     assert "Escalation dashboard PDF" in client.get("/documents/").content.decode()
+
+
+def test_a_cell_explains_a_lone_kind_of_flag_and_only_names_several(
+    client, world, django_capture_on_commit_callbacks
+):
+    """A row stays a few lines high: a cell with one kind of flag carries its explanation; a
+    cell with several names and counts them (the CSV and the dashboard have every explanation)."""
+    lone, busy = world["projects"][1], world["projects"][2]
+    ProjectMember.objects.filter(
+        project=busy, role__in=[TeamRole.DECISION_MAKER, TeamRole.SPONSOR_LEAD]
+    ).update(removed_at=NOW)
+    sweep(now=NOW)
+    people = {
+        project.code: list(
+            Flag.objects.filter(project=project, cleared_at__isnull=True, kind__in=FLAG_COLUMNS["people"])
+        )
+        for project in (lone, busy)
+    }
+    assert len({flag.kind for flag in people["ACM-2"]}) == 1 and len({f.kind for f in people["ACM-3"]}) >= 2
+
+    _ask(client, world["exec"], "q=ACM-", capture=django_capture_on_commit_callbacks)
+    text = " ".join(_pdf_text(Document.objects.get().file.path).split())
+    assert " ".join(people["ACM-2"][0].explanation.split()[:4]) in text
+    for flag in people["ACM-3"]:
+        assert flag.get_kind_display().split()[0] in text
+    # ACM-2's lone kind reads as ACM-3's flag of that kind would: the others' words are absent.
+    others = [flag for flag in people["ACM-3"] if flag.kind != people["ACM-2"][0].kind]
+    assert others and all(" ".join(flag.explanation.split()[:4]) not in text for flag in others)
