@@ -1,5 +1,6 @@
 """The issue lists page through `ListedIssues`: same rows and order as the sorted queryset, a
-constant number of queries however many issues, and `paginate()`'s rules for odd page numbers."""
+constant number of queries however many issues, and `paginate()`'s rules for odd page numbers;
+and the figures beside them count open issues by age in one query."""
 
 import datetime as dt
 import re
@@ -11,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from issues.models import IssueStatus, Severity
-from issues.selectors import IssueFilters, ListedIssues, issue_list_for_user
+from issues.selectors import (
+    IssueFilters,
+    ListedIssues,
+    figures_by_cdmo,
+    issue_list_for_user,
+    project_figures,
+)
 from tests.factories.issues import ResolutionPlanFactory, ServiceIssueFactory
 from tests.factories.projects import ProjectFactory
 
@@ -100,3 +107,22 @@ def test_listed_issues_reads_the_page_and_total_in_one_query(project, team, djan
     empty = ListedIssues(issues.filter(title="nothing"), page=None, per_page=25)
     with django_assert_num_queries(1):
         assert empty.count() == 0 and empty[0:0] == []
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_open_issues_fall_in_age_buckets_at_their_edges(project, team):
+    """A week old is in "1–4 weeks", four weeks old is "Older", the same per CDMO as per project."""
+    for days in (0, 7 - 1 / 24, 7, 28 - 1 / 24, 28):
+        ServiceIssueFactory(
+            project=project,
+            raised_by=team["lead"],
+            severity=Severity.MAJOR,
+            raised_at=NOW - dt.timedelta(days=days),
+            acknowledge_by=NOW + dt.timedelta(hours=1),
+            plan_by=NOW + dt.timedelta(hours=2),
+        )
+    rows = {label: counts for label, counts, _ in project_figures(project=project).open_rows()}
+    assert rows["Major"] == [2, 2, 1] and rows["Critical"] == [0, 0, 0]
+    (per_cdmo,) = figures_by_cdmo(user=team["lead"])
+    assert per_cdmo.open_by_severity == {Severity.MAJOR: [2, 2, 1]} and per_cdmo.open_total == 5
