@@ -29,6 +29,7 @@ from .log import (
     overdue_q,
     project_issue_list,
 )
+from .paging import ListedIssues
 from .recognition import (
     issue_recognitions,
     profile_recognition_panel,
@@ -45,6 +46,7 @@ __all__ = [
     "AgreedTimes",
     "BreachFilter",
     "IssueFigures",
+    "ListedIssues",
     "IssueFilters",
     "Median",
     "STILL_WORKED_ON",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Aggregate, Case, CharField, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from projects.models import Project
+from projects.selectors import projects_visible_to
 
 from ..models import IssueStatus, ServiceIssue, Severity
-from .log import issues_visible_to
 
 
 class Median(Aggregate):
@@ -74,54 +77,67 @@ class IssueFigures:
         return rows
 
 
-def _figure_aggregates() -> dict:
-    acknowledged = Q(acknowledged_at__isnull=False)
-    ack_evaluated = acknowledged | Q(acknowledge_breached_at__isnull=False)
-    plan_evaluated = Q(first_plan_proposed_at__isnull=False) | Q(plan_breach_count__gt=0)
-    return {
-        "total": Count("pk"),
-        "median_hours_to_acknowledge": Median("hours_to_acknowledge"),
-        "median_hours_to_plan": Median("hours_to_first_plan"),
-        "acknowledge_evaluated": Count("pk", filter=ack_evaluated),
+WORKED_ON = [s for s in IssueStatus if s not in (IssueStatus.RESOLVED, IssueStatus.CLOSED)]
+STILL_WORKED_ON = Q(status__in=WORKED_ON)
+
+
+def _figure_aggregates(now: dt.datetime, to: str = "") -> dict:
+    """Every figure as one aggregate each; `to` is the path to the issue (from a project)."""
+
+    def q(**conditions) -> Q:
+        return Q(**{f"{to}{name}": value for name, value in conditions.items()})
+
+    pk, acknowledged = f"{to}pk", q(acknowledged_at__isnull=False)
+    aggregates = {
+        "total": Count(pk),
+        "median_hours_to_acknowledge": Median(f"{to}hours_to_acknowledge"),
+        "median_hours_to_plan": Median(f"{to}hours_to_first_plan"),
+        "acknowledge_evaluated": Count(pk, filter=acknowledged | q(acknowledge_breached_at__isnull=False)),
         "acknowledge_in_time": Count(
-            "pk",
+            pk,
             filter=acknowledged
-            & Q(acknowledged_at__lte=F("acknowledge_by"), acknowledge_breached_at__isnull=True),
+            & q(acknowledged_at__lte=F(f"{to}acknowledge_by"), acknowledge_breached_at__isnull=True),
         ),
-        "plan_evaluated": Count("pk", filter=plan_evaluated),
-        "plan_in_time": Count("pk", filter=Q(first_plan_proposed_at__isnull=False, plan_breach_count=0)),
-        "resolved_ever": Count("pk", filter=Q(resolved_at__isnull=False) | Q(reopened_count__gt=0)),
-        "reopened": Count("pk", filter=Q(reopened_count__gt=0)),
+        "plan_evaluated": Count(
+            pk, filter=q(first_plan_proposed_at__isnull=False) | q(plan_breach_count__gt=0)
+        ),
+        "plan_in_time": Count(pk, filter=q(first_plan_proposed_at__isnull=False, plan_breach_count=0)),
+        "resolved_ever": Count(pk, filter=q(resolved_at__isnull=False) | q(reopened_count__gt=0)),
+        "reopened": Count(pk, filter=q(reopened_count__gt=0)),
     }
-
-
-def _bucket_aggregates(now: dt.datetime) -> dict:
-    aggregates = {}
-    for key, _, low, high in AGE_BUCKETS:
-        condition = Q(raised_at__lte=now - dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(raised_at__gt=now - dt.timedelta(days=high))
-        aggregates[f"age_{key}"] = Count("pk", filter=condition)
+    # Issues still worked on, each as "severity:age bucket", counted per cell of the table in Python
+    # (nine filtered counts would cost more to build than the query takes).
+    later = [(key, now - dt.timedelta(days=high)) for key, _, _, high in AGE_BUCKETS if high is not None]
+    bucket = Case(
+        When(**{f"{to}raised_at__gt": now - dt.timedelta(days=AGE_BUCKETS[0][2])}, then=Value("")),  # future
+        *[When(**{f"{to}raised_at__gt": since}, then=Value(key)) for key, since in later],
+        default=Value(AGE_BUCKETS[-1][0]),
+    )
+    aggregates["open_cells"] = ArrayAgg(
+        Concat(f"{to}severity", Value(":"), bucket, output_field=CharField()),
+        filter=q(status__in=WORKED_ON),
+        default=[],
+    )
     return aggregates
 
 
-STILL_WORKED_ON = Q(
-    status__in=[s for s in IssueStatus if s not in (IssueStatus.RESOLVED, IssueStatus.CLOSED)]
-)
+def _figures(row: dict, label: str) -> IssueFigures:
+    """IssueFigures from a row of `_figure_aggregates`."""
+    figures = IssueFigures(label=label)
+    cells = Counter(row.pop("open_cells"))
+    for severity in Severity:
+        counts = [cells[f"{severity}:{key}"] for key, *_ in AGE_BUCKETS]
+        if any(counts):
+            figures.open_by_severity[severity] = counts
+            figures.open_total += sum(counts)
+    for name, value in row.items():
+        setattr(figures, name, value)
+    return figures
 
 
 def figures_for_issues(issues: QuerySet[ServiceIssue], *, label: str = "") -> IssueFigures:
-    """Figures over `issues` in two aggregate queries."""
-    now = timezone.now()
-    figures = IssueFigures(label=label, **issues.order_by().aggregate(**_figure_aggregates()))
-    open_rows = (
-        issues.filter(STILL_WORKED_ON).order_by().values("severity").annotate(**_bucket_aggregates(now))
-    )
-    for row in open_rows:
-        counts = [row[f"age_{key}"] for key, *_ in AGE_BUCKETS]
-        figures.open_by_severity[row["severity"]] = counts
-        figures.open_total += sum(counts)
-    return figures
+    """Figures over `issues` in one aggregate query."""
+    return _figures(issues.order_by().aggregate(**_figure_aggregates(timezone.now())), label)
 
 
 def project_figures(*, project: Project) -> IssueFigures:
@@ -129,24 +145,20 @@ def project_figures(*, project: Project) -> IssueFigures:
 
 
 def figures_by_cdmo(*, user) -> list[IssueFigures]:
-    """Figures per CDMO over the projects `user` can see, in two grouped aggregate queries."""
-    now = timezone.now()
-    issues = issues_visible_to(user=user).order_by()
-    rows = issues.values("project__cdmo_id", "project__cdmo__name").annotate(**_figure_aggregates())
-    by_cdmo: dict[int, IssueFigures] = {}
-    for row in rows:
-        cdmo_id, name = row.pop("project__cdmo_id"), row.pop("project__cdmo__name")
-        by_cdmo[cdmo_id] = IssueFigures(label=name, **row)
-    open_rows = (
-        issues.filter(STILL_WORKED_ON)
-        .values("project__cdmo_id", "severity")
-        .annotate(**_bucket_aggregates(now))
+    """Figures per CDMO over the projects `user` can see, in one grouped aggregate query.
+
+    It starts from the visible projects and joins their issues, so the projects are read once
+    (from the issues, the visibility subquery and the join for the CDMO would each read them).
+    """
+    rows = (
+        projects_visible_to(user=user)
+        .filter(service_issues__isnull=False)
+        .order_by()
+        .values("cdmo_id", "cdmo__name")
+        .annotate(**_figure_aggregates(timezone.now(), to="service_issues__"))
     )
-    for row in open_rows:
-        figures = by_cdmo.get(row["project__cdmo_id"])
-        if figures is None:
-            continue
-        counts = [row[f"age_{key}"] for key, *_ in AGE_BUCKETS]
-        figures.open_by_severity[row["severity"]] = counts
-        figures.open_total += sum(counts)
-    return sorted(by_cdmo.values(), key=lambda f: f.label)
+    by_cdmo = []
+    for row in rows:
+        del row["cdmo_id"]
+        by_cdmo.append(_figures(row, row.pop("cdmo__name")))
+    return sorted(by_cdmo, key=lambda f: f.label)

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import NotAllowed, ServiceError
-from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.core.views_helpers import PAGE_SIZE, add_service_error, paginate, querystring_without_page
 from projects.page import project_page
 
 from .. import forms, permissions, services, workflow
 from ..models import ESCALATION_PHRASES, EscalationLevel, IssueStatus, PlanStatus, ServiceIssue
 from ..selectors import (
     AGE_BUCKETS,
+    ListedIssues,
     effective_agreements,
     escalation_recipients,
     figures_by_cdmo,
@@ -26,7 +27,6 @@ from ..selectors import (
     issue_plans,
     issue_recognitions,
     issue_timeline,
-    latest_plan_prefetch,
     project_figures,
     project_issue_list,
     project_recognitions,
@@ -37,6 +37,10 @@ from .common import _action_forms, _issue_in
 # Lists ---------------------------------------------------------------------------
 
 
+def _page(request, issues):
+    return paginate(request, ListedIssues(issues, page=request.GET.get("page"), per_page=PAGE_SIZE))
+
+
 @organization_member_required
 def project_issues_view(request, project_id: int):
     """The project's Service issues tab: figures, agreed times, issues, recognition."""
@@ -44,9 +48,7 @@ def project_issues_view(request, project_id: int):
     project, access = context["project"], context["access"]
     form = forms.IssueFilterForm(request.GET or None)
     filters = form.to_filters()
-    page = paginate(
-        request, project_issue_list(project=project, filters=filters).prefetch_related(latest_plan_prefetch())
-    )
+    page = _page(request, project_issue_list(project=project, filters=filters))
     context.update(
         form=form,
         filters=filters,
@@ -74,10 +76,7 @@ def issue_list_view(request):
     """Service issues across every project the person can see, with figures per CDMO."""
     form = forms.IssueFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters()
-    page = paginate(
-        request,
-        issue_list_for_user(user=request.user, filters=filters).prefetch_related(latest_plan_prefetch()),
-    )
+    page = _page(request, issue_list_for_user(user=request.user, filters=filters))
     context = {
         "form": form,
         "filters": filters,
