@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, MeetingStatus
 from projects.models import TeamRole
-from tests.factories.meetings import ActionItemFactory, close_as, held_meeting
+from tests.factories.meetings import ActionItemFactory, MeetingFactory, close_as, held_meeting, invite_team
 from tests.factories.projects import ProjectMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,19 @@ def test_meeting_page_query_count_does_not_grow_with_invitees(client, login, pro
     close_as(meeting, MeetingStatus.MINUTES_SENT)
     login(team["lead"])
     assert _count(client, meeting.get_absolute_url()) == MEETING_PAGE_QUERIES
+
+
+MY_MEETINGS_QUERIES = 10  # session, user, organization, ids, rows, replies, actions, 2 minutes lists, bell
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_my_meetings_query_count_is_pinned(client, login, project, team, size):
+    for n in range(size):
+        meeting = MeetingFactory(
+            project=project, title=f"Ahead {n}", starts_at=timezone.now() + datetime.timedelta(days=n + 1)
+        )
+        invite_team(meeting)
+    login(team["lead"])
+    url = reverse("meetings:my_meetings")
+    assert client.get(url).content.decode().count("Ahead ") == min(size, 15)
+    assert _count(client, url) == MY_MEETINGS_QUERIES
