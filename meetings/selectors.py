@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,9 +28,8 @@ from .models import (
     Invitee,
     Meeting,
     MeetingStatus,
+    Rsvp,
 )
-
-ACTIVE_INVITEE = Q(invitees__removed_at__isnull=True)
 
 
 class EqualsAny(Func):
@@ -59,27 +58,41 @@ def get_meeting(*, access: ProjectAccess, meeting_id: int) -> Meeting:
     )
 
 
-def with_attendance_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Annotate what a list row shows: invited, replies, attended, and the decision-maker."""
-    invited = ACTIVE_INVITEE & Q(invitees__unexpected=False)
-    dm_invitees = Invitee.objects.filter(
-        meeting=OuterRef("pk"), removed_at__isnull=True, team_role=TeamRole.DECISION_MAKER
+def attach_attendance_counts(meetings: list[Meeting]) -> None:
+    """Set what a list row shows on each meeting: invited, replies, attended, unexpected, and the
+    decision-maker's attendance. One query of the meetings' current invitees, tallied here: the
+    same figures as seven annotations, without compiling and grouping them for every list."""
+    by_id = {meeting.pk: meeting for meeting in meetings}
+    for meeting in by_id.values():
+        meeting.invited_count = meeting.accepted_count = meeting.declined_count = 0
+        meeting.attended_count = meeting.unexpected_count = 0
+        meeting.decision_maker_attended = meeting.decision_maker_absent = False
+    if not by_id:
+        return
+    invitees = (
+        Invitee.objects.filter(meeting_id__in=by_id, removed_at__isnull=True)
+        .order_by()
+        .values_list("meeting_id", "unexpected", "rsvp", "attendance", "team_role")
     )
-    return meetings.annotate(
-        invited_count=Count("invitees", filter=invited),
-        accepted_count=Count("invitees", filter=invited & Q(invitees__rsvp="accepted")),
-        declined_count=Count("invitees", filter=invited & Q(invitees__rsvp="declined")),
-        attended_count=Count("invitees", filter=invited & Q(invitees__attendance=Attendance.ATTENDED)),
-        unexpected_count=Count("invitees", filter=ACTIVE_INVITEE & Q(invitees__unexpected=True)),
-        decision_maker_attended=Exists(dm_invitees.filter(attendance=Attendance.ATTENDED)),
-        decision_maker_absent=Exists(dm_invitees.filter(attendance=Attendance.ABSENT)),
-    )
+    for meeting_id, unexpected, rsvp, attendance, team_role in invitees:
+        meeting = by_id[meeting_id]
+        if unexpected:
+            meeting.unexpected_count += 1
+        else:
+            meeting.invited_count += 1
+            meeting.accepted_count += rsvp == Rsvp.ACCEPTED
+            meeting.declined_count += rsvp == Rsvp.DECLINED
+            meeting.attended_count += attendance == Attendance.ATTENDED
+        if team_role == TeamRole.DECISION_MAKER:
+            meeting.decision_maker_attended |= attendance == Attendance.ATTENDED
+            meeting.decision_maker_absent |= attendance == Attendance.ABSENT
 
 
 def upcoming_meetings(*, project: Project, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """The project's meetings ahead, soonest first (`attach_attendance_counts` for the rows shown)."""
     now = now or timezone.now()
     return (
-        with_attendance_counts(Meeting.objects.filter(project=project, starts_at__gte=now))
+        Meeting.objects.filter(project=project, starts_at__gte=now)
         .select_related("organizer")
         .order_by("starts_at", "pk")
     )
@@ -88,11 +101,12 @@ def upcoming_meetings(*, project: Project, now: datetime.datetime | None = None)
 def past_meetings(
     *, project: Project, kind: str = "", now: datetime.datetime | None = None
 ) -> QuerySet[Meeting]:
+    """The project's meetings held (or due) before now, latest first."""
     now = now or timezone.now()
     meetings = Meeting.objects.filter(project=project, starts_at__lt=now)
     if kind:
         meetings = meetings.filter(kind=kind)
-    return with_attendance_counts(meetings).select_related("organizer").order_by("-starts_at", "-pk")
+    return meetings.select_related("organizer").order_by("-starts_at", "-pk")
 
 
 def live_action_items() -> QuerySet[ActionItem]:

@@ -26,6 +26,7 @@ from ..selectors import (
     ActionItemFilters,
     MyUpcomingMeetings,
     action_items_for_user,
+    attach_attendance_counts,
     get_meeting,
     meeting_detail,
     minutes_awaiting_my_confirmation,
@@ -51,15 +52,18 @@ def project_meetings_view(request, project_id: int):
     now = timezone.now()
     filter_form = PastMeetingFilterForm(request.GET or None)
     upcoming = list(upcoming_meetings(project=project, now=now)[: UPCOMING_SHOWN + 1])
+    past = paginate(
+        request, past_meetings(project=project, kind=filter_form.kind_value(), now=now), per_page=15
+    )
+    past.object_list = list(past.object_list)
+    attach_attendance_counts(upcoming[:UPCOMING_SHOWN] + past.object_list)
     open_items = open_action_items_for_project(project=project)
     shown_items = list(open_items[:OPEN_ACTIONS_SHOWN])
     mark_completable(shown_items, access)
     context.update(
         upcoming=upcoming[:UPCOMING_SHOWN],
         more_upcoming=len(upcoming) > UPCOMING_SHOWN,
-        past=paginate(
-            request, past_meetings(project=project, kind=filter_form.kind_value(), now=now), per_page=15
-        ),
+        past=past,
         filter_form=filter_form,
         querystring=querystring_without_page(request),
         open_items=shown_items,
