@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,49 +28,83 @@ from .models import (
     Invitee,
     Meeting,
     MeetingStatus,
+    Rsvp,
 )
 
-ACTIVE_INVITEE = Q(invitees__removed_at__isnull=True)
+
+class EqualsAny(Func):
+    """`value = ANY(array)`: true when the array holds the value. With an `ArraySubquery` the
+    array is computed once, before the rows are looked at, and the planner expects few rows."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+# Who did what to a meeting: shown on its pages once it happened (most meetings have none yet).
+MEETING_PEOPLE = (
+    "minutes_sent_by",
+    "minutes_confirmed_by",
+    "correction_requested_by",
+    "cancelled_by",
+    "sent_without_decision_maker_by",
+)
 
 
 def get_meeting(*, access: ProjectAccess, meeting_id: int) -> Meeting:
-    """The meeting of the access's project, or Http404 (a meeting of another project is not found)."""
-    return get_object_or_404(
-        Meeting.objects.select_related(
-            "project",
-            "organizer",
-            "minutes_sent_by",
-            "minutes_confirmed_by",
-            "correction_requested_by",
-            "cancelled_by",
-            "sent_without_decision_maker_by",
-        ),
-        pk=meeting_id,
-        project=access.project,
+    """The meeting of the access's project, or Http404 (a meeting of another project is not found).
+
+    The people who sent, confirmed, corrected or cancelled it come in one more query, and only
+    when there are any: joined to the meeting, eight tables took the planner longer (about 2 ms
+    on every meeting page) than reading the meeting did."""
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("project", "organizer"), pk=meeting_id, project=access.project
     )
+    ids = {getattr(meeting, f"{name}_id") for name in MEETING_PEOPLE} - {None}
+    if ids:
+        people = User.objects.in_bulk(ids)
+        for name in MEETING_PEOPLE:
+            person_id = getattr(meeting, f"{name}_id")
+            if person_id is not None:
+                setattr(meeting, name, people[person_id])
+    return meeting
 
 
-def with_attendance_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Annotate what a list row shows: invited, replies, attended, and the decision-maker."""
-    invited = ACTIVE_INVITEE & Q(invitees__unexpected=False)
-    dm_invitees = Invitee.objects.filter(
-        meeting=OuterRef("pk"), removed_at__isnull=True, team_role=TeamRole.DECISION_MAKER
+def attach_attendance_counts(meetings: list[Meeting]) -> None:
+    """Set what a list row shows on each meeting: invited, replies, attended, unexpected, and the
+    decision-maker's attendance. One query of the meetings' current invitees, tallied here: the
+    same figures as seven annotations, without compiling and grouping them for every list."""
+    by_id = {meeting.pk: meeting for meeting in meetings}
+    for meeting in by_id.values():
+        meeting.invited_count = meeting.accepted_count = meeting.declined_count = 0
+        meeting.attended_count = meeting.unexpected_count = 0
+        meeting.decision_maker_attended = meeting.decision_maker_absent = False
+    if not by_id:
+        return
+    invitees = (
+        Invitee.objects.filter(meeting_id__in=by_id, removed_at__isnull=True)
+        .order_by()
+        .values_list("meeting_id", "unexpected", "rsvp", "attendance", "team_role")
     )
-    return meetings.annotate(
-        invited_count=Count("invitees", filter=invited),
-        accepted_count=Count("invitees", filter=invited & Q(invitees__rsvp="accepted")),
-        declined_count=Count("invitees", filter=invited & Q(invitees__rsvp="declined")),
-        attended_count=Count("invitees", filter=invited & Q(invitees__attendance=Attendance.ATTENDED)),
-        unexpected_count=Count("invitees", filter=ACTIVE_INVITEE & Q(invitees__unexpected=True)),
-        decision_maker_attended=Exists(dm_invitees.filter(attendance=Attendance.ATTENDED)),
-        decision_maker_absent=Exists(dm_invitees.filter(attendance=Attendance.ABSENT)),
-    )
+    for meeting_id, unexpected, rsvp, attendance, team_role in invitees:
+        meeting = by_id[meeting_id]
+        if unexpected:
+            meeting.unexpected_count += 1
+        else:
+            meeting.invited_count += 1
+            meeting.accepted_count += rsvp == Rsvp.ACCEPTED
+            meeting.declined_count += rsvp == Rsvp.DECLINED
+            meeting.attended_count += attendance == Attendance.ATTENDED
+        if team_role == TeamRole.DECISION_MAKER:
+            meeting.decision_maker_attended |= attendance == Attendance.ATTENDED
+            meeting.decision_maker_absent |= attendance == Attendance.ABSENT
 
 
 def upcoming_meetings(*, project: Project, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """The project's meetings ahead, soonest first (`attach_attendance_counts` for the rows shown)."""
     now = now or timezone.now()
     return (
-        with_attendance_counts(Meeting.objects.filter(project=project, starts_at__gte=now))
+        Meeting.objects.filter(project=project, starts_at__gte=now)
         .select_related("organizer")
         .order_by("starts_at", "pk")
     )
@@ -78,11 +113,12 @@ def upcoming_meetings(*, project: Project, now: datetime.datetime | None = None)
 def past_meetings(
     *, project: Project, kind: str = "", now: datetime.datetime | None = None
 ) -> QuerySet[Meeting]:
+    """The project's meetings held (or due) before now, latest first."""
     now = now or timezone.now()
     meetings = Meeting.objects.filter(project=project, starts_at__lt=now)
     if kind:
         meetings = meetings.filter(kind=kind)
-    return with_attendance_counts(meetings).select_related("organizer").order_by("-starts_at", "-pk")
+    return meetings.select_related("organizer").order_by("-starts_at", "-pk")
 
 
 def live_action_items() -> QuerySet[ActionItem]:
@@ -204,22 +240,62 @@ def decisions(*, meeting: Meeting) -> QuerySet[Decision]:
 # --- Across projects: the person's own meetings --------------------------------------------
 
 
-def my_upcoming_meetings(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
-    """Meetings the user is invited to that have not started, in projects they can see."""
+def my_upcoming_meeting_ids(*, user: User, now: datetime.datetime | None = None) -> list[int]:
+    """Meetings the user is invited to that have not started, in projects they can see, soonest
+    first (their ids).
+
+    The person's upcoming invitations are read first, once, as an array (an index-only walk of
+    their current invitations joined to the meetings ahead); only those meetings are then checked
+    against the visible projects. Written as `Exists(...)`, the planner cannot know that a lead
+    on thousands of projects is invited to few meetings ahead, and checks every visible
+    project's meetings instead (a lead on 2,500 projects: 13 ms, now 2 ms).
+    """
     now = now or timezone.now()
-    mine = Invitee.objects.filter(meeting=OuterRef("pk"), user=user, removed_at__isnull=True)
-    return (
-        Meeting.objects.filter(Exists(mine), starts_at__gte=now, project__in=projects_visible_to(user=user))
-        .select_related("project", "organizer")
-        .prefetch_related(
-            Prefetch(
-                "invitees",
-                queryset=Invitee.objects.filter(user=user, removed_at__isnull=True),
-                to_attr="my_invitation",
-            )
+    invited_ahead = ArraySubquery(
+        Invitee.objects.filter(user=user, removed_at__isnull=True, meeting__starts_at__gte=now)
+        .order_by()
+        .values("meeting_id")
+    )
+    return list(
+        Meeting.objects.filter(
+            EqualsAny(F("pk"), invited_ahead),
+            starts_at__gte=now,
+            project__in=projects_visible_to(user=user),
         )
         .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
     )
+
+
+class MyUpcomingMeetings:
+    """The user's upcoming meetings (`my_upcoming_meeting_ids`) as a list to paginate: the ids
+    are read once (they give the count too), then only the shown slice's rows, with the project,
+    the organizer and the user's own invitation (`my_invitation`)."""
+
+    def __init__(self, *, user: User, now: datetime.datetime | None = None):
+        self.user = user
+        self.ids = my_upcoming_meeting_ids(user=user, now=now)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list[Meeting]:
+        rows = (
+            Meeting.objects.filter(pk__in=self.ids[index])
+            .select_related("project", "organizer")
+            .prefetch_related(
+                Prefetch(
+                    "invitees",
+                    queryset=Invitee.objects.filter(user=self.user, removed_at__isnull=True),
+                    to_attr="my_invitation",
+                )
+            )
+            .order_by("starts_at", "pk")
+        )
+        return list(rows)
 
 
 def minutes_awaiting_my_confirmation(*, user: User) -> QuerySet[Meeting]:

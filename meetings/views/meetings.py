@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +24,13 @@ from ..forms import CancelForm, MeetingForm, MeetingScheduleForm, PastMeetingFil
 from ..models import MeetingKind, Rsvp, zone_label
 from ..selectors import (
     ActionItemFilters,
+    MyUpcomingMeetings,
     action_items_for_user,
+    attach_attendance_counts,
     get_meeting,
     meeting_detail,
     minutes_awaiting_my_confirmation,
     minutes_to_write,
-    my_upcoming_meetings,
     open_action_items_for_project,
     past_meetings,
     upcoming_meetings,
@@ -50,15 +52,18 @@ def project_meetings_view(request, project_id: int):
     now = timezone.now()
     filter_form = PastMeetingFilterForm(request.GET or None)
     upcoming = list(upcoming_meetings(project=project, now=now)[: UPCOMING_SHOWN + 1])
+    past = paginate(
+        request, past_meetings(project=project, kind=filter_form.kind_value(), now=now), per_page=15
+    )
+    past.object_list = list(past.object_list)
+    attach_attendance_counts(upcoming[:UPCOMING_SHOWN] + past.object_list)
     open_items = open_action_items_for_project(project=project)
     shown_items = list(open_items[:OPEN_ACTIONS_SHOWN])
     mark_completable(shown_items, access)
     context.update(
         upcoming=upcoming[:UPCOMING_SHOWN],
         more_upcoming=len(upcoming) > UPCOMING_SHOWN,
-        past=paginate(
-            request, past_meetings(project=project, kind=filter_form.kind_value(), now=now), per_page=15
-        ),
+        past=past,
         filter_form=filter_form,
         querystring=querystring_without_page(request),
         open_items=shown_items,
@@ -241,17 +246,18 @@ def meeting_cancel_view(request, project_id: int, meeting_id: int):
 @organization_member_required
 def my_meetings_view(request):
     user = request.user
-    page = paginate(request, my_upcoming_meetings(user=user), per_page=15)
+    page = paginate(request, MyUpcomingMeetings(user=user), per_page=15)
     for meeting in page.object_list:
         meeting.my_reply = meeting.my_invitation[0] if meeting.my_invitation else None
     today = timezone.localdate()
     mine = action_items_for_user(user=user, filters=ActionItemFilters())  # mine and open
+    actions = mine.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
     context = {
         "page": page,
         "to_confirm": list(minutes_awaiting_my_confirmation(user=user)[:20]),
         "to_write": list(minutes_to_write(user=user)[:20]),
-        "open_actions": mine.count(),
-        "overdue_actions": mine.filter(due_date__lt=today).count(),
+        "open_actions": actions["open"],
+        "overdue_actions": actions["overdue"],
         "today": today,
     }
     return render(request, "meetings/my_meetings.html", context)

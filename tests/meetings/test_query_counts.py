@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingStatus
+from meetings.selectors import get_meeting
 from projects.models import TeamRole
-from tests.factories.meetings import ActionItemFactory, close_as, held_meeting
+from tests.factories.meetings import ActionItemFactory, MeetingFactory, close_as, held_meeting, invite_team
 from tests.factories.projects import ProjectMemberFactory
+from tests.meetings.conftest import access
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +46,9 @@ def _count(client, url) -> int:
 
 # Measured with the shared project header (session, user, project, access, team, header
 # badges). The same number at both sizes is what proves there is no query per row.
-PROJECT_TAB_QUERIES = 14
+PROJECT_TAB_QUERIES = 15  # the list rows' invitees are read once for their counts
 MY_ACTION_ITEMS_QUERIES = 6  # no list of projects for a filter: the picker searches on demand
-MEETING_PAGE_QUERIES = 14
+MEETING_PAGE_QUERIES = 15  # minutes sent: who sent them is read with the meeting's other people
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -78,3 +80,39 @@ def test_meeting_page_query_count_does_not_grow_with_invitees(client, login, pro
     close_as(meeting, MeetingStatus.MINUTES_SENT)
     login(team["lead"])
     assert _count(client, meeting.get_absolute_url()) == MEETING_PAGE_QUERIES
+
+
+MY_MEETINGS_QUERIES = 10  # session, user, organization, ids, rows, replies, actions, 2 minutes lists, bell
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_my_meetings_query_count_is_pinned(client, login, project, team, size):
+    for n in range(size):
+        meeting = MeetingFactory(
+            project=project, title=f"Ahead {n}", starts_at=timezone.now() + datetime.timedelta(days=n + 1)
+        )
+        invite_team(meeting)
+    login(team["lead"])
+    url = reverse("meetings:my_meetings")
+    assert client.get(url).content.decode().count("Ahead ") == min(size, 15)
+    assert _count(client, url) == MY_MEETINGS_QUERIES
+
+
+def test_a_meeting_comes_with_the_people_who_acted_on_it_in_one_query(
+    project, team, django_assert_num_queries
+):
+    meeting = held_meeting(project, status=MeetingStatus.CONFIRMED)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        correction_requested_at=timezone.now(), correction_requested_by=team["dm"]
+    )
+    lead_access = access(team["lead"], project)
+    with django_assert_num_queries(2):  # the meeting with its project and organizer; the people
+        loaded = get_meeting(access=lead_access, meeting_id=meeting.pk)
+    with django_assert_num_queries(0):
+        assert loaded.minutes_sent_by.pk == meeting.organizer_id
+        assert loaded.minutes_confirmed_by == team["lead"]
+        assert loaded.correction_requested_by == team["dm"]
+        assert loaded.cancelled_by is None and loaded.organizer.pk == meeting.organizer_id
+    scheduled = MeetingFactory(project=project)
+    with django_assert_num_queries(1):
+        assert get_meeting(access=lead_access, meeting_id=scheduled.pk).cancelled_by is None
