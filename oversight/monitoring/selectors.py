@@ -8,6 +8,7 @@ queries for 10 projects or 10,000.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -172,15 +173,7 @@ def cleared_flags_for_project(*, project: Project) -> QuerySet[Flag]:
 
 def open_flag_counts(*, user) -> list[tuple[str, str, int]]:
     """(kind, label, count) of open flags across the user's visible projects, most first."""
-    counts = dict(
-        Flag.objects.filter(project__in=projects_visible_to(user=user), cleared_at__isnull=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    return sorted(
-        ((kind, label, counts.get(kind, 0)) for kind, label in FlagKind.choices), key=lambda t: -t[2]
-    )
+    return flag_summary(user=user)[1]
 
 
 @dataclass
@@ -191,32 +184,53 @@ class WeeklyTrend:
 
 
 def flag_trend(*, user, weeks: int = 12, today: dt.date | None = None) -> WeeklyTrend:
-    """Flags raised and cleared per week over the last `weeks` weeks (two aggregate queries)."""
+    """Flags raised and cleared per week over the last `weeks` weeks."""
+    return flag_summary(user=user, weeks=weeks, today=today)[0]
+
+
+def flag_summary(
+    *, user, weeks: int = 12, today: dt.date | None = None
+) -> tuple[WeeklyTrend, list[tuple[str, str, int]]]:
+    """The dashboard's two panels from one pass over the flags of the visible projects that are
+    open or were raised or cleared in the last `weeks` weeks, grouped by (week raised, week
+    cleared, kind if open): flags raised and cleared per week, and the `open_flag_counts`."""
     today = today or timezone.localdate()
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
-    visible = Flag.objects.filter(project__in=projects_visible_to(user=user))
-
-    def per_week(moment: str) -> dict:
-        return dict(
-            visible.filter(**{f"{moment}__gte": start})
-            .annotate(week=TruncWeek(moment))
-            .values("week")
-            .annotate(n=Count("pk"))
-            .values_list("week", "n")
+    groups = (
+        Flag.objects.filter(
+            Q(cleared_at__isnull=True) | Q(raised_at__gte=start) | Q(cleared_at__gte=start),
+            project__in=projects_visible_to(user=user),
         )
+        .annotate(
+            raised_week=Case(When(raised_at__gte=start, then=TruncWeek("raised_at"))),
+            cleared_week=Case(When(cleared_at__gte=start, then=TruncWeek("cleared_at"))),
+            open_kind=Case(When(cleared_at__isnull=True, then=F("kind"))),
+        )
+        .values("raised_week", "cleared_week", "open_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("raised_week", "cleared_week", "open_kind", "n")
+    )
+    raised, cleared, open_counts = Counter(), Counter(), Counter()
+    for raised_week, cleared_week, open_kind, n in groups:
+        if raised_week is not None:
+            raised[_local_date(raised_week)] += n
+        if cleared_week is not None:
+            cleared[_local_date(cleared_week)] += n
+        if open_kind is not None:
+            open_counts[open_kind] += n
+    trend = WeeklyTrend(weeks=[first_monday + dt.timedelta(weeks=i) for i in range(weeks)])
+    trend.raised = [raised[week] for week in trend.weeks]
+    trend.cleared = [cleared[week] for week in trend.weeks]
+    counts = sorted(
+        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
+    return trend, counts
 
-    raised, cleared = per_week("raised_at"), per_week("cleared_at")
-    by_date_raised = {
-        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in raised.items()
-    }
-    by_date_cleared = {
-        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in cleared.items()
-    }
-    trend = WeeklyTrend()
-    for i in range(weeks):
-        week = first_monday + dt.timedelta(weeks=i)
-        trend.weeks.append(week)
-        trend.raised.append(by_date_raised.get(week, 0))
-        trend.cleared.append(by_date_cleared.get(week, 0))
-    return trend
+
+def _local_date(moment: dt.datetime | dt.date) -> dt.date:
+    """The day of a truncated week: in a CASE it comes back as the naive local midnight."""
+    if not isinstance(moment, dt.datetime):
+        return moment
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()

@@ -102,10 +102,10 @@ def test_filters_and_sorts_read_the_stored_figures(world):
 def test_the_page_costs_the_same_queries_for_more_programs(client, world, django_assert_num_queries):
     client.force_login(world["exec"])
     client.get(reverse("monitoring:dashboard"))  # the session and the caches warm
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("monitoring:dashboard"))
     sponsor, cdmo = world["exec"].organization, world["projects"]["ACM-1"].cdmo
     for i in range(20):
         _program(f"MORE-{i}", sponsor, cdmo, rag="amber", slip=i * 3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("monitoring:dashboard"))
