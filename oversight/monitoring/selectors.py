@@ -139,27 +139,34 @@ class FlagGroup:
     def count(self) -> int:
         return len(self.explanations)
 
+    @property
+    def title(self) -> str:
+        return " · ".join(self.explanations)
+
+
+KIND_LABELS = dict(FlagKind.choices)
+COLUMN_OF_KIND = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
+
 
 def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[FlagGroup]]]:
     """Open flags of the given (already paginated) projects, grouped per column and kind: one query."""
     grouped: dict[int, dict[str, list[FlagGroup]]] = {
         p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects
     }
-    column_of = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
     groups: dict[tuple[int, str], FlagGroup] = {}
-    flags = Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by(
-        "raised_at", "pk"
+    flags = (
+        Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True)
+        .order_by("raised_at", "pk")
+        .values_list("pk", "project_id", "kind", "severity", "explanation")
     )
-    for flag in flags:
-        group = groups.get((flag.project_id, flag.kind))
+    for _pk, project_id, kind, severity, explanation in flags:
+        group = groups.get((project_id, kind))
         if group is None:
-            group = groups[(flag.project_id, flag.kind)] = FlagGroup(
-                flag.kind, flag.get_kind_display(), flag.severity
-            )
-            grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(group)
-        if flag.severity == Severity.CRITICAL:
+            group = groups[(project_id, kind)] = FlagGroup(kind, KIND_LABELS.get(kind, kind), severity)
+            grouped[project_id][COLUMN_OF_KIND.get(kind, "delivery")].append(group)
+        if severity == Severity.CRITICAL:
             group.severity = Severity.CRITICAL
-        group.explanations.append(flag.explanation)
+        group.explanations.append(explanation)
     return grouped
 
 

@@ -27,6 +27,7 @@ from .selectors import (
     flags_by_kind_for,
     open_flags_for_project,
 )
+from .table import table_rows
 
 
 def _dashboard(request):
@@ -60,7 +61,7 @@ def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> 
         "form": form,
         "page": page,
         "rows": rows,
-        "flags": flags_by_kind_for(rows),
+        "table": table_rows(rows, flags_by_kind_for(rows), user=request.user),
         "columns": list(FLAG_COLUMNS),
         "counts": counts,
         "trend": trend,

@@ -20,8 +20,7 @@ KINDS = list(FlagKind.values)
 
 
 @pytest.fixture
-def world(db, settings):
-    settings.TIME_ZONE = "Europe/Berlin"  # a week starts at Monday 00:00 local, Sunday 23:00 UTC
+def world(db):
     with time_machine.travel(NOW, tick=False):
         acme, other, alpha = SponsorFactory(), SponsorFactory(), CDMOFactory()
         mine = [staff_project(sponsor=acme, cdmo=alpha, start_date=dt.date(2026, 1, 5)) for _ in range(2)]
@@ -59,6 +58,7 @@ def _monday(moment: dt.datetime) -> dt.date:
 
 
 @time_machine.travel(NOW, tick=False)
+@timezone.override("Europe/Berlin")  # a week starts at Monday 00:00 local, Sunday 23:00 UTC
 def test_trend_and_counts_equal_counting_each_flag(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         trend, counts = flag_summary(user=world["exec"])
