@@ -12,13 +12,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Lower, TruncWeek
+from django.db.models.functions import Lower, TruncWeek
 from django.utils import timezone
 
 from projects.models import Project, ProposalStatus
 from projects.selectors import projects_visible_to
 
-from .attention import SCORE_WEIGHTS  # noqa: F401  (the page shows the weights; views read them here)
+from .attention import (
+    FIGURES,
+    SCORE_WEIGHTS,  # noqa: F401  (the page shows the weights; views read them here)
+)
 from .models import Flag, FlagKind, Severity
 
 # Each dashboard column of flags groups some kinds.
@@ -69,7 +72,8 @@ class DashboardFilters:
 
 
 def _ordering(sort: str, *, user) -> list:
-    """ORDER BY for `sort`, then the attention score and the code, so ties are stable."""
+    """ORDER BY for `sort`, then the attention score and the code, so ties are stable. The
+    default (score, highest first) matches `attention_score_idx`, so a page reads the index."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
     if key == "overall":
         expression = Case(
@@ -83,27 +87,23 @@ def _ordering(sort: str, *, user) -> list:
         expression = Lower("cdmo__name" if user.organization.is_sponsor else "sponsor__name")
     else:
         expression = F({"score": "score", "updated": "last_update_published_at", "slip": "worst_slip"}[key])
-    # A program never updated counts as the stalest: first when ascending, last when descending.
-    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-    return [first, "-score", "code", "pk"]
+    if key == "updated":  # never updated counts as the stalest: first ascending, last descending
+        first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    else:  # never NULL
+        first = expression.desc() if descending else expression.asc()
+    return [first, *([] if key == "score" else ["-score"]), "code", "pk"]
 
 
 def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
     by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
-    by default). A project without stored figures yet still shows, with zeros."""
+    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
     rows = (
         projects_visible_to(user=user)
         .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
+        .filter(attention__isnull=False)  # always true: a join, not an outer join
         .select_related("sponsor", "cdmo")
-        .annotate(
-            overall=F("attention__overall"),
-            **{
-                name: Coalesce(F(f"attention__{name}"), Value(0))
-                for name in ("critical_flags", "warning_flags", "breached_issues", "worst_slip", "score")
-            },
-            decision_maker_flagged=Coalesce(F("attention__decision_maker_flagged"), Value(False)),
-        )
+        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
     )
     if filters.status:
         rows = rows.filter(status=filters.status)
