@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from oversight.monitoring.models import ProjectAttention
+from oversight.monitoring.models import FlagKind, ProjectAttention
 from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
 from portal.accounts.models import OrgRole
 from projects.models import Project
+from tests.factories.monitoring import FlagFactory
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import MilestoneFactory, ProjectFactory, StatusUpdateFactory, staff_project
 from tests.http import text
@@ -115,3 +116,20 @@ def test_the_page_costs_the_same_queries_for_more_programs(client, world, django
         _program(f"MORE-{i}", sponsor, cdmo, rag="amber", slip=i * 3)
     with django_assert_num_queries(9):
         client.get(reverse("monitoring:dashboard"))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_flag_cell_escapes_what_it_prints(client, world):
+    """The cells are built in Python (`table.py`): an explanation is text, never markup."""
+    project = world["projects"]["ACM-1"]
+    FlagFactory(project=project, explanation='<b onclick="x()">late</b> & more')
+    FlagFactory(project=project, kind=FlagKind.STALE_UPDATE, explanation="second")
+    client.force_login(world["exec"])
+    html = text(client.get(reverse("monitoring:dashboard")))
+    flags_url = reverse("monitoring:project_flags", kwargs={"project_id": project.pk})
+    assert (
+        f'<a class="flag flag-critical" href="{flags_url}" '
+        'title="&lt;b onclick=&quot;x()&quot;&gt;late&lt;/b&gt; &amp; more">'
+        "No decision-maker on the project</a>"
+    ) in html
+    assert "<b onclick" not in html
