@@ -8,16 +8,20 @@ queries for 10 projects or 10,000.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Lower, TruncWeek
+from django.db.models.functions import Lower, TruncWeek
 from django.utils import timezone
 
 from projects.models import Project, ProposalStatus
 from projects.selectors import projects_visible_to
 
-from .attention import SCORE_WEIGHTS  # noqa: F401  (the page shows the weights; views read them here)
+from .attention import (
+    FIGURES,
+    SCORE_WEIGHTS,  # noqa: F401  (the page shows the weights; views read them here)
+)
 from .models import Flag, FlagKind, Severity
 
 # Each dashboard column of flags groups some kinds.
@@ -68,7 +72,8 @@ class DashboardFilters:
 
 
 def _ordering(sort: str, *, user) -> list:
-    """ORDER BY for `sort`, then the attention score and the code, so ties are stable."""
+    """ORDER BY for `sort`, then the attention score and the code, so ties are stable. The
+    default (score, highest first) matches `attention_score_idx`, so a page reads the index."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
     if key == "overall":
         expression = Case(
@@ -82,27 +87,23 @@ def _ordering(sort: str, *, user) -> list:
         expression = Lower("cdmo__name" if user.organization.is_sponsor else "sponsor__name")
     else:
         expression = F({"score": "score", "updated": "last_update_published_at", "slip": "worst_slip"}[key])
-    # A program never updated counts as the stalest: first when ascending, last when descending.
-    first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-    return [first, "-score", "code", "pk"]
+    if key == "updated":  # never updated counts as the stalest: first ascending, last descending
+        first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    else:  # never NULL
+        first = expression.desc() if descending else expression.asc()
+    return [first, *([] if key == "score" else ["-score"]), "code", "pk"]
 
 
 def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
     by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
-    by default). A project without stored figures yet still shows, with zeros."""
+    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
     rows = (
         projects_visible_to(user=user)
         .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
+        .filter(attention__isnull=False)  # always true: a join, not an outer join
         .select_related("sponsor", "cdmo")
-        .annotate(
-            overall=F("attention__overall"),
-            **{
-                name: Coalesce(F(f"attention__{name}"), Value(0))
-                for name in ("critical_flags", "warning_flags", "breached_issues", "worst_slip", "score")
-            },
-            decision_maker_flagged=Coalesce(F("attention__decision_maker_flagged"), Value(False)),
-        )
+        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
     )
     if filters.status:
         rows = rows.filter(status=filters.status)
@@ -138,27 +139,34 @@ class FlagGroup:
     def count(self) -> int:
         return len(self.explanations)
 
+    @property
+    def title(self) -> str:
+        return " · ".join(self.explanations)
+
+
+KIND_LABELS = dict(FlagKind.choices)
+COLUMN_OF_KIND = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
+
 
 def flags_by_kind_for(projects: list[Project]) -> dict[int, dict[str, list[FlagGroup]]]:
     """Open flags of the given (already paginated) projects, grouped per column and kind: one query."""
     grouped: dict[int, dict[str, list[FlagGroup]]] = {
         p.pk: {column: [] for column in FLAG_COLUMNS} for p in projects
     }
-    column_of = {kind: column for column, kinds in FLAG_COLUMNS.items() for kind in kinds}
     groups: dict[tuple[int, str], FlagGroup] = {}
-    flags = Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True).order_by(
-        "raised_at", "pk"
+    flags = (
+        Flag.objects.filter(project__in=[p.pk for p in projects], cleared_at__isnull=True)
+        .order_by("raised_at", "pk")
+        .values_list("pk", "project_id", "kind", "severity", "explanation")
     )
-    for flag in flags:
-        group = groups.get((flag.project_id, flag.kind))
+    for _pk, project_id, kind, severity, explanation in flags:
+        group = groups.get((project_id, kind))
         if group is None:
-            group = groups[(flag.project_id, flag.kind)] = FlagGroup(
-                flag.kind, flag.get_kind_display(), flag.severity
-            )
-            grouped[flag.project_id][column_of.get(flag.kind, "delivery")].append(group)
-        if flag.severity == Severity.CRITICAL:
+            group = groups[(project_id, kind)] = FlagGroup(kind, KIND_LABELS.get(kind, kind), severity)
+            grouped[project_id][COLUMN_OF_KIND.get(kind, "delivery")].append(group)
+        if severity == Severity.CRITICAL:
             group.severity = Severity.CRITICAL
-        group.explanations.append(flag.explanation)
+        group.explanations.append(explanation)
     return grouped
 
 
@@ -172,15 +180,7 @@ def cleared_flags_for_project(*, project: Project) -> QuerySet[Flag]:
 
 def open_flag_counts(*, user) -> list[tuple[str, str, int]]:
     """(kind, label, count) of open flags across the user's visible projects, most first."""
-    counts = dict(
-        Flag.objects.filter(project__in=projects_visible_to(user=user), cleared_at__isnull=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
-    return sorted(
-        ((kind, label, counts.get(kind, 0)) for kind, label in FlagKind.choices), key=lambda t: -t[2]
-    )
+    return flag_summary(user=user)[1]
 
 
 @dataclass
@@ -191,32 +191,53 @@ class WeeklyTrend:
 
 
 def flag_trend(*, user, weeks: int = 12, today: dt.date | None = None) -> WeeklyTrend:
-    """Flags raised and cleared per week over the last `weeks` weeks (two aggregate queries)."""
+    """Flags raised and cleared per week over the last `weeks` weeks."""
+    return flag_summary(user=user, weeks=weeks, today=today)[0]
+
+
+def flag_summary(
+    *, user, weeks: int = 12, today: dt.date | None = None
+) -> tuple[WeeklyTrend, list[tuple[str, str, int]]]:
+    """The dashboard's two panels from one pass over the flags of the visible projects that are
+    open or were raised or cleared in the last `weeks` weeks, grouped by (week raised, week
+    cleared, kind if open): flags raised and cleared per week, and the `open_flag_counts`."""
     today = today or timezone.localdate()
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
-    visible = Flag.objects.filter(project__in=projects_visible_to(user=user))
-
-    def per_week(moment: str) -> dict:
-        return dict(
-            visible.filter(**{f"{moment}__gte": start})
-            .annotate(week=TruncWeek(moment))
-            .values("week")
-            .annotate(n=Count("pk"))
-            .values_list("week", "n")
+    groups = (
+        Flag.objects.filter(
+            Q(cleared_at__isnull=True) | Q(raised_at__gte=start) | Q(cleared_at__gte=start),
+            project__in=projects_visible_to(user=user),
         )
+        .annotate(
+            raised_week=Case(When(raised_at__gte=start, then=TruncWeek("raised_at"))),
+            cleared_week=Case(When(cleared_at__gte=start, then=TruncWeek("cleared_at"))),
+            open_kind=Case(When(cleared_at__isnull=True, then=F("kind"))),
+        )
+        .values("raised_week", "cleared_week", "open_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("raised_week", "cleared_week", "open_kind", "n")
+    )
+    raised, cleared, open_counts = Counter(), Counter(), Counter()
+    for raised_week, cleared_week, open_kind, n in groups:
+        if raised_week is not None:
+            raised[_local_date(raised_week)] += n
+        if cleared_week is not None:
+            cleared[_local_date(cleared_week)] += n
+        if open_kind is not None:
+            open_counts[open_kind] += n
+    trend = WeeklyTrend(weeks=[first_monday + dt.timedelta(weeks=i) for i in range(weeks)])
+    trend.raised = [raised[week] for week in trend.weeks]
+    trend.cleared = [cleared[week] for week in trend.weeks]
+    counts = sorted(
+        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
+    return trend, counts
 
-    raised, cleared = per_week("raised_at"), per_week("cleared_at")
-    by_date_raised = {
-        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in raised.items()
-    }
-    by_date_cleared = {
-        timezone.localdate(k) if isinstance(k, dt.datetime) else k: v for k, v in cleared.items()
-    }
-    trend = WeeklyTrend()
-    for i in range(weeks):
-        week = first_monday + dt.timedelta(weeks=i)
-        trend.weeks.append(week)
-        trend.raised.append(by_date_raised.get(week, 0))
-        trend.cleared.append(by_date_cleared.get(week, 0))
-    return trend
+
+def _local_date(moment: dt.datetime | dt.date) -> dt.date:
+    """The day of a truncated week: in a CASE it comes back as the naive local midnight."""
+    if not isinstance(moment, dt.datetime):
+        return moment
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()

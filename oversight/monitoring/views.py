@@ -23,11 +23,11 @@ from .selectors import (
     SCORE_WEIGHTS,
     cleared_flags_for_project,
     dashboard_rows,
-    flag_trend,
+    flag_summary,
     flags_by_kind_for,
-    open_flag_counts,
     open_flags_for_project,
 )
+from .table import table_rows
 
 
 def _dashboard(request):
@@ -54,16 +54,16 @@ def _sort_headers(request, sort: str) -> dict[str, dict]:
 
 
 def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> dict:
-    trend = flag_trend(user=request.user)
+    trend, counts = flag_summary(user=request.user)
     return {
         "sort": sort,
         "sorts": _sort_headers(request, sort),
         "form": form,
         "page": page,
         "rows": rows,
-        "flags": flags_by_kind_for(rows),
+        "table": table_rows(rows, flags_by_kind_for(rows), user=request.user),
         "columns": list(FLAG_COLUMNS),
-        "counts": open_flag_counts(user=request.user),
+        "counts": counts,
         "trend": trend,
         "trend_svg": trend_svg(trend),
         "weights": SCORE_WEIGHTS,

@@ -1,5 +1,5 @@
 """The dashboard reads the stored attention figures (issue 13): one query for its rows whatever
-their number, every filter and sort kept, a project without stored figures still shown."""
+their number, every filter and sort kept, a project inserted without a save still shown."""
 
 import csv
 import datetime as dt
@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from oversight.monitoring.models import ProjectAttention
+from oversight.monitoring.models import FlagKind, ProjectAttention
 from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
 from portal.accounts.models import OrgRole
+from projects.models import Project
+from tests.factories.monitoring import FlagFactory
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
+from tests.factories.projects import MilestoneFactory, ProjectFactory, StatusUpdateFactory, staff_project
 from tests.http import text
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
@@ -75,19 +77,24 @@ def test_the_dashboard_shows_what_is_stored(client, world):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_project_without_stored_figures_still_shows_with_zeros(client, world):
-    ProjectAttention.objects.filter(project=world["projects"]["ACM-1"]).delete()
+def test_a_project_inserted_without_a_save_has_its_row_and_shows_with_zeros(client, world):
+    """No listener runs for a bulk insert: the table's trigger gives the project its row (zeros,
+    as of its creation), so the dashboard, which joins the rows, still lists it."""
+    acme, alpha = world["exec"].organization, world["projects"]["ACM-1"].cdmo
+    (bulk,) = Project.objects.bulk_create([ProjectFactory.build(sponsor=acme, cdmo=alpha, code="ACM-9")])
+    row = ProjectAttention.objects.get(project=bulk)
+    assert (row.overall, row.score, row.critical_flags, row.refreshed_at) == (None, 0, 0, bulk.created_at)
     rows = {p.code: p for p in _rows(world)}
-    assert set(rows) == {"ACM-1", "ACM-2", "ACM-3"}
-    assert (rows["ACM-1"].overall, rows["ACM-1"].score, rows["ACM-1"].decision_maker_flagged) == (
+    assert set(rows) == {"ACM-1", "ACM-2", "ACM-3", "ACM-9"}
+    assert (rows["ACM-9"].overall, rows["ACM-9"].score, rows["ACM-9"].decision_maker_flagged) == (
         None,
         0,
         False,
     )
-    assert [p.code for p in _rows(world, overall="none")] == ["ACM-1", "ACM-3"]
+    assert [p.code for p in _rows(world, overall="none")] == ["ACM-3", "ACM-9"]
     client.force_login(world["exec"])
     response = client.get(reverse("monitoring:dashboard_csv"))
-    assert "ACM-1" in {row["Code"] for row in csv.DictReader(io.StringIO(text(response)))}
+    assert "ACM-9" in {row["Code"] for row in csv.DictReader(io.StringIO(text(response)))}
 
 
 @time_machine.travel(NOW, tick=False)
@@ -102,10 +109,27 @@ def test_filters_and_sorts_read_the_stored_figures(world):
 def test_the_page_costs_the_same_queries_for_more_programs(client, world, django_assert_num_queries):
     client.force_login(world["exec"])
     client.get(reverse("monitoring:dashboard"))  # the session and the caches warm
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("monitoring:dashboard"))
     sponsor, cdmo = world["exec"].organization, world["projects"]["ACM-1"].cdmo
     for i in range(20):
         _program(f"MORE-{i}", sponsor, cdmo, rag="amber", slip=i * 3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("monitoring:dashboard"))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_flag_cell_escapes_what_it_prints(client, world):
+    """The cells are built in Python (`table.py`): an explanation is text, never markup."""
+    project = world["projects"]["ACM-1"]
+    FlagFactory(project=project, explanation='<b onclick="x()">late</b> & more')
+    FlagFactory(project=project, kind=FlagKind.STALE_UPDATE, explanation="second")
+    client.force_login(world["exec"])
+    html = text(client.get(reverse("monitoring:dashboard")))
+    flags_url = reverse("monitoring:project_flags", kwargs={"project_id": project.pk})
+    assert (
+        f'<a class="flag flag-critical" href="{flags_url}" '
+        'title="&lt;b onclick=&quot;x()&quot;&gt;late&lt;/b&gt; &amp; more">'
+        "No decision-maker on the project</a>"
+    ) in html
+    assert "<b onclick" not in html
