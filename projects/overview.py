@@ -69,8 +69,11 @@ def overview_panels(page: dict[str, Any]) -> list[Panel]:
 def latest_update_panel(page: dict[str, Any]) -> dict:
     """The latest published update: RAG overall and per dimension, summary, who and when."""
     access = page["access"]
+    update = (
+        page["latest_update"] if "latest_update" in page else overview_latest_update(project=page["project"])
+    )
     return {
-        "update": overview_latest_update(project=page["project"]),
+        "update": update,
         "may_post": permissions.can_author_updates(access),
     }
 

@@ -10,17 +10,18 @@ the registry in `projects/tabs.py`, which each app fills from its `AppConfig.rea
 from __future__ import annotations
 
 from .overview import overview_panels
-from .selectors import get_project_for_user, project_team, team_gaps
+from .selectors import access_from_team, project_team, team_gaps, visible_project
+from .selectors.overview import overview_latest_update
 from .tabs import page_tabs
 
 
 def project_page(request, project_id: int, tab: str) -> dict:
     """Context for a project page; Http404 if the user may not see the project."""
-    project, access = get_project_for_user(user=request.user, project_id=project_id)
+    project = visible_project(user=request.user, project_id=project_id)
     members = list(project_team(project=project))
     context = {
         "project": project,
-        "access": access,
+        "access": access_from_team(user=request.user, project=project, members=members),
         "team": members,
         "gaps": team_gaps(members=members),
         "tab": tab,
@@ -32,5 +33,7 @@ def project_page(request, project_id: int, tab: str) -> dict:
 def overview_page(request, project_id: int) -> dict:
     """Context for a project's overview: the frame plus the panels every app registered."""
     context = project_page(request, project_id, "overview")
+    # Read once for the header's status and the latest-update panel.
+    context["latest_update"] = overview_latest_update(project=context["project"])
     context["panels"] = overview_panels(context)
     return context

@@ -25,6 +25,7 @@ from .project import (
     ProjectAccess,
     ProjectFilters,
     access_for,
+    access_from_team,
     counterparties_for,
     get_project_for_user,
     get_proposal_for_user,
@@ -33,6 +34,7 @@ from .project import (
     proposal_deciders,
     proposals_visible_to,
     proposals_waiting_for,
+    visible_project,
 )
 from .search import (
     SEARCH_LIMIT,
@@ -75,6 +77,7 @@ __all__ = [
     "SIDE_MANAGER_ROLE",
     "TeamGaps",
     "access_for",
+    "access_from_team",
     "candidates_for_team",
     "cdmo_project_managers",
     "correction_changes",
@@ -109,4 +112,5 @@ __all__ = [
     "update_revisions",
     "update_thread",
     "updates_for_project",
+    "visible_project",
 ]

@@ -143,20 +143,33 @@ class ProjectAccess:
 
 def get_project_for_user(*, user, project_id: int) -> tuple[Project, ProjectAccess]:
     """The project and the user's access to it, or Http404 if they may not see it."""
-    project = projects_visible_to(user=user).select_related("sponsor", "cdmo").filter(pk=project_id).first()
-    if project is None:
-        raise Http404("No such project.")
+    project = visible_project(user=user, project_id=project_id)
     return project, access_for(user=user, project=project)
 
 
+def visible_project(*, user, project_id: int) -> Project:
+    """The project (with its two organizations), or Http404 if the user may not see it."""
+    project = projects_visible_to(user=user).select_related("sponsor", "cdmo").filter(pk=project_id).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project
+
+
 def access_for(*, user, project: Project) -> ProjectAccess:
-    side = Side.SPONSOR if user.organization_id == project.sponsor_id else Side.CDMO
-    roles = frozenset(
-        ProjectMember.objects.filter(project=project, user=user, removed_at__isnull=True).values_list(
-            "role", flat=True
-        )
+    roles = ProjectMember.objects.filter(project=project, user=user, removed_at__isnull=True).values_list(
+        "role", flat=True
     )
-    return ProjectAccess(user=user, project=project, side=side, roles=roles)
+    return _access(user=user, project=project, roles=roles)
+
+
+def access_from_team(*, user, project: Project, members) -> ProjectAccess:
+    """The user's access, read from the project's current team already loaded (no query)."""
+    return _access(user=user, project=project, roles=(m.role for m in members if m.user_id == user.pk))
+
+
+def _access(*, user, project: Project, roles) -> ProjectAccess:
+    side = Side.SPONSOR if user.organization_id == project.sponsor_id else Side.CDMO
+    return ProjectAccess(user=user, project=project, side=side, roles=frozenset(roles))
 
 
 @dataclass

@@ -91,9 +91,10 @@ def update_revisions(*, update: StatusUpdate) -> list[StatusUpdate]:
 
 
 def latest_published_update(*, project: Project) -> StatusUpdate | None:
+    """The same update as `overview_latest_update` picks (same order), with only the header's columns."""
     return (
         StatusUpdate.objects.filter(project=project, status=UpdateStatus.PUBLISHED)
-        .order_by("-period_end", "-published_at")
+        .order_by("-period_end", "-published_at", "-pk")
         .only("pk", "project_id", "overall_rag", "title", "published_at", "period_end")
         .first()
     )

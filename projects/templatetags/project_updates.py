@@ -14,9 +14,12 @@ from ..svg import slip_level as _slip_level
 register = template.Library()
 
 
-@register.simple_tag
-def latest_update(project):
-    """The project's latest published update (overall status and when), or None. One query."""
+@register.simple_tag(takes_context=True)
+def latest_update(context, project):
+    """The project's latest published update (overall status and when), or None. One query, or
+    none when the page has loaded it already (the overview: `latest_update` in its context)."""
+    if "latest_update" in context and context.get("project") == project:
+        return context["latest_update"]
     return latest_published_update(project=project)
 
 

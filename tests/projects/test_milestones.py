@@ -199,11 +199,11 @@ def test_milestones_tab_query_count_does_not_grow_with_milestones(
     for _ in range(3):
         _milestone(project)
     client.get(url)  # the first request after logging in does session bookkeeping
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(11) as small:
         client.get(url)
     for _ in range(25):
         _milestone(project)
-    with django_assert_max_num_queries(12) as large:
+    with django_assert_max_num_queries(11) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
 

@@ -95,7 +95,7 @@ def test_project_page_queries_do_not_grow_with_the_team(
     from tests.factories.projects import ProjectMemberFactory
 
     client.force_login(sponsor_lead)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(11) as small:
         client.get(reverse("projects:team", args=[project.pk]))
     for _ in range(15):
         ProjectMemberFactory(project=project, role=TeamRole.SME)

@@ -63,13 +63,13 @@ def test_updates_tab_query_count_is_flat(
     url = reverse("projects:updates", args=[project.pk])
     published_update(cdmo_pm, project)
     client.get(url)
-    with django_assert_max_num_queries(14) as one:
+    with django_assert_max_num_queries(13) as one:
         client.get(url)
     for number in range(12):
         update = published_update(cdmo_pm, project, title=f"Week {number}")
         services.update_acknowledge(access=access(sponsor_lead, project), update=update)
         services.comment_post(access=access(sponsor_lead, project), update=update, body="?", kind="question")
-    with django_assert_max_num_queries(14) as many:
+    with django_assert_max_num_queries(13) as many:
         client.get(url)
     assert len(many.captured_queries) == len(one.captured_queries)
 
@@ -95,7 +95,7 @@ def test_update_page_query_count_is_flat(
     services.question_answer(access=access(cdmo_pm, project), question=question, body="A")
     client.force_login(sponsor_lead)
     client.get(update.get_absolute_url())  # the first request after logging in does session bookkeeping
-    with django_assert_max_num_queries(18) as few:
+    with django_assert_max_num_queries(17) as few:
         client.get(update.get_absolute_url())
     for number in range(8):
         question = services.comment_post(
@@ -103,7 +103,7 @@ def test_update_page_query_count_is_flat(
         )
         services.question_answer(access=access(cdmo_pm, project), question=question, body=f"A{number}")
     services.update_acknowledge(access=access(decision_maker, project), update=update)
-    with django_assert_max_num_queries(18) as many:
+    with django_assert_max_num_queries(17) as many:
         client.get(update.get_absolute_url())
     assert len(many.captured_queries) == len(few.captured_queries)
 
