@@ -31,9 +31,8 @@ from .selectors import (
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
     dashboard_rows,
-    flag_trend,
+    flag_summary,
     flags_by_kind_for,
-    open_flag_counts,
 )
 
 KIND = "monitoring.dashboard_pdf"
@@ -118,7 +117,7 @@ def build_dashboard_pdf(document, progress) -> Built:
         if capped
         else ""
     )
-    trend = flag_trend(user=user)
+    trend, counts = flag_summary(user=user)
     pdf = render_dashboard_pdf(
         {
             "PORTAL_NAME": settings.PORTAL_NAME,
@@ -131,7 +130,7 @@ def build_dashboard_pdf(document, progress) -> Built:
             "order": _order_words(filters.sort, user),
             "filters": _filter_words(form),
             "columns": list(FLAG_COLUMNS),
-            "counts": open_flag_counts(user=user),
+            "counts": counts,
             "trend_svg": trend_svg(trend),
             "weights": SCORE_WEIGHTS,
             "generated_at": timezone.now(),

@@ -178,11 +178,6 @@ def cleared_flags_for_project(*, project: Project) -> QuerySet[Flag]:
     return Flag.objects.filter(project=project, cleared_at__isnull=False).order_by("-cleared_at")
 
 
-def open_flag_counts(*, user) -> list[tuple[str, str, int]]:
-    """(kind, label, count) of open flags across the user's visible projects, most first."""
-    return flag_summary(user=user)[1]
-
-
 @dataclass
 class WeeklyTrend:
     weeks: list[dt.date] = field(default_factory=list)
@@ -190,17 +185,13 @@ class WeeklyTrend:
     cleared: list[int] = field(default_factory=list)
 
 
-def flag_trend(*, user, weeks: int = 12, today: dt.date | None = None) -> WeeklyTrend:
-    """Flags raised and cleared per week over the last `weeks` weeks."""
-    return flag_summary(user=user, weeks=weeks, today=today)[0]
-
-
 def flag_summary(
     *, user, weeks: int = 12, today: dt.date | None = None
 ) -> tuple[WeeklyTrend, list[tuple[str, str, int]]]:
     """The dashboard's two panels from one pass over the flags of the visible projects that are
     open or were raised or cleared in the last `weeks` weeks, grouped by (week raised, week
-    cleared, kind if open): flags raised and cleared per week, and the `open_flag_counts`."""
+    cleared, kind if open): flags raised and cleared per week, and (kind, label, count) of the
+    open flags, most first."""
     today = today or timezone.localdate()
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from issues import services as issue_services
 from issues.models import EscalationLevel, IssueStatus
-from oversight.monitoring.attention import live_figures, refresh_attention
+from oversight.monitoring.attention import FIGURES, live_figures, refresh_attention
 from oversight.monitoring.models import ProjectAttention
 from oversight.monitoring.services import mark_breaches, recheck_projects
 from portal.accounts.models import OrgRole
@@ -40,15 +40,7 @@ def team(project, sponsor_lead, decision_maker, cdmo_pm, cdmo_sme):
 
 def stored(project) -> dict:
     """The project's stored figures; each time also checked against a recompute."""
-    row = ProjectAttention.objects.values(
-        "overall",
-        "critical_flags",
-        "warning_flags",
-        "breached_issues",
-        "worst_slip",
-        "decision_maker_flagged",
-        "score",
-    ).get(project=project)
+    row = ProjectAttention.objects.values(*FIGURES).get(project=project)
     assert row == live_figures([project.pk])[project.pk]
     return row
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oversight.monitoring.models import Flag, FlagKind
-from oversight.monitoring.selectors import flag_trend
+from oversight.monitoring.selectors import flag_summary
 from oversight.monitoring.services import sweep
 from portal.accounts.models import OrgRole
 from portal.documents.models import Document
@@ -153,7 +153,7 @@ def test_trend_counts_flags_raised_and_cleared_per_week(world):
     Flag.objects.filter(pk=flag.pk).update(
         raised_at=NOW - dt.timedelta(days=14), cleared_at=NOW - dt.timedelta(days=7)
     )
-    trend = flag_trend(user=user, today=timezone.localdate(NOW))
+    trend, _counts = flag_summary(user=user, today=timezone.localdate(NOW))
     assert len(trend.weeks) == 12 and trend.weeks[-1] == dt.date(2026, 11, 16)
     assert trend.raised[-3] == 1 and trend.cleared[-2] == 1
     assert trend.raised[-1] == Flag.objects.filter(raised_at=NOW, project__sponsor=user.organization).count()
