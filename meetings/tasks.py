@@ -1,4 +1,5 @@
-"""Thin Celery tasks: load by id, skip what no longer applies, call notifications.
+"""Thin Celery tasks: load by id, skip what no longer applies, call notifications (or, for the
+calendar feeds, meetings.feed).
 
 Queued with `portal.core.queue.enqueue_on_commit` by the services, so a worker
 never reads a meeting that is not committed yet.
@@ -6,8 +7,10 @@ never reads a meeting that is not committed yet.
 
 from __future__ import annotations
 
+from portal.core import clock
 from portal.core.tasks import task
 
+from . import feed
 from .models import Invitee, Meeting, MeetingStatus
 from .notifications import send_cancellation, send_invitation, send_minutes, send_minutes_reviewed
 
@@ -64,3 +67,15 @@ def deliver_minutes_reviewed(self, meeting_id: int) -> None:
     if meeting is None:
         return
     send_minutes_reviewed(meeting, send_id=self.request.id)
+
+
+@task(name="meetings.tasks.refresh_calendar_feed")
+def refresh_calendar_feed(user_id: int) -> bool:
+    """Rebuild a person's stored calendar feed if what it shows changed (queued by meetings.feed)."""
+    return feed.refresh(user_id=user_id, now=clock.now())
+
+
+@task(name="meetings.tasks.check_calendar_feeds")
+def check_calendar_feeds() -> int:
+    """Beat, every feed.CHECK_EVERY: queue a rebuild of each polled feed whose data changed."""
+    return feed.check_feeds(now=clock.now())

@@ -310,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.send_reminders",
         "schedule": crontab(minute=5),
     },
+    # Calendar feeds (meetings/feed.py): rebuild the stored feeds whose data changed (CHECK_EVERY).
+    "meetings: refresh calendar feeds that changed": {
+        "task": "meetings.tasks.check_calendar_feeds",
+        "schedule": 10 * 60.0,
+    },
     # Notifications (portal/notifications/tasks.py): safety nets for email delivery, daily digests.
     "notifications: send emails still pending": {
         "task": "notifications.deliver_pending",

@@ -7,6 +7,7 @@ the app label, hence the migrations, stays `meetings`).
 
 from .action_items import ActionItem, ActionItemStatus
 from .agenda import AgendaItem
+from .feeds import CalendarFeed
 from .invitations import Attendance, Invitee, Rsvp
 from .meetings import (
     LOCKED_STATUS_SQL,
@@ -29,6 +30,7 @@ __all__ = [
     "ActionItemStatus",
     "AgendaItem",
     "Attendance",
+    "CalendarFeed",
     "Decision",
     "Invitee",
     "Meeting",

@@ -14,7 +14,7 @@ from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.models import User
+from portal.core import clock
 
 from .. import feed, services
 from ..ics import event_ics
@@ -65,29 +65,27 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 @require_GET
 def calendar_feed_view(request, token: str):
     """The private feed calendar apps poll. The secret token is the only key: no login.
-    Unchanged since the app's last poll: 304, nothing built (meetings.feed). Compressed for the
-    apps that accept it (a feed of thousands of events is megabytes of repetitive text); the
-    ETag then turns weak, and the 304 check compares weakly."""
-    user = User.objects.filter(calendar_token=token, is_active=True, organization__isnull=False).first()
+    Answered from the person's feed as last built (meetings.feed): a 304 when the app has it,
+    nothing counted or built; the feed is rebuilt in the background when its data changes.
+    Compressed for the apps that accept it (a feed of thousands of events is megabytes of
+    repetitive text); the ETag then turns weak, and the 304 check compares weakly."""
+    user = feed.subscriber(token)
     if user is None:
         raise Http404("No such calendar.")
-    window = feed.current_window()
-    version = feed.feed_version(user=user, window=window)
-    last_modified = version.last_modified.timestamp() if version.last_modified else None
+    stored = feed.for_poll(user=user, now=clock.now())
+    last_modified = stored.built_at.timestamp()
     compressed = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     # A compressed body is another representation of the same feed: its validator is weak.
-    etag = f'W/"{version.etag}"' if compressed else f'"{version.etag}"'
+    etag = f'W/"{stored.etag}"' if compressed else f'"{stored.etag}"'
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         response = HttpResponse(
-            feed.feed_body(user=user, window=window, version=version, compressed=compressed),
-            content_type="text/calendar; charset=utf-8",
+            feed.body_of(stored, compressed=compressed), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
         if compressed:
             response["Content-Encoding"] = "gzip"
     patch_vary_headers(response, ("Accept-Encoding",))
     response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
+    response["Last-Modified"] = http_date(last_modified)
     return response

@@ -1,5 +1,5 @@
-"""The personal calendar feed is cheap to poll: a date window, ETag/Last-Modified with 304, and
-a body built once per change (meetings.feed)."""
+"""The personal calendar feed is cheap to poll: a date window, a stored feed answered with
+ETag/Last-Modified and 304, rebuilt in the background when its data changes (meetings.feed)."""
 
 import datetime
 
@@ -10,7 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from meetings import services
+from meetings import feed, services
+from meetings.models import CalendarFeed
+from meetings.tasks import check_calendar_feeds, refresh_calendar_feed
+from portal.accounts.models import OrgRole
+from portal.core.models import OutboxStatus, OutboxTask
 from projects import services as project_services
 from tests.factories.projects import MilestoneFactory
 
@@ -27,6 +31,17 @@ def frozen():
         yield traveller
 
 
+@pytest.fixture
+def check(django_capture_on_commit_callbacks):
+    """The beat's check, with the rebuilds it queues run (eagerly, through the outbox)."""
+
+    def _check() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return check_calendar_feeds.apply().get()
+
+    return _check
+
+
 def _feed(client, user, **headers):
     return client.get(reverse("meetings:calendar_feed", kwargs={"token": user.calendar_token}), **headers)
 
@@ -35,28 +50,35 @@ def _summaries(response) -> set[str]:
     return {str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
 
 
-def test_an_unchanged_feed_answers_304_without_building_it(client, schedule, team):
+def _refreshes():
+    return OutboxTask.objects.filter(task_name=feed.REFRESH_TASK)
+
+
+def test_the_first_poll_builds_the_feed_and_an_unchanged_one_answers_304_from_it(client, schedule, team):
     schedule(title="Weekly call")
     first = _feed(client, team["lead"])
     assert first.status_code == 200
+    assert _summaries(first) == {"ACM-101: Weekly call"}
+    stored = CalendarFeed.objects.get(user=team["lead"])
     etag, last_modified = first["ETag"], first["Last-Modified"]
-    assert etag.startswith('"') and last_modified
+    assert etag == f'"{stored.etag}"' and stored.built_at == NOW
 
     with CaptureQueriesContext(connection) as queries:
         again = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == etag
-    # The person, then one aggregate for meetings and one for milestones: no event is loaded.
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # The person with their stored feed and what bounds their reach: nothing counted or built.
+    assert len(queries) == 1, [q["sql"] for q in queries]
 
     assert _feed(client, team["lead"], HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert not _refreshes().exists()
 
 
-def test_any_change_in_the_window_gives_a_new_version(client, schedule, project, team, frozen):
+def test_a_change_is_served_once_the_check_rebuilt_the_feed(client, schedule, project, team, frozen, check):
     meeting = schedule(title="Weekly call")
     milestone = MilestoneFactory(project=project, title="GMP batch 1")
-    etags = [_feed(client, team["lead"])["ETag"]]
+    first = _feed(client, team["lead"])
 
     frozen.shift(datetime.timedelta(minutes=5))
     services.meeting_update(
@@ -65,7 +87,17 @@ def test_any_change_in_the_window_gives_a_new_version(client, schedule, project,
         version=meeting.version,
         starts_at=meeting.starts_at + datetime.timedelta(hours=1),
     )
-    etags.append(_feed(client, team["lead"], HTTP_IF_NONE_MATCH=etags[-1])["ETag"])
+    # Until the check ran, polls get the feed as last built (the app keeps what it has).
+    assert _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert _feed(client, team["lead"]).content == first.content
+    assert not _refreshes().exists()
+
+    assert check() == 1
+    moved = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"])
+    assert moved.status_code == 200
+    assert moved["ETag"] != first["ETag"]
+    assert moved["Last-Modified"] != first["Last-Modified"]
+    assert _refreshes().get().status == OutboxStatus.DONE
 
     frozen.shift(datetime.timedelta(minutes=5))
     project_services.milestone_change_forecast(
@@ -75,35 +107,81 @@ def test_any_change_in_the_window_gives_a_new_version(client, schedule, project,
         reason="Column resin delayed",
         version=milestone.version,
     )
-    response = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=etags[-1])
+    check()
+    response = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=moved["ETag"])
     assert response.status_code == 200
-    etags.append(response["ETag"])
-    assert len(set(etags)) == 3
+    assert response["ETag"] not in (first["ETag"], moved["ETag"])
     assert any("GMP batch 1 (forecast)" in s for s in _summaries(response))
 
 
-def test_the_body_is_built_once_per_version(client, schedule, team, frozen):
-    schedule(title="Weekly call")
-    first = _feed(client, team["lead"]).content
-    frozen.shift(datetime.timedelta(hours=1))
-    # Without a conditional header the app still gets the whole feed, the one built an hour ago
-    # (same DTSTAMP): the cache served it.
-    assert _feed(client, team["lead"]).content == first
+def test_an_unchanged_feed_is_checked_not_rebuilt_until_the_window_moves(
+    client, schedule, team, frozen, check
+):
+    schedule(title="Weekly call", starts_at=NOW + datetime.timedelta(days=30))
+    first = _feed(client, team["lead"])
+    frozen.shift(datetime.timedelta(minutes=10))
+    assert check() == 0
+    stored = CalendarFeed.objects.get(user=team["lead"])
+    assert stored.built_at == NOW and stored.checked_at == NOW + datetime.timedelta(minutes=10)
+    # An unchanged feed's rebuild (a re-sent task) builds nothing either.
+    assert refresh_calendar_feed.apply(args=[team["lead"].pk]).get() is False
+
+    # The next day the window starts a day later: one rebuild.
+    frozen.shift(datetime.timedelta(days=1))
+    assert check() == 1
+    assert _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_one_rebuild_is_pending_per_person(client, schedule, team, frozen):
+    """Checks that find the same change queue one rebuild, until it started; one lost on the way
+    (not started within QUEUE_EXPIRES) no longer holds back the next."""
+    _feed(client, team["lead"])
     schedule(title="Extra call")
-    rebuilt = _feed(client, team["lead"])
-    assert rebuilt.content != first
-    assert any(s.endswith("Extra call") for s in _summaries(rebuilt))
+    assert feed.check_feeds(now=NOW) == 1
+    assert feed.check_feeds(now=NOW + datetime.timedelta(minutes=10)) == 0
+    assert list(_refreshes().values_list("args", flat=True)) == [[team["lead"].pk]]
+    later = NOW + feed.QUEUE_EXPIRES + datetime.timedelta(minutes=1)
+    assert feed.check_feeds(now=later) == 1
+    assert _refreshes().count() == 2
 
 
-def test_leaving_the_team_changes_the_version(client, schedule, project, team):
-    schedule()
-    etag = _feed(client, team["lead"])["ETag"]
+def test_leaving_the_team_rebuilds_at_the_next_poll(client, schedule, project, team):
+    """Leaving a team is a security event: the next poll does not serve the stored feed with
+    that project's events; it builds a new one without them, there and then."""
+    schedule(title="Weekly call")
+    MilestoneFactory(project=project, title="GMP batch 1")
+    first = _feed(client, team["lead"])
+    assert len(_summaries(first)) == 2
     member = project.members.get(user=team["lead"])
     member.removed_at = NOW
     member.save()
-    response = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=etag)
+    response = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"])
     assert response.status_code == 200
     assert _summaries(response) == set()
+    assert CalendarFeed.objects.get(user=team["lead"]).etag != first["ETag"].strip('"')
+
+
+def test_another_role_rebuilds_at_the_next_poll(client, schedule, team, frozen):
+    schedule(title="Weekly call")
+    _feed(client, team["lead"])
+    frozen.shift(datetime.timedelta(minutes=1))
+    team["lead"].org_role = OrgRole.EXECUTIVE
+    team["lead"].save()
+    _feed(client, team["lead"])
+    assert CalendarFeed.objects.get(user=team["lead"]).built_at == NOW + datetime.timedelta(minutes=1)
+
+
+def test_a_feed_nobody_polls_is_not_checked_until_polled_again(
+    client, schedule, team, frozen, django_capture_on_commit_callbacks
+):
+    first = _feed(client, team["lead"])
+    frozen.shift(feed.ACTIVE_FOR + datetime.timedelta(hours=1))
+    schedule(title="Extra call")
+    assert feed.check_feeds(now=NOW + feed.ACTIVE_FOR + datetime.timedelta(hours=1)) == 0
+    # The app comes back: it gets the feed as it was, and that poll queues a rebuild.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert any(s.endswith("Extra call") for s in _summaries(_feed(client, team["lead"])))
 
 
 def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
@@ -141,15 +219,18 @@ def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
 
 
 def test_queries_do_not_grow_with_the_feed(client, schedule, project, team):
-    def queries_for_feed():
-        with CaptureQueriesContext(connection) as queries:
+    def queries_to_build_and_check():
+        CalendarFeed.objects.filter(user=team["lead"]).delete()
+        with CaptureQueriesContext(connection) as built:
             assert _feed(client, team["lead"]).status_code == 200
-        return len(queries)
+        with CaptureQueriesContext(connection) as checked:
+            feed.check_feeds(now=NOW)
+        return len(built), len(checked)
 
     schedule(title="Call 0")
     MilestoneFactory(project=project)
-    few = queries_for_feed()
+    few = queries_to_build_and_check()
     for n in range(1, 8):
         schedule(title=f"Call {n}", starts_at=NOW + datetime.timedelta(days=n))
         MilestoneFactory(project=project)
-    assert queries_for_feed() == few
+    assert queries_to_build_and_check() == few
