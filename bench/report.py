@@ -168,6 +168,14 @@ def feed_cell(results: dict[str, Result], name: str) -> str:
     return text
 
 
+def feed_304_judge(sizes: Sizes, name: str) -> tuple[str, str]:
+    """A 304 at every size, and within 5× the trivial page at the largest."""
+    ratio, verdict = within_times_trivial(5)(sizes, name)
+    if not every_size(lambda r: r.status == 304)(sizes, name)[1] == MEETS:
+        return ratio, MISSES
+    return ratio, verdict
+
+
 def status_cell(results: dict[str, Result], name: str) -> str:
     result = results[name]
     if result.seconds is None:
@@ -223,16 +231,17 @@ ROWS = [
         notices_cell,
         every_size(lambda r: r.seconds <= 20),
     ),
-    Row("feed_200", "calendar feed (lead), built", "≤ 5× trivial", feed_cell, within_times_trivial(5)),
-    Row("feed_cached", "calendar feed, body cached", "—", feed_cell),
-    Row("feed_cached_gzip", "calendar feed, cached, gzip", "—", feed_cell),
+    Row("feed_first", "calendar feed (lead), first subscription (built)", "once a person", feed_cell),
+    Row("feed_check", "calendar feed, background check of a polled feed", "—", plain_cell),
+    Row("feed_rebuild", "calendar feed, background rebuild", "—", plain_cell),
     Row(
-        "feed_304",
-        "calendar feed, unchanged",
-        "304 when unchanged",
-        status_cell,
-        every_size(lambda r: r.status == 304),
+        "feed_200",
+        "calendar feed, poll after a change (stored, gzip)",
+        "≤ 5× trivial",
+        feed_cell,
+        within_times_trivial(5),
     ),
+    Row("feed_304", "calendar feed, unchanged", "304, ≤ 5× trivial", status_cell, feed_304_judge),
     *[Row(name, label, "≤ 5× trivial", judge=within_times_trivial(5)) for name, label in LIST_PAGES.items()],
     Row("project_page", "project page", "—"),
     Row("load_trivial", "gunicorn: trivial page", "—", load_cell),

@@ -21,7 +21,7 @@ FILLS = {
     "pdf": ["pdf_100"],
     "pdf_full": ["pdf_full"],
     "sweep": ["sweep_rules"],
-    "feed": ["feed_200", "feed_cached", "feed_304"],
+    "feed": ["feed_first", "feed_check", "feed_rebuild", "feed_200", "feed_304"],
     "lists": list(report.LIST_PAGES),
     "project": ["project_page"],
     "sweep_notices": ["sweep_notices"],

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -130,6 +131,11 @@ def test_an_unchanged_feed_is_checked_not_rebuilt_until_the_window_moves(
     frozen.shift(datetime.timedelta(days=1))
     assert check() == 1
     assert _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_beat_runs_the_check_every_check_every():
+    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == check_calendar_feeds.name]
+    assert entry["schedule"] == feed.CHECK_EVERY.total_seconds()
 
 
 def test_one_rebuild_is_pending_per_person(client, schedule, team, frozen):
