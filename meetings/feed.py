@@ -18,7 +18,10 @@ anything changed or not, and none of them needs a change the second it happens. 
 - only two things build during a poll: the first poll of someone who never had a feed built
   (their subscription), and a poll by someone whose reach shrank since the last build (left a
   team, another organization or role): leaving a team is a security event, so the feed they
-  get no longer holds that project's events. What it costs is one build of their window.
+  get no longer holds that project's events. Both build the near weeks only
+  (`FeedWindow.near`: `NEAR_PAST` back, `NEAR_AHEAD` forward, a tenth of the whole window or
+  less), so the poll stays short however many projects the person is on, and queue the whole
+  window's rebuild, which the app's next poll gets.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ CHECK_EVERY = datetime.timedelta(minutes=10)
 ACTIVE_FOR = datetime.timedelta(days=7)
 # polled_at is written at most this often (a poll is otherwise read-only).
 POLL_MARK = datetime.timedelta(hours=6)
+# What a poll builds when it must build: the weeks people look at first.
+NEAR_PAST = datetime.timedelta(days=14)
+NEAR_AHEAD = datetime.timedelta(days=62)
 # A queued rebuild not started in this long (lost, failed) no longer holds back another one.
 QUEUE_EXPIRES = datetime.timedelta(hours=1)
 REFRESH_TASK = "meetings.tasks.refresh_calendar_feed"
@@ -77,6 +83,16 @@ class FeedWindow:
             milestones_until=today + MILESTONES_AHEAD,
         )
 
+    @classmethod
+    def near(cls, moment: datetime.datetime) -> FeedWindow:
+        today = moment.date()
+        return cls(
+            since=moment - NEAR_PAST,
+            until=moment + NEAR_AHEAD,
+            milestones_since=today - NEAR_PAST,
+            milestones_until=today + NEAR_AHEAD,
+        )
+
 
 def _window_querysets(user: User, window: FeedWindow):
     meetings = calendar_meetings(user=user, since=window.since, until=window.until)
@@ -87,7 +103,7 @@ def _window_querysets(user: User, window: FeedWindow):
 def feed_version(*, user: User, window: FeedWindow) -> str:
     """What the feed holds, in two aggregate queries (how many events, their ids, their last
     change): no event is loaded. Any change to a meeting or milestone in the window, to what the
-    person may see, or to the window's first day gives another version."""
+    person may see, or to the window (it moves on every day) gives another version."""
     meetings, milestones = _window_querysets(user, window)
     figures = {"count": Count("pk"), "ids": Coalesce(Sum("pk"), 0), "changed": Max("updated_at")}
     of_meetings = meetings.order_by().aggregate(**figures, sequences=Coalesce(Sum("ical_sequence"), 0))
@@ -99,6 +115,7 @@ def feed_version(*, user: User, window: FeedWindow) -> str:
             user.pk,
             user.full_name,
             window.since.date(),
+            window.until.date(),
             *sorted(of_meetings.items()),
             *sorted(of_milestones.items()),
         )
@@ -148,18 +165,30 @@ def subscriber(token: str) -> User | None:
 # --- building, serving, refreshing -------------------------------------------------------------
 
 
-def build(*, user: User, now: datetime.datetime, version: str | None = None) -> CalendarFeed:
-    """Build the person's feed from the data and store it. `user` carries `teams_left`, read
-    before anything is built: a departure after that read makes the next poll build again."""
+def build(
+    *,
+    user: User,
+    now: datetime.datetime,
+    window: FeedWindow | None = None,
+    version: str | None = None,
+    previous: CalendarFeed | None = None,
+) -> CalendarFeed:
+    """Build the person's feed (over the whole window unless told) from the data and store it.
+    `user` carries `teams_left`, read before anything is built: a departure after that read makes
+    the next poll build again. Last-Modified (whole seconds) moves on from the `previous` build's,
+    so an app that only sends If-Modified-Since sees a rebuild within the same second too."""
     scope = _scope(user)
-    window = FeedWindow.around(now)
+    window = window or FeedWindow.around(now)
+    built_at = now.replace(microsecond=0)
+    if previous is not None and built_at <= previous.built_at:
+        built_at = previous.built_at + datetime.timedelta(seconds=1)
     version = version or feed_version(user=user, window=window)
     meetings, milestones = _window_querysets(user, window)
     plain = feed_ics(user=user, meetings=meetings, milestones=milestones)
     stored = CalendarFeed(
         user=user,
         etag=version,
-        built_at=now.replace(microsecond=0),
+        built_at=built_at,
         scope=scope,
         body=gzip.compress(plain, GZIP_LEVEL),
         size=len(plain),
@@ -178,11 +207,13 @@ def build(*, user: User, now: datetime.datetime, version: str | None = None) -> 
 
 
 def for_poll(*, user: User, now: datetime.datetime) -> CalendarFeed:
-    """The stored feed a poll answers with (`user` from `subscriber`). Built now only for a first
-    subscription or when the person's reach shrank since it was built."""
+    """The stored feed a poll answers with (`user` from `subscriber`). Built now, the near weeks
+    only, for a first subscription or when the person's reach shrank since it was built."""
     stored = getattr(user, "calendar_feed", None)
     if stored is None or stored.scope != _scope(user):
-        return build(user=user, now=now)
+        near = build(user=user, now=now, window=FeedWindow.near(now), previous=stored)
+        queue_refresh(user_id=user.pk, now=now)  # the whole window, for the app's next poll
+        return near
     if stored.polled_at < now - POLL_MARK:
         CalendarFeed.objects.filter(pk=stored.pk).update(polled_at=now)
         # Not checked lately (no app polled it for a while, or the check is not running).
@@ -226,7 +257,7 @@ def refresh(*, user_id: int, now: datetime.datetime) -> bool:
     if version == stored.etag and stored.scope == _scope(user):
         CalendarFeed.objects.filter(pk=stored.pk).update(checked_at=now)
         return False
-    build(user=user, now=now, version=version)
+    build(user=user, now=now, version=version, previous=stored)
     return True
 
 

@@ -43,6 +43,19 @@ def check(django_capture_on_commit_callbacks):
     return _check
 
 
+@pytest.fixture
+def subscribe(client, django_capture_on_commit_callbacks):
+    """A calendar app subscribes: its first poll, then the whole-window rebuild that poll queued
+    (run eagerly, through the outbox), then its next poll."""
+
+    def _subscribe(user):
+        with django_capture_on_commit_callbacks(execute=True):
+            _feed(client, user)
+        return _feed(client, user)
+
+    return _subscribe
+
+
 def _feed(client, user, **headers):
     return client.get(reverse("meetings:calendar_feed", kwargs={"token": user.calendar_token}), **headers)
 
@@ -55,15 +68,34 @@ def _refreshes():
     return OutboxTask.objects.filter(task_name=feed.REFRESH_TASK)
 
 
-def test_the_first_poll_builds_the_feed_and_an_unchanged_one_answers_304_from_it(client, schedule, team):
+def test_the_first_poll_builds_the_near_weeks_and_queues_the_rest(
+    client, schedule, team, django_capture_on_commit_callbacks
+):
     schedule(title="Weekly call")
-    first = _feed(client, team["lead"])
+    schedule(title="Kick-off review", starts_at=NOW - feed.NEAR_PAST - datetime.timedelta(days=1))
+    schedule(title="Summer review", starts_at=NOW + feed.NEAR_AHEAD + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks() as queued:
+        first = _feed(client, team["lead"])
     assert first.status_code == 200
     assert _summaries(first) == {"ACM-101: Weekly call"}
     stored = CalendarFeed.objects.get(user=team["lead"])
-    etag, last_modified = first["ETag"], first["Last-Modified"]
-    assert etag == f'"{stored.etag}"' and stored.built_at == NOW
+    assert first["ETag"] == f'"{stored.etag}"' and stored.built_at == NOW
+    assert list(_refreshes().values_list("args", flat=True)) == [[team["lead"].pk]]
 
+    for publish in queued:
+        publish()
+    whole = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"])
+    assert whole.status_code == 200
+    assert _summaries(whole) == {"ACM-101: Weekly call", "ACM-101: Kick-off review", "ACM-101: Summer review"}
+    # Rebuilt within the same second: Last-Modified still moves on.
+    assert _feed(client, team["lead"], HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+    assert _refreshes().get().status == OutboxStatus.DONE
+
+
+def test_an_unchanged_feed_answers_304_from_the_stored_feed(client, schedule, team, subscribe):
+    schedule(title="Weekly call")
+    first = subscribe(team["lead"])
+    etag, last_modified = first["ETag"], first["Last-Modified"]
     with CaptureQueriesContext(connection) as queries:
         again = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
@@ -71,15 +103,16 @@ def test_the_first_poll_builds_the_feed_and_an_unchanged_one_answers_304_from_it
     assert again["ETag"] == etag
     # The person with their stored feed and what bounds their reach: nothing counted or built.
     assert len(queries) == 1, [q["sql"] for q in queries]
-
     assert _feed(client, team["lead"], HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
-    assert not _refreshes().exists()
+    assert _refreshes().count() == 1  # the subscription's
 
 
-def test_a_change_is_served_once_the_check_rebuilt_the_feed(client, schedule, project, team, frozen, check):
+def test_a_change_is_served_once_the_check_rebuilt_the_feed(
+    client, schedule, project, team, frozen, check, subscribe
+):
     meeting = schedule(title="Weekly call")
     milestone = MilestoneFactory(project=project, title="GMP batch 1")
-    first = _feed(client, team["lead"])
+    first = subscribe(team["lead"])
 
     frozen.shift(datetime.timedelta(minutes=5))
     services.meeting_update(
@@ -91,14 +124,14 @@ def test_a_change_is_served_once_the_check_rebuilt_the_feed(client, schedule, pr
     # Until the check ran, polls get the feed as last built (the app keeps what it has).
     assert _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert _feed(client, team["lead"]).content == first.content
-    assert not _refreshes().exists()
+    assert _refreshes().count() == 1  # the subscription's
 
     assert check() == 1
     moved = _feed(client, team["lead"], HTTP_IF_NONE_MATCH=first["ETag"])
     assert moved.status_code == 200
     assert moved["ETag"] != first["ETag"]
     assert moved["Last-Modified"] != first["Last-Modified"]
-    assert _refreshes().get().status == OutboxStatus.DONE
+    assert set(_refreshes().values_list("status", flat=True)) == {OutboxStatus.DONE}
 
     frozen.shift(datetime.timedelta(minutes=5))
     project_services.milestone_change_forecast(
@@ -116,14 +149,15 @@ def test_a_change_is_served_once_the_check_rebuilt_the_feed(client, schedule, pr
 
 
 def test_an_unchanged_feed_is_checked_not_rebuilt_until_the_window_moves(
-    client, schedule, team, frozen, check
+    client, schedule, team, frozen, check, subscribe
 ):
     schedule(title="Weekly call", starts_at=NOW + datetime.timedelta(days=30))
-    first = _feed(client, team["lead"])
+    first = subscribe(team["lead"])
+    built_at = CalendarFeed.objects.get(user=team["lead"]).built_at
     frozen.shift(datetime.timedelta(minutes=10))
     assert check() == 0
     stored = CalendarFeed.objects.get(user=team["lead"])
-    assert stored.built_at == NOW and stored.checked_at == NOW + datetime.timedelta(minutes=10)
+    assert stored.built_at == built_at and stored.checked_at == NOW + datetime.timedelta(minutes=10)
     # An unchanged feed's rebuild (a re-sent task) builds nothing either.
     assert refresh_calendar_feed.apply(args=[team["lead"].pk]).get() is False
 
@@ -138,25 +172,26 @@ def test_beat_runs_the_check_every_check_every():
     assert entry["schedule"] == feed.CHECK_EVERY.total_seconds()
 
 
-def test_one_rebuild_is_pending_per_person(client, schedule, team, frozen):
+def test_one_rebuild_is_pending_per_person(schedule, team, subscribe):
     """Checks that find the same change queue one rebuild, until it started; one lost on the way
     (not started within QUEUE_EXPIRES) no longer holds back the next."""
-    _feed(client, team["lead"])
+    subscribe(team["lead"])
     schedule(title="Extra call")
     assert feed.check_feeds(now=NOW) == 1
     assert feed.check_feeds(now=NOW + datetime.timedelta(minutes=10)) == 0
-    assert list(_refreshes().values_list("args", flat=True)) == [[team["lead"].pk]]
+    pending = _refreshes().filter(status=OutboxStatus.PENDING)
+    assert list(pending.values_list("args", flat=True)) == [[team["lead"].pk]]
     later = NOW + feed.QUEUE_EXPIRES + datetime.timedelta(minutes=1)
     assert feed.check_feeds(now=later) == 1
-    assert _refreshes().count() == 2
+    assert pending.count() == 2
 
 
-def test_leaving_the_team_rebuilds_at_the_next_poll(client, schedule, project, team):
+def test_leaving_the_team_rebuilds_at_the_next_poll(client, schedule, project, team, subscribe):
     """Leaving a team is a security event: the next poll does not serve the stored feed with
     that project's events; it builds a new one without them, there and then."""
     schedule(title="Weekly call")
     MilestoneFactory(project=project, title="GMP batch 1")
-    first = _feed(client, team["lead"])
+    first = subscribe(team["lead"])
     assert len(_summaries(first)) == 2
     member = project.members.get(user=team["lead"])
     member.removed_at = NOW
@@ -167,9 +202,9 @@ def test_leaving_the_team_rebuilds_at_the_next_poll(client, schedule, project, t
     assert CalendarFeed.objects.get(user=team["lead"]).etag != first["ETag"].strip('"')
 
 
-def test_another_role_rebuilds_at_the_next_poll(client, schedule, team, frozen):
+def test_another_role_rebuilds_at_the_next_poll(client, schedule, team, frozen, subscribe):
     schedule(title="Weekly call")
-    _feed(client, team["lead"])
+    subscribe(team["lead"])
     frozen.shift(datetime.timedelta(minutes=1))
     team["lead"].org_role = OrgRole.EXECUTIVE
     team["lead"].save()
@@ -178,9 +213,9 @@ def test_another_role_rebuilds_at_the_next_poll(client, schedule, team, frozen):
 
 
 def test_a_feed_nobody_polls_is_not_checked_until_polled_again(
-    client, schedule, team, frozen, django_capture_on_commit_callbacks
+    client, schedule, team, frozen, django_capture_on_commit_callbacks, subscribe
 ):
-    first = _feed(client, team["lead"])
+    first = subscribe(team["lead"])
     frozen.shift(feed.ACTIVE_FOR + datetime.timedelta(hours=1))
     schedule(title="Extra call")
     assert feed.check_feeds(now=NOW + feed.ACTIVE_FOR + datetime.timedelta(hours=1)) == 0
@@ -190,7 +225,7 @@ def test_a_feed_nobody_polls_is_not_checked_until_polled_again(
     assert any(s.endswith("Extra call") for s in _summaries(_feed(client, team["lead"])))
 
 
-def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
+def test_the_feed_covers_a_window_of_dates(schedule, project, team, subscribe):
     """Meetings six months back to three years ahead; milestones (far more of them for someone on
     many projects) three months back to a year ahead."""
     today = NOW.date()
@@ -210,7 +245,7 @@ def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
     schedule(title="In two years", starts_at=NOW + datetime.timedelta(days=730))
     schedule(title="In four years", starts_at=NOW + datetime.timedelta(days=4 * 365))
 
-    summaries = " / ".join(sorted(_summaries(_feed(client, team["lead"]))))
+    summaries = " / ".join(sorted(_summaries(subscribe(team["lead"]))))
     for shown in (
         "Recently done",
         "Next quarter",
@@ -225,18 +260,27 @@ def test_the_feed_covers_a_window_of_dates(client, schedule, project, team):
 
 
 def test_queries_do_not_grow_with_the_feed(client, schedule, project, team):
-    def queries_to_build_and_check():
+    def queries_to_subscribe_and_rebuild():
         CalendarFeed.objects.filter(user=team["lead"]).delete()
-        with CaptureQueriesContext(connection) as built:
+        with CaptureQueriesContext(connection) as subscribed:
             assert _feed(client, team["lead"]).status_code == 200
-        with CaptureQueriesContext(connection) as checked:
-            feed.check_feeds(now=NOW)
-        return len(built), len(checked)
+        with CaptureQueriesContext(connection) as rebuilt:
+            assert feed.refresh(user_id=team["lead"].pk, now=NOW) is True
+        return len(subscribed), len(rebuilt)
 
     schedule(title="Call 0")
     MilestoneFactory(project=project)
-    few = queries_to_build_and_check()
+    few = queries_to_subscribe_and_rebuild()
     for n in range(1, 8):
-        schedule(title=f"Call {n}", starts_at=NOW + datetime.timedelta(days=n))
+        schedule(title=f"Call {n}", starts_at=NOW + datetime.timedelta(days=n * 20))
         MilestoneFactory(project=project)
-    assert queries_to_build_and_check() == few
+    assert queries_to_subscribe_and_rebuild() == few
+
+
+def test_the_calendar_page_says_how_soon_changes_arrive(client, login, team):
+    login(team["lead"])
+    body = client.get(reverse("meetings:calendar")).content.decode()
+    # The page's promise follows the check's period.
+    assert feed.CHECK_EVERY == datetime.timedelta(minutes=10)
+    assert "reach the feed within about ten minutes" in body
+    assert "If you leave a project, its events are gone from the feed at once." in body
