@@ -231,9 +231,9 @@ ROWS = [
         notices_cell,
         every_size(lambda r: r.seconds <= 20),
     ),
-    Row("feed_first", "calendar feed (lead), first subscription (built)", "once a person", feed_cell),
+    Row("feed_first", "calendar feed (lead), first poll (near weeks built)", "once a person", feed_cell),
     Row("feed_check", "calendar feed, background check of a polled feed", "—", plain_cell),
-    Row("feed_rebuild", "calendar feed, background rebuild", "—", plain_cell),
+    Row("feed_rebuild", "calendar feed, background rebuild (whole window)", "—", feed_cell),
     Row(
         "feed_200",
         "calendar feed, poll after a change (stored, gzip)",

@@ -19,9 +19,9 @@ anything changed or not, and none of them needs a change the second it happens. 
   (their subscription), and a poll by someone whose reach shrank since the last build (left a
   team, another organization or role): leaving a team is a security event, so the feed they
   get no longer holds that project's events. Both build the near weeks only
-  (`FeedWindow.near`: `NEAR_PAST` back, `NEAR_AHEAD` forward, a tenth of the whole window or
-  less), so the poll stays short however many projects the person is on, and queue the whole
-  window's rebuild, which the app's next poll gets.
+  (`FeedWindow.near`: `NEAR_PAST` back, `NEAR_AHEAD` forward, at most `NEAR_MOST` meetings and
+  as many milestones), so the poll stays short however many projects the person is on, and
+  queue the whole window's rebuild, which the app's next poll gets.
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ ACTIVE_FOR = datetime.timedelta(days=7)
 # polled_at is written at most this often (a poll is otherwise read-only).
 POLL_MARK = datetime.timedelta(hours=6)
 # What a poll builds when it must build: the weeks people look at first.
-NEAR_PAST = datetime.timedelta(days=14)
-NEAR_AHEAD = datetime.timedelta(days=62)
+NEAR_PAST = datetime.timedelta(days=7)
+NEAR_AHEAD = datetime.timedelta(days=42)
+NEAR_MOST = 1000
 # A queued rebuild not started in this long (lost, failed) no longer holds back another one.
 QUEUE_EXPIRES = datetime.timedelta(hours=1)
 REFRESH_TASK = "meetings.tasks.refresh_calendar_feed"
@@ -169,21 +170,27 @@ def build(
     *,
     user: User,
     now: datetime.datetime,
-    window: FeedWindow | None = None,
+    near: bool = False,
     version: str | None = None,
     previous: CalendarFeed | None = None,
 ) -> CalendarFeed:
-    """Build the person's feed (over the whole window unless told) from the data and store it.
+    """Build the person's feed (the whole window, or the `near` weeks) from the data and store it.
     `user` carries `teams_left`, read before anything is built: a departure after that read makes
     the next poll build again. Last-Modified (whole seconds) moves on from the `previous` build's,
     so an app that only sends If-Modified-Since sees a rebuild within the same second too."""
     scope = _scope(user)
-    window = window or FeedWindow.around(now)
+    if near:
+        meetings, milestones = _window_querysets(user, FeedWindow.near(now))
+        meetings, milestones = meetings[:NEAR_MOST], milestones[:NEAR_MOST]
+        # Never a version of the whole window: the check rebuilds it if the queued rebuild is lost.
+        version = hashlib.sha256(f"near|{user.pk}|{now.isoformat()}".encode()).hexdigest()[:32]
+    else:
+        window = FeedWindow.around(now)
+        version = version or feed_version(user=user, window=window)
+        meetings, milestones = _window_querysets(user, window)
     built_at = now.replace(microsecond=0)
     if previous is not None and built_at <= previous.built_at:
         built_at = previous.built_at + datetime.timedelta(seconds=1)
-    version = version or feed_version(user=user, window=window)
-    meetings, milestones = _window_querysets(user, window)
     plain = feed_ics(user=user, meetings=meetings, milestones=milestones)
     stored = CalendarFeed(
         user=user,
@@ -211,7 +218,7 @@ def for_poll(*, user: User, now: datetime.datetime) -> CalendarFeed:
     only, for a first subscription or when the person's reach shrank since it was built."""
     stored = getattr(user, "calendar_feed", None)
     if stored is None or stored.scope != _scope(user):
-        near = build(user=user, now=now, window=FeedWindow.near(now), previous=stored)
+        near = build(user=user, now=now, near=True, previous=stored)
         queue_refresh(user_id=user.pk, now=now)  # the whole window, for the app's next poll
         return near
     if stored.polled_at < now - POLL_MARK:

@@ -92,6 +92,13 @@ def test_the_first_poll_builds_the_near_weeks_and_queues_the_rest(
     assert _refreshes().get().status == OutboxStatus.DONE
 
 
+def test_the_first_poll_holds_at_most_near_most_of_each(client, schedule, team, monkeypatch):
+    monkeypatch.setattr(feed, "NEAR_MOST", 1)
+    schedule(title="Tomorrow's call", starts_at=NOW + datetime.timedelta(days=1))
+    schedule(title="Next week's call", starts_at=NOW + datetime.timedelta(days=7))
+    assert _summaries(_feed(client, team["lead"])) == {"ACM-101: Tomorrow's call"}
+
+
 def test_an_unchanged_feed_answers_304_from_the_stored_feed(client, schedule, team, subscribe):
     schedule(title="Weekly call")
     first = subscribe(team["lead"])
