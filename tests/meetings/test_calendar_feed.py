@@ -2,11 +2,13 @@
 ETag/Last-Modified and 304, rebuilt in the background when its data changes (meetings.feed)."""
 
 import datetime
+import threading
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
@@ -291,3 +293,26 @@ def test_the_calendar_page_says_how_soon_changes_arrive(client, login, team):
     assert feed.CHECK_EVERY == datetime.timedelta(minutes=10)
     assert "reach the feed within about ten minutes" in body
     assert "If you leave a project, its events are gone from the feed at once." in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_devices_subscribing_at_once_get_the_feed_and_one_stored_row(schedule, team):
+    schedule(title="Weekly call")
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def subscribe_from_a_device():
+        try:
+            barrier.wait()
+            answers.append(_feed(Client(), team["lead"]))
+        finally:
+            connection.close()
+
+    devices = [threading.Thread(target=subscribe_from_a_device) for _ in range(2)]
+    for device in devices:
+        device.start()
+    for device in devices:
+        device.join()
+    assert [a.status_code for a in answers] == [200, 200]
+    assert all(_summaries(a) == {"ACM-101: Weekly call"} for a in answers)
+    assert CalendarFeed.objects.filter(user=team["lead"]).count() == 1
