@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pgtrigger
+from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -242,16 +243,22 @@ def calendar_feed(bench: Bench) -> None:
     compressed = {"HTTP_ACCEPT_ENCODING": "gzip"}
 
     def subscribe():
-        CalendarFeed.objects.filter(user=lead).delete()
-        response = client.get(url, **compressed)
-        return response, body_of(response)
+        # Rolled back: the stored feed and the rebuild it queues leave no trace (timed below).
+        with transaction.atomic():
+            CalendarFeed.objects.filter(user=lead).delete()
+            response = client.get(url, **compressed)
+            size = CalendarFeed.objects.get(user=lead).size
+            transaction.set_rollback(True)
+        return response, body_of(response), size
 
-    seconds, queries, (response, body) = timed(subscribe, repeat=bench.repeat)
+    seconds, queries, (response, body, size) = timed(subscribe, repeat=bench.repeat)
     result = Result(seconds=seconds, queries=queries, status=response.status_code)
-    stored = CalendarFeed.objects.get(user=lead)
-    result.extra.update(bytes=stored.size, gzip_bytes=len(body), url=url)
+    result.extra.update(bytes=size, gzip_bytes=len(body), url=url)
     result.extra["projects"] = ProjectMember.objects.filter(user=lead, removed_at__isnull=True).count()
     bench.results["feed_first"] = result
+
+    # What the background rebuild does when the data changed (the stored ETag is not its version).
+    feed.build(user=feed.subscriber(lead.calendar_token), now=clock.now())
 
     def rebuild():
         CalendarFeed.objects.filter(user=lead).update(etag="before-the-change")
