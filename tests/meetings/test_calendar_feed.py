@@ -114,6 +114,11 @@ def test_an_unchanged_feed_answers_304_from_the_stored_feed(client, schedule, te
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert _feed(client, team["lead"], HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     assert _refreshes().count() == 1  # the subscription's
+    # A device without the feed yet gets the stored body: one query more.
+    stored_body = bytes(CalendarFeed.objects.get(user=team["lead"]).body)
+    with CaptureQueriesContext(connection) as queries:
+        assert _feed(client, team["lead"], HTTP_ACCEPT_ENCODING="gzip").content == stored_body
+    assert len(queries) == 2, [q["sql"] for q in queries]
 
 
 def test_a_change_is_served_once_the_check_rebuilt_the_feed(
