@@ -102,14 +102,17 @@ class ProjectAttention(models.Model):
     decision_maker_flagged = models.BooleanField(default=False)
     score = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(help_text="When the figures last changed.")
+    # A copy of the project's code, so that the dashboard's order (score, then code) is one
+    # index: kept by triggers (migration 0005), whoever writes the project or this row.
+    code = models.CharField(max_length=32, db_default="", editable=False)
 
     class Meta:
         verbose_name_plural = "project attention"
-        # The dashboard's default order walks this index (score, highest first) and joins each
-        # row's project by key until a page is full: the visible projects are never all sorted.
-        # Every project has a row from its insert on (a trigger, migration 0004), so the
-        # dashboard joins this table without an outer join.
-        indexes = [models.Index(fields=["-score"], name="attention_score_idx")]
+        # The dashboard's default order (score, highest first, then code) walks this index and
+        # joins each row's project by key until a page is full: the visible projects are never
+        # all sorted, however many share a score. Every project has a row from its insert on (a
+        # trigger, migration 0004), so the dashboard joins this table without an outer join.
+        indexes = [models.Index(fields=["-score", "code", "project"], name="attention_order_idx")]
 
     def __str__(self) -> str:
         return f"Attention {self.score} for project {self.project_id}"

@@ -73,7 +73,8 @@ class DashboardFilters:
 
 def _ordering(sort: str, *, user) -> list:
     """ORDER BY for `sort`, then the attention score and the code, so ties are stable. The
-    default (score, highest first) matches `attention_score_idx`, so a page reads the index."""
+    default (score, highest first, then code) is `attention_order_idx` (the code is the row's
+    copy of the project's), so a page reads the index however many projects share a score."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
     if key == "overall":
         expression = Case(
@@ -91,7 +92,7 @@ def _ordering(sort: str, *, user) -> list:
         first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
     else:  # never NULL
         first = expression.desc() if descending else expression.asc()
-    return [first, *([] if key == "score" else ["-score"]), "code", "pk"]
+    return [first, *([] if key == "score" else ["-score"]), "attention__code", "pk"]
 
 
 def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:

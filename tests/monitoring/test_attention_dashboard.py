@@ -133,3 +133,13 @@ def test_a_flag_cell_escapes_what_it_prints(client, world):
         "No decision-maker on the project</a>"
     ) in html
     assert "<b onclick" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_ties_on_the_score_go_by_code_and_follow_a_rename(world):
+    """The order's code is the row's copy (one index for score and code): an UPDATE of the
+    project's code, without a save, moves it among the projects of its score."""
+    assert [p.code for p in _rows(world)] == ["ACM-1", "ACM-2", "ACM-3"]  # 6, 6, 0
+    Project.objects.filter(pk=world["projects"]["ACM-1"].pk).update(code="ACM-7")
+    assert [p.code for p in _rows(world)] == ["ACM-2", "ACM-7", "ACM-3"]
+    assert ProjectAttention.objects.get(project=world["projects"]["ACM-1"]).code == "ACM-7"

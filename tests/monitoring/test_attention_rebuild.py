@@ -21,11 +21,11 @@ from oversight.monitoring.services import recheck_projects, sweep
 from portal.accounts.models import OrgRole
 from portal.core import clock
 from projects import services as project_services
-from projects.models import Milestone, MilestoneKind, MilestoneStatus, ProjectMember, TeamRole
+from projects.models import Milestone, MilestoneKind, MilestoneStatus, Project, ProjectMember, TeamRole
 from projects.selectors import access_for
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
-from tests.monitoring.attention_helpers import stored_figures
+from tests.monitoring.attention_helpers import stored_codes, stored_figures
 from tests.projects.update_helpers import published_update
 
 START = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)  # a Monday morning
@@ -135,6 +135,16 @@ class Story:
                 access=self._access(TeamRole.SPONSOR_LEAD, project), member=member, confirmed=True
             )
 
+    def rename(self, project):
+        """A new code (an UPDATE, no save): the row's copy, which orders the dashboard, follows."""
+        self.counter += 1
+        project.refresh_from_db()
+        project_services.project_update(
+            access=self._access(TeamRole.PROJECT_MANAGER, project),
+            version=project.version,
+            code=f"REN-{self.counter}",
+        )
+
     def recheck(self, project):
         recheck_projects(project_ids=[project.pk], now=clock.now())
 
@@ -202,8 +212,12 @@ def test_random_operations_keep_every_stored_row_equal_to_a_recompute(world, see
         for _ in range(80):
             traveller.shift(dt.timedelta(hours=rng.choice([0, 1, 3, 9, 26, 50])))
             done.append(story.step())
+            if len(done) % 20 == 0:  # outside the seeded choices, which stay as they were
+                story.rename(story.projects[len(done) % len(story.projects)])
+                done.append("rename")
             stored = stored_figures()
             assert stored == live_figures(), done
+            assert stored_codes() == dict(Project.objects.values_list("pk", "code")), done
             seen += stored.values()
         sweep(now=clock.now())
     assert stored_figures() == live_figures()
