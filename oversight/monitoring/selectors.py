@@ -23,6 +23,7 @@ from .attention import (
     SCORE_WEIGHTS,  # noqa: F401  (the page shows the weights; views read them here)
 )
 from .models import Flag, FlagKind, Severity
+from .tally import hours_align, tallied_summary
 
 # Each dashboard column of flags groups some kinds.
 FLAG_COLUMNS = {
@@ -189,13 +190,31 @@ class WeeklyTrend:
 def flag_summary(
     *, user, weeks: int = 12, today: dt.date | None = None
 ) -> tuple[WeeklyTrend, list[tuple[str, str, int]]]:
-    """The dashboard's two panels from one pass over the flags of the visible projects that are
-    open or were raised or cleared in the last `weeks` weeks, grouped by (week raised, week
-    cleared, kind if open): flags raised and cleared per week, and (kind, label, count) of the
-    open flags, most first."""
+    """The dashboard's two panels over the flags of the visible projects: flags raised and
+    cleared per local week over the last `weeks` weeks, and (kind, label, count) of the open
+    flags, most first. One query: the stored tallies (`tally.py`) for someone who sees the whole
+    organization, else one pass over the flags of the projects they see."""
     today = today or timezone.localdate()
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
+    mondays = [first_monday + dt.timedelta(weeks=i) for i in range(weeks + 1)]
+    if user.sees_whole_organization and hours_align(mondays):
+        raised, cleared, open_counts = tallied_summary(organization_id=user.organization_id, start=start)
+    else:
+        raised, cleared, open_counts = _counted_summary(user=user, start=start)
+    trend = WeeklyTrend(weeks=mondays[:-1])
+    trend.raised = [raised[week] for week in trend.weeks]
+    trend.cleared = [cleared[week] for week in trend.weeks]
+    counts = sorted(
+        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
+    return trend, counts
+
+
+def _counted_summary(*, user, start: dt.datetime) -> tuple[Counter, Counter, Counter]:
+    """(raised per local week, cleared per local week, open per kind) from `start`, counted in
+    one pass over the flags of the visible projects that are open or were raised or cleared since,
+    grouped by (week raised, week cleared, kind if open)."""
     groups = (
         Flag.objects.filter(
             Q(cleared_at__isnull=True) | Q(raised_at__gte=start) | Q(cleared_at__gte=start),
@@ -219,13 +238,7 @@ def flag_summary(
             cleared[_local_date(cleared_week)] += n
         if open_kind is not None:
             open_counts[open_kind] += n
-    trend = WeeklyTrend(weeks=[first_monday + dt.timedelta(weeks=i) for i in range(weeks)])
-    trend.raised = [raised[week] for week in trend.weeks]
-    trend.cleared = [cleared[week] for week in trend.weeks]
-    counts = sorted(
-        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
-    )
-    return trend, counts
+    return raised, cleared, open_counts
 
 
 def _local_date(moment: dt.datetime | dt.date) -> dt.date:

@@ -1,4 +1,5 @@
-"""The stored attention figures always equal a fresh recompute (issue 13).
+"""The stored attention figures, and the flag tallies of the dashboard's panels, always equal a
+fresh recompute (issue 13).
 
 A seeded random series of real operations through the services, with the clock moving on:
 status updates published in every colour, milestones added, slipped and done, service issues
@@ -18,6 +19,7 @@ from issues.models import IssueStatus, PlanStatus, ResolutionPlan
 from oversight.monitoring.attention import live_figures
 from oversight.monitoring.models import ProjectAttention
 from oversight.monitoring.services import recheck_projects, sweep
+from oversight.monitoring.tally import live_tallies, stored_tallies
 from portal.accounts.models import OrgRole
 from portal.core import clock
 from projects import services as project_services
@@ -218,9 +220,13 @@ def test_random_operations_keep_every_stored_row_equal_to_a_recompute(world, see
             stored = stored_figures()
             assert stored == live_figures(), done
             assert stored_codes() == dict(Project.objects.values_list("pk", "code")), done
+            assert stored_tallies() == live_tallies(), done
             seen += stored.values()
         sweep(now=clock.now())
     assert stored_figures() == live_figures()
+    hours, open_counts = stored_tallies()
+    assert (hours, open_counts) == live_tallies()
+    assert sum(cleared for _raised, cleared in hours.values()) > 0 and sum(open_counts.values()) > 0
     assert ProjectAttention.objects.count() == len(story.projects)
     # The story went somewhere: every figure took a value other than nothing on the way.
     assert {row["overall"] for row in seen} >= {None, "green", "amber", "red"}
