@@ -96,16 +96,10 @@ def _ordering(sort: str, *, user) -> list:
     return [first, *([] if key == "score" else ["-score"]), "attention__code", "pk"]
 
 
-def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
-    """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
-    by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
-    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
-    rows = (
-        projects_visible_to(user=user)
-        .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
-        .filter(attention__isnull=False)  # always true: a join, not an outer join
-        .select_related("sponsor", "cdmo")
-        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
+def _selected(*, user, filters: DashboardFilters) -> QuerySet[Project]:
+    """The visible running projects `filters` select, in no order and without their figures."""
+    rows = projects_visible_to(user=user).filter(
+        proposal_status=ProposalStatus.ACCEPTED  # a proposal is not a running program yet
     )
     if filters.status:
         rows = rows.filter(status=filters.status)
@@ -114,9 +108,9 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     if filters.counterparty:
         rows = rows.filter(Q(sponsor_id=filters.counterparty) | Q(cdmo_id=filters.counterparty))
     if filters.overall == "none":
-        rows = rows.filter(overall__isnull=True)
+        rows = rows.filter(attention__overall__isnull=True)
     elif filters.overall:
-        rows = rows.filter(overall=filters.overall)
+        rows = rows.filter(attention__overall=filters.overall)
     if filters.flag_kind:
         rows = rows.filter(
             Exists(
@@ -124,8 +118,27 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
             )
         )
     if filters.attention_only:
-        rows = rows.filter(score__gt=0)
-    return rows.order_by(*_ordering(filters.sort, user=user))
+        rows = rows.filter(attention__score__gt=0)
+    return rows
+
+
+def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
+    """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
+    by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
+    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
+    return (
+        _selected(user=user, filters=filters)
+        .filter(attention__isnull=False)  # always true: a join, not an outer join
+        .select_related("sponsor", "cdmo")
+        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
+        .order_by(*_ordering(filters.sort, user=user))
+    )
+
+
+def dashboard_count(*, user, filters: DashboardFilters) -> int:
+    """How many rows `dashboard_rows` has: counted over the projects alone unless a filter reads
+    a stored figure (every project has its row, so the join changes no count)."""
+    return _selected(user=user, filters=filters).count()
 
 
 @dataclass
