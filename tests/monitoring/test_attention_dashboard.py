@@ -143,3 +143,25 @@ def test_ties_on_the_score_go_by_code_and_follow_a_rename(world):
     Project.objects.filter(pk=world["projects"]["ACM-1"].pk).update(code="ACM-7")
     assert [p.code for p in _rows(world)] == ["ACM-2", "ACM-7", "ACM-3"]
     assert ProjectAttention.objects.get(project=world["projects"]["ACM-1"]).code == "ACM-7"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_service_cells_and_a_program_never_updated_print_as_before(client, world):
+    """The rows are printed in Python (`table.py`): the HTML the template printed, byte for byte."""
+    p1, p2, p3 = (world["projects"][code] for code in ("ACM-1", "ACM-2", "ACM-3"))
+    FlagFactory(project=p2, kind=FlagKind.ISSUE_ACK_BREACH, explanation="Not acknowledged in 2 days.")
+    ProjectAttention.objects.filter(project__in=[p1, p2]).update(breached_issues=2)  # as if stored
+    Project.objects.filter(pk=p3.pk).update(last_update_published_at=None)
+    client.force_login(world["exec"])
+    html = text(client.get(reverse("monitoring:dashboard")))
+    flags_url = reverse("monitoring:project_flags", kwargs={"project_id": p2.pk})
+    assert (
+        '<td data-label="Service"><span class="badge badge-red">2 breached</span>\n        </td>'
+    ) in html  # ACM-1: breached issues, no flag in the column
+    assert (
+        f'<td data-label="Service"><a class="flag flag-critical" href="{flags_url}" '
+        'title="Not acknowledged in 2 days.">Service issue not acknowledged in time</a>\n'
+        '        <div class="small muted">2 breached</div></td>'
+    ) in html
+    assert '<td data-label="Last update" class="nowrap"><span class="muted">Never</span></td>' in html
+    assert html.count("<tr>") == 1 + 3  # the head's and one per program
