@@ -1,8 +1,9 @@
 """Reads for the executive escalation dashboard.
 
 Every figure is read from the stored attention figures (`attention.py`) joined to
-`projects_visible_to(user)`, or is an aggregate over it, so a page costs the same handful of
-queries for 10 projects or 10,000.
+`projects_visible_to(user)`, and the flag panels from the stored flag tallies (`tally.py`), so a
+page costs the same handful of queries for 10 projects or 10,000, and its rows and panels read
+a page's worth of index entries rather than every visible project.
 """
 
 from __future__ import annotations
