@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from oversight.monitoring.models import FlagKind, ProjectAttention
-from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
+from oversight.monitoring.selectors import DashboardFilters, dashboard_count, dashboard_rows
 from portal.accounts.models import OrgRole
 from projects.models import Project
 from tests.factories.monitoring import FlagFactory
@@ -165,3 +165,17 @@ def test_service_cells_and_a_program_never_updated_print_as_before(client, world
     ) in html
     assert '<td data-label="Last update" class="nowrap"><span class="muted">Never</span></td>' in html
     assert html.count("<tr>") == 1 + 3  # the head's and one per program
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"overall": "none"}, {"overall": "red"}, {"attention_only": True}, {"status": ""}, {"q": "acm-2"}],
+)
+def test_the_pages_count_counts_the_rows(world, filters, django_assert_num_queries):
+    """The pagination counts over the projects alone (`dashboard_count`): the same number."""
+    acme, alpha = world["exec"].organization, world["projects"]["ACM-1"].cdmo
+    Project.objects.bulk_create([ProjectFactory.build(sponsor=acme, cdmo=alpha, code="ACM-9")])
+    with django_assert_num_queries(1):
+        count = dashboard_count(user=world["exec"], filters=DashboardFilters(**filters))
+    assert count == len(_rows(world, **filters)) > 0
