@@ -102,14 +102,55 @@ class ProjectAttention(models.Model):
     decision_maker_flagged = models.BooleanField(default=False)
     score = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(help_text="When the figures last changed.")
+    # A copy of the project's code, so that the dashboard's order (score, then code) is one
+    # index: kept by triggers (migration 0005), whoever writes the project or this row.
+    code = models.CharField(max_length=32, db_default="", editable=False)
 
     class Meta:
         verbose_name_plural = "project attention"
-        # The dashboard's default order walks this index (score, highest first) and joins each
-        # row's project by key until a page is full: the visible projects are never all sorted.
-        # Every project has a row from its insert on (a trigger, migration 0004), so the
-        # dashboard joins this table without an outer join.
-        indexes = [models.Index(fields=["-score"], name="attention_score_idx")]
+        # The dashboard's default order (score, highest first, then code) walks this index and
+        # joins each row's project by key until a page is full: the visible projects are never
+        # all sorted, however many share a score. Every project has a row from its insert on (a
+        # trigger, migration 0004), so the dashboard joins this table without an outer join.
+        indexes = [models.Index(fields=["-score", "code", "project"], name="attention_order_idx")]
 
     def __str__(self) -> str:
         return f"Attention {self.score} for project {self.project_id}"
+
+
+class FlagTally(models.Model):
+    """Flags raised and cleared in one hour (UTC) on the projects one organization sees: the
+    dashboard's weekly trend, summed from at most 24 × 7 rows a week instead of every flag.
+
+    Derived data, like ProjectAttention: kept by triggers on every write of a flag, in its
+    statement (migration 0006); `tally.live_tallies` is the definition a rebuild compares with."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    hour = models.DateTimeField()
+    raised = models.IntegerField(default=0)
+    cleared = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hour"], name="flag_tally_one_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.raised} raised, {self.cleared} cleared at {self.hour:%Y-%m-%d %H}h"
+
+
+class OpenFlagTally(models.Model):
+    """Open flags of one kind on the projects one organization sees (the dashboard's counts by
+    kind). Kept with FlagTally, by the same triggers."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=32, choices=FlagKind.choices)
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="open_flag_tally_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.open} open {self.kind}"

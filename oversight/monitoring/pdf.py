@@ -30,6 +30,7 @@ from .forms import dashboard_filter_form
 from .selectors import (
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
+    dashboard_count,
     dashboard_rows,
     flag_summary,
     flags_by_kind_for,
@@ -94,7 +95,7 @@ def build_dashboard_pdf(document, progress) -> Built:
     filters = form.to_filters()
     rows = dashboard_rows(user=user, filters=filters)
     cap = settings.DASHBOARD_PDF_MAX_ROWS
-    matching = rows.count()
+    matching = dashboard_count(user=user, filters=filters)
     shown = min(matching, cap)
     progress(0, shown, "Reading the programs")
     body = []

@@ -1,8 +1,9 @@
 """Reads for the executive escalation dashboard.
 
 Every figure is read from the stored attention figures (`attention.py`) joined to
-`projects_visible_to(user)`, or is an aggregate over it, so a page costs the same handful of
-queries for 10 projects or 10,000.
+`projects_visible_to(user)`, and the flag panels from the stored flag tallies (`tally.py`), so a
+page costs the same handful of queries for 10 projects or 10,000, and its rows and panels read
+a page's worth of index entries rather than every visible project.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .attention import (
     SCORE_WEIGHTS,  # noqa: F401  (the page shows the weights; views read them here)
 )
 from .models import Flag, FlagKind, Severity
+from .tally import hours_align, tallied_summary
 
 # Each dashboard column of flags groups some kinds.
 FLAG_COLUMNS = {
@@ -73,7 +75,8 @@ class DashboardFilters:
 
 def _ordering(sort: str, *, user) -> list:
     """ORDER BY for `sort`, then the attention score and the code, so ties are stable. The
-    default (score, highest first) matches `attention_score_idx`, so a page reads the index."""
+    default (score, highest first, then code) is `attention_order_idx` (the code is the row's
+    copy of the project's), so a page reads the index however many projects share a score."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
     if key == "overall":
         expression = Case(
@@ -91,19 +94,13 @@ def _ordering(sort: str, *, user) -> list:
         first = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
     else:  # never NULL
         first = expression.desc() if descending else expression.asc()
-    return [first, *([] if key == "score" else ["-score"]), "code", "pk"]
+    return [first, *([] if key == "score" else ["-score"]), "attention__code", "pk"]
 
 
-def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
-    """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
-    by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
-    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
-    rows = (
-        projects_visible_to(user=user)
-        .filter(proposal_status=ProposalStatus.ACCEPTED)  # a proposal is not a running program yet
-        .filter(attention__isnull=False)  # always true: a join, not an outer join
-        .select_related("sponsor", "cdmo")
-        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
+def _selected(*, user, filters: DashboardFilters) -> QuerySet[Project]:
+    """The visible running projects `filters` select, in no order and without their figures."""
+    rows = projects_visible_to(user=user).filter(
+        proposal_status=ProposalStatus.ACCEPTED  # a proposal is not a running program yet
     )
     if filters.status:
         rows = rows.filter(status=filters.status)
@@ -112,9 +109,9 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
     if filters.counterparty:
         rows = rows.filter(Q(sponsor_id=filters.counterparty) | Q(cdmo_id=filters.counterparty))
     if filters.overall == "none":
-        rows = rows.filter(overall__isnull=True)
+        rows = rows.filter(attention__overall__isnull=True)
     elif filters.overall:
-        rows = rows.filter(overall=filters.overall)
+        rows = rows.filter(attention__overall=filters.overall)
     if filters.flag_kind:
         rows = rows.filter(
             Exists(
@@ -122,8 +119,27 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
             )
         )
     if filters.attention_only:
-        rows = rows.filter(score__gt=0)
-    return rows.order_by(*_ordering(filters.sort, user=user))
+        rows = rows.filter(attention__score__gt=0)
+    return rows
+
+
+def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
+    """Visible projects with every figure a dashboard row shows (`attention.FIGURES`, as stored
+    by `attention.refresh_attention`), in `filters.sort` order (attention score, highest first,
+    by default). Every project has its stored row from its insert on (zeros until refreshed)."""
+    return (
+        _selected(user=user, filters=filters)
+        .filter(attention__isnull=False)  # always true: a join, not an outer join
+        .select_related("sponsor", "cdmo")
+        .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
+        .order_by(*_ordering(filters.sort, user=user))
+    )
+
+
+def dashboard_count(*, user, filters: DashboardFilters) -> int:
+    """How many rows `dashboard_rows` has: counted over the projects alone unless a filter reads
+    a stored figure (every project has its row, so the join changes no count)."""
+    return _selected(user=user, filters=filters).count()
 
 
 @dataclass
@@ -188,13 +204,31 @@ class WeeklyTrend:
 def flag_summary(
     *, user, weeks: int = 12, today: dt.date | None = None
 ) -> tuple[WeeklyTrend, list[tuple[str, str, int]]]:
-    """The dashboard's two panels from one pass over the flags of the visible projects that are
-    open or were raised or cleared in the last `weeks` weeks, grouped by (week raised, week
-    cleared, kind if open): flags raised and cleared per week, and (kind, label, count) of the
-    open flags, most first."""
+    """The dashboard's two panels over the flags of the visible projects: flags raised and
+    cleared per local week over the last `weeks` weeks, and (kind, label, count) of the open
+    flags, most first. One query: the stored tallies (`tally.py`) for someone who sees the whole
+    organization, else one pass over the flags of the projects they see."""
     today = today or timezone.localdate()
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
+    mondays = [first_monday + dt.timedelta(weeks=i) for i in range(weeks + 1)]
+    if user.sees_whole_organization and hours_align(mondays):
+        raised, cleared, open_counts = tallied_summary(organization_id=user.organization_id, start=start)
+    else:
+        raised, cleared, open_counts = _counted_summary(user=user, start=start)
+    trend = WeeklyTrend(weeks=mondays[:-1])
+    trend.raised = [raised[week] for week in trend.weeks]
+    trend.cleared = [cleared[week] for week in trend.weeks]
+    counts = sorted(
+        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
+    return trend, counts
+
+
+def _counted_summary(*, user, start: dt.datetime) -> tuple[Counter, Counter, Counter]:
+    """(raised per local week, cleared per local week, open per kind) from `start`, counted in
+    one pass over the flags of the visible projects that are open or were raised or cleared since,
+    grouped by (week raised, week cleared, kind if open)."""
     groups = (
         Flag.objects.filter(
             Q(cleared_at__isnull=True) | Q(raised_at__gte=start) | Q(cleared_at__gte=start),
@@ -218,13 +252,7 @@ def flag_summary(
             cleared[_local_date(cleared_week)] += n
         if open_kind is not None:
             open_counts[open_kind] += n
-    trend = WeeklyTrend(weeks=[first_monday + dt.timedelta(weeks=i) for i in range(weeks)])
-    trend.raised = [raised[week] for week in trend.weeks]
-    trend.cleared = [cleared[week] for week in trend.weeks]
-    counts = sorted(
-        ((kind, label, open_counts[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
-    )
-    return trend, counts
+    return raised, cleared, open_counts
 
 
 def _local_date(moment: dt.datetime | dt.date) -> dt.date:

@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Iterator
 from itertools import chain
 
@@ -22,6 +23,7 @@ from .selectors import (
     FLAG_COLUMNS,
     SCORE_WEIGHTS,
     cleared_flags_for_project,
+    dashboard_count,
     dashboard_rows,
     flag_summary,
     flags_by_kind_for,
@@ -33,7 +35,23 @@ from .table import table_rows
 def _dashboard(request):
     form = dashboard_filter_form(user=request.user, data=request.GET)
     filters = form.to_filters()
-    return form, filters.sort, dashboard_rows(user=request.user, filters=filters)
+    return form, filters, dashboard_rows(user=request.user, filters=filters)
+
+
+class _CountedRows:
+    """The dashboard's rows as the paginator reads them: a slice of `rows`, and a count by the
+    cheaper `dashboard_count` (the rows' join to their figures changes no count)."""
+
+    ordered = True
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, key):
+        return self.rows[key]
 
 
 def _sort_headers(request, sort: str) -> dict[str, dict]:
@@ -73,9 +91,10 @@ def _context(request, form, rows: list, page=None, sort: str = DEFAULT_SORT) -> 
 
 @organization_member_required
 def dashboard_view(request):
-    form, sort, rows = _dashboard(request)
-    page = paginate(request, rows, per_page=30)
-    context = _context(request, form, list(page.object_list), page, sort)
+    form, filters, rows = _dashboard(request)
+    count = functools.partial(dashboard_count, user=request.user, filters=filters)
+    page = paginate(request, _CountedRows(rows, count), per_page=30)
+    context = _context(request, form, list(page.object_list), page, filters.sort)
     return render(request, "monitoring/dashboard.html", context)
 
 
@@ -128,7 +147,7 @@ def _csv_rows(batches: Iterator[list]) -> Iterator[list]:
 def dashboard_csv_view(request):
     """Every row the filters select, streamed: one server-side cursor read in batches, each
     batch's flags in one query, so memory stays flat at any number of projects."""
-    form, _sort, rows = _dashboard(request)
+    _form, _filters, rows = _dashboard(request)
     size = settings.DASHBOARD_EXPORT_BATCH
     batches = batches_of(rows.iterator(chunk_size=size), size)
     first = next(batches, [])  # the query runs (and any error surfaces) before the response starts

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from oversight.monitoring.models import FlagKind, ProjectAttention
-from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
+from oversight.monitoring.selectors import DashboardFilters, dashboard_count, dashboard_rows
 from portal.accounts.models import OrgRole
 from projects.models import Project
 from tests.factories.monitoring import FlagFactory
@@ -133,3 +133,49 @@ def test_a_flag_cell_escapes_what_it_prints(client, world):
         "No decision-maker on the project</a>"
     ) in html
     assert "<b onclick" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_ties_on_the_score_go_by_code_and_follow_a_rename(world):
+    """The order's code is the row's copy (one index for score and code): an UPDATE of the
+    project's code, without a save, moves it among the projects of its score."""
+    assert [p.code for p in _rows(world)] == ["ACM-1", "ACM-2", "ACM-3"]  # 6, 6, 0
+    Project.objects.filter(pk=world["projects"]["ACM-1"].pk).update(code="ACM-7")
+    assert [p.code for p in _rows(world)] == ["ACM-2", "ACM-7", "ACM-3"]
+    assert ProjectAttention.objects.get(project=world["projects"]["ACM-1"]).code == "ACM-7"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_service_cells_and_a_program_never_updated_print_as_before(client, world):
+    """The rows are printed in Python (`table.py`): the HTML the template printed, byte for byte."""
+    p1, p2, p3 = (world["projects"][code] for code in ("ACM-1", "ACM-2", "ACM-3"))
+    FlagFactory(project=p2, kind=FlagKind.ISSUE_ACK_BREACH, explanation="Not acknowledged in 2 days.")
+    ProjectAttention.objects.filter(project__in=[p1, p2]).update(breached_issues=2)  # as if stored
+    Project.objects.filter(pk=p3.pk).update(last_update_published_at=None)
+    client.force_login(world["exec"])
+    html = text(client.get(reverse("monitoring:dashboard")))
+    flags_url = reverse("monitoring:project_flags", kwargs={"project_id": p2.pk})
+    assert (
+        '<td data-label="Service"><span class="badge badge-red">2 breached</span>\n        </td>'
+    ) in html  # ACM-1: breached issues, no flag in the column
+    assert (
+        f'<td data-label="Service"><a class="flag flag-critical" href="{flags_url}" '
+        'title="Not acknowledged in 2 days.">Service issue not acknowledged in time</a>\n'
+        '        <div class="small muted">2 breached</div></td>'
+    ) in html
+    assert '<td data-label="Last update" class="nowrap"><span class="muted">Never</span></td>' in html
+    assert html.count("<tr>") == 1 + 3  # the head's and one per program
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"overall": "none"}, {"overall": "red"}, {"attention_only": True}, {"status": ""}, {"q": "acm-2"}],
+)
+def test_the_pages_count_counts_the_rows(world, filters, django_assert_num_queries):
+    """The pagination counts over the projects alone (`dashboard_count`): the same number."""
+    acme, alpha = world["exec"].organization, world["projects"]["ACM-1"].cdmo
+    Project.objects.bulk_create([ProjectFactory.build(sponsor=acme, cdmo=alpha, code="ACM-9")])
+    with django_assert_num_queries(1):
+        count = dashboard_count(user=world["exec"], filters=DashboardFilters(**filters))
+    assert count == len(_rows(world, **filters)) > 0

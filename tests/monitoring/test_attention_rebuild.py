@@ -1,4 +1,5 @@
-"""The stored attention figures always equal a fresh recompute (issue 13).
+"""The stored attention figures, and the flag tallies of the dashboard's panels, always equal a
+fresh recompute (issue 13).
 
 A seeded random series of real operations through the services, with the clock moving on:
 status updates published in every colour, milestones added, slipped and done, service issues
@@ -18,14 +19,15 @@ from issues.models import IssueStatus, PlanStatus, ResolutionPlan
 from oversight.monitoring.attention import live_figures
 from oversight.monitoring.models import ProjectAttention
 from oversight.monitoring.services import recheck_projects, sweep
+from oversight.monitoring.tally import live_tallies, stored_tallies
 from portal.accounts.models import OrgRole
 from portal.core import clock
 from projects import services as project_services
-from projects.models import Milestone, MilestoneKind, MilestoneStatus, ProjectMember, TeamRole
+from projects.models import Milestone, MilestoneKind, MilestoneStatus, Project, ProjectMember, TeamRole
 from projects.selectors import access_for
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
-from tests.monitoring.attention_helpers import stored_figures
+from tests.monitoring.attention_helpers import stored_codes, stored_figures
 from tests.projects.update_helpers import published_update
 
 START = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)  # a Monday morning
@@ -135,6 +137,16 @@ class Story:
                 access=self._access(TeamRole.SPONSOR_LEAD, project), member=member, confirmed=True
             )
 
+    def rename(self, project):
+        """A new code (an UPDATE, no save): the row's copy, which orders the dashboard, follows."""
+        self.counter += 1
+        project.refresh_from_db()
+        project_services.project_update(
+            access=self._access(TeamRole.PROJECT_MANAGER, project),
+            version=project.version,
+            code=f"REN-{self.counter}",
+        )
+
     def recheck(self, project):
         recheck_projects(project_ids=[project.pk], now=clock.now())
 
@@ -202,11 +214,19 @@ def test_random_operations_keep_every_stored_row_equal_to_a_recompute(world, see
         for _ in range(80):
             traveller.shift(dt.timedelta(hours=rng.choice([0, 1, 3, 9, 26, 50])))
             done.append(story.step())
+            if len(done) % 20 == 0:  # outside the seeded choices, which stay as they were
+                story.rename(story.projects[len(done) % len(story.projects)])
+                done.append("rename")
             stored = stored_figures()
             assert stored == live_figures(), done
+            assert stored_codes() == dict(Project.objects.values_list("pk", "code")), done
+            assert stored_tallies() == live_tallies(), done
             seen += stored.values()
         sweep(now=clock.now())
     assert stored_figures() == live_figures()
+    hours, open_counts = stored_tallies()
+    assert (hours, open_counts) == live_tallies()
+    assert sum(cleared for _raised, cleared in hours.values()) > 0 and sum(open_counts.values()) > 0
     assert ProjectAttention.objects.count() == len(story.projects)
     # The story went somewhere: every figure took a value other than nothing on the way.
     assert {row["overall"] for row in seen} >= {None, "green", "amber", "red"}

@@ -1,5 +1,7 @@
-"""The dashboard's trend and open-flag panels come from one pass over the flags (`flag_summary`):
-the same figures as counting each flag by hand, in local weeks, over the visible projects only."""
+"""The dashboard's trend and open-flag panels (`flag_summary`): the same figures as counting each
+flag by hand, in local weeks, over the visible projects only, in one query, whether they come
+from the stored tallies (someone who sees the whole organization, a zone whose weeks start on a
+whole UTC hour) or from one pass over the flags (a team member; a half-hour zone)."""
 
 import datetime as dt
 from collections import Counter
@@ -11,9 +13,10 @@ from django.utils import timezone
 from oversight.monitoring.models import Flag, FlagKind
 from oversight.monitoring.selectors import flag_summary
 from portal.accounts.models import OrgRole
+from projects.models import TeamRole
 from tests.factories.monitoring import FlagFactory
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import staff_project
+from tests.factories.projects import ProjectMemberFactory, staff_project
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
 KINDS = list(FlagKind.values)
@@ -52,6 +55,16 @@ def world(db):
         return {"exec": UserFactory(organization=acme, org_role=OrgRole.EXECUTIVE), "mine": mine}
 
 
+def _expected(flags):
+    raised = Counter(_monday(f.raised_at) for f in flags)
+    cleared = Counter(_monday(f.cleared_at) for f in flags if f.cleared_at)
+    open_kinds = Counter(f.kind for f in flags if f.cleared_at is None)
+    counts = sorted(
+        ((kind, label, open_kinds[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
+    )
+    return raised, cleared, counts
+
+
 def _monday(moment: dt.datetime) -> dt.date:
     day = timezone.localdate(moment)
     return day - dt.timedelta(days=day.weekday())
@@ -63,16 +76,34 @@ def test_trend_and_counts_equal_counting_each_flag(world, django_assert_num_quer
     with django_assert_num_queries(1):
         trend, counts = flag_summary(user=world["exec"])
     flags = list(Flag.objects.filter(project__in=world["mine"]))
-    raised = Counter(_monday(f.raised_at) for f in flags)
-    cleared = Counter(_monday(f.cleared_at) for f in flags if f.cleared_at)
+    raised, cleared, expected_counts = _expected(flags)
     assert trend.weeks[-1] == dt.date(2026, 11, 16) and len(trend.weeks) == 12
     assert trend.raised == [raised[w] for w in trend.weeks]
     assert trend.cleared == [cleared[w] for w in trend.weeks]
     assert sum(trend.raised) == 10 and sum(trend.cleared) == 6  # the foreign project's not counted
     assert trend.raised[trend.weeks.index(dt.date(2026, 11, 9))] == 1 + 2  # 00:30 Monday local, + 3 days ago
     assert trend.raised[trend.weeks.index(dt.date(2026, 11, 2))] == 1  # 22:30 Sunday local
-    open_kinds = Counter(f.kind for f in flags if f.cleared_at is None)
-    assert counts == sorted(
-        ((kind, label, open_kinds[kind]) for kind, label in FlagKind.choices), key=lambda t: -t[2]
-    )
+    assert counts == expected_counts
     assert counts[0][2] == 2 and sum(n for _kind, _label, n in counts) == 6
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"])
+@pytest.mark.parametrize("role", [OrgRole.EXECUTIVE, OrgRole.MEMBER])
+def test_every_zone_and_role_counts_the_same(world, zone, role, django_assert_num_queries):
+    """Stored tallies (an executive, weeks starting on a whole UTC hour) or a count (a team
+    member, or Kolkata's and Kathmandu's half- and quarter-hour weeks): the same figures."""
+    user = UserFactory(organization=world["exec"].organization, org_role=role)
+    if role == OrgRole.MEMBER:  # on the team of the first project only
+        ProjectMemberFactory(project=world["mine"][0], user=user, role=TeamRole.SPONSOR_MEMBER)
+    seen = world["mine"] if role == OrgRole.EXECUTIVE else world["mine"][:1]
+    with timezone.override(zone):
+        with django_assert_num_queries(1):
+            trend, counts = flag_summary(user=user)
+        raised, cleared, expected_counts = _expected(list(Flag.objects.filter(project__in=seen)))
+    assert (trend.raised, trend.cleared) == (
+        [raised[w] for w in trend.weeks],
+        [cleared[w] for w in trend.weeks],
+    )
+    assert counts == expected_counts
+    assert sum(trend.raised) > 0 and sum(trend.cleared) > 0
