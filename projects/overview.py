@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.urls import reverse
 from django.utils import timezone
 
 from . import permissions
 from .selectors.overview import overview_latest_update, overview_next_milestones, overview_open_decisions
 
+T = TypeVar("T")
 PanelContext = Callable[[dict[str, Any]], "dict | None"]
 
 
@@ -44,6 +46,7 @@ class Panel:
 
 
 _entries: dict[str, PanelEntry] = {}
+_MARK = 918273645  # an object id no URL pattern can contain by chance
 
 
 def register_panel(key: str, *, order: int, template: str, context: PanelContext) -> None:
@@ -61,6 +64,21 @@ def overview_panels(page: dict[str, Any]) -> list[Panel]:
     return panels
 
 
+def read_once(page: dict[str, Any], key: str, read: Callable[[], T]) -> T:
+    """What `read()` returns, read the first time a part of the page asks for `key` and kept in the
+    page's context for the others (a header badge and a panel showing the same rows)."""
+    if key not in page:
+        page[key] = read()
+    return page[key]
+
+
+def object_urls(name: str, project_id: int, id_name: str) -> Callable[[int], str]:
+    """pk -> the URL named `name` of that object of the project (`id_name` its URL argument),
+    reversed once for a panel's list rather than once per row."""
+    url = reverse(name, kwargs={"project_id": project_id, id_name: _MARK})
+    return lambda pk: url.replace(str(_MARK), str(pk))
+
+
 # ---------------------------------------------------------------------------
 # The projects app's own panels (registered in ProjectsConfig.ready)
 # ---------------------------------------------------------------------------
@@ -69,18 +87,21 @@ def overview_panels(page: dict[str, Any]) -> list[Panel]:
 def latest_update_panel(page: dict[str, Any]) -> dict:
     """The latest published update: RAG overall and per dimension, summary, who and when."""
     access = page["access"]
-    update = (
-        page["latest_update"] if "latest_update" in page else overview_latest_update(project=page["project"])
-    )
+    update = read_once(page, "latest_update", lambda: overview_latest_update(project=page["project"]))
     return {
         "update": update,
+        "url": update.get_absolute_url() if update else "",
         "may_post": permissions.can_author_updates(access),
     }
 
 
 def next_milestones_panel(page: dict[str, Any]) -> dict:
     """The next milestones still to meet, planned against forecast, with their slip."""
-    milestones, total = overview_next_milestones(project=page["project"])
+    project = page["project"]
+    milestones, total = overview_next_milestones(project=project)
+    url = object_urls("projects:milestone", project.pk, "milestone_id")
+    for milestone in milestones:
+        milestone.url = url(milestone.pk)
     return {
         "milestones": milestones,
         "total": total,
@@ -92,12 +113,17 @@ def next_milestones_panel(page: dict[str, Any]) -> dict:
 
 def open_decisions_panel(page: dict[str, Any]) -> dict:
     """Decisions the CDMO needs from the sponsor, soonest needed first."""
-    access = page["access"]
-    decisions, total = overview_open_decisions(project=page["project"])
+    project, access = page["project"], page["access"]
+    decisions, total = overview_open_decisions(project=project)
+    url = object_urls("projects:decision", project.pk, "decisionrequest_id")
+    update_url = object_urls("projects:update", project.pk, "statusupdate_id")
+    for decision in decisions:
+        decision.url, decision.update_url = url(decision.pk), update_url(decision.update_id)
     return {
         "decisions": decisions,
         "total": total,
         "more": total - len(decisions),
+        "list_url": reverse("projects:decisions"),
         "today": timezone.localdate(),
         "may_decide": permissions.can_resolve_decision(access),
         "may_post": permissions.can_author_updates(access),

@@ -4,14 +4,14 @@ The overview adds its panels (`overview_page`) from the registry in `projects/ov
 
 Views of any app that show a project tab call `project_page(...)` and extend
 `projects/_layout.html`; the tenancy check happens here, through the selector. The tabs come from
-the registry in `projects/tabs.py`, which each app fills from its `AppConfig.ready()`.
+the registry in `projects/tabs.py`, which each app fills from its `AppConfig.ready()`; their URLs
+are the page's `links` (by tab key), so a panel links to a tab without reversing it again.
 """
 
 from __future__ import annotations
 
 from .overview import overview_panels
 from .selectors import access_from_team, project_team, team_gaps, visible_project
-from .selectors.overview import overview_latest_update
 from .tabs import page_tabs
 
 
@@ -27,13 +27,12 @@ def project_page(request, project_id: int, tab: str) -> dict:
         "tab": tab,
     }
     context["tabs"], context["badges"] = page_tabs(context)
+    context["links"] = {item.key: item.url for item in context["tabs"] + context["badges"]}
     return context
 
 
 def overview_page(request, project_id: int) -> dict:
     """Context for a project's overview: the frame plus the panels every app registered."""
     context = project_page(request, project_id, "overview")
-    # Read once for the header's status and the latest-update panel.
-    context["latest_update"] = overview_latest_update(project=context["project"])
     context["panels"] = overview_panels(context)
     return context

@@ -38,7 +38,7 @@ class MonitoringConfig(AppConfig):
             "open flag",
             "monitoring:project_flags",
             order=80,
-            count=lambda page: page["project"].flags.filter(cleared_at__isnull=True).count(),
+            count=overview.open_flag_count,
             badge=True,
         )
         # The dashboard as a PDF, built by a worker (portal/documents).

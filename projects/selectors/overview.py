@@ -19,6 +19,24 @@ from ..models import (
 )
 from .decisions import open_decisions_for_project
 
+# What the header's status and the latest-update panel show of an update, and no more.
+_UPDATE_FIELDS = (
+    "pk",
+    "project_id",
+    "title",
+    "period_start",
+    "period_end",
+    "overall_rag",
+    "schedule_rag",
+    "budget_rag",
+    "quality_rag",
+    "supply_rag",
+    "summary",
+    "published_at",
+    "revision_number",
+    "published_by__full_name",
+)
+
 
 def overview_latest_update(*, project: Project) -> StatusUpdate | None:
     """The current revision of the latest published update, with who published it.
@@ -27,6 +45,7 @@ def overview_latest_update(*, project: Project) -> StatusUpdate | None:
     return (
         StatusUpdate.objects.filter(project=project, status=UpdateStatus.PUBLISHED)
         .select_related("published_by")
+        .only(*_UPDATE_FIELDS)
         .order_by("-period_end", "-published_at", "-pk")
         .first()
     )
@@ -37,6 +56,7 @@ def overview_next_milestones(*, project: Project, limit: int = 5) -> tuple[list[
     with `slip` in days, and how many are still to meet in all."""
     rows = list(
         Milestone.objects.filter(project=project, status__in=OPEN_MILESTONE_STATUSES)
+        .only("pk", "project_id", "title", "baseline_date", "forecast_date", "status")
         .with_slip()
         .annotate(total=Window(Count("pk")))
         .order_by("forecast_date", "baseline_date", "pk")[:limit]
@@ -46,5 +66,9 @@ def overview_next_milestones(*, project: Project, limit: int = 5) -> tuple[list[
 
 def overview_open_decisions(*, project: Project, limit: int = 4) -> tuple[list[DecisionRequest], int]:
     """The open decisions needed soonest, and how many are open in all."""
-    rows = list(open_decisions_for_project(project=project).annotate(total=Window(Count("pk")))[:limit])
+    rows = list(
+        open_decisions_for_project(project=project)
+        .only("pk", "project_id", "title", "needed_by", "update__id", "update__project_id", "update__title")
+        .annotate(total=Window(Count("pk")))[:limit]
+    )
     return rows, (rows[0].total if rows else 0)
