@@ -1,6 +1,6 @@
 """The project overview's "Open service issues" panel (registered in `IssuesConfig.ready`).
 
-One query whatever the log holds: the most urgent few issues not yet closed (the soonest running
+One query whatever the log holds (compiled once per process): the most urgent few issues not yet closed (the soonest running
 deadline first, then the most severe), each row carrying the count of all of them by severity.
 Both sides see a project's service issues, as on its Service issues tab.
 """
@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Windo
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.compiled import CompiledRead
 from projects.models import Project
 from projects.overview import object_urls
 
@@ -27,11 +28,13 @@ _RUNNING_CLOCK = {
 }
 
 
-def most_urgent_issues(*, project: Project, limit: int = 3) -> tuple[list[ServiceIssue], dict[str, int]]:
-    """The issues to look at first, each with `next_due` (the running clock's deadline, or None),
-    and how many are not yet closed by severity (window counts over the same rows)."""
-    issues = list(
-        ServiceIssue.objects.filter(project=project)
+_MOST_URGENT = 3
+# The issues to look at first, not yet closed: the soonest running deadline first (`next_due`,
+# None when no clock runs), then the most severe; each row also counts all of them by severity
+# (`open_critical`, `open_major`, `open_minor`: window counts over the same rows).
+_most_urgent = CompiledRead(
+    lambda project_id: (
+        ServiceIssue.objects.filter(project_id=project_id)
         .exclude(status=IssueStatus.CLOSED)
         .only("pk", "project_id", "title", "severity", "status")
         .annotate(
@@ -48,8 +51,15 @@ def most_urgent_issues(*, project: Project, limit: int = 3) -> tuple[list[Servic
             ),
             **{f"open_{s.value}": Window(Count("pk", filter=Q(severity=s))) for s in Severity},
         )
-        .order_by(F("next_due").asc(nulls_last=True), "severity_rank", "-raised_at", "-pk")[:limit]
-    )
+        .order_by(F("next_due").asc(nulls_last=True), "severity_rank", "-raised_at", "-pk")[:_MOST_URGENT]
+    ),
+    project_id=int,
+)
+
+
+def most_urgent_issues(*, project: Project) -> tuple[list[ServiceIssue], dict[str, int]]:
+    """The issues to look at first (`_most_urgent`) and how many are not yet closed by severity."""
+    issues = _most_urgent(project_id=project.pk)
     counts = {s.value: (getattr(issues[0], f"open_{s.value}") if issues else 0) for s in Severity}
     return issues, counts
 

@@ -1,7 +1,7 @@
 """The project overview's "Open flags" panel and the header's "N open flags" badge (registered in
 `MonitoringConfig.ready`).
 
-One query per page for both: the project's open flags, critical first then the newest, with how
+One query per page for both, compiled once per process: the project's open flags, critical first then the newest, with how
 many are open in all. Everyone who sees the project sees its flags, as on its flags page.
 """
 
@@ -11,15 +11,17 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Value, When, Window
 
+from portal.core.compiled import CompiledRead
 from projects.models import Project
 from projects.overview import read_once
 
 from .models import Flag, Severity
 
-
-def top_open_flags(*, project: Project, limit: int = 3) -> tuple[list[Flag], int]:
-    rows = list(
-        Flag.objects.filter(project=project, cleared_at__isnull=True)
+_TOP_FLAGS = 3
+# The project's open flags, critical first then the newest, each row with how many are open.
+_top_open_flags = CompiledRead(
+    lambda project_id: (
+        Flag.objects.filter(project_id=project_id, cleared_at__isnull=True)
         .only("pk", "project_id", "kind", "severity", "explanation")
         .annotate(
             severity_rank=Case(
@@ -27,8 +29,14 @@ def top_open_flags(*, project: Project, limit: int = 3) -> tuple[list[Flag], int
             ),
             total=Window(Count("pk")),
         )
-        .order_by("severity_rank", "-raised_at", "-pk")[:limit]
-    )
+        .order_by("severity_rank", "-raised_at", "-pk")[:_TOP_FLAGS]
+    ),
+    project_id=int,
+)
+
+
+def top_open_flags(*, project: Project) -> tuple[list[Flag], int]:
+    rows = _top_open_flags(project_id=project.pk)
     return rows, (rows[0].total if rows else 0)
 
 
