@@ -11,11 +11,9 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.core.compiled import CompiledRead
-from projects.models import Project
-from projects.overview import object_urls
+from projects.overview import object_urls, page_now, panel_rows
 
 from . import permissions
 from .models import IssueStatus, ServiceIssue, Severity
@@ -32,7 +30,7 @@ _MOST_URGENT = 3
 # The issues to look at first, not yet closed: the soonest running deadline first (`next_due`,
 # None when no clock runs), then the most severe; each row also counts all of them by severity
 # (`open_critical`, `open_major`, `open_minor`: window counts over the same rows).
-_most_urgent = CompiledRead(
+_MOST_URGENT_ISSUES = CompiledRead(
     lambda project_id: (
         ServiceIssue.objects.filter(project_id=project_id)
         .exclude(status=IssueStatus.CLOSED)
@@ -57,16 +55,14 @@ _most_urgent = CompiledRead(
 )
 
 
-def most_urgent_issues(*, project: Project) -> tuple[list[ServiceIssue], dict[str, int]]:
-    """The issues to look at first (`_most_urgent`) and how many are not yet closed by severity."""
-    issues = _most_urgent(project_id=project.pk)
-    counts = {s.value: (getattr(issues[0], f"open_{s.value}") if issues else 0) for s in Severity}
-    return issues, counts
+def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+    return {"urgent_issues": (_MOST_URGENT_ISSUES, {"project_id": page["project"].pk})}
 
 
 def open_issues_panel(page: dict[str, Any]) -> dict:
     project, access = page["project"], page["access"]
-    issues, counts = most_urgent_issues(project=project)
+    issues = panel_rows(page, reads, "urgent_issues")
+    counts = {s.value: (getattr(issues[0], f"open_{s.value}") if issues else 0) for s in Severity}
     url = object_urls("issues:detail", project.pk, "serviceissue_id")
     for issue in issues:
         issue.url, issue.due_what = url(issue.pk), _RUNNING_CLOCK.get(issue.status, "")
@@ -74,7 +70,7 @@ def open_issues_panel(page: dict[str, Any]) -> dict:
         "counts": [(severity.value, severity.label, counts[severity.value]) for severity in Severity],
         "total": sum(counts.values()),
         "issues": issues,
-        "now": timezone.now(),
+        "now": page_now(page),
         "list_url": reverse("issues:project_issues", kwargs={"project_id": project.pk}) + f"?status={ACTIVE}",
         "may_raise": permissions.can_raise(access),
     }

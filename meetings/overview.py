@@ -11,10 +11,9 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Window
-from django.utils import timezone
 
 from portal.core.compiled import CompiledRead
-from projects.models import Project
+from projects.overview import page_now, panel_rows
 
 from . import permissions
 from .models import Invitee, Meeting, MeetingStatus, zone_label
@@ -26,7 +25,7 @@ _ENDS_AT = ExpressionWrapper(
 # The scheduled meeting that ends soonest after `now` (so one under way still shows): what the
 # panel shows of it, its organizer's name, `my_rsvp` (the user's reply, None when not invited)
 # and how many scheduled meetings are still to come in all (`total`).
-_next_meeting = CompiledRead(
+_NEXT_MEETING = CompiledRead(
     lambda project_id, user_id, now: (
         Meeting.objects.filter(project_id=project_id, status=MeetingStatus.SCHEDULED)
         .alias(ends=_ENDS_AT)
@@ -51,16 +50,16 @@ _next_meeting = CompiledRead(
 )
 
 
-def next_meetings(*, project: Project, user, now: datetime.datetime) -> tuple[Meeting | None, int]:
-    """The next meeting (see `_next_meeting`) and how many scheduled meetings are still to come."""
-    rows = _next_meeting(project_id=project.pk, user_id=user.pk, now=now)
-    return (rows[0], rows[0].total) if rows else (None, 0)
+def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+    values = {"project_id": page["project"].pk, "user_id": page["access"].user.pk, "now": page_now(page)}
+    return {"next_meeting": (_NEXT_MEETING, values)}
 
 
 def next_meeting_panel(page: dict[str, Any]) -> dict:
     access = page["access"]
-    now = timezone.now()
-    meeting, total = next_meetings(project=page["project"], user=access.user, now=now)
+    now = page_now(page)
+    rows = panel_rows(page, reads, "next_meeting")
+    meeting, total = (rows[0], rows[0].total) if rows else (None, 0)
     return {
         "meeting": meeting,
         "url": meeting.get_absolute_url() if meeting else "",

@@ -50,5 +50,9 @@ class MonitoringConfig(AppConfig):
             origin_label="Back to the dashboard",
         )
         register_panel(
-            "flags", order=20, template="monitoring/_overview_panel.html", context=overview.open_flags_panel
+            "flags",
+            order=20,
+            template="monitoring/_overview_panel.html",
+            context=overview.open_flags_panel,
+            reads=overview.reads,
         )

@@ -12,14 +12,13 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Value, When, Window
 
 from portal.core.compiled import CompiledRead
-from projects.models import Project
-from projects.overview import read_once
+from projects.overview import panel_rows
 
 from .models import Flag, Severity
 
 _TOP_FLAGS = 3
 # The project's open flags, critical first then the newest, each row with how many are open.
-_top_open_flags = CompiledRead(
+_TOP_OPEN_FLAGS = CompiledRead(
     lambda project_id: (
         Flag.objects.filter(project_id=project_id, cleared_at__isnull=True)
         .only("pk", "project_id", "kind", "severity", "explanation")
@@ -35,13 +34,13 @@ _top_open_flags = CompiledRead(
 )
 
 
-def top_open_flags(*, project: Project) -> tuple[list[Flag], int]:
-    rows = _top_open_flags(project_id=project.pk)
-    return rows, (rows[0].total if rows else 0)
+def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+    return {"open_flags": (_TOP_OPEN_FLAGS, {"project_id": page["project"].pk})}
 
 
 def _open_flags(page: dict[str, Any]) -> tuple[list[Flag], int]:
-    return read_once(page, "open_flags", lambda: top_open_flags(project=page["project"]))
+    rows = panel_rows(page, reads, "open_flags")
+    return rows, (rows[0].total if rows else 0)
 
 
 def open_flag_count(page: dict[str, Any]) -> int:

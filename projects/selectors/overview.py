@@ -3,8 +3,8 @@
 Each list comes with the size of the whole list (`total`, a window count over the same rows),
 so a panel shows "the next 5 of 23" without a second query. Each read takes only the columns
 its panel shows, and its SQL is compiled once per process (`CompiledRead`): the overview makes
-the same reads on every request. The caller has checked the project is visible
-(`get_project_for_user`).
+the same reads on every request, all panels' in one round trip. The caller has checked the
+project is visible (`get_project_for_user`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from portal.core.compiled import CompiledRead
 
 from ..models import (
     OPEN_MILESTONE_STATUSES,
-    DecisionRequest,
     Milestone,
     Project,
     StatusUpdate,
@@ -23,7 +22,9 @@ from ..models import (
 )
 from .decisions import open_decisions_for_project
 
-_latest_update = CompiledRead(
+# The current revision of the latest published update, with `published_by_name`. Published
+# means the sponsor sees it too: drafts never show on the overview.
+LATEST_UPDATE = CompiledRead(
     lambda project_id: (
         StatusUpdate.objects.filter(project_id=project_id, status=UpdateStatus.PUBLISHED)
         .only(
@@ -48,7 +49,9 @@ _latest_update = CompiledRead(
 )
 
 _NEXT_MILESTONES = 5
-_next_milestones = CompiledRead(
+# The next milestones still to meet (soonest forecast first, so past-due ones lead), with `slip`
+# in days and how many are still to meet in all (`total`).
+NEXT_MILESTONES = CompiledRead(
     lambda project_id: (
         Milestone.objects.filter(project_id=project_id, status__in=OPEN_MILESTONE_STATUSES)
         .only("pk", "project_id", "title", "baseline_date", "forecast_date", "status")
@@ -60,7 +63,9 @@ _next_milestones = CompiledRead(
 )
 
 _OPEN_DECISIONS = 4
-_open_decisions = CompiledRead(
+# The open decisions needed soonest, each with `update_title` (the update that asked for it),
+# and how many are open in all (`total`).
+OPEN_DECISIONS = CompiledRead(
     lambda project_id: (
         open_decisions_for_project(project=Project(pk=project_id))
         .select_related(None)
@@ -69,25 +74,3 @@ _open_decisions = CompiledRead(
     ),
     project_id=int,
 )
-
-
-def overview_latest_update(*, project: Project) -> StatusUpdate | None:
-    """The current revision of the latest published update, with `published_by_name`.
-
-    Published means the sponsor sees it too: drafts never show on the overview."""
-    rows = _latest_update(project_id=project.pk)
-    return rows[0] if rows else None
-
-
-def overview_next_milestones(*, project: Project) -> tuple[list[Milestone], int]:
-    """The next milestones still to meet (soonest forecast first, so past-due ones lead), with
-    `slip` in days, and how many are still to meet in all."""
-    rows = _next_milestones(project_id=project.pk)
-    return rows, (rows[0].total if rows else 0)
-
-
-def overview_open_decisions(*, project: Project) -> tuple[list[DecisionRequest], int]:
-    """The open decisions needed soonest, each with `update_title` (the update that asked for
-    it), and how many are open in all."""
-    rows = _open_decisions(project_id=project.pk)
-    return rows, (rows[0].total if rows else 0)

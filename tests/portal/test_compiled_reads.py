@@ -6,7 +6,8 @@ import pytest
 from django.db.models import Count, F, Window
 
 from portal.accounts.models import User
-from portal.core.compiled import CompiledRead
+from portal.core.compiled import CompiledRead, read_together
+from portal.organizations.models import Organization
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,29 @@ def test_each_call_reads_its_own_values_and_the_rows_as_they_are_now(django_asse
     UserFactory(organization=sponsor, date_joined=T0 - dt.timedelta(days=1))  # a row written since
     rows = members_before(organization_id=sponsor.pk, before=T0 + dt.timedelta(days=2))
     assert len(rows) == 3 and rows[0].date_joined == T0 - dt.timedelta(days=1)  # not selected: deferred
+
+
+def test_reads_made_together_take_one_round_trip_and_each_gets_its_own_rows(django_assert_num_queries):
+    sponsor, cdmo = SponsorFactory(name="Acme Bio"), CDMOFactory(name="Make Co")
+    UserFactory(organization=sponsor, date_joined=T0, full_name="Ana Sponsor")
+    UserFactory(organization=cdmo, date_joined=T0, full_name="Cy Maker")
+    organizations = CompiledRead(
+        lambda kind: Organization.objects.filter(kind=kind).only("pk", "name"), kind=str
+    )
+    later = T0 + dt.timedelta(days=1)
+    with django_assert_num_queries(1):
+        sponsors, makers, nobody, cdmos = read_together(
+            [
+                (members_before, {"organization_id": sponsor.pk, "before": later}),
+                (members_before, {"organization_id": cdmo.pk, "before": later}),
+                (members_before, {"organization_id": cdmo.pk, "before": T0}),
+                (organizations, {"kind": cdmo.kind}),
+            ]
+        )
+    assert [(u.full_name, u.organization_name, u.total) for u in sponsors] == [("Ana Sponsor", "Acme Bio", 1)]
+    assert [(u.full_name, u.organization_name, u.total) for u in makers] == [("Cy Maker", "Make Co", 1)]
+    assert nobody == [] and [o.name for o in cdmos] == ["Make Co"]
+    assert read_together([]) == []
 
 
 def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused():
