@@ -13,7 +13,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Windo
 from django.urls import reverse
 
 from portal.core.compiled import CompiledRead
-from projects.overview import object_urls, page_now, panel_rows
+from projects.overview import Reads, object_urls, page_now, panel_rows
 
 from . import permissions
 from .models import IssueStatus, ServiceIssue, Severity
@@ -55,7 +55,7 @@ _MOST_URGENT_ISSUES = CompiledRead(
 )
 
 
-def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+def reads(page: dict[str, Any]) -> Reads:
     return {"urgent_issues": (_MOST_URGENT_ISSUES, {"project_id": page["project"].pk})}
 
 

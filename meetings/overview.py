@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Window
 
 from portal.core.compiled import CompiledRead
-from projects.overview import page_now, panel_rows
+from projects.overview import Reads, page_now, panel_rows
 
 from . import permissions
 from .models import Invitee, Meeting, MeetingStatus, zone_label
@@ -50,7 +50,7 @@ _NEXT_MEETING = CompiledRead(
 )
 
 
-def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+def reads(page: dict[str, Any]) -> Reads:
     values = {"project_id": page["project"].pk, "user_id": page["access"].user.pk, "now": page_now(page)}
     return {"next_meeting": (_NEXT_MEETING, values)}
 

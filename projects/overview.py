@@ -32,7 +32,8 @@ from .selectors.overview import LATEST_UPDATE, NEXT_MILESTONES, OPEN_DECISIONS
 
 T = TypeVar("T")
 PanelContext = Callable[[dict[str, Any]], "dict | None"]
-PanelReads = Callable[[dict[str, Any]], dict[str, tuple[CompiledRead, dict[str, Any]]]]
+Reads = dict[str, tuple[CompiledRead, dict[str, Any]]]  # key in the page: (read, its values)
+PanelReads = Callable[[dict[str, Any]], Reads]
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def object_urls(name: str, project_id: int, id_name: str) -> Callable[[int], str
 # ---------------------------------------------------------------------------
 
 
-def project_reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+def project_reads(page: dict[str, Any]) -> Reads:
     """The reads of the projects app's own panels (one each), by key."""
     values = {"project_id": page["project"].pk}
     return {

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Value, When, Window
 
 from portal.core.compiled import CompiledRead
-from projects.overview import panel_rows
+from projects.overview import Reads, panel_rows
 
 from .models import Flag, Severity
 
@@ -34,7 +34,7 @@ _TOP_OPEN_FLAGS = CompiledRead(
 )
 
 
-def reads(page: dict[str, Any]) -> dict[str, tuple[CompiledRead, dict[str, Any]]]:
+def reads(page: dict[str, Any]) -> Reads:
     return {"open_flags": (_TOP_OPEN_FLAGS, {"project_id": page["project"].pk})}
 
 
