@@ -1,8 +1,9 @@
 """The project overview's "Open flags" panel and the header's "N open flags" badge (registered in
 `MonitoringConfig.ready`).
 
-One query per page for both, compiled once per process: the project's open flags, critical first then the newest, with how
-many are open in all. Everyone who sees the project sees its flags, as on its flags page.
+One query per page for both, compiled once per process: the project's open flags, critical
+first then the newest, with how many are open in all. Everyone who sees the project sees its
+flags, as on its flags page.
 """
 
 from __future__ import annotations
