@@ -21,6 +21,7 @@ class IssuesConfig(AppConfig):
             order=60,
             template="issues/_overview_panel.html",
             context=overview.open_issues_panel,
+            reads=overview.reads,
         )
         # References resolve through the selectors the objects' own pages use.
         register_reference(

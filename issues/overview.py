@@ -1,19 +1,19 @@
 """The project overview's "Open service issues" panel (registered in `IssuesConfig.ready`).
 
-Two queries whatever the log holds: the count of issues not yet closed by severity, and the
-most urgent few (the soonest running deadline first, then the most severe). Both sides see a
-project's service issues, as on its Service issues tab.
+One query whatever the log holds (compiled once per process): the most urgent few issues not yet closed (the soonest running
+deadline first, then the most severe), each row carrying the count of all of them by severity.
+Both sides see a project's service issues, as on its Service issues tab.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.urls import reverse
-from django.utils import timezone
 
-from projects.models import Project
+from portal.core.compiled import CompiledRead
+from projects.overview import Reads, object_urls, page_now, panel_rows
 
 from . import permissions
 from .models import IssueStatus, ServiceIssue, Severity
@@ -26,22 +26,15 @@ _RUNNING_CLOCK = {
 }
 
 
-def _not_closed(project: Project) -> QuerySet[ServiceIssue]:
-    return ServiceIssue.objects.filter(project=project).exclude(status=IssueStatus.CLOSED)
-
-
-def open_issue_counts(*, project: Project) -> list[tuple[str, str, int]]:
-    """(severity, label, count) of the project's issues not yet closed, most severe first."""
-    counts = _not_closed(project).aggregate(
-        **{severity.value: Count("pk", filter=Q(severity=severity)) for severity in Severity}
-    )
-    return [(severity.value, severity.label, counts[severity.value]) for severity in Severity]
-
-
-def most_urgent_issues(*, project: Project, limit: int = 3) -> list[ServiceIssue]:
-    """The issues to look at first, each with `next_due` (the running clock's deadline, or None)."""
-    return list(
-        _not_closed(project)
+_MOST_URGENT = 3
+# The issues to look at first, not yet closed: the soonest running deadline first (`next_due`,
+# None when no clock runs), then the most severe; each row also counts all of them by severity
+# (`open_critical`, `open_major`, `open_minor`: window counts over the same rows).
+_MOST_URGENT_ISSUES = CompiledRead(
+    lambda project_id: (
+        ServiceIssue.objects.filter(project_id=project_id)
+        .exclude(status=IssueStatus.CLOSED)
+        .only("pk", "project_id", "title", "severity", "status")
         .annotate(
             next_due=Case(
                 When(status=IssueStatus.OPEN, then=F("acknowledge_by")),
@@ -54,22 +47,30 @@ def most_urgent_issues(*, project: Project, limit: int = 3) -> list[ServiceIssue
                 default=Value(2),
                 output_field=IntegerField(),
             ),
+            **{f"open_{s.value}": Window(Count("pk", filter=Q(severity=s))) for s in Severity},
         )
-        .order_by(F("next_due").asc(nulls_last=True), "severity_rank", "-raised_at", "-pk")[:limit]
-    )
+        .order_by(F("next_due").asc(nulls_last=True), "severity_rank", "-raised_at", "-pk")[:_MOST_URGENT]
+    ),
+    project_id=int,
+)
+
+
+def reads(page: dict[str, Any]) -> Reads:
+    return {"urgent_issues": (_MOST_URGENT_ISSUES, {"project_id": page["project"].pk})}
 
 
 def open_issues_panel(page: dict[str, Any]) -> dict:
     project, access = page["project"], page["access"]
-    counts = open_issue_counts(project=project)
-    issues = most_urgent_issues(project=project)
+    issues = panel_rows(page, reads, "urgent_issues")
+    counts = {s.value: (getattr(issues[0], f"open_{s.value}") if issues else 0) for s in Severity}
+    url = object_urls("issues:detail", project.pk, "serviceissue_id")
     for issue in issues:
-        issue.due_what = _RUNNING_CLOCK.get(issue.status, "")
+        issue.url, issue.due_what = url(issue.pk), _RUNNING_CLOCK.get(issue.status, "")
     return {
-        "counts": counts,
-        "total": sum(count for _, _, count in counts),
+        "counts": [(severity.value, severity.label, counts[severity.value]) for severity in Severity],
+        "total": sum(counts.values()),
         "issues": issues,
-        "now": timezone.now(),
+        "now": page_now(page),
         "list_url": reverse("issues:project_issues", kwargs={"project_id": project.pk}) + f"?status={ACTIVE}",
         "may_raise": permissions.can_raise(access),
     }

@@ -36,6 +36,7 @@ class MeetingsConfig(AppConfig):
             order=40,
             template="meetings/_overview_panel.html",
             context=overview.next_meeting_panel,
+            reads=overview.reads,
         )
         # References resolve through the selectors the objects' own pages use.
         register_reference(

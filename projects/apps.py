@@ -25,18 +25,21 @@ class ProjectsConfig(AppConfig):
             order=10,
             template="projects/_overview_update.html",
             context=overview.latest_update_panel,
+            reads=overview.project_reads,
         )
         register_panel(
             "milestones",
             order=30,
             template="projects/_overview_milestones.html",
             context=overview.next_milestones_panel,
+            reads=overview.project_reads,
         )
         register_panel(
             "decisions",
             order=50,
             template="projects/_overview_decisions.html",
             context=overview.open_decisions_panel,
+            reads=overview.project_reads,
         )
         # References resolve through the selectors the objects' own pages use.
         register_reference(

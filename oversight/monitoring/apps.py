@@ -38,7 +38,7 @@ class MonitoringConfig(AppConfig):
             "open flag",
             "monitoring:project_flags",
             order=80,
-            count=lambda page: page["project"].flags.filter(cleared_at__isnull=True).count(),
+            count=overview.open_flag_count,
             badge=True,
         )
         # The dashboard as a PDF, built by a worker (portal/documents).
@@ -50,5 +50,9 @@ class MonitoringConfig(AppConfig):
             origin_label="Back to the dashboard",
         )
         register_panel(
-            "flags", order=20, template="monitoring/_overview_panel.html", context=overview.open_flags_panel
+            "flags",
+            order=20,
+            template="monitoring/_overview_panel.html",
+            context=overview.open_flags_panel,
+            reads=overview.reads,
         )

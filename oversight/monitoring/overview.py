@@ -1,7 +1,9 @@
-"""The project overview's "Open flags" panel (registered in `MonitoringConfig.ready`).
+"""The project overview's "Open flags" panel and the header's "N open flags" badge (registered in
+`MonitoringConfig.ready`).
 
-One query: the project's open flags, critical first then the newest, with how many are open in
-all. Everyone who sees the project sees its flags, as on its flags page.
+One query per page for both, compiled once per process: the project's open flags, critical
+first then the newest, with how many are open in all. Everyone who sees the project sees its
+flags, as on its flags page.
 """
 
 from __future__ import annotations
@@ -10,25 +12,43 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Value, When, Window
 
-from projects.models import Project
+from portal.core.compiled import CompiledRead
+from projects.overview import Reads, panel_rows
 
 from .models import Flag, Severity
 
-
-def top_open_flags(*, project: Project, limit: int = 3) -> tuple[list[Flag], int]:
-    rows = list(
-        Flag.objects.filter(project=project, cleared_at__isnull=True)
+_TOP_FLAGS = 3
+# The project's open flags, critical first then the newest, each row with how many are open.
+_TOP_OPEN_FLAGS = CompiledRead(
+    lambda project_id: (
+        Flag.objects.filter(project_id=project_id, cleared_at__isnull=True)
+        .only("pk", "project_id", "kind", "severity", "explanation")
         .annotate(
             severity_rank=Case(
                 When(severity=Severity.CRITICAL, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
             total=Window(Count("pk")),
         )
-        .order_by("severity_rank", "-raised_at", "-pk")[:limit]
-    )
+        .order_by("severity_rank", "-raised_at", "-pk")[:_TOP_FLAGS]
+    ),
+    project_id=int,
+)
+
+
+def reads(page: dict[str, Any]) -> Reads:
+    return {"open_flags": (_TOP_OPEN_FLAGS, {"project_id": page["project"].pk})}
+
+
+def _open_flags(page: dict[str, Any]) -> tuple[list[Flag], int]:
+    rows = panel_rows(page, reads, "open_flags")
     return rows, (rows[0].total if rows else 0)
 
 
+def open_flag_count(page: dict[str, Any]) -> int:
+    """The header badge's count: the same read as the panel's, so a page makes it once."""
+    return _open_flags(page)[1]
+
+
 def open_flags_panel(page: dict[str, Any]) -> dict:
-    flags, total = top_open_flags(project=page["project"])
+    flags, total = _open_flags(page)
     return {"flags": flags, "total": total, "more": max(total - len(flags), 0)}

@@ -91,7 +91,7 @@ def update_revisions(*, update: StatusUpdate) -> list[StatusUpdate]:
 
 
 def latest_published_update(*, project: Project) -> StatusUpdate | None:
-    """The same update as `overview_latest_update` picks (same order), with only the header's columns."""
+    """The same update as the overview's `LATEST_UPDATE` picks (same order), with only the header's columns."""
     return (
         StatusUpdate.objects.filter(project=project, status=UpdateStatus.PUBLISHED)
         .order_by("-period_end", "-published_at", "-pk")

@@ -366,16 +366,18 @@ def _one_of_each(project, cdmo_pm, sponsor_lead, n: int) -> None:
 
 
 def test_overview_queries_do_not_grow_with_what_the_project_holds(
-    client, project, cdmo_pm, sponsor_lead, django_assert_max_num_queries
+    client, project, cdmo_pm, sponsor_lead, django_assert_num_queries
 ):
     url = reverse("projects:detail", args=[project.pk])
     client.force_login(sponsor_lead)
     _one_of_each(project, cdmo_pm, sponsor_lead, 1)
     client.get(url)  # the first request after logging in does session bookkeeping
-    with django_assert_max_num_queries(18) as one:
+    # The session, the user and their organization; the project with its parties and its team;
+    # the six panels' reads in one round trip (the open flags serving the header's badge too,
+    # the service issues their counts too); the unread notifications.
+    with django_assert_num_queries(7):
         client.get(url)
     _one_of_each(project, cdmo_pm, sponsor_lead, 12)
-    with django_assert_max_num_queries(18) as many:
+    with django_assert_num_queries(7):
         body = client.get(url).content.decode()
-    assert len(many.captured_queries) == len(one.captured_queries)
     assert "more open milestone" in body and "more scheduled after this" in body and "more open flag" in body
