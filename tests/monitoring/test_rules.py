@@ -138,7 +138,10 @@ def test_milestone_slip_beyond_threshold_and_past_due(clock_now, staffed):
     assert "forecast 50 days after its contracted baseline" in slip.explanation
     (late,) = open_flags(FlagKind.MILESTONE_PAST_DUE)
     due = today - dt.timedelta(days=3)
-    assert late.subject == overdue and late.explanation == f"“Stability pull T3” was due {due:%d %b %Y} and has no actual date."
+    assert (
+        late.subject == overdue
+        and late.explanation == f"“Stability pull T3” was due {due:%d %b %Y} and has no actual date."
+    )
     assert small_slip.pk not in [f.subject_id for f in Flag.objects.all()]
 
     overdue.status, overdue.actual_date = MilestoneStatus.DONE, today
