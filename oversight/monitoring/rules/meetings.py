@@ -160,8 +160,8 @@ class _MinutesLateRule(Rule):
     meetings whose clock started at least that many calendar days ago, and gives each its clock and
     the owing side's calendar, sorted. A later start never has an earlier deadline, so the late
     meetings of one calendar are those before the first one still waiting, found by bisection: a
-    handful of deadlines computed per calendar, not one per meeting. Likewise the next moment a
-    project's flags change is the deadline of its first meeting still waiting, per calendar.
+    handful of deadlines computed per calendar, not one per meeting. For the next moments, one
+    deadline per project and calendar: its first meeting still waiting.
     """
 
     subject_model = Meeting
@@ -226,14 +226,24 @@ class _MinutesLateRule(Rule):
 
     def moments(self, now, project_ids=None):
         found = []
+        # A meeting is flagged once both its business deadline passed and its `started_field` is
+        # two calendar days old (eight business hours a day can pass in less than two days).
+        wait = dt.timedelta(days=MINUTES_BUSINESS_DAYS)
         for calendar, cut, group in self._by_calendar(now, project_ids):
-            first_waiting = {}  # project id -> its earliest clock still waiting, in this calendar
+            # Past the deadline: flagged already, or once the two days are over.
+            found += [(row["project_id"], row[self.started_field] + wait) for row in group[:cut]]
+            # Still waiting: one deadline per project, its first meeting's. A later clock's is no
+            # earlier, so for the others it is a bound: at worst a project is evaluated early.
+            first_deadline = {}
             for row in group[cut:]:
-                first_waiting.setdefault(row["project_id"], row)
-            found += [
-                (project_id, self.deadline(calendar, row) + JUST_AFTER)
-                for project_id, row in first_waiting.items()
-            ]
+                if row["project_id"] not in first_deadline:
+                    first_deadline[row["project_id"]] = self.deadline(calendar, row) + JUST_AFTER
+                found.append(
+                    (
+                        row["project_id"],
+                        max(first_deadline[row["project_id"]], row[self.started_field] + wait),
+                    )
+                )
         return found
 
 
