@@ -17,8 +17,9 @@ from .models import ProjectCheck
 from .rules import RULES
 
 
-def next_checks(now: dt.datetime, project_ids: list[int]) -> dict[int, dt.datetime]:
-    """{project id: the first moment after `now` its flags could change}; absent: never."""
+def next_checks(now: dt.datetime, project_ids: list[int] | None) -> dict[int, dt.datetime]:
+    """{project id: the first moment after `now` its flags could change}; absent: never.
+    `project_ids` None: every project."""
     found: dict[int, dt.datetime] = {}
     for rule in RULES:
         for project_id, moment in rule.moments(now, project_ids):
@@ -52,6 +53,29 @@ def store_checks(*, now: dt.datetime, project_ids: Iterable[int]) -> int:
             "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(project_id, at) "
             "WHERE c.project_id = v.project_id AND c.check_at IS DISTINCT FROM v.at",
             [ids, [moments.get(pk) for pk in ids]],
+        )
+        return cursor.rowcount
+
+
+def reconcile_checks(*, now: dt.datetime) -> int:
+    """The nightly safety net: every project's next moment, from one pass of each rule over every
+    project; returns how many rows moved.
+
+    A row moves only to an earlier moment (or from never to one). Read without locks, a moment
+    may be older than a concurrent store's; earlier is always safe (at worst the project is
+    evaluated once for nothing, and its row recomputed then), while a row left too late, or
+    never, by a change nobody re-evaluated is what this is here to catch."""
+    moments = next_checks(now, None)
+    if not moments:
+        return 0
+    table = connection.ops.quote_name(ProjectCheck._meta.db_table)
+    ids = sorted(moments)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS c SET check_at = v.at "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(project_id, at) "
+            "WHERE c.project_id = v.project_id AND (c.check_at IS NULL OR v.at < c.check_at)",
+            [ids, [moments[pk] for pk in ids]],
         )
         return cursor.rowcount
 

@@ -20,10 +20,9 @@ from django.utils import timezone
 from issues.models import ServiceIssue
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
-from projects.models import Project
 
 from .attention import refresh_all_attention, refresh_attention
-from .checks import due_projects, store_checks
+from .checks import due_projects, reconcile_checks, store_checks
 from .models import Flag, FlagKind
 from .notices import send_flag_notices
 from .rules import RULES, Rule
@@ -172,9 +171,7 @@ def sweep(
         apply_rule(rule=rule, now=now, result=result)
     # The safety net of the attention figures: whatever a write may have left behind.
     refresh_all_attention()
-    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
-    for i in range(0, len(ids), BATCH):
-        store_checks(now=now, project_ids=ids[i : i + BATCH])
+    reconcile_checks(now=now)
     if notify:
         result.notices = send_flag_notices(now=now)
     _log("Sweep", now, result)

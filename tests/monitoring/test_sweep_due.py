@@ -18,6 +18,7 @@ from django.utils import timezone
 from meetings import services as meeting_services
 from meetings.models import ActionItem, ActionItemStatus, MeetingKind, MeetingStatus
 from oversight.monitoring import tasks
+from oversight.monitoring.checks import reconcile_checks
 from oversight.monitoring.models import Flag, FlagKind, ProjectCheck, Severity
 from oversight.monitoring.rules import RULES
 from oversight.monitoring.services import sweep, sweep_due
@@ -204,6 +205,8 @@ def test_sweeping_what_came_due_leaves_the_flags_a_full_sweep_would(world, seed)
             evaluated.append(result.evaluated)
             flags = open_flags()
             assert flags == full_evaluation(clock.now()), done
+            # No project's next moment is later than a full pass of the rules says.
+            assert reconcile_checks(now=clock.now()) == 0, done
             kinds |= {kind for kind, _subject in flags}
         # The nightly reconciliation finds nothing to change.
         result = sweep(now=clock.now(), notify=False)

@@ -4,6 +4,8 @@ moments (`moments(now)`) at which its findings could change with time alone."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -69,9 +71,16 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def midnight(day: dt.date) -> dt.datetime:
-    """The first instant of `day` in the current time zone (where `timezone.localdate` turns)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def midnights() -> Callable[[dt.date], dt.datetime]:
+    """day -> the first instant of that day in the current time zone (where `timezone.localdate`
+    turns); one zone look-up and one datetime per distinct day, for rules with many rows."""
+    zone = timezone.get_current_timezone()
+
+    @functools.cache
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+    return midnight
 
 
 def active_projects():

@@ -7,7 +7,18 @@ from bisect import bisect_left
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Subquery, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 
 from meetings.models import (
@@ -23,7 +34,7 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import ProjectStatus, Side, TeamRole
 
 from ..models import FlagKind, Severity
-from .base import JUST_AFTER, Finding, Rule, active_projects, midnight
+from .base import JUST_AFTER, Finding, Rule, active_projects, midnights
 
 # Minutes are due, and then confirmed, within this many business days.
 MINUTES_BUSINESS_DAYS = 2
@@ -341,15 +352,24 @@ class ActionItemOverdueRule(Rule):
         ]
 
     def moments(self, now, project_ids=None):
+        # Per project: its first item not yet late, and its first late one not yet critical.
         today = timezone.localdate(now)
         critical_after = dt.timedelta(days=self.CRITICAL_AFTER_DAYS + 1)
         rows = (
             self._open_items(project_ids)
-            .filter(due_date__gte=today - critical_after)
-            .values_list("project_id", "due_date")
+            .filter(due_date__gt=today - critical_after)
+            .order_by()
+            .values("project_id")
+            .annotate(
+                next_late=Min("due_date", filter=Q(due_date__gte=today)),
+                next_critical=Min("due_date"),
+            )
+            .values_list("project_id", "next_late", "next_critical")
         )
+        midnight = midnights()
         return [
             (project_id, midnight(due + after))
-            for project_id, due in rows
-            for after in (dt.timedelta(days=1), critical_after)
+            for project_id, next_late, next_critical in rows
+            for due, after in ((next_late, dt.timedelta(days=1)), (next_critical, critical_after))
+            if due is not None
         ]

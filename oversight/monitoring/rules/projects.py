@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from projects.models import (
@@ -28,7 +28,7 @@ from .base import (
     Rule,
     _days,
     active_projects,
-    midnight,
+    midnights,
 )
 
 
@@ -73,7 +73,7 @@ class StaleUpdateRule(Rule):
 
     def moments(self, now, project_ids=None):
         grace = dt.timedelta(days=UPDATE_GRACE_DAYS + 1)  # flagged on the third day after
-        found = []
+        midnight, found = midnights(), []
         for row in self.scoped(active_projects(), project_ids).values(*self.FIELDS):
             cadence = dt.timedelta(days=row["update_cadence_days"])
             published = row["last_update_published_at"]
@@ -241,9 +241,14 @@ class MilestonePastDueRule(Rule):
         ]
 
     def moments(self, now, project_ids=None):
+        # Per project, its first forecast not yet past.
         rows = (
             self.scoped(_open_milestones(), project_ids)
             .filter(forecast_date__gte=timezone.localdate(now))
-            .values_list("project_id", "forecast_date")
+            .order_by()
+            .values("project_id")
+            .annotate(first=Min("forecast_date"))
+            .values_list("project_id", "first")
         )
+        midnight = midnights()
         return [(project_id, midnight(due + dt.timedelta(days=1))) for project_id, due in rows]
