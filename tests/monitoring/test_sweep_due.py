@@ -226,7 +226,11 @@ def recheck_on(settings):
 
 
 def test_a_project_is_evaluated_when_its_moment_comes_and_not_before(db, recheck_on):
-    with time_machine.travel(dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC), tick=False) as traveller:
+    # Days turn at midnight in the portal's zone (UTC), whatever zone an earlier test left active.
+    with (
+        timezone.override(dt.UTC),
+        time_machine.travel(dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC), tick=False) as traveller,
+    ):
         project, other = staff_project(start_date=dt.date(2026, 11, 1)), staff_project()
         published_update(project.members.get(role=TeamRole.PROJECT_MANAGER).user, project)
         published_update(other.members.get(role=TeamRole.PROJECT_MANAGER).user, other)
