@@ -223,7 +223,15 @@ ROWS = [
         pdf_cell,
         every_size(lambda r: r.status is not None and r.status < 500),
     ),
-    Row("sweep_rules", "sweep, rules only", "≤ 2 s; t(10k)/t(1k) ≤ 3", plain_cell, sweep_judge),
+    Row(
+        "sweep_rules",
+        "sweep, rules only (quarter-hourly: what came due)",
+        "≤ 2 s; t(10k)/t(1k) ≤ 3",
+        plain_cell,
+        sweep_judge,
+    ),
+    Row("sweep_day", "sweep: a day's due projects at once (reference)", "—", plain_cell),
+    Row("sweep_reconcile", "reconciliation, nightly: every rule, every project", "—", plain_cell),
     Row(
         "sweep_notices",
         "scheduled sweep + notices, cold",

@@ -20,7 +20,7 @@ FILLS = {
     "csv": ["csv"],
     "pdf": ["pdf_100"],
     "pdf_full": ["pdf_full"],
-    "sweep": ["sweep_rules"],
+    "sweep": ["sweep_reconcile", "sweep_rules", "sweep_day"],
     "feed": ["feed_first", "feed_check", "feed_rebuild", "feed_200", "feed_304"],
     "lists": list(report.LIST_PAGES),
     "project": ["project_page"],

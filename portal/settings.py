@@ -297,9 +297,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_RELAY_SECONDS,
     },
     # Monitoring (oversight/monitoring/tasks.py): red flags, their notices, and reminders before them.
+    # The projects whose flags could have changed with time alone (changes re-evaluate at once).
     "monitoring: sweep the red-flag rules": {
         "task": "monitoring.sweep",
         "schedule": 15 * 60.0,
+    },
+    # Every rule over every project: the safety net of the quarter-hourly sweep.
+    "monitoring: reconcile every project's flags (nightly)": {
+        "task": "monitoring.reconcile",
+        "schedule": crontab(hour=2, minute=40),
     },
     # Separate from the sweep, so flags a killed sweep raised are announced within a minute.
     "monitoring: announce new and lasting flags": {

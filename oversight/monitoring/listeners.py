@@ -4,8 +4,10 @@ re-evaluated once its transaction commits, instead of waiting for the next sweep
 Connected in `MonitoringConfig.ready()`. Saves of the watched models are caught here; services
 whose writes bypass saves (compare-and-set UPDATEs) send `portal.core.signals.project_data_changed`.
 The request is written to the outbox in the changing transaction, once per project however many
-rows change (a rollback drops it); the worker runs `recheck_project` after commit. The sweep stays
-the safety net for what changes with time alone (a deadline passing).
+rows change (a rollback drops it); the worker runs `recheck_project` after commit, which also
+stores when the project's flags could next change with time alone: the quarter-hourly sweep
+evaluates only the projects whose moment came, so a change these listeners miss waits for the
+nightly reconciliation.
 
 The same changes, and the saves of flags, refresh the project's stored attention figures
 (`attention.refresh_attention`) at once, in the changing transaction, whatever the setting: the
@@ -14,6 +16,8 @@ executive dashboard reads those figures, so they follow every write.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.conf import settings
 from django.db.models.signals import post_migrate, post_save
 
@@ -21,13 +25,13 @@ from issues.models import ServiceIssue
 from meetings.models import ActionItem, Meeting
 from portal.core.queue import enqueue_once_on_commit
 from portal.core.signals import project_data_changed
-from projects.models import Milestone, Project, ProjectMember, StatusUpdate
+from projects.models import Milestone, Project, ProjectMember, StatusUpdate, UpdateComment
 
 from . import tasks
 from .attention import fill_missing_attention, refresh_attention
 from .models import Flag
 
-# Watched model -> the attribute holding its project's id.
+# Watched model -> the attribute holding its project's id (dotted: through a relation).
 WATCHED = {
     Project: "pk",
     Milestone: "project_id",
@@ -36,6 +40,8 @@ WATCHED = {
     Meeting: "project_id",
     ActionItem: "project_id",
     ServiceIssue: "project_id",
+    # A question asked starts a response clock (its answer is signalled by the service).
+    UpdateComment: "update.project_id",
 }
 
 # The models whose rows the attention figures are computed from (attention.live_attention).
@@ -59,7 +65,7 @@ def _saved(sender, instance, raw=False, **kwargs) -> None:
     if sender in ATTENTION_SOURCES:
         refresh_attention(project_ids=[getattr(instance, ATTENTION_SOURCES[sender])])
     if sender in WATCHED:
-        project_changed(getattr(instance, WATCHED[sender]))
+        project_changed(attrgetter(WATCHED[sender])(instance))
 
 
 def _migrated(sender, **kwargs) -> None:

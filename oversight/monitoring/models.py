@@ -154,3 +154,25 @@ class OpenFlagTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.open} open {self.kind}"
+
+
+class ProjectCheck(models.Model):
+    """When the project's flags could next change with time alone (a deadline passing, a
+    severity threshold reached), as the rules said after its last evaluation; NULL: never.
+
+    The quarter-hourly sweep evaluates only the projects whose moment came (`check_at <= now`):
+    changes to their data re-evaluate them at once (listeners.py), so time is all it must catch.
+    Derived data: the nightly reconciliation recomputes every row."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.PROTECT, primary_key=True, related_name="monitoring_check"
+    )
+    check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["check_at"], condition=models.Q(check_at__isnull=False), name="check_at_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Check project {self.project_id} at {self.check_at}"

@@ -1,4 +1,11 @@
-"""The sweep: evaluate every rule and bring the flags in line with what is true now."""
+"""The sweeps: evaluate the rules and bring the flags in line with what is true now.
+
+`sweep_due`, every quarter of an hour, evaluates only the projects whose flags could have changed
+with time alone since their last evaluation (`ProjectCheck.check_at`, checks.py): changes to the
+data re-evaluate their project at once (`recheck_projects`, listeners.py), so time passing is all
+it must catch, and its work follows what came due, not the number of projects. `sweep`, nightly,
+is the reconciliation: every rule over every project, every stored figure and moment recomputed.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -14,11 +22,14 @@ from issues.services import issue_mark_breaches
 from portal.core.audit import audited
 
 from .attention import refresh_all_attention, refresh_attention
+from .checks import due_projects, reconcile_checks, store_checks
 from .models import Flag, FlagKind
 from .notices import send_flag_notices
 from .rules import RULES, Rule
 
 logger = logging.getLogger(__name__)
+# Projects evaluated per transaction of each rule when many are due at once.
+BATCH = 1000
 
 
 @dataclass
@@ -28,6 +39,7 @@ class SweepResult:
     refreshed: int = 0
     skipped_rules: list[str] = field(default_factory=list)
     notices: int = 0
+    evaluated: int | None = None  # projects evaluated (None: all of them)
 
 
 def _try_lock(key: str) -> bool:
@@ -129,18 +141,27 @@ def mark_breaches(*, now: dt.datetime) -> int:
     """Record (and escalate) every breached service-issue deadline; the attention figures of the
     projects concerned follow in the same transaction (the breaches are written by UPDATE, so no
     save tells the listeners). Set-based: a few queries however many breaches."""
+    return len(_record_breaches(now)[0])
+
+
+def _record_breaches(now: dt.datetime) -> tuple[list, set[int]]:
+    """(the breaches, the ids of their projects)."""
     with transaction.atomic():
         breaches = issue_mark_breaches(now=now)
+        if not breaches:
+            return breaches, set()
         issues = ServiceIssue.objects.filter(pk__in=[breach.issue_id for breach in breaches])
-        refresh_attention(project_ids=issues.values_list("project_id", flat=True) if breaches else ())
-    return len(breaches)
+        project_ids = set(issues.values_list("project_id", flat=True))
+        refresh_attention(project_ids=project_ids)
+    return breaches, project_ids
 
 
 def sweep(
     *, now: dt.datetime | None = None, rules: list[Rule] | None = None, notify: bool = True
 ) -> SweepResult:
-    """Evaluate every rule. Each rule commits on its own, so a sweep that dies
-    half-way leaves consistent flags, and the next sweep finishes the job."""
+    """The reconciliation: evaluate every rule over every project. Each rule commits on its own,
+    so a sweep that dies half-way leaves consistent flags, and the next sweep finishes the job.
+    Then the safety nets: every project's attention figures and next moment, recomputed."""
     now = now or timezone.now()
     result = SweepResult()
     # Breached service-issue deadlines are recorded and escalated first (one rung per breach,
@@ -150,9 +171,32 @@ def sweep(
         apply_rule(rule=rule, now=now, result=result)
     # The safety net of the attention figures: whatever a write may have left behind.
     refresh_all_attention()
+    reconcile_checks(now=now)
     if notify:
         result.notices = send_flag_notices(now=now)
     _log("Sweep", now, result)
+    return result
+
+
+def sweep_due(*, now: dt.datetime | None = None, notify: bool = True) -> SweepResult:
+    """The quarter-hourly sweep: every rule over the projects whose moment came (and those whose
+    service issues it records a breach of), `BATCH` projects at a time; then their next moments.
+
+    It can follow time alone only while changes re-evaluate their project: with that off
+    (MONITORING_RECHECK_ON_CHANGE), it is the full `sweep`."""
+    if not settings.MONITORING_RECHECK_ON_CHANGE:
+        return sweep(now=now, notify=notify)
+    now = now or timezone.now()
+    result = SweepResult()
+    # An escalation a breach records changes the explanation of the breach flag.
+    breached = _record_breaches(now)[1]
+    due = sorted(set(due_projects(now)) | breached)
+    for i in range(0, len(due), BATCH):
+        _evaluate(due[i : i + BATCH], now, result)
+    result.evaluated = len(due)
+    if notify:
+        result.notices = send_flag_notices(now=now)
+    _log(f"Sweep of {len(due)} projects due", now, result)
     return result
 
 
@@ -163,11 +207,17 @@ def recheck_projects(*, project_ids, now: dt.datetime | None = None) -> SweepRes
     the notice step (every minute), which sends each notice once."""
     now = now or timezone.now()
     project_ids = sorted(set(project_ids))
-    result = SweepResult()
-    for rule in RULES:
-        apply_rule(rule=rule, now=now, result=result, project_ids=project_ids)
+    result = SweepResult(evaluated=len(project_ids))
+    _evaluate(project_ids, now, result)
     _log(f"Re-evaluation of projects {project_ids}", now, result)
     return result
+
+
+def _evaluate(project_ids: list[int], now: dt.datetime, result: SweepResult) -> None:
+    """Every rule over these projects, then their next moments."""
+    for rule in RULES:
+        apply_rule(rule=rule, now=now, result=result, project_ids=project_ids)
+    store_checks(now=now, project_ids=project_ids)
 
 
 def _log(what: str, now: dt.datetime, result: SweepResult) -> None:

@@ -7,7 +7,21 @@ from . import notices, services
 
 @task(name="monitoring.sweep")
 def run_sweep() -> dict:
-    """Beat runs this on a schedule; it is safe to run several at once."""
+    """Every quarter of an hour: the projects whose flags could have changed with time since their
+    last evaluation. Safe to run several at once."""
+    result = services.sweep_due()
+    return {
+        "raised": len(result.raised),
+        "cleared": result.cleared,
+        "notices": result.notices,
+        "evaluated": result.evaluated,
+    }
+
+
+@task(name="monitoring.reconcile")
+def reconcile() -> dict:
+    """Nightly: every rule over every project, every stored figure and moment recomputed (the
+    safety net for whatever a change may not have re-evaluated)."""
     result = services.sweep()
     return {"raised": len(result.raised), "cleared": result.cleared, "notices": result.notices}
 

@@ -12,197 +12,20 @@ import random
 
 import pytest
 import time_machine
-from django.utils import timezone
 
-from issues import services as issue_services
-from issues.models import IssueStatus, PlanStatus, ResolutionPlan
 from oversight.monitoring.attention import live_figures
 from oversight.monitoring.models import ProjectAttention
-from oversight.monitoring.services import recheck_projects, sweep
+from oversight.monitoring.services import sweep
 from oversight.monitoring.tally import live_tallies, stored_tallies
-from portal.accounts.models import OrgRole
 from portal.core import clock
-from projects import services as project_services
-from projects.models import Milestone, MilestoneKind, MilestoneStatus, Project, ProjectMember, TeamRole
-from projects.selectors import access_for
-from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import staff_project
+from projects.models import Milestone, MilestoneKind, MilestoneStatus, Project
 from tests.monitoring.attention_helpers import stored_codes, stored_figures
-from tests.projects.update_helpers import published_update
-
-START = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)  # a Monday morning
-
-
-def _member(project, role):
-    return ProjectMember.objects.filter(project=project, role=role, removed_at__isnull=True).first().user
-
-
-class Story:
-    """What one step may do, each through the product's own services."""
-
-    def __init__(self, rng: random.Random, world):
-        self.rng, self.world = rng, world
-        self.projects = list(world["projects"])
-        self.counter = 0
-
-    def _access(self, role, project):
-        return access_for(user=_member(project, role), project=project)
-
-    def publish(self, project):
-        rag = self.rng.choice(["green", "amber", "red"])
-        published_update(_member(project, TeamRole.PROJECT_MANAGER), project, overall_rag=rag)
-
-    def add_milestone(self, project):
-        self.counter += 1
-        project_services.milestone_create(
-            access=self._access(TeamRole.PROJECT_MANAGER, project),
-            kind=MilestoneKind.ENGINEERING_BATCH,
-            title=f"EB-{self.counter}",
-            baseline_date=timezone.localdate() + dt.timedelta(days=self.rng.randint(5, 60)),
-        )
-
-    def _open_milestone(self, project):
-        open_ones = list(project.milestones.exclude(status=MilestoneStatus.DONE).order_by("pk"))
-        return self.rng.choice(open_ones) if open_ones else None
-
-    def slip(self, project):
-        milestone = self._open_milestone(project)
-        if milestone is None:
-            return self.add_milestone(project)
-        new_date = milestone.baseline_date + dt.timedelta(days=self.rng.randint(-3, 70))
-        if new_date == milestone.forecast_date:
-            new_date += dt.timedelta(days=1)
-        project_services.milestone_change_forecast(
-            access=self._access(TeamRole.PROJECT_MANAGER, project),
-            milestone=milestone,
-            new_date=new_date,
-            reason="The supplier moved the resin delivery.",
-            version=milestone.version,
-        )
-
-    def finish_milestone(self, project):
-        milestone = self._open_milestone(project)
-        if milestone is None:
-            return self.add_milestone(project)
-        project_services.milestone_set_status(
-            access=self._access(TeamRole.PROJECT_MANAGER, project),
-            milestone=milestone,
-            status=MilestoneStatus.DONE,
-            actual_date=timezone.localdate(),
-            version=milestone.version,
-        )
-
-    def raise_issue(self, project):
-        issue_services.issue_raise(
-            access=self._access(TeamRole.SPONSOR_LEAD, project),
-            category="quality",
-            severity=self.rng.choice(["critical", "major", "minor"]),
-            title="Deviation notified late",
-            description="We learned of the deviation from a batch record.",
-            desired_outcome="Notice within 24 hours.",
-        )
-
-    def progress_issue(self, project):
-        """Move one unfinished issue one step on: acknowledge, plan, accept, resolve, close."""
-        unfinished = list(project.service_issues.exclude(status=IssueStatus.CLOSED).order_by("pk"))
-        if not unfinished:
-            return self.raise_issue(project)
-        issue = self.rng.choice(unfinished)
-        pm = self._access(TeamRole.PROJECT_MANAGER, project)
-        lead = self._access(TeamRole.SPONSOR_LEAD, project)
-        if issue.status == IssueStatus.OPEN:
-            issue_services.issue_acknowledge(access=pm, issue=issue)
-        elif issue.status == IssueStatus.ACKNOWLEDGED:
-            issue_services.issue_propose_plan(
-                access=pm,
-                issue=issue,
-                owner=_member(project, TeamRole.SME),
-                steps="1. Investigate.\n2. Report.",
-                target_date=timezone.localdate() + dt.timedelta(days=30),
-            )
-        elif issue.status == IssueStatus.PLAN_PROPOSED:
-            plan = ResolutionPlan.objects.get(issue=issue, status=PlanStatus.PROPOSED)
-            issue_services.issue_accept_plan(access=lead, issue=issue, plan=plan)
-        elif issue.status == IssueStatus.PLAN_ACCEPTED:
-            issue_services.issue_resolve(access=pm, issue=issue, summary="Procedure fixed.")
-        elif issue.status == IssueStatus.RESOLVED:
-            issue_services.issue_confirm_closed(access=lead, issue=issue)
-
-    def remove_decision_maker(self, project):
-        member = ProjectMember.objects.filter(
-            project=project, role=TeamRole.DECISION_MAKER, removed_at__isnull=True
-        ).first()
-        if member is not None:
-            project_services.team_member_remove(
-                access=self._access(TeamRole.SPONSOR_LEAD, project), member=member, confirmed=True
-            )
-
-    def rename(self, project):
-        """A new code (an UPDATE, no save): the row's copy, which orders the dashboard, follows."""
-        self.counter += 1
-        project.refresh_from_db()
-        project_services.project_update(
-            access=self._access(TeamRole.PROJECT_MANAGER, project),
-            version=project.version,
-            code=f"REN-{self.counter}",
-        )
-
-    def recheck(self, project):
-        recheck_projects(project_ids=[project.pk], now=clock.now())
-
-    def sweep(self, project):
-        sweep(now=clock.now())
-
-    def add_project(self, project):
-        self.counter += 1
-        sponsor, cdmo = self.world["sponsor"], self.world["cdmo"]
-        created = project_services.project_create(
-            actor=self.world["admin"],
-            sponsor=sponsor,
-            cdmo=cdmo,
-            code=f"NEW-{self.counter}",
-            name=f"New program {self.counter}",
-            start_date=timezone.localdate(),
-        )
-        project_services.proposal_accept(access=access_for(user=self.world["cdmo_admin"], project=created))
-        self.projects.append(staff_project(created))
-
-    STEPS = {
-        "publish": 6,
-        "add_milestone": 2,
-        "slip": 5,
-        "finish_milestone": 2,
-        "raise_issue": 3,
-        "progress_issue": 4,
-        "remove_decision_maker": 1,
-        "recheck": 3,
-        "sweep": 3,
-        "add_project": 1,
-    }
-
-    def step(self):
-        name = self.rng.choices(list(self.STEPS), weights=list(self.STEPS.values()))[0]
-        project = self.rng.choice(self.projects)
-        project.refresh_from_db()
-        getattr(self, name)(project)
-        return name
+from tests.monitoring.story import START, Story, make_world
 
 
 @pytest.fixture
 def world(db):
-    with time_machine.travel(START, tick=False):
-        sponsor, cdmo = SponsorFactory(name="Acme Bio"), CDMOFactory(name="Alpha CDMO")
-        projects = [
-            staff_project(sponsor=sponsor, cdmo=cdmo, code=f"ACM-{i}", start_date=dt.date(2026, 9, 1))
-            for i in range(1, 4)
-        ]
-        return {
-            "sponsor": sponsor,
-            "cdmo": cdmo,
-            "projects": projects,
-            "admin": UserFactory(organization=sponsor, org_role=OrgRole.ADMIN),
-            "cdmo_admin": UserFactory(organization=cdmo, org_role=OrgRole.ADMIN),
-        }
+    return make_world()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

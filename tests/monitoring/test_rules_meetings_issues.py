@@ -155,10 +155,16 @@ def test_overdue_action_item_until_done(project):
     )
     sweep(now=NOW)
     flags = {f.subject_id: f for f in open_flags(FlagKind.ACTION_ITEM_OVERDUE)}
-    assert item.pk in flags and "3 days ago" in flags[item.pk].explanation
+    due = timezone.localdate(NOW) - dt.timedelta(days=3)
+    assert item.pk in flags and f"was due {due:%d %b %Y}." in flags[item.pk].explanation
+    assert flags[item.pk].severity == Severity.WARNING
+    # Critical once more than two weeks late: the same flag.
+    sweep(now=NOW + dt.timedelta(days=12))
+    later = {f.subject_id: f for f in open_flags(FlagKind.ACTION_ITEM_OVERDUE)}
+    assert (later[item.pk], later[item.pk].severity) == (flags[item.pk], Severity.CRITICAL)
     item.status, item.completed_at = ActionItemStatus.DONE, NOW
     item.save()
-    sweep(now=NOW + dt.timedelta(minutes=1))
+    sweep(now=NOW + dt.timedelta(days=12, minutes=1))
     assert item.pk not in {f.subject_id for f in open_flags(FlagKind.ACTION_ITEM_OVERDUE)}
 
 

@@ -1,11 +1,15 @@
-"""What every red-flag rule is: a kind, a subject model and a set-based `findings(now)`."""
+"""What every red-flag rule is: a kind, a subject model, a set-based `findings(now)`, and the
+moments (`moments(now)`) at which its findings could change with time alone."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from projects.models import Project, ProjectStatus, ProposalStatus
 
@@ -15,6 +19,8 @@ UPDATE_GRACE_DAYS = 2
 # A forecast this many days past its baseline is a slip worth an executive's attention.
 MILESTONE_SLIP_THRESHOLD_DAYS = 14
 MILESTONE_SLIP_CRITICAL_DAYS = 45
+# A condition "deadline < now" first holds this long after the deadline.
+JUST_AFTER = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -38,14 +44,23 @@ class Rule:
     def findings(self, now: dt.datetime, project_ids=None) -> list[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def scoped(self, queryset, project_ids):
+    def moments(self, now: dt.datetime, project_ids=None) -> list[tuple[int, dt.datetime]]:
+        """(project id, moment): the first instants at which `findings` could say something else
+        about the project (a flag raised or cleared, a severity or an explanation changed) with
+        nothing but time passing; those not after `now` are ignored. Set-based, like `findings`,
+        and narrowed the same way. None here: the rule reads data only, no clock."""
+        return []
+
+    def scoped(self, queryset, project_ids, lookup: str | None = None):
         """`queryset` among projects both sides agreed on (a proposal is never flagged), narrowed
-        to `project_ids` when given (None: every project)."""
-        project = "" if self.project_lookup == "pk" else self.project_lookup.removesuffix("_id") + "__"
+        to `project_ids` when given (None: every project). `lookup`: how `queryset` reaches the
+        project, when not as the rule's main query does."""
+        lookup = lookup or self.project_lookup
+        project = "" if lookup == "pk" else lookup.removesuffix("_id") + "__"
         queryset = queryset.filter(**{f"{project}proposal_status": ProposalStatus.ACCEPTED})
         if project_ids is None:
             return queryset
-        return queryset.filter(**{f"{self.project_lookup}__in": list(project_ids)})
+        return queryset.filter(**{f"{lookup}__in": list(project_ids)})
 
     @classmethod
     def subject_type(cls) -> ContentType:
@@ -54,6 +69,18 @@ class Rule:
 
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
+
+
+def midnights() -> Callable[[dt.date], dt.datetime]:
+    """day -> the first instant of that day in the current time zone (where `timezone.localdate`
+    turns); one zone look-up and one datetime per distinct day, for rules with many rows."""
+    zone = timezone.get_current_timezone()
+
+    @functools.cache
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+    return midnight
 
 
 def active_projects():

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from django.utils import timezone
 
 from issues.models import AWAITING_PLAN, IssueStatus, ServiceIssue
 from issues.models import Severity as IssueSeverity
 from projects.models import ProjectStatus
 
 from ..models import FlagKind, Severity
-from .base import Finding, Rule, _days
+from .base import JUST_AFTER, Finding, Rule
 
 # Service issues matter on paused programs too: the complaint does not pause.
 WATCHED_ISSUE_PROJECTS = (ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
-
-
-def _hours_ago(now: dt.datetime, moment: dt.datetime) -> str:
-    hours = int((now - moment).total_seconds() // 3600)
-    if hours < 48:
-        return f"{hours} h ago"
-    return f"{_days(hours // 24)} ago"
 
 
 class _IssueClockBreachRule(Rule):
@@ -31,25 +24,39 @@ class _IssueClockBreachRule(Rule):
     missing: str  # what has not happened, for the explanation
     critical_severities: frozenset[str]
 
-    def findings(self, now, project_ids=None):
-        rows = self.scoped(
+    def _waiting(self, project_ids):
+        return self.scoped(
             ServiceIssue.objects.filter(
-                status__in=self.waiting_statuses,
-                **{f"{self.deadline_field}__lt": now},
-                project__status__in=WATCHED_ISSUE_PROJECTS,
+                status__in=self.waiting_statuses, project__status__in=WATCHED_ISSUE_PROJECTS
             ),
             project_ids,
-        ).values("pk", "project_id", "title", "severity", self.deadline_field, "escalation_level")
+        )
+
+    def findings(self, now, project_ids=None):
+        rows = (
+            self._waiting(project_ids)
+            .filter(**{f"{self.deadline_field}__lt": now})
+            .values("pk", "project_id", "title", "severity", self.deadline_field, "escalation_level")
+        )
         return [
             Finding(
                 row["project_id"],
                 row["pk"],
                 f"{row['severity'].capitalize()} service issue “{row['title']}” {self.missing}; it was due "
-                f"{_hours_ago(now, row[self.deadline_field])} (escalation level {row['escalation_level']}).",
+                f"{timezone.localtime(row[self.deadline_field]):%d %b %Y %H:%M} "
+                f"(escalation level {row['escalation_level']}).",
                 Severity.CRITICAL if row["severity"] in self.critical_severities else Severity.WARNING,
             )
             for row in rows
         ]
+
+    def moments(self, now, project_ids=None):
+        rows = (
+            self._waiting(project_ids)
+            .filter(**{f"{self.deadline_field}__gte": now})
+            .values_list("project_id", self.deadline_field)
+        )
+        return [(project_id, deadline + JUST_AFTER) for project_id, deadline in rows]
 
 
 class IssueAcknowledgeBreachRule(_IssueClockBreachRule):

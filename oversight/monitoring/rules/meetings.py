@@ -7,7 +7,18 @@ from bisect import bisect_left
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import Case, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Subquery, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 
 from meetings.models import (
@@ -23,7 +34,7 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import ProjectStatus, Side, TeamRole
 
 from ..models import FlagKind, Severity
-from .base import Finding, Rule, _days, active_projects
+from .base import JUST_AFTER, Finding, Rule, active_projects, midnights
 
 # Minutes are due, and then confirmed, within this many business days.
 MINUTES_BUSINESS_DAYS = 2
@@ -33,8 +44,8 @@ class GovernanceWithoutDecisionMakerRule(Rule):
     kind = FlagKind.GOVERNANCE_WITHOUT_DECISION_MAKER
     subject_model = Meeting
 
-    def findings(self, now, project_ids=None):
-        rows = self.scoped(
+    def _flagged(self, now, project_ids):
+        return self.scoped(
             Meeting.objects.filter(
                 kind=MeetingKind.GOVERNANCE,
                 status=MeetingStatus.SCHEDULED,
@@ -43,7 +54,15 @@ class GovernanceWithoutDecisionMakerRule(Rule):
                 project__status=ProjectStatus.ACTIVE,
             ),
             project_ids,
-        ).values(
+        )
+
+    def moments(self, now, project_ids=None):
+        # The flag clears once the meeting has started.
+        rows = self._flagged(now, project_ids).values_list("project_id", "starts_at")
+        return [(project_id, starts_at + JUST_AFTER) for project_id, starts_at in rows]
+
+    def findings(self, now, project_ids=None):
+        rows = self._flagged(now, project_ids).values(
             "pk",
             "project_id",
             "title",
@@ -84,6 +103,21 @@ class DecisionMakerAbsentRule(Rule):
 
     kind = FlagKind.DECISION_MAKER_ABSENT
     project_lookup = "pk"
+
+    def moments(self, now, project_ids=None):
+        # A held meeting with attendance recorded counts from its start (recorded ahead of it).
+        rows = self.scoped(
+            Meeting.objects.filter(
+                kind=MeetingKind.GOVERNANCE,
+                status__in=HELD_STATUSES,
+                attendance_recorded_at__isnull=False,
+                starts_at__gt=now,
+                project__status=ProjectStatus.ACTIVE,
+            ),
+            project_ids,
+            lookup="project_id",
+        ).values_list("project_id", "starts_at")
+        return list(rows)
 
     def findings(self, now, project_ids=None):
         recent = Meeting.objects.filter(
@@ -137,16 +171,18 @@ class _MinutesLateRule(Rule):
     meetings whose clock started at least that many calendar days ago, and gives each its clock and
     the owing side's calendar, sorted. A later start never has an earlier deadline, so the late
     meetings of one calendar are those before the first one still waiting, found by bisection: a
-    handful of deadlines computed per calendar, not one per meeting.
+    handful of deadlines computed per calendar, not one per meeting. For the next moments, one
+    deadline per project and calendar: its first meeting still waiting.
     """
 
     subject_model = Meeting
+    started_field: str  # the candidates' column no later than the clock
 
     def clock(self):  # pragma: no cover - interface
         """An expression for the moment the clock started."""
         raise NotImplementedError
 
-    def candidates(self, started_before: dt.datetime):  # pragma: no cover - interface
+    def candidates(self):  # pragma: no cover - interface
         raise NotImplementedError
 
     def owing(self, field: str):  # pragma: no cover - interface
@@ -156,11 +192,13 @@ class _MinutesLateRule(Rule):
     def explanation(self, row: dict) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def findings(self, now, project_ids=None):
-        started_before = now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)
+    def _by_calendar(self, now, project_ids, started_before=None):
+        """(calendar, the waiting bisection's cut, rows sorted by clock) for each owing calendar."""
+        rows = self.scoped(self.candidates(), project_ids)
+        if started_before is not None:
+            rows = rows.filter(**{f"{self.started_field}__lte": started_before})
         rows = (
-            self.scoped(self.candidates(started_before), project_ids)
-            .annotate(
+            rows.annotate(
                 clock=self.clock(), owing_zone=self.owing("time_zone"), owing_country=self.owing("country")
             )
             .order_by("owing_zone", "owing_country", "clock")
@@ -175,19 +213,48 @@ class _MinutesLateRule(Rule):
                 "owing_country",
             )
         )
-        found = []
         for (zone, country), group in groupby(rows, key=itemgetter("owing_zone", "owing_country")):
             group = list(group)
             calendar = BusinessCalendar(time_zone=zone or "UTC", country=country or "US")
 
             def waiting(row, calendar=calendar):
-                return calendar.add_business_days(row["clock"], MINUTES_BUSINESS_DAYS) >= now
+                return self.deadline(calendar, row) >= now
 
             # Sorted by the clock, the late ones come first: find where they end by bisection.
-            late = group[: bisect_left(group, True, key=waiting)]
-            found += [
-                Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING) for row in late
-            ]
+            yield calendar, bisect_left(group, True, key=waiting), group
+
+    @staticmethod
+    def deadline(calendar: BusinessCalendar, row: dict) -> dt.datetime:
+        return calendar.add_business_days(row["clock"], MINUTES_BUSINESS_DAYS)
+
+    def findings(self, now, project_ids=None):
+        started_before = now - dt.timedelta(days=MINUTES_BUSINESS_DAYS)
+        return [
+            Finding(row["project_id"], row["pk"], self.explanation(row), Severity.WARNING)
+            for _calendar, cut, group in self._by_calendar(now, project_ids, started_before)
+            for row in group[:cut]
+        ]
+
+    def moments(self, now, project_ids=None):
+        found = []
+        # A meeting is flagged once both its business deadline passed and its `started_field` is
+        # two calendar days old (eight business hours a day can pass in less than two days).
+        wait = dt.timedelta(days=MINUTES_BUSINESS_DAYS)
+        for calendar, cut, group in self._by_calendar(now, project_ids):
+            # Past the deadline: flagged already, or once the two days are over.
+            found += [(row["project_id"], row[self.started_field] + wait) for row in group[:cut]]
+            # Still waiting: one deadline per project, its first meeting's. A later clock's is no
+            # earlier, so for the others it is a bound: at worst a project is evaluated early.
+            first_deadline = {}
+            for row in group[cut:]:
+                if row["project_id"] not in first_deadline:
+                    first_deadline[row["project_id"]] = self.deadline(calendar, row) + JUST_AFTER
+                found.append(
+                    (
+                        row["project_id"],
+                        max(first_deadline[row["project_id"]], row[self.started_field] + wait),
+                    )
+                )
         return found
 
 
@@ -195,12 +262,12 @@ class MinutesNotSentRule(_MinutesLateRule):
     """The organizer's side sends the minutes within two business days of the meeting's end."""
 
     kind = FlagKind.MINUTES_NOT_SENT
+    started_field = "starts_at"
 
-    def candidates(self, started_before):
+    def candidates(self):
         return Meeting.objects.filter(
             status__in=[MeetingStatus.SCHEDULED, MeetingStatus.MINUTES_DRAFT],
             minutes_sent_at__isnull=True,
-            starts_at__lte=started_before,
             project__status=ProjectStatus.ACTIVE,
         )
 
@@ -227,12 +294,13 @@ class MinutesNotConfirmedRule(_MinutesLateRule):
     """The sponsor confirms (or corrects) the minutes within two business days of receiving them."""
 
     kind = FlagKind.MINUTES_NOT_CONFIRMED
+    started_field = "minutes_sent_at"
 
-    def candidates(self, started_before):
+    def candidates(self):
         return Meeting.objects.filter(
             status=MeetingStatus.MINUTES_SENT,
             minutes_confirmed_at__isnull=True,
-            minutes_sent_at__lte=started_before,
+            minutes_sent_at__isnull=False,
             project__status=ProjectStatus.ACTIVE,
         )
 
@@ -250,27 +318,58 @@ class MinutesNotConfirmedRule(_MinutesLateRule):
 
 
 class ActionItemOverdueRule(Rule):
+    """Flagged from the day after the due date; critical after two weeks."""
+
     kind = FlagKind.ACTION_ITEM_OVERDUE
     subject_model = ActionItem
+    CRITICAL_AFTER_DAYS = 14
+
+    def _open_items(self, project_ids):
+        return self.scoped(
+            ActionItem.objects.filter(
+                status=ActionItemStatus.OPEN, removed_at__isnull=True, project__status=ProjectStatus.ACTIVE
+            ),
+            project_ids,
+        )
 
     def findings(self, now, project_ids=None):
         today = timezone.localdate(now)
-        rows = self.scoped(
-            ActionItem.objects.filter(
-                status=ActionItemStatus.OPEN,
-                removed_at__isnull=True,
-                due_date__lt=today,
-                project__status=ProjectStatus.ACTIVE,
-            ),
-            project_ids,
-        ).values("pk", "project_id", "title", "due_date", "owner__full_name")
+        rows = (
+            self._open_items(project_ids)
+            .filter(due_date__lt=today)
+            .values("pk", "project_id", "title", "due_date", "owner__full_name")
+        )
         return [
             Finding(
                 row["project_id"],
                 row["pk"],
-                f"Action “{row['title']}” ({row['owner__full_name']}) was due {row['due_date']:%d %b %Y}, "
-                f"{_days((today - row['due_date']).days)} ago.",
-                Severity.CRITICAL if (today - row["due_date"]).days > 14 else Severity.WARNING,
+                f"Action “{row['title']}” ({row['owner__full_name']}) was due {row['due_date']:%d %b %Y}.",
+                Severity.CRITICAL
+                if (today - row["due_date"]).days > self.CRITICAL_AFTER_DAYS
+                else Severity.WARNING,
             )
             for row in rows
+        ]
+
+    def moments(self, now, project_ids=None):
+        # Per project: its first item not yet late, and its first late one not yet critical.
+        today = timezone.localdate(now)
+        critical_after = dt.timedelta(days=self.CRITICAL_AFTER_DAYS + 1)
+        rows = (
+            self._open_items(project_ids)
+            .filter(due_date__gt=today - critical_after)
+            .order_by()
+            .values("project_id")
+            .annotate(
+                next_late=Min("due_date", filter=Q(due_date__gte=today)),
+                next_critical=Min("due_date"),
+            )
+            .values_list("project_id", "next_late", "next_critical")
+        )
+        midnight = midnights()
+        return [
+            (project_id, midnight(due + after))
+            for project_id, next_late, next_critical in rows
+            for due, after in ((next_late, dt.timedelta(days=1)), (next_critical, critical_after))
+            if due is not None
         ]

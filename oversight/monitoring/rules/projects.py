@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from projects.models import (
@@ -20,6 +20,7 @@ from projects.models import (
 
 from ..models import FlagKind, Severity
 from .base import (
+    JUST_AFTER,
     MILESTONE_SLIP_CRITICAL_DAYS,
     MILESTONE_SLIP_THRESHOLD_DAYS,
     UPDATE_GRACE_DAYS,
@@ -27,12 +28,18 @@ from .base import (
     Rule,
     _days,
     active_projects,
+    midnights,
 )
 
 
 class StaleUpdateRule(Rule):
+    """Flagged from the third day after an update was due (the first one: one cadence after the
+    start); critical once the silence reaches two cadences and the grace. The explanation names
+    dates, not a count of days, so that it changes when the data does, not every midnight."""
+
     kind = FlagKind.STALE_UPDATE
     project_lookup = "pk"
+    FIELDS = ("pk", "update_cadence_days", "last_update_published_at", "start_date", "next_update_due")
 
     def findings(self, now, project_ids=None):
         today = timezone.localdate(now)
@@ -41,55 +48,99 @@ class StaleUpdateRule(Rule):
             self.scoped(active_projects(), project_ids)
             # Never published: the first update was due one cadence after the start.
             .filter(Q(next_update_due__lt=cutoff) | Q(next_update_due__isnull=True, start_date__lt=cutoff))
-            .values("pk", "update_cadence_days", "last_update_published_at", "start_date", "next_update_due")
+            .values(*self.FIELDS)
         )
         found = []
         for row in rows:
             cadence = row["update_cadence_days"]
             if row["last_update_published_at"]:
-                silent = (today - timezone.localdate(row["last_update_published_at"])).days
-                text = f"No update published for {_days(silent)}; the agreed cadence is {_days(cadence)}."
+                since = timezone.localdate(row["last_update_published_at"])
+                text = f"No update published since {since:%d %b %Y}; the agreed cadence is {_days(cadence)}."
             else:
                 if row["start_date"] + dt.timedelta(days=cadence) >= cutoff:
                     continue  # the first update is not late yet
-                silent = (today - row["start_date"]).days
-                text = f"No update published since the project started {_days(silent)} ago; the agreed cadence is {_days(cadence)}."
+                since = row["start_date"]
+                text = (
+                    f"No update published since the project started on {since:%d %b %Y}; "
+                    f"the agreed cadence is {_days(cadence)}."
+                )
+            silent = (today - since).days
             severity = Severity.CRITICAL if silent >= 2 * cadence + UPDATE_GRACE_DAYS else Severity.WARNING
             found.append(
                 Finding(row["pk"], row["pk"], text, severity, {"days_silent": silent, "cadence": cadence})
             )
         return found
 
+    def moments(self, now, project_ids=None):
+        grace = dt.timedelta(days=UPDATE_GRACE_DAYS + 1)  # flagged on the third day after
+        midnight, found = midnights(), []
+        for row in self.scoped(active_projects(), project_ids).values(*self.FIELDS):
+            cadence = dt.timedelta(days=row["update_cadence_days"])
+            published = row["last_update_published_at"]
+            since = timezone.localdate(published) if published else row["start_date"]
+            if row["next_update_due"]:
+                late_from = row["next_update_due"] + grace
+            else:
+                late_from = row["start_date"] + (grace if published else cadence + grace)
+            critical_from = since + 2 * cadence + dt.timedelta(days=UPDATE_GRACE_DAYS)
+            found += [(row["pk"], midnight(late_from)), (row["pk"], midnight(critical_from))]
+        return found
+
 
 class QuestionUnansweredRule(Rule):
+    """Flagged once the agreed response time passed; critical 48 hours later."""
+
     kind = FlagKind.QUESTION_UNANSWERED
     subject_model = UpdateComment
     project_lookup = "update__project_id"
+    CRITICAL_AFTER = dt.timedelta(hours=48)
 
-    def findings(self, now, project_ids=None):
-        rows = self.scoped(
+    def _open_questions(self, project_ids):
+        return self.scoped(
             UpdateComment.objects.filter(
                 kind=CommentKind.QUESTION,
                 answered_at__isnull=True,
-                respond_by__lt=now,
+                respond_by__isnull=False,
                 update__project__status=ProjectStatus.ACTIVE,
             ),
             project_ids,
-        ).values(
-            "pk", "update__project_id", "respond_by", "created_at", "update__project__question_response_days"
+        )
+
+    def findings(self, now, project_ids=None):
+        rows = (
+            self._open_questions(project_ids)
+            .filter(respond_by__lt=now)
+            .values(
+                "pk",
+                "update__project_id",
+                "respond_by",
+                "created_at",
+                "update__project__question_response_days",
+            )
         )
         found = []
         for row in rows:
-            waiting = (now - row["created_at"]).days
-            overdue_hours = int((now - row["respond_by"]).total_seconds() // 3600)
-            agreed = row["update__project__question_response_days"]
             text = (
-                f"A sponsor question has waited {_days(waiting)} for an answer; the agreed response time is "
-                f"{_days(agreed)} (business days), now {overdue_hours} h past due."
+                f"A sponsor question asked {timezone.localtime(row['created_at']):%d %b %Y} is still unanswered; "
+                f"the agreed response time is {_days(row['update__project__question_response_days'])} "
+                f"(business days), so it was due {timezone.localtime(row['respond_by']):%d %b %Y %H:%M}."
             )
-            severity = Severity.CRITICAL if overdue_hours >= 48 else Severity.WARNING
+            overdue = now - row["respond_by"]
+            severity = Severity.CRITICAL if overdue >= self.CRITICAL_AFTER else Severity.WARNING
             found.append(Finding(row["update__project_id"], row["pk"], text, severity))
         return found
+
+    def moments(self, now, project_ids=None):
+        rows = (
+            self._open_questions(project_ids)
+            .filter(respond_by__gte=now - self.CRITICAL_AFTER)
+            .values_list("update__project_id", "respond_by")
+        )
+        return [
+            (project_id, moment)
+            for project_id, respond_by in rows
+            for moment in (respond_by + JUST_AFTER, respond_by + self.CRITICAL_AFTER)
+        ]
 
 
 class NoDecisionMakerRule(Rule):
@@ -183,9 +234,21 @@ class MilestonePastDueRule(Rule):
             Finding(
                 row["project_id"],
                 row["pk"],
-                f"“{row['title']}” was due {row['forecast_date']:%d %b %Y} ({_days((today - row['forecast_date']).days)} ago) "
-                "and has no actual date.",
+                f"“{row['title']}” was due {row['forecast_date']:%d %b %Y} and has no actual date.",
                 Severity.WARNING,
             )
             for row in rows
         ]
+
+    def moments(self, now, project_ids=None):
+        # Per project, its first forecast not yet past.
+        rows = (
+            self.scoped(_open_milestones(), project_ids)
+            .filter(forecast_date__gte=timezone.localdate(now))
+            .order_by()
+            .values("project_id")
+            .annotate(first=Min("forecast_date"))
+            .values_list("project_id", "first")
+        )
+        midnight = midnights()
+        return [(project_id, midnight(due + dt.timedelta(days=1))) for project_id, due in rows]

@@ -4,7 +4,7 @@ from oversight.monitoring.services import sweep
 
 
 class Command(BaseCommand):
-    help = "Evaluate every red-flag rule now (what the Celery beat schedule runs)."
+    help = "Evaluate every red-flag rule over every project now (the nightly reconciliation)."
 
     def handle(self, *args, **options):
         result = sweep()
