@@ -8,6 +8,24 @@ from ..models import ServiceIssue
 from .log import latest_plan_prefetch
 
 ROW_PARTS = ("project__cdmo", "project__sponsor", "raised_by")
+# The columns a row shows (templates/issues/_table.html, workflow.next_step): the issue's 33 and
+# the project's, organizations' and raiser's were read, and turned into objects, for every row.
+ROW_FIELDS = (
+    "project_id",
+    "title",
+    "category",
+    "severity",
+    "status",
+    "escalation_level",
+    "raised_at",
+    "acknowledge_by",
+    "plan_by",
+    "closed_at",
+    "project__code",
+    "project__cdmo__name",
+    "project__sponsor__name",
+    "raised_by__full_name",
+)
 
 
 class ListedIssues:
@@ -53,6 +71,7 @@ class ListedIssues:
         rows = (
             ServiceIssue.objects.filter(pk__in=ids)
             .select_related(*ROW_PARTS)
+            .only(*ROW_FIELDS)
             .prefetch_related(latest_plan_prefetch())
             .in_bulk()
         )
