@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet, Window
 
 from ..models import ServiceIssue
-from .log import latest_plan_prefetch
+from .log import accepted_plan_target
 
 ROW_PARTS = ("project__cdmo", "project__sponsor", "raised_by")
 # The columns a row shows (templates/issues/_table.html, workflow.next_step): the issue's 33 and
@@ -34,8 +34,8 @@ class ListedIssues:
     Sorting every visible issue with its project, parties and raiser joined in costs a pass over
     thousands of wide rows. Here `count()` reads the ids of the page the request names together
     with the total (a window count) in one sorted pass over narrow rows, and the page's slice then
-    reads just those rows with what a row shows, and their accepted plans: three queries, as
-    before. A page past the end, or "last", costs a plain count and another narrow pass.
+    reads just those rows with what a row shows, their accepted plan's target included: two
+    queries. A page past the end, or "last", costs a plain count and another narrow pass.
     """
 
     ordered = True
@@ -72,7 +72,7 @@ class ListedIssues:
             ServiceIssue.objects.filter(pk__in=ids)
             .select_related(*ROW_PARTS)
             .only(*ROW_FIELDS)
-            .prefetch_related(latest_plan_prefetch())
+            .annotate(plan_target=accepted_plan_target())
             .in_bulk()
         )
         return [rows[pk] for pk in ids]
