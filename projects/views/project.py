@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
-from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.core.paging import CountedQuerySet
+from portal.core.views_helpers import PAGE_SIZE, add_service_error, paginate, querystring_without_page
 
 from .. import permissions, services
 from ..forms import (
@@ -31,7 +32,9 @@ def project_list_view(request):
         user_org=request.user.organization,
     )
     filters = form.to_filters()
-    page = paginate(request, project_list(user=request.user, filters=filters))
+    # Sorted by code in full either way: the page and the total in one query.
+    projects = project_list(user=request.user, filters=filters)
+    page = paginate(request, CountedQuerySet(projects, page=request.GET.get("page"), per_page=PAGE_SIZE))
     context = {
         "form": form,
         "page": page,
