@@ -22,6 +22,7 @@ from ..selectors import (
     project_list,
     proposals_waiting_for,
 )
+from .rows import project_rows
 
 
 @organization_member_required
@@ -35,9 +36,12 @@ def project_list_view(request):
     # Sorted by code in full either way: the page and the total in one query.
     projects = project_list(user=request.user, filters=filters)
     page = paginate(request, CountedQuerySet(projects, page=request.GET.get("page"), per_page=PAGE_SIZE))
+    sponsor_view = request.user.organization.is_sponsor
     context = {
         "form": form,
         "page": page,
+        "rows": project_rows(page.object_list, sponsor_view=sponsor_view),
+        "party_label": "CDMO" if sponsor_view else "Sponsor",
         "filtered": any([filters.q, filters.status, filters.phase, filters.sponsor, filters.cdmo]),
         "querystring": querystring_without_page(request),
         "can_create": request.user.is_org_admin,
