@@ -229,7 +229,8 @@ def counterparties_for(*, user) -> QuerySet[Organization]:
     """Organizations on the other side of the user's visible projects (for filters)."""
     if not getattr(user, "organization_id", None):
         return Organization.objects.none()
-    visible = projects_visible_to(user=user)
-    if user.organization.kind == OrganizationKind.SPONSOR:
-        return Organization.objects.filter(pk__in=visible.values("cdmo_id")).order_by("name")
-    return Organization.objects.filter(pk__in=visible.values("sponsor_id")).order_by("name")
+    # As EXISTS the visible projects are read once and grouped; as IN the planner walked them
+    # again for every organization.
+    other = "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
+    visible = projects_visible_to(user=user).filter(**{other: OuterRef("pk")})
+    return Organization.objects.filter(Exists(visible)).order_by("name")

@@ -122,3 +122,20 @@ def test_pages_read_with_their_total_follow_paginate_rules(client, sponsor, page
 def test_a_window_count_is_refused_over_distinct_rows():
     with pytest.raises(ValueError):
         CountedQuerySet(Project.objects.distinct(), page="1", per_page=25)
+
+
+@pytest.mark.django_db
+def test_the_counterparty_filter_names_only_parties_of_visible_projects(client, project, sponsor_lead):
+    """A lead's CDMO choices come from the projects they are on; an executive's from all of them."""
+    elsewhere = CDMOFactory(name="Elsewhere CDMO")
+    ProjectFactory(sponsor=project.sponsor, cdmo=elsewhere, code="ACM-900")  # the lead is not on it
+    CDMOFactory(name="Stranger CDMO")  # no project with the sponsor at all
+
+    def choices(user):
+        client.force_login(user)
+        form = client.get(reverse("projects:list")).context["form"]
+        return [label for value, label in form.fields["cdmo"].choices if value]
+
+    assert choices(sponsor_lead) == [project.cdmo.name]
+    executive = UserFactory(organization=project.sponsor, org_role=OrgRole.EXECUTIVE)
+    assert choices(executive) == sorted([project.cdmo.name, "Elsewhere CDMO"])
