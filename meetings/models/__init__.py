@@ -7,7 +7,7 @@ the app label, hence the migrations, stays `meetings`).
 
 from .action_items import ActionItem, ActionItemStatus
 from .agenda import AgendaItem
-from .invitations import Attendance, Invitee, Rsvp
+from .invitations import Attendance, Invitee, Rsvp, rsvp_badge
 from .meetings import (
     LOCKED_STATUS_SQL,
     LOCKED_STATUSES,
@@ -31,6 +31,7 @@ __all__ = [
     "Attendance",
     "Decision",
     "Invitee",
+    "rsvp_badge",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",
