@@ -1,4 +1,5 @@
-"""The portal's form renderer writes drop-downs in Python: the same HTML as Django's templates."""
+"""The portal's form renderer writes drop-downs and text inputs in Python: the same HTML as
+Django's templates."""
 
 from __future__ import annotations
 
@@ -21,20 +22,41 @@ class Choices(forms.Form):
     )
     several = forms.MultipleChoiceField(required=False, choices=[(1, 1), (2, mark_safe("<i>two</i>"))])
     number = forms.TypedChoiceField(coerce=int, choices=[(0, "midnight"), (13, 13)])
+    text = forms.CharField(max_length=20)
+    search = forms.CharField(
+        required=False, widget=forms.SearchInput(attrs={"placeholder": 'Say "hi" <now>'})
+    )
+    count = forms.IntegerField(required=False)
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date", "autofocus": True}))
+
+
+FILLED = {
+    "plain": "a",
+    "grouped": "pear",
+    "several": ["1", "2"],
+    "number": "13",
+    "text": 'Tom & "Jerry" <b>',
+    "search": "x",
+    "count": "12",
+    "hidden": "",
+    "day": "2026-12-03",
+}
+NAMES = ["plain", "grouped", "several", "number", "text", "search", "count", "hidden", "day"]
 
 
 @pytest.mark.parametrize(
-    "data", [None, {"plain": "a", "grouped": "pear", "several": ["1", "2"], "number": "13"}]
+    "data", [None, FILLED, {"text": "way too long for twenty characters", "count": "abc"}]
 )
-@pytest.mark.parametrize("name", ["plain", "grouped", "several", "number"])
-def test_select_html_is_djangos(settings, data, name):
+@pytest.mark.parametrize("name", NAMES)
+def test_widget_html_is_djangos(settings, data, name):
     settings.FORM_RENDERER = "portal.core.form_renderer.PortalFormRenderer"
     form = Choices(data)
     assert isinstance(form.renderer, PortalFormRenderer)
     ours = form[name].as_widget()
     theirs = Choices(data, renderer=DjangoTemplates())[name].as_widget()
     assert ours == theirs
-    assert "<select" in ours
+    assert "<select" in ours or "<input" in ours
 
 
 @pytest.mark.django_db
