@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.core.list_formats import ListLinks
+
 from ..models import Modality, Phase, Project, ProjectStatus, TeamRole
 
 PHASE_LABELS = dict(Phase.choices)
@@ -30,10 +32,11 @@ class ProjectRow:
 
 def project_rows(projects: list[Project], *, sponsor_view: bool) -> list[ProjectRow]:
     """Rows of `projects` (read by `project_list`: parties joined, key people prefetched)."""
+    link = ListLinks("projects:detail", "project_id")
     return [
         ProjectRow(
             project=project,
-            url=project.get_absolute_url(),
+            url=link(project_id=project.pk),
             party=str(project.cdmo if sponsor_view else project.sponsor),
             phase=PHASE_LABELS.get(project.phase, project.phase),
             modality=MODALITY_LABELS.get(project.modality, project.modality),
