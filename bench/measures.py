@@ -18,9 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pgtrigger
-from django.db import transaction
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -28,7 +27,6 @@ from django.utils import timezone
 
 from meetings import feed
 from meetings.models import CalendarFeed
-from oversight.monitoring.models import Flag
 from oversight.monitoring.models import Flag, ProjectCheck
 from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
 from oversight.monitoring.services import recheck_projects, sweep, sweep_due

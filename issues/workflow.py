@@ -166,7 +166,7 @@ class NextStep:
 
 
 def next_step(issue: ServiceIssue, today: dt.date) -> NextStep:
-    """The next deadline of `issue` (its accepted plans prefetched as `accepted_plans`)."""
+    """The next deadline of `issue` (its accepted plan's target read as `plan_target`)."""
     if issue.status == S.OPEN:
         return NextStep(deadline=issue.acknowledge_by, deadline_label="Acknowledgement by")
     if issue.status == S.ACKNOWLEDGED:
@@ -174,8 +174,7 @@ def next_step(issue: ServiceIssue, today: dt.date) -> NextStep:
     if issue.status == S.PLAN_PROPOSED:
         return NextStep(text="Plan waiting for the sponsor")
     if issue.status == S.PLAN_ACCEPTED:
-        plan = next(iter(issue.accepted_plans), None)
-        target = plan.target_date if plan else None
+        target = issue.plan_target
         return NextStep(
             text="Plan in progress", target_date=target, target_passed=bool(target and target < today)
         )

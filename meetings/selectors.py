@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -270,7 +270,7 @@ def my_upcoming_meeting_ids(*, user: User, now: datetime.datetime | None = None)
 class MyUpcomingMeetings:
     """The user's upcoming meetings (`my_upcoming_meeting_ids`) as a list to paginate: the ids
     are read once (they give the count too), then only the shown slice's rows, with the project,
-    the organizer and the user's own invitation (`my_invitation`)."""
+    the organizer and the user's own reply (`my_rsvp`), in one query."""
 
     def __init__(self, *, user: User, now: datetime.datetime | None = None):
         self.user = user
@@ -283,16 +283,11 @@ class MyUpcomingMeetings:
         return len(self.ids)
 
     def __getitem__(self, index: slice) -> list[Meeting]:
+        mine = Invitee.objects.filter(meeting=OuterRef("pk"), user=self.user, removed_at__isnull=True)
         rows = (
             Meeting.objects.filter(pk__in=self.ids[index])
             .select_related("project", "organizer")
-            .prefetch_related(
-                Prefetch(
-                    "invitees",
-                    queryset=Invitee.objects.filter(user=self.user, removed_at__isnull=True),
-                    to_attr="my_invitation",
-                )
-            )
+            .annotate(my_rsvp=Subquery(mine.values("rsvp")[:1]))
             .order_by("starts_at", "pk")
         )
         return list(rows)

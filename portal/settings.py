@@ -123,6 +123,8 @@ TEMPLATES = [
         },
     },
 ]
+# Drop-downs written in Python, the rest as Django renders it (portal/core/form_renderer.py).
+FORM_RENDERER = "portal.core.form_renderer.PortalFormRenderer"
 
 # Connections are bounded per process by psycopg's pool: a process never holds more than
 # DB_POOL_MAX_SIZE, however many threads it runs (one persistent connection per thread drove

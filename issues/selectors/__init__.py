@@ -19,13 +19,13 @@ from .log import (
     ACTIVE,
     BreachFilter,
     IssueFilters,
+    accepted_plan_target,
     breached_q,
     get_issue_for_user,
     issue_in_project,
     issue_list_for_user,
     issue_timeline,
     issues_visible_to,
-    latest_plan_prefetch,
     overdue_q,
     project_issue_list,
 )
@@ -42,6 +42,7 @@ from .responses import escalation_recipients, get_plan, issue_plans, sponsor_con
 
 __all__ = [
     "ACTIVE",
+    "accepted_plan_target",
     "AGE_BUCKETS",
     "AgreedTimes",
     "BreachFilter",
@@ -66,7 +67,6 @@ __all__ = [
     "issue_recognitions",
     "issue_timeline",
     "issues_visible_to",
-    "latest_plan_prefetch",
     "overdue_q",
     "project_figures",
     "project_issue_list",

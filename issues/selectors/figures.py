@@ -7,14 +7,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Aggregate, Case, CharField, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Aggregate, Case, CharField, Count, F, FloatField, Func, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from projects.models import Project
 from projects.selectors import projects_visible_to
 
 from ..models import IssueStatus, ServiceIssue, Severity
+
+
+class SeverityCell(Func):
+    """`severity || ':' || bucket`: both are never NULL, so without Concat's COALESCE wrapping
+    (which doubled the expressions the query compiles, and hashes for its GROUP BY)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ':' || "
+    output_field = CharField()
 
 
 class Median(Aggregate):
@@ -114,7 +122,7 @@ def _figure_aggregates(now: dt.datetime, to: str = "") -> dict:
         default=Value(AGE_BUCKETS[-1][0]),
     )
     aggregates["open_cells"] = ArrayAgg(
-        Concat(f"{to}severity", Value(":"), bucket, output_field=CharField()),
+        SeverityCell(f"{to}severity", bucket),
         filter=q(status__in=WORKED_ON),
         default=[],
     )

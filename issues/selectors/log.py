@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -158,9 +158,7 @@ def issue_timeline(*, issue: ServiceIssue, access: ProjectAccess) -> list[IssueE
     return list(events.order_by("at", "pk"))
 
 
-def latest_plan_prefetch() -> Prefetch:
-    return Prefetch(
-        "plans",
-        queryset=ResolutionPlan.objects.filter(status=PlanStatus.ACCEPTED).select_related("owner"),
-        to_attr="accepted_plans",
-    )
+def accepted_plan_target() -> Subquery:
+    """The target date of the issue's accepted plan (the latest, were there more), for a list row."""
+    accepted = ResolutionPlan.objects.filter(issue=OuterRef("pk"), status=PlanStatus.ACCEPTED)
+    return Subquery(accepted.order_by("-proposed_at", "-pk").values("target_date")[:1])

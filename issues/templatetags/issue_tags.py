@@ -97,9 +97,3 @@ def status_badge(status: str) -> str:
 def waiting_for(issue, cdmo) -> str:
     """What the issue is waiting for, in one sentence (workflow.WAITING_FOR)."""
     return format_html(workflow.WAITING_FOR[issue.status], cdmo=cdmo)
-
-
-@register.simple_tag
-def next_step(issue, today: dt.date) -> workflow.NextStep:
-    """`{% next_step issue today as step %}`: what the issue waits for next (workflow.next_step)."""
-    return workflow.next_step(issue, today)

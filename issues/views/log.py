@@ -33,12 +33,18 @@ from ..selectors import (
 )
 from ..workflow import Action
 from .common import _action_forms, _issue_in
+from .rows import issue_rows
 
 # Lists ---------------------------------------------------------------------------
 
 
-def _page(request, issues):
-    return paginate(request, ListedIssues(issues, page=request.GET.get("page"), per_page=PAGE_SIZE))
+def _listed(request, issues, *, show_project: bool) -> dict:
+    """The page of `issues` the request names, and its rows."""
+    page = paginate(request, ListedIssues(issues, page=request.GET.get("page"), per_page=PAGE_SIZE))
+    rows = issue_rows(
+        page.object_list, user=request.user, today=timezone.localdate(), show_project=show_project
+    )
+    return {"page": page, "rows": rows, "show_project": show_project}
 
 
 @organization_member_required
@@ -48,15 +54,12 @@ def project_issues_view(request, project_id: int):
     project, access = context["project"], context["access"]
     form = forms.IssueFilterForm(request.GET or None)
     filters = form.to_filters()
-    page = _page(request, project_issue_list(project=project, filters=filters))
     context.update(
+        _listed(request, project_issue_list(project=project, filters=filters), show_project=False),
         form=form,
         filters=filters,
-        page=page,
         querystring=querystring_without_page(request),
         list_url=reverse("issues:project_issues", kwargs={"project_id": project.pk}),
-        show_project=False,
-        today=timezone.localdate(),
     )
     if request.htmx and not request.htmx.boosted:
         return render(request, "issues/project_issues.html#results", context)
@@ -76,15 +79,12 @@ def issue_list_view(request):
     """Service issues across every project the person can see, with figures per CDMO."""
     form = forms.IssueFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters()
-    page = _page(request, issue_list_for_user(user=request.user, filters=filters))
     context = {
+        **_listed(request, issue_list_for_user(user=request.user, filters=filters), show_project=True),
         "form": form,
         "filters": filters,
-        "page": page,
         "querystring": querystring_without_page(request),
         "list_url": reverse("issues:list"),
-        "show_project": True,
-        "today": timezone.localdate(),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "issues/list.html#results", context)

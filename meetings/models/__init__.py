@@ -8,7 +8,7 @@ the app label, hence the migrations, stays `meetings`).
 from .action_items import ActionItem, ActionItemStatus
 from .agenda import AgendaItem
 from .feeds import CalendarFeed
-from .invitations import Attendance, Invitee, Rsvp
+from .invitations import Attendance, Invitee, Rsvp, rsvp_badge
 from .meetings import (
     LOCKED_STATUS_SQL,
     LOCKED_STATUSES,
@@ -33,6 +33,7 @@ __all__ = [
     "CalendarFeed",
     "Decision",
     "Invitee",
+    "rsvp_badge",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",

@@ -23,6 +23,13 @@ class Rsvp(models.TextChoices):
 
 
 RSVP_BADGE_STYLES = {Rsvp.ACCEPTED: "green", Rsvp.TENTATIVE: "amber", Rsvp.DECLINED: "red"}
+RSVP_LABELS = dict(Rsvp.choices)
+
+
+def rsvp_badge(rsvp: str | None) -> Badge | None:
+    """A reply as a badge; None while there is no reply yet."""
+    style = RSVP_BADGE_STYLES.get(rsvp)
+    return Badge(RSVP_LABELS[rsvp], style) if style else None
 
 
 class Attendance(models.TextChoices):
@@ -120,8 +127,7 @@ class Invitee(models.Model):
     @property
     def rsvp_badge(self) -> Badge | None:
         """The reply as a badge; None while there is no reply yet."""
-        style = RSVP_BADGE_STYLES.get(self.rsvp)
-        return Badge(self.get_rsvp_display(), style) if style else None
+        return rsvp_badge(self.rsvp)
 
     @property
     def is_guest(self) -> bool:

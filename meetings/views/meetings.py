@@ -21,7 +21,7 @@ from projects.selectors import project_team
 
 from .. import permissions, services
 from ..forms import CancelForm, MeetingForm, MeetingScheduleForm, PastMeetingFilterForm
-from ..models import MeetingKind, Rsvp, zone_label
+from ..models import MeetingKind, Rsvp, rsvp_badge, zone_label
 from ..selectors import (
     ActionItemFilters,
     MyUpcomingMeetings,
@@ -248,7 +248,7 @@ def my_meetings_view(request):
     user = request.user
     page = paginate(request, MyUpcomingMeetings(user=user), per_page=15)
     for meeting in page.object_list:
-        meeting.my_reply = meeting.my_invitation[0] if meeting.my_invitation else None
+        meeting.my_reply_badge = rsvp_badge(meeting.my_rsvp)
     today = timezone.localdate()
     mine = action_items_for_user(user=user, filters=ActionItemFilters())  # mine and open
     actions = mine.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))

@@ -181,6 +181,20 @@ class ProjectFilters:
     q: str = ""
 
 
+# What a row of the list shows (projects/views/rows.py, projects/_proposal_badge.html).
+LIST_FIELDS = (
+    "code",
+    "name",
+    "status",
+    "phase",
+    "modality",
+    "proposal_status",
+    "proposed_by_org_id",
+    "sponsor__name",
+    "cdmo__name",
+)
+
+
 def project_list(*, user, filters: ProjectFilters) -> QuerySet[Project]:
     """Visible projects for the list page, with everything a row shows (no N+1)."""
     projects = projects_visible_to(user=user).select_related("sponsor", "cdmo")
@@ -195,23 +209,28 @@ def project_list(*, user, filters: ProjectFilters) -> QuerySet[Project]:
     if filters.q:
         projects = projects.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
     # No team-size annotation: no page shows it, and a join and GROUP BY over every visible
-    # project (thousands for an executive) cost 100 ms before the LIMIT applied.
-    return projects.prefetch_related(
-        Prefetch(
-            "members",
-            queryset=ProjectMember.objects.filter(
-                removed_at__isnull=True, role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD]
-            ).select_related("user"),
-            to_attr="key_people",
+    # project (thousands for an executive) cost 100 ms before the LIMIT applied. Only the columns
+    # a row shows: every visible project passes through the sort.
+    key_people = (
+        ProjectMember.objects.filter(
+            removed_at__isnull=True, role__in=[TeamRole.PROJECT_MANAGER, TeamRole.SPONSOR_LEAD]
         )
-    ).order_by("code", "pk")
+        .select_related("user")
+        .only("project_id", "role", "user__full_name")
+    )
+    return (
+        projects.only(*LIST_FIELDS)
+        .prefetch_related(Prefetch("members", queryset=key_people, to_attr="key_people"))
+        .order_by("code", "pk")
+    )
 
 
 def counterparties_for(*, user) -> QuerySet[Organization]:
     """Organizations on the other side of the user's visible projects (for filters)."""
     if not getattr(user, "organization_id", None):
         return Organization.objects.none()
-    visible = projects_visible_to(user=user)
-    if user.organization.kind == OrganizationKind.SPONSOR:
-        return Organization.objects.filter(pk__in=visible.values("cdmo_id")).order_by("name")
-    return Organization.objects.filter(pk__in=visible.values("sponsor_id")).order_by("name")
+    # As EXISTS the visible projects are read once and grouped; as IN the planner walked them
+    # again for every organization.
+    other = "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
+    visible = projects_visible_to(user=user).filter(**{other: OuterRef("pk")})
+    return Organization.objects.filter(Exists(visible)).order_by("name")

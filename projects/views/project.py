@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ConcurrentEditError, ServiceError
-from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.core.paging import CountedQuerySet
+from portal.core.views_helpers import PAGE_SIZE, add_service_error, paginate, querystring_without_page
 
 from .. import permissions, services
 from ..forms import (
@@ -21,6 +22,7 @@ from ..selectors import (
     project_list,
     proposals_waiting_for,
 )
+from .rows import project_rows
 
 
 @organization_member_required
@@ -31,10 +33,15 @@ def project_list_view(request):
         user_org=request.user.organization,
     )
     filters = form.to_filters()
-    page = paginate(request, project_list(user=request.user, filters=filters))
+    # Sorted by code in full either way: the page and the total in one query.
+    projects = project_list(user=request.user, filters=filters)
+    page = paginate(request, CountedQuerySet(projects, page=request.GET.get("page"), per_page=PAGE_SIZE))
+    sponsor_view = request.user.organization.is_sponsor
     context = {
         "form": form,
         "page": page,
+        "rows": project_rows(page.object_list, sponsor_view=sponsor_view),
+        "party_label": "CDMO" if sponsor_view else "Sponsor",
         "filtered": any([filters.q, filters.status, filters.phase, filters.sponsor, filters.cdmo]),
         "querystring": querystring_without_page(request),
         "can_create": request.user.is_org_admin,

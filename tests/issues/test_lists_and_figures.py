@@ -208,9 +208,9 @@ def test_selector_query_counts_are_pinned(size, project, team, django_assert_num
     """The issues part of each page, pinned at two sizes."""
     from issues.selectors import (
         IssueFilters,
+        accepted_plan_target,
         issue_list_for_user,
         issue_timeline,
-        latest_plan_prefetch,
         project_issue_list,
     )
     from issues.views.log import _detail_context
@@ -220,20 +220,20 @@ def test_selector_query_counts_are_pinned(size, project, team, django_assert_num
         ResolutionPlanFactory(issue=made, status="accepted", responded_at=NOW, responded_by=team["lead"])
         IssueEventFactory(issue=made)
     lead_access = access(team["lead"], project)
-    with django_assert_num_queries(2):  # rows, their accepted plans
+    with django_assert_num_queries(1):  # rows with their accepted plan's target
         rows = list(
-            project_issue_list(project=project, filters=IssueFilters()).prefetch_related(
-                latest_plan_prefetch()
+            project_issue_list(project=project, filters=IssueFilters()).annotate(
+                plan_target=accepted_plan_target()
             )
         )
-        [(r.project.cdmo.name, r.raised_by.full_name, r.accepted_plans) for r in rows]
-    with django_assert_num_queries(2):
+        [(r.project.cdmo.name, r.raised_by.full_name, r.plan_target) for r in rows]
+    with django_assert_num_queries(1):
         rows = list(
-            issue_list_for_user(user=team["lead"], filters=IssueFilters()).prefetch_related(
-                latest_plan_prefetch()
+            issue_list_for_user(user=team["lead"], filters=IssueFilters()).annotate(
+                plan_target=accepted_plan_target()
             )
         )
-        [(r.project.cdmo.name, r.raised_by.full_name, r.accepted_plans) for r in rows]
+        [(r.project.cdmo.name, r.raised_by.full_name, r.plan_target) for r in rows]
     with django_assert_num_queries(1):
         project_figures(project=project)
     with django_assert_num_queries(1):

@@ -16,7 +16,7 @@ def issue(status, **fields):
     defaults = {
         "acknowledge_by": DUE,
         "plan_by": DUE + dt.timedelta(days=2),
-        "accepted_plans": [],
+        "plan_target": None,
         "closed_at": None,
     }
     return SimpleNamespace(status=status, **{**defaults, **fields})
@@ -37,9 +37,7 @@ def test_a_running_clock_is_the_next_deadline(status, deadline, label):
 
 @pytest.mark.parametrize(("target", "passed"), [(TODAY - dt.timedelta(days=1), True), (TODAY, False)])
 def test_an_accepted_plan_shows_its_target_and_whether_it_passed(target, passed):
-    step = next_step(
-        issue(IssueStatus.PLAN_ACCEPTED, accepted_plans=[SimpleNamespace(target_date=target)]), TODAY
-    )
+    step = next_step(issue(IssueStatus.PLAN_ACCEPTED, plan_target=target), TODAY)
 
     assert (step.text, step.target_date, step.target_passed, step.deadline) == (
         "Plan in progress",

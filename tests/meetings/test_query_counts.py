@@ -82,7 +82,7 @@ def test_meeting_page_query_count_does_not_grow_with_invitees(client, login, pro
     assert _count(client, meeting.get_absolute_url()) == MEETING_PAGE_QUERIES
 
 
-MY_MEETINGS_QUERIES = 10  # session, user, organization, ids, rows, replies, actions, 2 minutes lists, bell
+MY_MEETINGS_QUERIES = 9  # session, user, organization, ids, rows with replies, actions, 2 minutes lists, bell
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.models import OrgRole
-from projects.models import Phase, ProjectStatus
+from portal.core.paging import CountedQuerySet
+from projects.models import Phase, Project, ProjectStatus
 from tests.factories.organizations import CDMOFactory, UserFactory
 from tests.factories.projects import ProjectFactory, staff_project
 
@@ -31,11 +32,12 @@ def test_project_list_queries_do_not_grow_with_projects(client, sponsor, count, 
     _make_projects(sponsor, count)
     executive = UserFactory(organization=sponsor, org_role=OrgRole.EXECUTIVE)
     client.force_login(executive)
-    # session, user, organization (menu), unread notifications (bell), counterparties, count, page,
-    # prefetch of key people, proposals waiting for the organization (issue 12)
-    response, _ = _list_queries(client, django_assert_num_queries, 9)
+    # session, user, organization (menu), unread notifications (bell), counterparties, the page with
+    # the total, prefetch of key people, proposals waiting for the organization (issue 12)
+    response, _ = _list_queries(client, django_assert_num_queries, 8)
     assert len(response.context["page"].object_list) == min(count, 25)
-    _list_queries(client, django_assert_num_queries, 9, status="active", phase="phase_1", q="PRJ")
+    assert response.context["page"].paginator.count == count
+    _list_queries(client, django_assert_num_queries, 8, status="active", phase="phase_1", q="PRJ")
 
 
 @pytest.mark.django_db
@@ -96,3 +98,44 @@ def test_empty_state_says_what_to_do(client, sponsor_member_off_team):
     body = client.get(reverse("projects:list")).content.decode()
     assert "No projects yet" in body
     assert "adds you to a project team" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [("2", 2), ("3", 2), ("99999999999999999999999", 2), ("last", 2), ("0", 1), ("abc", 1), ("", 1)],
+)
+def test_pages_read_with_their_total_follow_paginate_rules(client, sponsor, page, shown):
+    """The page and the total come in one query; past the end, "last" and junk as on every list."""
+    cdmo = CDMOFactory()
+    for n in range(30):
+        ProjectFactory(sponsor=sponsor, cdmo=cdmo, code=f"PRJ-{n:02d}")
+    client.force_login(UserFactory(organization=sponsor, org_role=OrgRole.EXECUTIVE))
+    response = client.get(reverse("projects:list"), {"page": page})
+    codes = [p.code for p in response.context["page"].object_list]
+    assert response.context["page"].number == shown and response.context["page"].paginator.count == 30
+    assert codes == (
+        [f"PRJ-{n:02d}" for n in range(25)] if shown == 1 else [f"PRJ-{n:02d}" for n in range(25, 30)]
+    )
+
+
+def test_a_window_count_is_refused_over_distinct_rows():
+    with pytest.raises(ValueError):
+        CountedQuerySet(Project.objects.distinct(), page="1", per_page=25)
+
+
+@pytest.mark.django_db
+def test_the_counterparty_filter_names_only_parties_of_visible_projects(client, project, sponsor_lead):
+    """A lead's CDMO choices come from the projects they are on; an executive's from all of them."""
+    elsewhere = CDMOFactory(name="Elsewhere CDMO")
+    ProjectFactory(sponsor=project.sponsor, cdmo=elsewhere, code="ACM-900")  # the lead is not on it
+    CDMOFactory(name="Stranger CDMO")  # no project with the sponsor at all
+
+    def choices(user):
+        client.force_login(user)
+        form = client.get(reverse("projects:list")).context["form"]
+        return [label for value, label in form.fields["cdmo"].choices if value]
+
+    assert choices(sponsor_lead) == [project.cdmo.name]
+    executive = UserFactory(organization=project.sponsor, org_role=OrgRole.EXECUTIVE)
+    assert choices(executive) == sorted([project.cdmo.name, "Elsewhere CDMO"])

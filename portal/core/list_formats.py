@@ -1,0 +1,70 @@
+"""Dates and links for the rows of a long list, each made in a microsecond or two.
+
+`date:"j M Y"` (Django's dateformat) parses its format and asks the translation and time-zone
+machinery again for every value, about 18 µs; `reverse()` walks the URL resolver, about 17 µs.
+A list of 25 rows with three dates and two links each spent 2 ms on them. Here the words of
+the active language are read once per list and a URL once per name; the results are the same
+strings (tests/portal/test_list_formats.py compares them with Django's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+
+# Stand-ins for the ids in a URL: numbers no real path of ours holds.
+_SENTINELS = (918273645, 546372819, 731902468)
+
+
+class ListDates:
+    """Django's "j M Y", "j M Y, H:i" and "D j M, H:i" in the current language and time zone."""
+
+    def __init__(self):
+        self._months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
+        self._days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
+        self._zone = timezone.get_current_timezone()
+
+    def _local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self._zone) if timezone.is_aware(moment) else moment
+
+    def day(self, value: dt.date | dt.datetime) -> str:
+        """ "3 Dec 2026" """
+        if isinstance(value, dt.datetime):
+            value = self._local(value)
+        return f"{value.day} {self._months[value.month]} {value.year}"
+
+    def day_time(self, moment: dt.datetime) -> str:
+        """ "3 Dec 2026, 14:05" """
+        moment = self._local(moment)
+        return (
+            f"{moment.day} {self._months[moment.month]} {moment.year}, {moment.hour:02d}:{moment.minute:02d}"
+        )
+
+    def weekday_time(self, moment: dt.datetime) -> str:
+        """ "Thu 3 Dec, 14:05" """
+        moment = self._local(moment)
+        day = self._days[moment.weekday()]
+        return f"{day} {moment.day} {self._months[moment.month]}, {moment.hour:02d}:{moment.minute:02d}"
+
+
+class ListLinks:
+    """`reverse(name, kwargs=...)` for many rows: the URL is reversed once, with stand-in ids,
+    and each row's ids are put in their place. Only for URLs whose arguments are integers."""
+
+    def __init__(self, name: str, *arguments: str):
+        sentinels = {
+            str(sentinel): argument for argument, sentinel in zip(arguments, _SENTINELS, strict=False)
+        }
+        pattern = reverse(name, kwargs={argument: int(s) for s, argument in sentinels.items()})
+        # Literal text and argument names, alternating: the ids go in at once, never into each other.
+        self._parts = [sentinels.get(part, part) for part in re.split(f"({'|'.join(sentinels)})", pattern)]
+        if sorted(self._parts[1::2]) != sorted(arguments):
+            raise ValueError(f"{name}: cannot place the ids in {pattern}")
+
+    def __call__(self, **ids: int) -> str:
+        parts = self._parts
+        return "".join(part if n % 2 == 0 else str(int(ids[part])) for n, part in enumerate(parts))
