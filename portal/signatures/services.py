@@ -21,7 +21,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -50,7 +50,13 @@ class SigningRefused(Exception):
 
 
 def authenticator(user: User) -> Authenticator | None:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    """The person's authenticator app, read once per user object (a page may offer several
+    signing dialogs)."""
+    if not hasattr(user, "_signing_authenticator"):
+        user._signing_authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+    return user._signing_authenticator
 
 
 def _session_marker(user: User) -> str:
@@ -236,13 +242,37 @@ def manifestation(signature: Signature, tz: dt.tzinfo | None = None) -> str:
 
 def signatures_of(record: models.Model) -> list[ShownSignature]:
     """The record's signatures, oldest first, each checked against the record as it is now."""
-    signatures = list(
-        Signature.objects.filter(record_type=ContentType.objects.get_for_model(record), record_id=record.pk)
-    )
-    digests: dict[str, str] = {}
-    shown = []
-    for signature in signatures:
-        if signature.action not in digests:
-            digests[signature.action] = signed_action(signature.action).digest(record)
-        shown.append(ShownSignature(signature, digests[signature.action] == signature.content_sha256))
-    return shown
+    return signatures_for([record]).get(_key(record), [])
+
+
+def _key(record: models.Model) -> tuple[int, int]:
+    return ContentType.objects.get_for_model(record).pk, record.pk
+
+
+def signatures_for(records) -> dict[tuple[int, int], list[ShownSignature]]:
+    """{(content type id, pk): its signatures, checked}, for records of any models, in one query.
+    Pages with many signed records (an issue's plans and timeline) look theirs up by `_key`;
+    `attach_signatures` does that for them."""
+    by_key = {_key(record): record for record in records}
+    if not by_key:
+        return {}
+    wanted = Q()
+    for type_id in {type_id for type_id, _ in by_key}:
+        wanted |= Q(record_type_id=type_id, record_id__in=[pk for t, pk in by_key if t == type_id])
+    found: dict[tuple[int, int], list[ShownSignature]] = {}
+    digests: dict[tuple[str, tuple[int, int]], str] = {}
+    for signature in Signature.objects.filter(wanted):
+        key = (signature.record_type_id, signature.record_id)
+        if (signature.action, key) not in digests:
+            digests[signature.action, key] = signed_action(signature.action).digest(by_key[key])
+        intact = digests[signature.action, key] == signature.content_sha256
+        found.setdefault(key, []).append(ShownSignature(signature, intact))
+    return found
+
+
+def attach_signatures(records) -> None:
+    """Give each record a `signed` list (its checked signatures, maybe empty), in one query."""
+    records = list(records)
+    found = signatures_for(records)
+    for record in records:
+        record.signed = found.get(_key(record), [])
