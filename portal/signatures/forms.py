@@ -40,17 +40,24 @@ class SigningForm(PortalForm):
     )
     shown = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, action: str, record: models.Model, request, meanings=None, **kwargs):
+    def __init__(
+        self, data=None, *, action: str, record: models.Model, request, authoring: bool = False, **kwargs
+    ):
+        """`authoring`: the signer wrote the record on this very page (publishing an update), so
+        there is no earlier reading of it to compare with."""
         self.action = signed_action(action)
         self.record = record
         self.request = request
         super().__init__(data, **kwargs)
-        allowed = meanings or self.action.meanings
+        if authoring:
+            del self.fields["shown"]
+        allowed = self.action.meanings
         self.fields["meaning"].choices = [(value, Meaning(value).label) for value in allowed]
         if len(allowed) == 1:
             self.fields["meaning"].initial = allowed[0]
             self.fields["meaning"].widget = forms.HiddenInput()
-        self.fields["shown"].initial = self.action.digest(record)
+        if "shown" in self.fields:
+            self.fields["shown"].initial = self.action.digest(record)
         self.asks_code = needs_code(request.user, request.session)
         if self.asks_code:
             self.fields["code"].required = True
@@ -76,11 +83,13 @@ class SigningForm(PortalForm):
                 password=data["password"],
                 code=data.get("code", ""),
                 comment=data.get("comment", ""),
-                shown=data["shown"],
+                shown=data.get("shown"),
                 perform=perform,
             )
         except SigningRefused as refused:
-            if refused.record_changed:  # the page now shows the record as it is: that is what they sign
+            if (
+                refused.record_changed and "shown" in self.fields
+            ):  # the page now shows the record as it is: that is what they sign
                 self.data = self.data.copy()
                 self.data["shown"] = self.action.digest(self.record)
             for field, message in refused.errors.items():

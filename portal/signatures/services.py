@@ -176,15 +176,15 @@ def sign(
     shown: str | None = None,
     perform: Callable[[], object] | None = None,
 ) -> Signature:
-    """Sign `record` for `action` as `user`, then run `perform` (the signed change) in the same
+    """Sign `record` for `action` as `user`, with `perform` (the signed change) in the same
     transaction as the signature: both happen or neither. `shown`: the content hash the page
-    showed; a record changed since is refused (the person must read it again)."""
+    showed; a record changed since is refused (the person must read it again). The signature
+    covers the record as it is after `perform`: an action whose content takes what the signer
+    wrote (a decision's text) signs that too."""
     signed = signed_action(action)
     if meaning not in signed.meanings:
         raise SigningRefused({"meaning": "Choose what your signature means."})
-    canonical = canonical_json(signed.content(record))
-    digest = sha256(canonical)
-    if shown is not None and shown != digest:
+    if shown is not None and shown != signed.digest(record):
         raise SigningRefused(
             {None: "The record changed while you were reading it. Read it again, then sign."},
             record_changed=True,
@@ -201,6 +201,8 @@ def sign(
     with transaction.atomic():
         if perform is not None:
             perform()
+            record = type(record)._default_manager.get(pk=record.pk)
+        canonical = canonical_json(signed.content(record))
         signature = Signature.objects.create(
             action=signed.key,
             record_type=ContentType.objects.get_for_model(record),
@@ -211,7 +213,7 @@ def sign(
             signed_at=clock.now(),
             meaning=meaning,
             comment=comment.strip(),
-            content_sha256=digest,
+            content_sha256=sha256(canonical),
             content=json.loads(canonical),
             components=components,
         )
