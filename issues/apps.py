@@ -9,12 +9,33 @@ class IssuesConfig(AppConfig):
         from portal.accounts.profile import register_profile_panel
         from portal.core.actions import register_action
         from portal.core.permissions import register_rules
+        from portal.signatures.models import Meaning
+        from portal.signatures.registry import register_signed_action
         from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import overview, permissions, recognition, selectors
+        from . import overview, permissions, recognition, selectors, signing
 
+        # The sponsor's answers that carry weight are signed (docs/signatures.md).
+        register_signed_action(
+            "issues.plan_accept",
+            label="Accept the plan",
+            meanings=[Meaning.APPROVED],
+            content=signing.plan_signed_content,
+        )
+        register_signed_action(
+            "issues.plan_send_back",
+            label="Send the plan back",
+            meanings=[Meaning.REJECTED],
+            content=signing.plan_signed_content,
+        )
+        register_signed_action(
+            "issues.confirm_closed",
+            label="Confirm and close",
+            meanings=[Meaning.CONFIRMED],
+            content=signing.resolution_signed_content,
+        )
         register_tab("issues", "Service issues", "issues:project_issues", order=50)
         register_panel(
             "service_issues",

@@ -8,11 +8,13 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from portal.core.history import register_history_kind
         from portal.core.permissions import register_rules
+        from portal.signatures.models import Meaning
+        from portal.signatures.registry import register_signed_action
         from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import overview, permissions, selectors
+        from . import overview, permissions, selectors, signing
 
         # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
         register_rules("meetings", permissions)
@@ -30,6 +32,12 @@ class MeetingsConfig(AppConfig):
         register_history_kind("meetings.ActionItem", "Action items")
         register_history_kind("meetings.Decision", "Meeting decisions")
 
+        register_signed_action(
+            "meetings.minutes_confirm",
+            label="Confirm the minutes",
+            meanings=[Meaning.CONFIRMED],
+            content=signing.minutes_signed_content,
+        )
         register_tab("meetings", "Meetings", "meetings:project_meetings", order=40)
         register_panel(
             "next_meeting",

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.organizations",
     "portal.notifications",
     "portal.documents",
+    "portal.signatures",
     # The domain apps
     "projects",
     "meetings",

@@ -7,13 +7,28 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from portal.core.permissions import register_rules
+        from portal.signatures.models import Meaning
+        from portal.signatures.registry import register_signed_action
 
-        from . import overview, permissions, selectors
+        from . import overview, permissions, selectors, signing
         from .overview import register_panel
         from .references import register_reference
         from .tabs import register_tab
 
         register_rules("projects", permissions)
+        # The records that carry weight are signed (docs/signatures.md).
+        register_signed_action(
+            "projects.update_publish",
+            label="Publish the update",
+            meanings=[Meaning.AUTHORED],
+            content=signing.update_signed_content,
+        )
+        register_signed_action(
+            "projects.decision_resolve",
+            label="Record the decision",
+            meanings=[Meaning.APPROVED, Meaning.REJECTED],
+            content=signing.decision_signed_content,
+        )
         register_tab("overview", "Overview", "projects:detail", order=10)
         register_tab("milestones", "Milestones", "projects:milestones", order=20)
         register_tab("updates", "Updates", "projects:updates", order=30)

@@ -66,6 +66,11 @@ urlpatterns = [
         name="update_autosave",
     ),
     path(
+        "<int:project_id>/updates/<int:statusupdate_id>/publish/",
+        updates.update_publish_view,
+        name="update_publish",
+    ),
+    path(
         "<int:project_id>/updates/<int:statusupdate_id>/correct/",
         updates.update_correct_view,
         name="update_correct",

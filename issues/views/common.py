@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from portal.signatures.forms import SigningForm
 from projects.models import Side
 from projects.selectors import team_users
 
 from .. import forms, services
 from ..models import ServiceIssue
 from ..selectors import issue_in_project
+from ..signing import latest_resolution
 from ..workflow import Action
 
 
@@ -35,6 +37,28 @@ def _plan_form(project, data=None, *, proposer=None):
         today=timezone.localdate(timezone=services.calendar_for(project).zone),
         # Whoever proposes usually owns it; they can pick someone else on the team.
         initial={"owner": proposer.pk} if proposer is not None else None,
+    )
+
+
+# The steps the sponsor signs (docs/signatures.md), with the signed action's key.
+SIGNED_STEPS = {
+    Action.ACCEPT_PLAN: "issues.plan_accept",
+    Action.SEND_BACK_PLAN: "issues.plan_send_back",
+    Action.CONFIRM_CLOSED: "issues.confirm_closed",
+}
+
+
+def signing_form(request, action: str, *, issue: ServiceIssue, plan=None, data=None) -> SigningForm | None:
+    """The signing dialog of a signed step (None for the others): it signs the plan, or for the
+    closure the resolution the CDMO reported."""
+    if action not in SIGNED_STEPS:
+        return None
+    record = latest_resolution(issue) if action == Action.CONFIRM_CLOSED else plan
+    if record is None:
+        return None
+    record.issue = issue
+    return SigningForm(
+        data, action=SIGNED_STEPS[action], record=record, request=request, prefix=f"sign-{action}"
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.core.views_helpers import PAGE_SIZE, add_service_error, paginate, querystring_without_page
+from portal.signatures.services import attach_signatures
 from projects.page import project_page
 
 from .. import forms, permissions, services, workflow
@@ -32,7 +33,7 @@ from ..selectors import (
     project_recognitions,
 )
 from ..workflow import Action
-from .common import _action_forms, _issue_in
+from .common import _action_forms, _issue_in, signing_form
 from .rows import issue_rows
 
 # Lists ---------------------------------------------------------------------------
@@ -134,23 +135,31 @@ def issue_detail_view(request, project_id: int, serviceissue_id: int):
     context = project_page(request, project_id, "issues")
     access = context["access"]
     issue = _issue_in(context, serviceissue_id)
-    _detail_context(context, issue, access)
+    _detail_context(request, context, issue, access)
     return render(request, "issues/detail.html", context)
 
 
-def _detail_context(context: dict, issue: ServiceIssue, access, note_form=None) -> None:
+def _detail_context(request, context: dict, issue: ServiceIssue, access, note_form=None) -> None:
     actions = workflow.available_actions(access, issue)
     plans = issue_plans(issue=issue)
+    pending_plan = next((p for p in plans if p.status == PlanStatus.PROPOSED), None)
+    timeline = issue_timeline(issue=issue, access=access)
+    for record in (*plans, *timeline):
+        record.issue = issue
+    attach_signatures([*plans, *timeline])
     recognitions = issue_recognitions(issue=issue)
     next_level = min(issue.escalation_level + 1, 2)
     context.update(
         issue=issue,
         actions=actions,
         action_forms=_action_forms(issue, actions, user=access.user),
-        pending_plan=next((p for p in plans if p.status == PlanStatus.PROPOSED), None),
+        signing_forms={
+            action: signing_form(request, action, issue=issue, plan=pending_plan) for action in actions
+        },
+        pending_plan=pending_plan,
         accepted_plan=next((p for p in plans if p.status == PlanStatus.ACCEPTED), None),
         plans=plans,
-        timeline=issue_timeline(issue=issue, access=access),
+        timeline=timeline,
         attachments=issue_attachments(issue=issue),
         note_form=note_form or forms.NoteForm(allow_internal=permissions.can_write_internal_notes(access)),
         attachment_form=forms.AttachmentForm(),
@@ -198,7 +207,7 @@ def issue_note_view(request, project_id: int, serviceissue_id: int):
             else:
                 messages.success(request, "Note added.")
                 return redirect(issue.get_absolute_url() + "#timeline")
-    _detail_context(context, issue, access, note_form=form)
+    _detail_context(request, context, issue, access, note_form=form)
     if request.htmx:
         return render(request, "issues/detail.html#timeline", context)
     return render(request, "issues/detail.html", context)

@@ -16,7 +16,7 @@ from .. import services, workflow
 from ..models import ESCALATION_PHRASES, ResolutionPlan, ServiceIssue
 from ..selectors import escalation_recipients, get_plan
 from ..workflow import Action
-from .common import ACTION_FORMS, _issue_in, _plan_form
+from .common import ACTION_FORMS, _issue_in, _plan_form, signing_form
 
 # Workflow steps ----------------------------------------------------------------------
 
@@ -76,24 +76,33 @@ def issue_action_view(request, project_id: int, serviceissue_id: int, action: st
         )
     else:
         form = ACTION_FORMS[action](request.POST if request.method == "POST" else None, prefix=action)
+    signing = signing_form(
+        request, action, issue=issue, plan=plan, data=request.POST if request.method == "POST" else None
+    )
     refused = None
     if workflow.target_status(action, issue.status) is None:
         refused = workflow.refusal(action, issue.status)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (signing is None or signing.is_valid()):
+
+        def step():
+            return _run_action(action, access=access, issue=issue, data=form.cleaned_data, plan=plan)
+
         try:
-            _run_action(action, access=access, issue=issue, data=form.cleaned_data, plan=plan)
+            done = step() if signing is None else signing.sign(perform=step)
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, SUCCESS_MESSAGES[action])
-            return redirect(issue)
+            if done is not None:
+                messages.success(request, SUCCESS_MESSAGES[action])
+                return redirect(issue)
     context.update(
         issue=issue,
         action=action,
         action_label=Action(action).label,
         form=form,
+        signing=signing,
         plan=plan,
         refused=refused if request.method == "GET" else None,
         cdmo_zone=issue.project.cdmo.time_zone,

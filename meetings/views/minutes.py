@@ -11,12 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error
+from portal.signatures.forms import SigningForm
 from projects.selectors import team_users
 
 from .. import permissions, services
 from ..forms import ActionItemFormSet, CorrectionForm, DecisionFormSet, MinutesForm
 from ..pdf import minutes_filename, render_minutes_pdf
 from ..selectors import meeting_detail
+from ..signing import minutes_signed_content
 from .common import after_action, back_to, meeting_context, require_runner
 
 
@@ -103,18 +105,34 @@ def minutes_close_view(request, project_id: int, meeting_id: int):
 
 
 @login_required
-@require_POST
 def minutes_confirm_view(request, project_id: int, meeting_id: int):
+    """The sponsor reads the sent minutes and confirms them with an electronic signature."""
     context = meeting_context(request, project_id, meeting_id)
     if not permissions.can_confirm_minutes(context["access"]):
         raise PermissionDenied("Only the sponsor's project lead or decision-maker confirms minutes.")
     meeting = context["meeting"]
-    return after_action(
-        request,
-        meeting,
-        "Minutes confirmed. The organizer has been told.",
-        lambda: services.meeting_confirm_minutes(access=context["access"], meeting=meeting),
+    if not meeting.minutes_awaiting_confirmation:
+        messages.error(request, "Only sent minutes can be confirmed.")
+        return back_to(meeting)
+    form = SigningForm(
+        request.POST if request.method == "POST" else None,
+        action="meetings.minutes_confirm",
+        record=meeting,
+        request=request,
     )
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature = form.sign(
+                perform=lambda: services.meeting_confirm_minutes(access=context["access"], meeting=meeting)
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            if signature is not None:
+                messages.success(request, "Minutes confirmed and signed. The organizer has been told.")
+                return back_to(meeting)
+    context.update(form=form, signed=minutes_signed_content(meeting))
+    return render(request, "meetings/minutes_confirm.html", context)
 
 
 @login_required

@@ -11,6 +11,8 @@ from django.utils import timezone
 from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.signatures.forms import SigningForm
+from portal.signatures.services import signatures_of
 
 from .. import permissions, services
 from ..forms import (
@@ -30,7 +32,13 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
     access = context["access"]
     decision = get_decision(project=context["project"], decision_id=decisionrequest_id)
     can_resolve = permissions.can_resolve_decision(access) and decision.is_open
-    form = DecisionResolveForm(request.POST or None) if can_resolve else None
+    data = request.POST if request.method == "POST" else None
+    form = signing = None
+    if can_resolve:
+        form = DecisionResolveForm(data)
+        signing = SigningForm(
+            data, action="projects.decision_resolve", record=decision, request=request, prefix="sign"
+        )
     if request.method == "POST":
         if form is None:
             if not permissions.can_resolve_decision(access):
@@ -39,17 +47,28 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
                 )
             messages.error(request, "This decision is no longer open.")
             return redirect(decision)
-        if form.is_valid():
+        if form.is_valid() & signing.is_valid():
             try:
-                services.decision_resolve(
-                    access=access, decision=decision, note=form.cleaned_data["decision_note"]
+                signature = signing.sign(
+                    perform=lambda: services.decision_resolve(
+                        access=access, decision=decision, note=form.cleaned_data["decision_note"]
+                    )
                 )
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, "Decision recorded. The CDMO project manager will be told.")
-                return redirect(decision)
-    context.update(decision=decision, form=form, today=timezone.localdate())
+                if signature is not None:
+                    messages.success(
+                        request, "Decision recorded and signed. The CDMO project manager will be told."
+                    )
+                    return redirect(decision)
+    context.update(
+        decision=decision,
+        form=form,
+        signing=signing,
+        signed=signatures_of(decision),
+        today=timezone.localdate(),
+    )
     return render(request, "projects/decision.html", context)
 
 

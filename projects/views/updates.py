@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.signatures.forms import SigningForm
+from portal.signatures.services import signatures_of
 
 from .. import permissions, services
 from ..forms import (
@@ -86,9 +88,13 @@ def update_start_view(request, project_id: int):
 
 
 def _detail_context(
-    request, context: dict, update: StatusUpdate, *, comment_form=None, answer_forms=None
+    request, context: dict, update: StatusUpdate, *, comment_form=None, answer_forms=None, signing=None
 ) -> dict:
     access = context["access"]
+    can_author = permissions.can_author_updates(access)
+    publish_problems = services.publish_problems(update) if update.is_draft and can_author else {}
+    if signing is None and update.is_draft and can_author and not publish_problems:
+        signing = _publish_signing(request, update)
     acknowledgements = update_acknowledgements(update=update)
     attachments = update_attachments(update=update)
     changes = correction_changes(update=update, attachments=attachments)
@@ -116,7 +122,10 @@ def _detail_context(
         comment_form=comment_form or _comment_form(access),
         answer_forms=answer_forms or {},
         answer_form=AnswerForm(),
-        can_author=permissions.can_author_updates(access),
+        can_author=can_author,
+        signing=signing,
+        publish_problems=publish_problems,
+        signed=[] if update.is_draft else signatures_of(update),
         can_acknowledge=permissions.can_acknowledge(access) and update.status == UpdateStatus.PUBLISHED,
         can_comment=permissions.can_comment(access) and update.status == UpdateStatus.PUBLISHED,
         can_answer=permissions.can_answer(access),
@@ -132,6 +141,49 @@ def _comment_form(access, data=None) -> CommentForm:
         data,
         may_ask=permissions.can_ask_question(access),
         may_post_internal=permissions.can_post_internal(access),
+    )
+
+
+@login_required
+def _publish_signing(request, update: StatusUpdate, data=None) -> SigningForm:
+    return SigningForm(data, action="projects.update_publish", record=update, request=request, prefix="sign")
+
+
+@login_required
+@require_POST
+def update_publish_view(request, project_id: int, statusupdate_id: int):
+    """Publish a complete draft, signed by its author (meaning Authored), as the page showed it."""
+    context, update = _update_page(request, project_id, statusupdate_id)
+    access = context["access"]
+    _require_author(access)
+    if not update.is_draft:
+        messages.error(request, services.RECORD_MESSAGE)
+        return redirect(update)
+    signing = _publish_signing(request, update, request.POST)
+    if signing.is_valid():
+        try:
+            signature = signing.sign(
+                perform=lambda: services.update_publish(access=access, update=update, version=update.version)
+            )
+        except services.UpdateNotReady:
+            messages.error(request, "This draft is not complete any more. Complete it, then publish.")
+            return redirect("projects:update_edit", project_id=project_id, statusupdate_id=update.pk)
+        except ServiceError as error:
+            signing.add_error(None, str(error))
+        else:
+            if signature is not None:
+                update.refresh_from_db()
+                if update.is_correction:
+                    messages.success(
+                        request,
+                        f"Correction published as revision {update.revision_number}. "
+                        "The sponsor's team will be emailed with what changed.",
+                    )
+                else:
+                    messages.success(request, "Update published. The sponsor's project team will be emailed.")
+                return redirect(update)
+    return render(
+        request, "projects/update_detail.html", _detail_context(request, context, update, signing=signing)
     )
 
 
@@ -205,33 +257,18 @@ def update_edit_view(request, project_id: int, statusupdate_id: int):
             add_service_error(form, error)
         else:
             if action == "publish":
-                try:
-                    update = services.update_publish(access=access, update=update, version=update.version)
-                except services.UpdateNotReady as error:
-                    # Saved, not published: show what is missing next to each field.
-                    data = request.POST.copy()
-                    data["version"] = update.version
-                    forms = update_forms(update, data)
-                    for f in forms:
-                        f.is_valid()
-                    _apply_problems(forms, error.problems)
-                    forms[0].add_error(
-                        None, "Your draft is saved. Complete the highlighted parts to publish it."
-                    )
-                except ServiceError as error:
-                    add_service_error(form, error)
-                else:
-                    if update.is_correction:
-                        messages.success(
-                            request,
-                            f"Correction published as revision {update.revision_number}. "
-                            "The sponsor's team will be emailed with what changed.",
-                        )
-                    else:
-                        messages.success(
-                            request, "Update published. The sponsor's project team will be emailed."
-                        )
-                    return redirect(update)
+                problems = services.publish_problems(update)
+                if not problems:
+                    messages.info(request, "Read it through as the sponsor will, then sign to publish it.")
+                    return redirect(update.get_absolute_url() + "#sign")
+                # Saved, not published: show what is missing next to each field.
+                data = request.POST.copy()
+                data["version"] = update.version
+                forms = update_forms(update, data)
+                for f in forms:
+                    f.is_valid()
+                _apply_problems(forms, problems)
+                forms[0].add_error(None, "Your draft is saved. Complete the highlighted parts to publish it.")
             else:
                 if action == "more":
                     return redirect(

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from issues.models import EventKind, IssueEvent, IssueStatus, Recognition, ServiceIssue
 from tests.browser import sign_in
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 
 @pytest.mark.browser
@@ -51,7 +52,10 @@ def test_sponsor_raises_cdmo_answers_sponsor_closes(
     sponsor.goto(issue_url)
     expect(sponsor.locator("#plans-title")).to_be_visible()
     expect(sponsor.get_by_text("Impact assessment for lot 23-117").first).to_be_visible()
-    sponsor.get_by_role("button", name="Accept the plan").click()
+    accept = sponsor.locator("details.si-step", has_text="Accept the plan")
+    expect(accept).to_contain_text("Your signature means Approved")
+    accept.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    accept.get_by_role("button", name="Accept the plan").click()
     expect(sponsor.locator(".messages")).to_contain_text("Plan accepted")
 
     # The CDMO resolves it.
@@ -63,8 +67,12 @@ def test_sponsor_raises_cdmo_answers_sponsor_closes(
     # The sponsor confirms and the issue closes; then recognizes the resolution.
     sponsor.goto(issue_url)
     expect(sponsor.get_by_text("Impact assessment sent; SOP updated and trained.").first).to_be_visible()
-    sponsor.get_by_role("button", name="Confirm resolved and close").click()
+    close = sponsor.locator("details.si-step", has_text="Confirm resolved and close")
+    close.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    close.get_by_role("button", name="Confirm resolved and close").click()
     expect(sponsor.locator(".messages")).to_contain_text("Issue closed")
+    expect(sponsor.locator("#timeline .signatures").first).to_contain_text("meaning Confirmed")
+    expect(sponsor.locator("#plans-title ~ article .signatures").first).to_contain_text("meaning Approved")
     expect(sponsor.locator(".issue-meta")).to_contain_text("Closed")
     sponsor.get_by_role("link", name="Recognize this resolution").click()
     sponsor.get_by_label("What was good").fill("A thorough answer within the day.")

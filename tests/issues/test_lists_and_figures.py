@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from issues.models import IssueStatus, ServiceIssue, Severity
+from issues.models import IssueEvent, IssueStatus, ResolutionPlan, ServiceIssue, Severity
 from issues.selectors import figures_by_cdmo, project_figures
 from projects.models import TeamRole
 from tests.factories.issues import IssueEventFactory, ResolutionPlanFactory, ServiceIssueFactory
@@ -242,10 +243,13 @@ def test_selector_query_counts_are_pinned(size, project, team, django_assert_num
         events = issue_timeline(issue=made, access=lead_access)
         [(e.actor.full_name if e.actor else "", str(e.actor.organization) if e.actor else "") for e in events]
     made.project = project
-    ContentType.objects.get_for_model(ServiceIssue)  # cached per process after the first lookup
-    # Plans, recognition, timeline, attachments, the people at the next rung of the ladder.
-    with django_assert_num_queries(5):
-        _detail_context({}, made, lead_access)
+    # Content types are cached per process after the first lookup.
+    ContentType.objects.get_for_models(ServiceIssue, ResolutionPlan, IssueEvent)
+    request = RequestFactory().get("/")
+    request.user, request.session = team["lead"], {}
+    # Plans, recognition, timeline, their signatures, attachments, the people at the next rung.
+    with django_assert_num_queries(6):
+        _detail_context(request, {}, made, lead_access)
 
 
 # Figures -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from meetings.models import ActionItem, Meeting, MeetingStatus
 from tests.browser import sign_in
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 
 @pytest.mark.browser
@@ -96,8 +97,18 @@ def test_schedule_record_close_and_sponsor_confirms(
         expect(lead.get_by_text("Minutes waiting for your confirmation")).to_be_visible()
         lead.get_by_role("link", name="Weekly call: engineering batch").first.click()
         expect(lead.locator(".confirm-box")).to_contain_text("Please review these minutes")
-        lead.get_by_role("button", name="Confirm the minutes").click()
+        lead.get_by_role("link", name="Confirm and sign").click()
+        expect(lead.get_by_role("heading", name="The minutes you are confirming")).to_be_visible()
+        lead.get_by_label("Your password").fill("wrong password")
+        lead.get_by_label("Comment").fill("Agreed as written.")
+        lead.get_by_role("button", name="Sign and confirm").click()
+        expect(lead.get_by_text("That is not your password. Nothing was signed.")).to_be_visible()
+        expect(lead.get_by_label("Comment")).to_have_value("Agreed as written.")
+        lead.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+        lead.get_by_role("button", name="Sign and confirm").click()
         expect(lead.locator(".messages")).to_contain_text("Minutes confirmed")
+        expect(lead.locator(".signatures")).to_contain_text("Signed by")
+        expect(lead.locator(".signatures")).to_contain_text("meaning Confirmed: “Agreed as written.”")
         expect(lead.locator(".meeting-head")).to_contain_text("Minutes confirmed")
 
         # The action item's owner marks it done in place, on their list.

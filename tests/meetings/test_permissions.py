@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import ActionItem, MeetingStatus
+from portal.signatures.registry import signed_action
 from tests.factories.meetings import held_meeting
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 from .conftest import access
 
@@ -69,7 +71,8 @@ CONFIRM = {
 def test_only_the_sponsor_lead_or_decision_maker_confirms(client, people, project, who, allowed):
     meeting = held_meeting(project, status=MeetingStatus.MINUTES_SENT)
     client.force_login(people[who])
-    response = client.post(_url("minutes_confirm", meeting))
+    signing = {"meaning": "confirmed", "shown": signed_action("meetings.minutes_confirm").digest(meeting)}
+    response = client.post(_url("minutes_confirm", meeting), {**signing, "password": DEFAULT_PASSWORD})
     meeting.refresh_from_db()
     if allowed:
         assert response.status_code == 302

@@ -7,11 +7,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.signatures.models import Signature
+from portal.signatures.registry import signed_action
 from projects import services
 from projects.models import (
     DecisionRequest,
     StatusUpdate,
 )
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 from .update_helpers import access, published_update, ready_draft
 
@@ -51,19 +54,50 @@ def _form_data(update, **overrides):
 # --- The draft form ------------------------------------------------------------------
 
 
-def test_edit_form_publishes_and_redirects_to_the_record(
+def _sign_and_publish(client, draft, password=DEFAULT_PASSWORD):
+    draft.refresh_from_db()
+    url = reverse("projects:update_publish", args=[draft.project_id, draft.pk])
+    return client.post(
+        url,
+        {
+            "sign-meaning": "authored",
+            "sign-shown": signed_action("projects.update_publish").digest(draft),
+            "sign-password": password,
+        },
+    )
+
+
+def test_edit_form_saves_then_the_author_signs_and_publishes(
     client, project, cdmo_pm, sponsor_lead, django_capture_on_commit_callbacks
 ):
     draft = ready_draft(cdmo_pm, project)
     client.force_login(cdmo_pm)
     url = reverse("projects:update_edit", args=[project.pk, draft.pk])
     assert client.get(url).status_code == 200
+    response = client.post(url, _form_data(draft, action="publish"))
+    # Saved, not yet published: the author reads it as the sponsor will and signs.
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url() + "#sign"
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.next_steps[0]["description"] == "Start GMP-01"
+    preview = client.get(draft.get_absolute_url()).content.decode()
+    assert "Sign and publish" in preview and "Your signature means <strong>Authored</strong>" in preview
+
+    refused = _sign_and_publish(client, draft, password="wrong")
+    assert refused.status_code == 200 and "That is not your password" in refused.content.decode()
+    assert StatusUpdate.objects.get(pk=draft.pk).status == "draft"
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, _form_data(draft, action="publish"))
+        response = _sign_and_publish(client, draft)
     assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
     draft.refresh_from_db()
-    assert draft.status == "published" and draft.next_steps[0]["description"] == "Start GMP-01"
+    assert draft.status == "published"
     assert [m.to for m in mail.outbox] == [[sponsor_lead.email]]
+    signature = Signature.objects.get(action="projects.update_publish")
+    assert signature.record_id == draft.pk and signature.meaning == "authored"
+    assert signature.content["next_steps"][0]["description"] == "Start GMP-01"
+    client.force_login(sponsor_lead)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Signed by" in page and "meaning Authored" in page
 
 
 def test_publishing_an_incomplete_draft_keeps_what_was_typed_and_says_what_is_missing(
@@ -130,18 +164,31 @@ def test_decision_rows_become_requests_on_publish(client, project, cdmo_pm, spon
     data = _form_data(draft, action="publish")
     data.update({"decisions-0-title": "Approve the resin change", "decisions-0-needed_by": needed_by})
     client.post(reverse("projects:update_edit", args=[project.pk, draft.pk]), data)
+    _sign_and_publish(client, draft)
     decision = DecisionRequest.objects.get()
     client.force_login(sponsor_lead)
     overview = client.get(project.get_absolute_url()).content.decode()
     assert "Approve the resin change" in overview
     across = client.get(reverse("projects:decisions")).content.decode()
     assert "Approve the resin change" in across and project.code in across
+    signing = {
+        "sign-meaning": "approved",
+        "sign-shown": signed_action("projects.decision_resolve").digest(decision),
+        "sign-password": DEFAULT_PASSWORD,
+    }
     response = client.post(
-        decision.get_absolute_url(), {"decision_note": "Approved at the steering committee."}
+        decision.get_absolute_url(), {"decision_note": "Approved at the steering committee.", **signing}
     )
     assert response.status_code == 302
     decision.refresh_from_db()
     assert decision.status == "decided"
+    signature = Signature.objects.get(action="projects.decision_resolve")
+    assert (
+        signature.meaning == "approved"
+        and signature.content["decision"] == "Approved at the steering committee."
+    )
+    page = client.get(decision.get_absolute_url()).content.decode()
+    assert "meaning Approved" in page and "Record changed after signing" not in page
     assert "Nothing is waiting on a decision" in client.get(reverse("projects:decisions")).content.decode()
 
 

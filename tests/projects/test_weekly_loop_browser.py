@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from projects.models import MilestoneForecastChange, StatusUpdate, UpdateAcknowledgement, UpdateComment
 from tests.browser import log_in
+from tests.factories.organizations import DEFAULT_PASSWORD
 from tests.factories.projects import MilestoneFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,6 +68,11 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
         (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     )
     pm_page.get_by_role("button", name="Publish").click()
+    expect(
+        pm_page.get_by_text("Read it through as the sponsor will, then sign to publish it.")
+    ).to_be_visible()
+    pm_page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    pm_page.get_by_role("button", name="Sign and publish").click()
     expect(
         pm_page.get_by_text("Update published. The sponsor's project team will be emailed.")
     ).to_be_visible()

@@ -1,0 +1,97 @@
+"""The signing dialog's fields, for any signed action: the meaning, an optional comment, the
+password and (first signing of a session, with an authenticator app) a code.
+
+    form = SigningForm(request.POST or None, action="meetings.minutes_confirm", record=meeting, request=request)
+    if request.method == "POST" and form.is_valid():
+        signature = form.sign(perform=lambda: meeting_confirm_minutes(...))  # None: errors on the form
+
+The typed comment comes back with any error; passwords never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.db import models
+
+from portal.core.forms import PortalForm
+
+from .models import Meaning, Signature
+from .registry import signed_action
+from .services import SigningRefused, needs_code, sign
+
+
+class SigningForm(PortalForm):
+    meaning = forms.ChoiceField(label="My signature means", widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    shown = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, data=None, *, action: str, record: models.Model, request, authoring: bool = False, **kwargs
+    ):
+        """`authoring`: the signer wrote the record on this very page (publishing an update), so
+        there is no earlier reading of it to compare with."""
+        self.action = signed_action(action)
+        self.record = record
+        self.request = request
+        super().__init__(data, **kwargs)
+        if authoring:
+            del self.fields["shown"]
+        allowed = self.action.meanings
+        self.fields["meaning"].choices = [(value, Meaning(value).label) for value in allowed]
+        if len(allowed) == 1:
+            self.fields["meaning"].initial = allowed[0]
+            self.fields["meaning"].widget = forms.HiddenInput()
+        if "shown" in self.fields:
+            self.fields["shown"].initial = self.action.digest(record)
+        self.asks_code = needs_code(request.user, request.session)
+        if self.asks_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]
+
+    @property
+    def meaning_label(self) -> str:
+        """The meaning when the action has only one (shown as a sentence, not a choice)."""
+        choices = self.fields["meaning"].choices
+        return choices[0][1] if len(choices) == 1 else ""
+
+    def sign(self, perform: Callable[[], object] | None = None) -> Signature | None:
+        """Sign (and run `perform` with it); None with the reasons on the form when refused."""
+        data = self.cleaned_data
+        try:
+            return sign(
+                user=self.request.user,
+                session=self.request.session,
+                action=self.action.key,
+                record=self.record,
+                meaning=data["meaning"],
+                password=data["password"],
+                code=data.get("code", ""),
+                comment=data.get("comment", ""),
+                shown=data.get("shown"),
+                perform=perform,
+            )
+        except SigningRefused as refused:
+            if (
+                refused.record_changed and "shown" in self.fields
+            ):  # the page now shows the record as it is: that is what they sign
+                self.data = self.data.copy()
+                self.data["shown"] = self.action.digest(self.record)
+            for field, message in refused.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+            return None
