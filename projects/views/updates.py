@@ -58,6 +58,17 @@ def _require_author(access) -> None:
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin writes status updates.")
 
 
+def _author_draft(request, project_id: int, statusupdate_id: int):
+    """(page context, the update, None) for its author while it is a draft; once it is a record,
+    the redirect back to it (the refusal said) in third place."""
+    context, update = _update_page(request, project_id, statusupdate_id)
+    _require_author(context["access"])
+    if update.is_draft:
+        return context, update, None
+    messages.error(request, services.RECORD_MESSAGE)
+    return context, update, redirect(update)
+
+
 @login_required
 def updates_view(request, project_id: int):
     context = project_page(request, project_id, "updates")
@@ -153,12 +164,10 @@ def _publish_signing(request, update: StatusUpdate, data=None) -> SigningForm:
 @require_POST
 def update_publish_view(request, project_id: int, statusupdate_id: int):
     """Publish a complete draft, signed by its author (meaning Authored), as the page showed it."""
-    context, update = _update_page(request, project_id, statusupdate_id)
+    context, update, refused = _author_draft(request, project_id, statusupdate_id)
+    if refused is not None:
+        return refused
     access = context["access"]
-    _require_author(access)
-    if not update.is_draft:
-        messages.error(request, services.RECORD_MESSAGE)
-        return redirect(update)
     signing = _publish_signing(request, update, request.POST)
     if signing.is_valid():
         try:
@@ -231,12 +240,10 @@ def _apply_problems(forms, problems: dict[str, str]) -> None:
 @login_required
 def update_edit_view(request, project_id: int, statusupdate_id: int):
     """Edit a draft: save explicitly, publish, or ask for more rows. Published updates refuse, clearly."""
-    context, update = _update_page(request, project_id, statusupdate_id)
+    context, update, refused = _author_draft(request, project_id, statusupdate_id)
+    if refused is not None:
+        return refused
     access = context["access"]
-    _require_author(access)
-    if not update.is_draft:
-        messages.error(request, services.RECORD_MESSAGE)
-        return redirect(update)
     if request.method != "POST":
         return render(
             request, "projects/update_form.html", _edit_context(context, update, update_forms(update))
