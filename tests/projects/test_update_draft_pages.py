@@ -92,6 +92,9 @@ def test_edit_form_saves_then_the_author_signs_and_publishes(
     draft.refresh_from_db()
     assert draft.status == "published"
     assert [m.to for m in mail.outbox] == [[sponsor_lead.email]]
+    assert (
+        "meaning Authored" in mail.outbox[0].body and "meaning Authored" in mail.outbox[0].alternatives[0][0]
+    )
     signature = Signature.objects.get(action="projects.update_publish")
     assert signature.record_id == draft.pk and signature.meaning == "authored"
     assert signature.content["next_steps"][0]["description"] == "Start GMP-01"
@@ -157,7 +160,9 @@ def test_autosave_refuses_to_overwrite_a_colleague(client, project, cdmo_pm, cdm
     assert StatusUpdate.objects.get(pk=draft.pk).summary == "Colleague's"
 
 
-def test_decision_rows_become_requests_on_publish(client, project, cdmo_pm, sponsor_lead):
+def test_decision_rows_become_requests_on_publish(
+    client, project, cdmo_pm, sponsor_lead, django_capture_on_commit_callbacks
+):
     draft = ready_draft(cdmo_pm, project)
     client.force_login(cdmo_pm)
     needed_by = (timezone.localdate() + datetime.timedelta(days=4)).isoformat()
@@ -176,9 +181,10 @@ def test_decision_rows_become_requests_on_publish(client, project, cdmo_pm, spon
         "sign-shown": signed_action("projects.decision_resolve").digest(decision),
         "sign-password": DEFAULT_PASSWORD,
     }
-    response = client.post(
-        decision.get_absolute_url(), {"decision_note": "Approved at the steering committee.", **signing}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            decision.get_absolute_url(), {"decision_note": "Approved at the steering committee.", **signing}
+        )
     assert response.status_code == 302
     decision.refresh_from_db()
     assert decision.status == "decided"
@@ -189,6 +195,8 @@ def test_decision_rows_become_requests_on_publish(client, project, cdmo_pm, spon
     )
     page = client.get(decision.get_absolute_url()).content.decode()
     assert "meaning Approved" in page and "Record changed after signing" not in page
+    told = next(m for m in mail.outbox if m.to == [cdmo_pm.email] and "Approved at the steering" in m.body)
+    assert "meaning Approved" in told.body and "meaning Approved" in told.alternatives[0][0]
     assert "Nothing is waiting on a decision" in client.get(reverse("projects:decisions")).content.decode()
 
 
