@@ -29,10 +29,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from issues.models import IssueStatus
+from meetings.models import MeetingStatus
 from portal.organizations.models import OrgRole
 from projects.models import Project, ProjectMember, TeamRole
 from tests.browser import log_in
 from tests.factories.issues import ServiceIssueFactory
+from tests.factories.meetings import held_meeting
 from tests.factories.organizations import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory
 
 from .world import populate_everything
@@ -162,6 +164,8 @@ def world():
         acknowledged_at=timezone.now(),
         resolved_at=timezone.now(),
     )
+    # Minutes waiting for the sponsor's signature: the meeting page links to the signing page.
+    held_meeting(project, status=MeetingStatus.MINUTES_SENT)
     member = {m.role: m.user for m in ProjectMember.objects.filter(project=project).select_related("user")}
     users = {
         "sponsor project lead": member[TeamRole.SPONSOR_LEAD],
@@ -233,6 +237,8 @@ def test_every_page_passes_axe_for_every_kind_of_user(browser, live_server, worl
         audit.failures
     )
     assert len(audit.routes) >= MIN_DISTINCT_ROUTES, sorted(audit.routes)
+    # The pages that carry a signing dialog were among them.
+    assert {"meetings:minutes_confirm", "projects:decision", "issues:detail"} <= audit.routes
     assert min(pages[who] for who in THOROUGH) >= 30, pages
 
 
