@@ -9,7 +9,9 @@ from .two_factor import close_setup_window, needs_setup, start_guided_setup
 
 
 class UserTimeZoneMiddleware:
-    """Show every date and time in the signed-in person's own time zone."""
+    """Show every date and time in the signed-in person's own time zone, for this request only:
+    the zone is dropped when the response is made, so nothing else the thread runs next (another
+    request's early middleware, a test) inherits it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +22,10 @@ class UserTimeZoneMiddleware:
             timezone.activate(zone_or_utc(user.time_zone))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 # Paths a person must still reach to set up their authenticator (or leave).

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,11 +54,15 @@ def streaming_csv_response(
     """A CSV download written line by line as `rows` is consumed: memory stays flat however
     many rows there are. Consume anything that can fail (the first query) before calling."""
     writer = csv.writer(_Line())
+    # The rows are made after the view has returned, when the request's time zone is no longer
+    # active: they are made in the zone that was active when the download was asked for.
+    zone = timezone.get_current_timezone()
 
     def lines() -> Iterator[str]:
-        yield writer.writerow([neutralise_cell(cell) for cell in header])
-        for row in rows:
-            yield writer.writerow([neutralise_cell(cell) for cell in row])
+        with timezone.override(zone):
+            yield writer.writerow([neutralise_cell(cell) for cell in header])
+            for row in rows:
+                yield writer.writerow([neutralise_cell(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
