@@ -94,9 +94,10 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
     send it again after a crash. Inside `held()` the row is written as done and never sent.
     """
     now = timezone.now()
+    name = task if isinstance(task, str) else task.name
     if _held.get():
         return OutboxTask.objects.create(
-            task_name=task.name,
+            task_name=name,
             args=list(args),
             kwargs=kwargs,
             triggered_by_id=triggered_by.get(),
@@ -106,7 +107,7 @@ def enqueue_on_commit(task, *args, **kwargs) -> OutboxTask:
             finished_at=now,
         )
     row = OutboxTask.objects.create(
-        task_name=task if isinstance(task, str) else task.name,
+        task_name=name,
         args=list(args),
         kwargs=kwargs,
         triggered_by_id=triggered_by.get(),

@@ -81,3 +81,14 @@ def test_replayed_sets_the_clock_and_holds_the_work_for_its_block_only():
         assert queue._held.get()
     assert clock.now() != AT
     assert not queue._held.get()
+
+
+@pytest.mark.django_db
+def test_work_named_by_its_task_name_is_held_too(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, queue.held():
+        row = queue.enqueue_on_commit(notify_update_published.name, 7)
+    assert callbacks == [] and (row.task_name, row.args, row.status) == (
+        notify_update_published.name,
+        [7],
+        OutboxStatus.DONE,
+    )
