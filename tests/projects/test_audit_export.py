@@ -28,7 +28,7 @@ from portal.signatures.models import Meaning, Outcome, Signature, SigningAttempt
 from portal.signatures.services import SigningRefused, manifestation, sign
 from projects.audit_export.build import kind
 from projects.audit_export.collect import collect, utc
-from projects.audit_export.formats import render_pdf_html
+from projects.audit_export.formats import css_string, render_pdf_html
 from projects.models import Milestone, MilestoneKind, ProjectMember
 from tests.factories.issues import IssueEventFactory, ResolutionPlanFactory, ServiceIssueFactory
 from tests.factories.meetings import held_meeting
@@ -291,3 +291,11 @@ def test_bad_input_returns_the_form_with_errors(login, project, cdmo_pm, data, f
     assert response.status_code == 200
     assert field in response.context["export_form"].errors
     assert not Document.objects.exists()
+
+
+def test_names_in_the_page_margins_cannot_break_out_of_the_style_sheet():
+    hostile = 'Ann "</style><script>x</script>\\'
+    written = css_string(hostile)
+    assert written.startswith('"') and written.endswith('"')
+    assert "<" not in written and ">" not in written and '"' not in written[1:-1]
+    assert written == '"Ann \\22 \\3c /style\\3e \\3c script\\3e x\\3c /script\\3e \\5c "'
