@@ -65,12 +65,17 @@ def _builder(fmt: str, layout, content_type: str):
             filename=f"audit-trail-{project.code}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}",
             content_type=content_type,
             note=(
-                f"{len(trail.events):,} events, {len(trail.signatures):,} signatures and "
-                f"{len(trail.attempts):,} signing attempts of {project.code}, {start:%d %b %Y} to {end:%d %b %Y}."
+                f"{_count(trail.events, 'event')}, {_count(trail.signatures, 'signature')} and "
+                f"{_count(trail.attempts, 'signing attempt')} of {project.code}, "
+                f"{start:%-d %b %Y} to {end:%-d %b %Y}."
             ),
         )
 
     return build
+
+
+def _count(rows: list, noun: str) -> str:
+    return f"{len(rows):,} {noun}{'' if len(rows) == 1 else 's'}"
 
 
 def _exporter_access(document):
