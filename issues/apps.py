@@ -11,11 +11,12 @@ class IssuesConfig(AppConfig):
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
+        from projects.audit_export.records import register_signed_records
         from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import overview, permissions, recognition, selectors, signing
+        from . import models, overview, permissions, recognition, selectors, signing
 
         # The sponsor's answers that carry weight are signed (docs/signatures.md).
         register_signed_action(
@@ -35,6 +36,15 @@ class IssuesConfig(AppConfig):
             label="Confirm and close",
             meanings=[Meaning.CONFIRMED],
             content=signing.resolution_signed_content,
+        )
+        # The audit export finds a project's signed plans and closures (docs/audit-export.md).
+        register_signed_records(
+            "issues.ResolutionPlan",
+            lambda project: models.ResolutionPlan.objects.filter(issue__project=project),
+        )
+        register_signed_records(
+            "issues.IssueEvent",
+            lambda project: models.IssueEvent.objects.filter(project=project, is_internal=False),
         )
         register_tab("issues", "Service issues", "issues:project_issues", order=50)
         register_panel(

@@ -10,6 +10,7 @@ class MeetingsConfig(AppConfig):
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
+        from projects.audit_export.records import register_signed_records
         from projects.overview import register_panel
         from projects.references import register_reference
         from projects.tabs import register_tab
@@ -38,6 +39,7 @@ class MeetingsConfig(AppConfig):
             meanings=[Meaning.CONFIRMED],
             content=signing.minutes_signed_content,
         )
+        register_signed_records("meetings.Meeting", lambda project: project.meetings.all())
         register_tab("meetings", "Meetings", "meetings:project_meetings", order=40)
         register_panel(
             "next_meeting",

@@ -11,6 +11,8 @@ class ProjectsConfig(AppConfig):
         from portal.signatures.registry import register_signed_action
 
         from . import overview, permissions, selectors, signing
+        from .audit_export.build import register_audit_export_kinds
+        from .audit_export.records import register_signed_records
         from .overview import register_panel
         from .references import register_reference
         from .tabs import register_tab
@@ -29,6 +31,10 @@ class ProjectsConfig(AppConfig):
             meanings=[Meaning.APPROVED, Meaning.REJECTED],
             content=signing.decision_signed_content,
         )
+        # The audit trail's export (docs/audit-export.md): its documents and the signed records here.
+        register_audit_export_kinds()
+        register_signed_records("projects.StatusUpdate", lambda project: project.status_updates.all())
+        register_signed_records("projects.DecisionRequest", lambda project: project.decision_requests.all())
         register_tab("overview", "Overview", "projects:detail", order=10)
         register_tab("milestones", "Milestones", "projects:milestones", order=20)
         register_tab("updates", "Updates", "projects:updates", order=30)

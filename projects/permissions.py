@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.accounts.models import OrgRole
+
 from .models import ProposalStatus, Side, TeamRole
+
+# Team roles that may export the audit trail, besides org admins and executives.
+EXPORT_ROLES = frozenset(
+    {TeamRole.SPONSOR_LEAD, TeamRole.SPONSOR_EXECUTIVE, TeamRole.PROJECT_MANAGER, TeamRole.CDMO_EXECUTIVE}
+)
 
 if TYPE_CHECKING:
     from .selectors import ProjectAccess
@@ -76,6 +83,14 @@ def can_post_internal(access: ProjectAccess) -> bool:
 def can_resolve_decision(access: ProjectAccess) -> bool:
     """The sponsor's project lead or decision-maker records the sponsor's decision."""
     return access.is_sponsor and bool({TeamRole.SPONSOR_LEAD, TeamRole.DECISION_MAKER} & access.roles)
+
+
+def can_export_audit_trail(access: ProjectAccess) -> bool:
+    """Export the audit trail for an inspection: either side's org admins and executives, and the
+    team's leads: the sponsor's project lead and executives, the CDMO's project manager and executives."""
+    if access.user.org_role in (OrgRole.ADMIN, OrgRole.EXECUTIVE):
+        return True
+    return bool(EXPORT_ROLES & access.roles)
 
 
 def can_decide_proposal(access: ProjectAccess) -> bool:

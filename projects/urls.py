@@ -29,6 +29,7 @@ urlpatterns = [
         name="member_remove",
     ),
     path("<int:project_id>/history/", history.project_history_view, name="history"),
+    path("<int:project_id>/history/export/", history.audit_export_view, name="audit_export"),
     # Proposals (issue 12): what the other side sees before it accepts
     path("<int:project_id>/proposal/", proposals.proposal_view, name="proposal"),
     path("<int:project_id>/proposal/accept/", proposals.proposal_accept_view, name="proposal_accept"),

@@ -108,6 +108,13 @@ def history_events(*, obj: models.Model, sees_internal: bool):
     return events
 
 
+def project_events(*, project, sees_internal: bool):
+    """The project's events as its History tab lists them (and the audit export exports them):
+    the project's and every row referencing it, internal ones only for the CDMO, bookkeeping-only
+    updates left out; newest first."""
+    return with_news_only(history_events(obj=project, sees_internal=sees_internal))
+
+
 def history_people(events) -> list[tuple[int, str]]:
     """Everyone who appears as the author of one of `events`, by name: two queries."""
     ids = {
@@ -121,7 +128,7 @@ def history_people(events) -> list[tuple[int, str]]:
 
 def project_history_page(*, request, project, access) -> tuple[Page, HistoryFilterForm]:
     """The requested page of the project's history, filtered by the GET form; (page, form)."""
-    events = with_news_only(history_events(obj=project, sees_internal=access.sees_internal))
+    events = project_events(project=project, sees_internal=access.sees_internal)
     form = HistoryFilterForm(
         request.GET,
         kinds=tracked_kinds(

@@ -43,6 +43,25 @@ def tracked_kinds(*, sees_internal: bool, labels: dict[str, str]) -> dict[str, t
     return dict(sorted(kinds.items(), key=lambda item: item[1][0]))
 
 
+def day_bounds(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the start of day `start` to the end of day `end` (inclusive), in the active time zone."""
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone) if start else None,
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if end else None,
+    )
+
+
+def within_days(events, start: dt.date | None, end: dt.date | None):
+    """`events` from day `start` to day `end`, both included (either may be None: open)."""
+    since, until = day_bounds(start, end)
+    if since:
+        events = events.filter(pgh_created_at__gte=since)
+    if until:
+        events = events.filter(pgh_created_at__lt=until)
+    return events
+
+
 def with_news_only(events):
     """Drop updates whose diff holds nothing but bookkeeping (or nothing at all)."""
     return events.extra(
@@ -83,14 +102,11 @@ class HistoryFilterForm(PortalForm):
             events = events.filter(pgh_model__in=self.kinds[data["kind"]][1])
         if data.get("person"):
             events = events.filter(pgh_context__user=data["person"])
-        zone = timezone.get_current_timezone()
-        if data.get("date_from") and "date_from" not in self.errors:
-            start = dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=zone)
-            events = events.filter(pgh_created_at__gte=start)
-        if data.get("date_to") and "date_to" not in self.errors:
-            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-            events = events.filter(pgh_created_at__lt=end)
-        return events
+        return within_days(
+            events,
+            None if "date_from" in self.errors else data.get("date_from"),
+            None if "date_to" in self.errors else data.get("date_to"),
+        )
 
     @property
     def filtered(self) -> bool:
