@@ -11,7 +11,7 @@ are the page's `links` (by tab key), so a panel links to a tab without reversing
 from __future__ import annotations
 
 from .overview import overview_panels, read_panels_together
-from .selectors import access_from_team, project_team, team_gaps, visible_project
+from .selectors import access_from_team, project_and_team, team_gaps
 from .tabs import page_tabs
 
 
@@ -31,8 +31,7 @@ def overview_page(request, project_id: int) -> dict:
 
 
 def _frame(request, project_id: int, tab: str) -> dict:
-    project = visible_project(user=request.user, project_id=project_id)
-    members = list(project_team(project=project))
+    project, members = project_and_team(user=request.user, project_id=project_id)
     return {
         "project": project,
         "access": access_from_team(user=request.user, project=project, members=members),

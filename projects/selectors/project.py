@@ -7,12 +7,14 @@ so the tenancy rule is written once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
+from portal.core.compiled import CompiledRead
 from portal.organizations.models import Organization, OrganizationKind
 
 from .. import permissions
@@ -47,6 +49,8 @@ def projects_visible_to(*, user) -> QuerySet[Project]:
 
     The tenancy rule of `_party_projects`, and a proposal is a project only for the organization
     that proposed it: the other side sees it through `proposals_visible_to` alone until it accepts.
+    The rule asks of the user only what `viewer_values` passes to the compiled reads built on it
+    (`VISIBLE_PROJECT`): asking more means passing more there.
     """
     projects = _party_projects(user=user)
     if not getattr(user, "organization_id", None):
@@ -149,10 +153,57 @@ def get_project_for_user(*, user, project_id: int) -> tuple[Project, ProjectAcce
 
 def visible_project(*, user, project_id: int) -> Project:
     """The project (with its two organizations), or Http404 if the user may not see it."""
-    project = projects_visible_to(user=user).select_related("sponsor", "cdmo").filter(pk=project_id).first()
-    if project is None:
+    return visible_project_of(VISIBLE_PROJECT(**viewer_values(user), project_id=project_id))
+
+
+def visible_project_of(rows: list[Project]) -> Project:
+    """The project `VISIBLE_PROJECT` read (made with other reads), or Http404 if it found none."""
+    if not rows:
         raise Http404("No such project.")
-    return project
+    return rows[0]
+
+
+def viewer_values(user) -> dict:
+    """What the tenancy rule asks of `user`, as the values of a `viewer_read`: their role and
+    whether they belong to an organization shape the query (fixed), their ids are parameters."""
+    organization_id = (
+        getattr(user, "organization_id", None) if getattr(user, "is_authenticated", False) else None
+    )
+    return {
+        "user_id": user.pk or 0,
+        "organization_id": organization_id or 0,
+        "org_role": getattr(user, "org_role", ""),
+        "in_organization": organization_id is not None,
+    }
+
+
+def viewer_read(build: Callable[..., QuerySet], **types: type) -> CompiledRead:
+    """A `CompiledRead` whose query is built on `projects_visible_to`: `build(viewer, **values)`
+    gets a stand-in for the user, a User with what the rule asks. Call it with
+    `**viewer_values(user)` and the values; it is compiled once for each kind of viewer, and an
+    organization-wide role's query does not name the user."""
+
+    def build_for(*, user_id: int, organization_id: int, org_role: str, in_organization: bool, **values):
+        organization = organization_id if in_organization else None
+        return build(User(pk=user_id, organization_id=organization, org_role=org_role), **values)
+
+    return CompiledRead(
+        build_for,
+        fixed=("org_role", "in_organization"),
+        optional=("user_id",),
+        user_id=int,
+        organization_id=int,
+        **types,
+    )
+
+
+# The project with its two organizations, if the user may see it.
+VISIBLE_PROJECT = viewer_read(
+    lambda user, project_id: (
+        projects_visible_to(user=user).select_related("sponsor", "cdmo").filter(pk=project_id)
+    ),
+    project_id=int,
+)
 
 
 def access_for(*, user, project: Project) -> ProjectAccess:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from portal.accounts.models import ORG_WIDE_ROLES, OrgRole, User
+from portal.core.compiled import read_together
 
 from ..models import (
     Project,
@@ -14,7 +15,14 @@ from ..models import (
     Side,
     TeamRole,
 )
-from .project import ProjectAccess
+from .project import (
+    VISIBLE_PROJECT,
+    ProjectAccess,
+    projects_visible_to,
+    viewer_read,
+    viewer_values,
+    visible_project_of,
+)
 
 
 def project_team(*, project: Project) -> QuerySet[ProjectMember]:
@@ -23,6 +31,23 @@ def project_team(*, project: Project) -> QuerySet[ProjectMember]:
         .select_related("user")
         .order_by("side", "role", "user__full_name")
     )
+
+
+# `project_team` of a project the user may see, nothing of one they may not.
+VISIBLE_TEAM = viewer_read(
+    lambda user, project_id: project_team(project=Project(pk=project_id)).filter(
+        project__in=projects_visible_to(user=user).filter(pk=project_id)
+    ),
+    project_id=int,
+)
+
+
+def project_and_team(*, user, project_id: int) -> tuple[Project, list[ProjectMember]]:
+    """The project (`visible_project`) and its current team (`project_team`), read in one round
+    trip; Http404 if the user may not see the project."""
+    values = {**viewer_values(user), "project_id": project_id}
+    project_rows, members = read_together([(VISIBLE_PROJECT, values), (VISIBLE_TEAM, values)])
+    return visible_project_of(project_rows), members
 
 
 @dataclass(frozen=True)

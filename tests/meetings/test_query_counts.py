@@ -44,11 +44,11 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-# Measured with the shared project header (session, user, project, team with the access, header
-# badges). The same number at both sizes is what proves there is no query per row.
-PROJECT_TAB_QUERIES = 14  # the list rows' invitees are read once for their counts
+# Measured with the shared project header (session, user, the project with its team in one round
+# trip, header badges). The same number at both sizes is what proves there is no query per row.
+PROJECT_TAB_QUERIES = 13  # the list rows' invitees are read once for their counts
 MY_ACTION_ITEMS_QUERIES = 6  # no list of projects for a filter: the picker searches on demand
-MEETING_PAGE_QUERIES = 14  # minutes sent: who sent them is read with the meeting's other people
+MEETING_PAGE_QUERIES = 13  # minutes sent: who sent them is read with the meeting's other people
 
 
 @pytest.mark.parametrize("size", [2, 12])

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pghistory
 import pytest
 from django.db.models import Count, F, Window
 
@@ -82,6 +83,54 @@ def test_reads_made_together_take_one_round_trip_and_each_gets_its_own_rows(djan
     assert read_together([]) == []
 
 
+def test_related_objects_are_made_as_select_related_makes_them(django_assert_num_queries):
+    sponsor = SponsorFactory(name="Acme Bio")
+    ana = UserFactory(organization=sponsor, full_name="Ana Sponsor")
+    UserFactory(organization=None, full_name="Zed Nobody")
+    people = CompiledRead(
+        lambda joined: (
+            User.objects.filter(date_joined__gte=joined)
+            .select_related("organization")
+            .only("pk", "full_name", "organization__name")
+            .order_by("full_name")
+        ),
+        joined=dt.datetime,
+    )
+    with django_assert_num_queries(1):
+        rows = people(joined=T0 - dt.timedelta(days=3650))
+        assert [(u.full_name, u.organization and u.organization.name) for u in rows] == [
+            ("Ana Sponsor", "Acme Bio"),
+            ("Zed Nobody", None),
+        ]
+    assert rows[0].pk == ana.pk and rows[0].organization.pk == sponsor.pk
+
+
+def test_a_fixed_value_shapes_the_query_and_one_that_selects_nothing_asks_nothing(django_assert_num_queries):
+    sponsor, cdmo = SponsorFactory(), CDMOFactory()
+    active = UserFactory(organization=sponsor, full_name="Ana Active")
+    UserFactory(organization=sponsor, full_name="Ivo Inactive", is_active=False)
+    UserFactory(organization=cdmo)
+    members = CompiledRead(
+        lambda organization_id, who: {
+            "active": User.objects.filter(organization_id=organization_id, is_active=True),
+            "everyone": User.objects.filter(organization_id=organization_id),
+            "nobody": User.objects.none(),
+        }[who].order_by("full_name"),
+        fixed=("who",),
+        organization_id=int,
+    )
+    with django_assert_num_queries(2):
+        assert [u.pk for u in members(organization_id=sponsor.pk, who="active")] == [active.pk]
+        assert len(members(organization_id=sponsor.pk, who="everyone")) == 2
+    with django_assert_num_queries(0):
+        assert members(organization_id=sponsor.pk, who="nobody") == []
+    with django_assert_num_queries(1):
+        everyone, nobody = read_together(
+            [(members, {"organization_id": cdmo.pk, "who": who}) for who in ("everyone", "nobody")]
+        )
+    assert len(everyone) == 1 and nobody == []
+
+
 def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused():
     limited = CompiledRead(lambda size: User.objects.order_by("pk")[:size], size=int)  # LIMIT is written
     with pytest.raises(ValueError, match="size"):
@@ -89,6 +138,41 @@ def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused():
     ignored = CompiledRead(lambda organization_id: User.objects.filter(is_active=True), organization_id=int)
     with pytest.raises(ValueError, match="organization_id"):
         ignored(organization_id=1)
+    # A value some shapes do not need is named optional.
+    sometimes = CompiledRead(
+        lambda organization_id, mine: (
+            User.objects.filter(organization_id=organization_id)
+            if mine
+            else User.objects.filter(is_staff=True)
+        ),
+        fixed=("mine",),
+        optional=("organization_id",),
+        organization_id=int,
+    )
+    assert sometimes(organization_id=1, mine=False) == sometimes(organization_id=1, mine=True) == []
+    # A value that reaches the SQL changed would be the stand-in's, whatever the call.
+    wrapped = CompiledRead(lambda name: User.objects.filter(full_name__contains=name), name=str)
+    with pytest.raises(ValueError, match="compiled-read-stand-in"):
+        wrapped(name="Ana")
+    moved = CompiledRead(lambda pk: User.objects.filter(pk__gt=pk + 1), pk=int)
+    with pytest.raises(ValueError, match="pk"):
+        moved(pk=1)
+
+
+def test_reads_made_together_survive_a_statement_put_before_them():
+    """pghistory's context (on a request that writes) sends a statement of its own first."""
+    sponsor = SponsorFactory(name="Acme Bio")
+    UserFactory(organization=sponsor, date_joined=T0, full_name="Ana Sponsor")
+    organizations = CompiledRead(lambda kind: Organization.objects.filter(kind=kind).only("name"), kind=str)
+    later = T0 + dt.timedelta(days=1)
+    with pghistory.context(reason="test"):
+        members, named = read_together(
+            [
+                (members_before, {"organization_id": sponsor.pk, "before": later}),
+                (organizations, {"kind": sponsor.kind}),
+            ]
+        )
+    assert [u.full_name for u in members] == ["Ana Sponsor"] and [o.name for o in named] == ["Acme Bio"]
 
 
 def test_the_values_must_be_the_declared_ones():

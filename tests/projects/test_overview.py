@@ -372,12 +372,12 @@ def test_overview_queries_do_not_grow_with_what_the_project_holds(
     client.force_login(sponsor_lead)
     _one_of_each(project, cdmo_pm, sponsor_lead, 1)
     client.get(url)  # the first request after logging in does session bookkeeping
-    # The session, the user and their organization; the project with its parties and its team;
-    # the six panels' reads in one round trip (the open flags serving the header's badge too,
-    # the service issues their counts too); the unread notifications.
-    with django_assert_num_queries(7):
+    # The session, the user and their organization; the project with its parties and its team in
+    # one round trip; the six panels' reads in one round trip (the open flags serving the header's
+    # badge too, the service issues their counts too); the unread notifications.
+    with django_assert_num_queries(6):
         client.get(url)
     _one_of_each(project, cdmo_pm, sponsor_lead, 12)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         body = client.get(url).content.decode()
     assert "more open milestone" in body and "more scheduled after this" in body and "more open flag" in body
