@@ -3,6 +3,12 @@
 from .attachments import (
     AttachmentForm,
 )
+from .changes import (
+    ChangeApproveForm,
+    ChangeRejectForm,
+    change_forms,
+    filled_options,
+)
 from .decisions import (
     DecisionResolveForm,
 )
@@ -42,9 +48,13 @@ from .updates import (
 )
 
 __all__ = [
+    "change_forms",
+    "filled_options",
     "AnswerForm",
     "AttachmentForm",
     "CommentForm",
+    "ChangeApproveForm",
+    "ChangeRejectForm",
     "DecisionFormSet",
     "DecisionNeededForm",
     "DecisionResolveForm",

@@ -5,6 +5,12 @@ from .attachments import (
     attachment_add,
     attachment_remove,
 )
+from .changes import (
+    OptionDraft,
+    change_approve,
+    change_raise,
+    change_reject,
+)
 from .decisions import (
     decision_resolve,
 )
@@ -56,6 +62,10 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "comment_post",
+    "OptionDraft",
+    "change_approve",
+    "change_raise",
+    "change_reject",
     "decision_resolve",
     "milestone_change_forecast",
     "milestone_create",
