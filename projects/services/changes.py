@@ -139,7 +139,9 @@ def _locked_open(access: ProjectAccess, change: ChangeRequest) -> ChangeRequest:
         "Only the sponsor's project lead or decision-maker decides a change request.",
     )
     require_same_project(access, change.project_id)
-    current = ChangeRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=change.pk)
+    current = (
+        ChangeRequest.objects.select_for_update(of=("self",)).select_related("decided_by").get(pk=change.pk)
+    )
     if current.status in (ChangeStatus.APPROVED, ChangeStatus.REJECTED):
         raise ServiceError(
             f"{current.decided_by} already decided this change on "
