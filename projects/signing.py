@@ -61,10 +61,9 @@ def change_signed_content(change: ChangeRequest) -> dict:
                 "option": option.pk,
                 "label": option.label,
                 "description": option.description,
-                "milestones": [
-                    {"milestone": i.milestone_id, "title": i.milestone.title, "days": i.days}
-                    for i in option.impacts.all()
-                ],
+                # By id, in the order entered: a milestone renamed or re-baselined later does not
+                # make an earlier signature look tampered with.
+                "milestones": [{"milestone": i.milestone_id, "days": i.days} for i in option.impacts.all()],
                 "cost": option.cost_impact,
                 "quality": option.quality_impact,
                 "regulatory": option.regulatory_impact,

@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('days', models.IntegerField()),
             ],
             options={
-                'ordering': ['milestone__baseline_date', 'pk'],
+                'ordering': ['pk'],
             },
         ),
         migrations.CreateModel(

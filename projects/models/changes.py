@@ -137,7 +137,7 @@ class MilestoneImpact(models.Model):
     days = models.IntegerField()
 
     class Meta:
-        ordering = ["milestone__baseline_date", "pk"]
+        ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["option", "milestone"], name="milestone_impact_unique"),
             models.CheckConstraint(

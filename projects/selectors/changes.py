@@ -33,7 +33,7 @@ def changes_for_project(*, project: Project, include_decided: bool = False) -> Q
 def get_change(*, project: Project, change_id: int) -> ChangeRequest:
     """One change request of `project` with its options and their milestone impacts (the same
     shape the signature's content reads, so the page and the signature see the same thing)."""
-    impacts = MilestoneImpact.objects.select_related("milestone").order_by("milestone__baseline_date", "pk")
+    impacts = MilestoneImpact.objects.select_related("milestone").order_by("pk")
     options = ChangeOption.objects.prefetch_related(Prefetch("impacts", queryset=impacts)).order_by(
         "position"
     )

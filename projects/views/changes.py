@@ -76,7 +76,7 @@ def change_create_view(request, project_id: int):
     return render(request, "projects/change_form.html", context)
 
 
-def _dialogs(request, access, change) -> dict:
+def _dialogs(request, change) -> dict:
     """The decider's two signing dialogs (approve an option, reject with a reason), each with its
     own prefix; only the one posted is bound."""
     posted = request.POST.get("step") if request.method == "POST" else None
@@ -101,7 +101,7 @@ def change_view(request, project_id: int, changerequest_id: int):
     access = context["access"]
     change = get_change(project=context["project"], change_id=changerequest_id)
     can_decide = permissions.can_decide_change(access)
-    dialogs = _dialogs(request, access, change) if can_decide and change.is_open else {}
+    dialogs = _dialogs(request, change) if can_decide and change.is_open else {}
     if request.method == "POST":
         step = request.POST.get("step")
         if not can_decide:
