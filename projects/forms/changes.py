@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from portal.core.forms import PortalForm
 
@@ -28,6 +29,12 @@ class ChangeRequestForm(PortalForm):
         max_length=10000,
         help_text="Your reasoning, in full: the decider reads it beside the options.",
     )
+
+    def clean_needed_by(self):
+        needed_by = self.cleaned_data["needed_by"]
+        if needed_by < timezone.localdate():
+            raise forms.ValidationError("The decision cannot be needed by a day that has passed.")
+        return needed_by
 
 
 class ChangeOptionForm(PortalForm):

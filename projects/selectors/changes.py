@@ -56,3 +56,8 @@ def open_milestones(*, project: Project) -> QuerySet[Milestone]:
 def change_baselines(*, change: ChangeRequest) -> QuerySet[MilestoneBaseline]:
     """The baselines an approved change set, with the milestones they belong to."""
     return change.baselines.select_related("milestone").order_by("milestone__baseline_date", "pk")
+
+
+def milestone_baselines(*, milestone: Milestone) -> list[MilestoneBaseline]:
+    """Every baseline the milestone has had, the first one first, with the changes that set them."""
+    return list(milestone.baselines.select_related("change_request").order_by("set_at", "pk"))

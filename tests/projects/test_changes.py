@@ -4,6 +4,7 @@ an approved option re-baselines exactly the milestones it names, and nothing els
 import datetime
 
 import pytest
+import time_machine
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
@@ -25,7 +26,14 @@ from tests.factories.projects import MilestoneFactory, ProjectFactory, change_wi
 
 from .update_helpers import access
 
-TODAY = datetime.date.today()
+NOW = datetime.datetime(2026, 12, 3, 15, 0, tzinfo=datetime.UTC)
+TODAY = datetime.date(2026, 12, 3)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -118,6 +126,16 @@ def test_a_change_with_errors_comes_back_with_everything_typed(client, project, 
     assert 'value="21"' in body and 'value="-5"' in body and "This field is required." in body
 
 
+def test_the_decision_cannot_be_needed_by_a_past_day(client, project, cdmo_pm, milestones):
+    client.force_login(cdmo_pm)
+    yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("projects:change_create", args=[project.pk]), _raise_data(milestones, needed_by=yesterday)
+    )
+    assert response.status_code == 200 and "a day that has passed" in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+
+
 def test_the_recommended_option_must_be_one_filled_in(client, project, cdmo_pm, milestones):
     client.force_login(cdmo_pm)
     response = client.post(
@@ -183,6 +201,8 @@ def test_approving_with_a_signature_rebaselines_exactly_the_named_milestones(
     page = client.get(change.get_absolute_url()).content.decode()
     assert "meaning Approved" in page and "Record changed after signing" not in page
     assert "Sign and approve" not in page and "GMP batch GMP-01" in page
+    milestone_page = client.get(first.get_absolute_url()).content.decode()
+    assert "re-baselined by" in milestone_page and change.title in milestone_page
 
 
 def test_rejecting_needs_a_reason_and_moves_nothing(client, project, sponsor_lead, milestones):
