@@ -3,6 +3,7 @@ an approved option re-baselines exactly the milestones it names, and nothing els
 
 import datetime
 
+import pgtrigger
 import pytest
 import time_machine
 from django.db import DatabaseError, transaction
@@ -14,6 +15,7 @@ from portal.signatures.models import Signature
 from portal.signatures.registry import signed_action
 from projects import services
 from projects.models import (
+    ChangeOption,
     ChangeRequest,
     ChangeStatus,
     Milestone,
@@ -203,6 +205,16 @@ def test_approving_with_a_signature_rebaselines_exactly_the_named_milestones(
     assert "Sign and approve" not in page and "GMP batch GMP-01" in page
     milestone_page = client.get(first.get_absolute_url()).content.decode()
     assert "re-baselined by" in milestone_page and change.title in milestone_page
+
+
+def test_an_option_changed_in_the_database_after_signing_shows_on_the_page(client, project, decision_maker):
+    change = change_with_options(project)
+    client.force_login(decision_maker)
+    client.post(change.get_absolute_url(), _approve(change, change.recommended_option))
+    assert "Record changed after signing" not in client.get(change.get_absolute_url()).content.decode()
+    with pgtrigger.ignore("projects.ChangeOption:change_option_no_update"):
+        ChangeOption.objects.filter(pk=change.recommended_option_id).update(cost_impact="No cost at all")
+    assert "Record changed after signing" in client.get(change.get_absolute_url()).content.decode()
 
 
 def test_rejecting_needs_a_reason_and_moves_nothing(client, project, sponsor_lead, milestones):
