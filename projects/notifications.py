@@ -16,6 +16,7 @@ from portal.notifications.subjects import Subject
 
 from .models import (
     ChangeRequest,
+    ChangeStatus,
     DecisionRequest,
     MilestoneForecastChange,
     Project,
@@ -224,12 +225,18 @@ def send_change_raised(change: ChangeRequest) -> int:
 
 
 def send_change_decided(change: ChangeRequest) -> int:
-    """The CDMO project managers and whoever raised the change hear how it was decided."""
+    """The CDMO project managers and whoever raised the change hear how it was decided (and the
+    sponsor's team too when the CDMO withdraws its own change)."""
     project = change.project
     recipients = {u.pk: u for u in cdmo_project_managers(project=project)}
     recipients.setdefault(change.raised_by_id, change.raised_by)
+    if change.status == ChangeStatus.WITHDRAWN and change.raised_by_side == Side.CDMO:
+        recipients.update((u.pk, u) for u in sponsor_team(project=project))
     recipients.pop(change.decided_by_id, None)
-    if change.approved_option_id:
+    if change.status == ChangeStatus.WITHDRAWN:
+        title = f"{project.code}: {change.decided_by} withdrew “{Truncator(change.title).chars(80)}”"
+        body = f"Reason: {excerpt(change.decision_reason)}"
+    elif change.approved_option_id:
         title = f"{project.code}: {change.decided_by} approved “{Truncator(change.title).chars(80)}”"
         body = f"Option approved: {change.approved_option.label}. The milestones it names are re-baselined."
     else:

@@ -104,3 +104,13 @@ def can_raise_change(access: ProjectAccess) -> bool:
 def can_decide_change(access: ProjectAccess) -> bool:
     """Approve an option or reject a change request: whoever records the sponsor's decisions."""
     return can_resolve_decision(access)
+
+
+def can_withdraw_change(access: ProjectAccess, change) -> bool:
+    """Withdraw an open change request: whoever raised it, or someone who may raise changes on the
+    same side."""
+    if not change.is_open:
+        return False
+    return access.user.pk == change.raised_by_id or (
+        can_raise_change(access) and access.side == change.raised_by_side
+    )

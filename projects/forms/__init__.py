@@ -6,6 +6,7 @@ from .attachments import (
 from .changes import (
     ChangeApproveForm,
     ChangeRejectForm,
+    ChangeWithdrawForm,
     change_forms,
     filled_options,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "CommentForm",
     "ChangeApproveForm",
     "ChangeRejectForm",
+    "ChangeWithdrawForm",
     "DecisionFormSet",
     "DecisionNeededForm",
     "DecisionResolveForm",

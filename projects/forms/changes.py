@@ -131,3 +131,12 @@ class ChangeRejectForm(PortalForm):
         max_length=5000,
         error_messages={"required": "Give the reason for rejecting the change; the other side reads it."},
     )
+
+
+class ChangeWithdrawForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "Give the reason for withdrawing the change; the other side reads it."},
+    )

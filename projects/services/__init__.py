@@ -10,6 +10,7 @@ from .changes import (
     change_approve,
     change_raise,
     change_reject,
+    change_withdraw,
 )
 from .decisions import (
     decision_resolve,
@@ -66,6 +67,7 @@ __all__ = [
     "change_approve",
     "change_raise",
     "change_reject",
+    "change_withdraw",
     "decision_resolve",
     "milestone_change_forecast",
     "milestone_create",

@@ -218,3 +218,30 @@ def change_reject(*, access: ProjectAccess, change: ChangeRequest, reason: str) 
         current.save()
         enqueue_on_commit(tasks.notify_change_decided, current.pk)
     return current
+
+
+def change_withdraw(*, access: ProjectAccess, change: ChangeRequest, reason: str) -> ChangeRequest:
+    """The side that raised a change takes it back, with a reason; nothing moves."""
+    require_same_project(access, change.project_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give the reason for withdrawing the change; the other side reads it.")
+    with transaction.atomic(), audited(f"Change withdrawn: {change.title}"):
+        current = (
+            ChangeRequest.objects.select_for_update(of=("self",))
+            .select_related("decided_by")
+            .get(pk=change.pk)
+        )
+        _require(
+            permissions.can_withdraw_change(access, current) or not current.is_open,
+            "Only whoever raised the change, or their side's managers, withdraw it.",
+        )
+        if not current.is_open:
+            raise ServiceError(f"This change request is already {current.get_status_display().lower()}.")
+        current.status = ChangeStatus.WITHDRAWN
+        current.decided_by, current.decided_at = access.user, clock.now()
+        current.decision_reason = reason
+        current.version += 1
+        current.save()
+        enqueue_on_commit(tasks.notify_change_decided, current.pk)
+    return current

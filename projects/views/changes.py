@@ -15,7 +15,7 @@ from portal.signatures.forms import SigningForm
 from portal.signatures.services import signatures_of
 
 from .. import permissions, services
-from ..forms import ChangeApproveForm, ChangeRejectForm, change_forms, filled_options
+from ..forms import ChangeApproveForm, ChangeRejectForm, ChangeWithdrawForm, change_forms, filled_options
 from ..page import project_page
 from ..selectors.changes import change_baselines, changes_for_project, get_change, open_milestones
 
@@ -102,8 +102,22 @@ def change_view(request, project_id: int, changerequest_id: int):
     change = get_change(project=context["project"], change_id=changerequest_id)
     can_decide = permissions.can_decide_change(access)
     dialogs = _dialogs(request, change) if can_decide and change.is_open else {}
-    if request.method == "POST":
-        step = request.POST.get("step")
+    step = request.POST.get("step") if request.method == "POST" else None
+    withdraw = None
+    if permissions.can_withdraw_change(access, change):
+        withdraw = ChangeWithdrawForm(request.POST if step == "withdraw" else None, prefix="withdraw")
+    if step == "withdraw":
+        if withdraw is None:
+            raise PermissionDenied("Only whoever raised the change, or their side's managers, withdraw it.")
+        if withdraw.is_valid():
+            try:
+                services.change_withdraw(access=access, change=change, reason=withdraw.cleaned_data["reason"])
+            except ServiceError as error:
+                add_service_error(withdraw, error)
+            else:
+                messages.success(request, "Change request withdrawn. The other side is told.")
+                return redirect(change)
+    elif request.method == "POST":
         if not can_decide:
             raise PermissionDenied(
                 "Only the sponsor's project lead or decision-maker decides a change request."
@@ -135,7 +149,7 @@ def change_view(request, project_id: int, changerequest_id: int):
         change=change,
         options=options,
         dialogs=dialogs,
-        posted=request.POST.get("step") if request.method == "POST" else "",
+        withdraw=withdraw,
         signed=signatures_of(change),
         baselines=list(change_baselines(change=change)) if change.approved_option_id else [],
         today=timezone.localdate(),

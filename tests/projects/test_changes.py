@@ -364,3 +364,31 @@ def test_changes_tab_query_count_does_not_grow(client, project, sponsor_lead, dj
     with django_assert_num_queries(10) as large:
         assert b"Next" in client.get(url).content
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_raising_side_withdraws_with_a_reason_and_the_other_side_cannot(
+    client, project, cdmo_pm, sponsor_lead, milestones, django_capture_on_commit_callbacks
+):
+    first = milestones[0]
+    change = change_with_options(project, impacts=[(first, 21)])
+    client.force_login(sponsor_lead)
+    assert (
+        client.post(change.get_absolute_url(), {"step": "withdraw", "withdraw-reason": "No"}).status_code
+        == 403
+    )
+    client.force_login(cdmo_pm)
+    response = client.post(change.get_absolute_url(), {"step": "withdraw", "withdraw-reason": ""})
+    assert response.status_code == 200 and "Give the reason for withdrawing" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            change.get_absolute_url(), {"step": "withdraw", "withdraw-reason": "Suite A is back early."}
+        )
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN and change.decision_reason == "Suite A is back early."
+    assert Notification.objects.get(kind="change.withdrawn").recipient == sponsor_lead
+    assert Milestone.objects.get(pk=first.pk).baseline_date == first.baseline_date
+    with pytest.raises(ServiceError, match="withdrawn"):
+        services.change_approve(
+            access=access(sponsor_lead, project), change=change, option=change.recommended_option
+        )
