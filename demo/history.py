@@ -23,6 +23,7 @@ from projects.models import (
     RAG,
     CommentKind,
     Milestone,
+    MilestoneBaseline,
     MilestoneKind,
     MilestoneStatus,
     Project,
@@ -185,6 +186,14 @@ def _history_for(project_ids: list[int]) -> None:
             )
     StatusUpdate.objects.bulk_create(updates, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+    # Each milestone's first baseline, as milestone_create records it.
+    MilestoneBaseline.objects.bulk_create(
+        [
+            MilestoneBaseline(milestone=m, baseline_date=m.baseline_date, set_at=m.created_at)
+            for m in milestones
+        ],
+        batch_size=BATCH,
+    )
     Meeting.objects.bulk_create(meetings, batch_size=BATCH)
     ServiceIssue.objects.bulk_create(issues, batch_size=BATCH)
 

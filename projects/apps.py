@@ -15,6 +15,7 @@ class ProjectsConfig(AppConfig):
         from .audit_export.records import register_signed_records
         from .overview import register_panel
         from .references import register_reference
+        from .selectors import changes as change_selectors
         from .tabs import register_tab
 
         register_rules("projects", permissions)
@@ -31,13 +32,27 @@ class ProjectsConfig(AppConfig):
             meanings=[Meaning.APPROVED, Meaning.REJECTED],
             content=signing.decision_signed_content,
         )
+        register_signed_action(
+            "projects.change_approve",
+            label="Approve the change",
+            meanings=[Meaning.APPROVED],
+            content=signing.change_signed_content,
+        )
+        register_signed_action(
+            "projects.change_reject",
+            label="Reject the change",
+            meanings=[Meaning.REJECTED],
+            content=signing.change_signed_content,
+        )
         # The audit trail's export (docs/audit-export.md): its documents and the signed records here.
         register_audit_export_kinds()
         register_signed_records("projects.StatusUpdate", lambda project: project.status_updates.all())
         register_signed_records("projects.DecisionRequest", lambda project: project.decision_requests.all())
+        register_signed_records("projects.ChangeRequest", lambda project: project.change_requests.all())
         register_tab("overview", "Overview", "projects:detail", order=10)
         register_tab("milestones", "Milestones", "projects:milestones", order=20)
         register_tab("updates", "Updates", "projects:updates", order=30)
+        register_tab("changes", "Changes", "projects:changes", order=35)
         register_tab("team", "Team", "projects:team", order=60, count=lambda page: len(page["team"]))
         register_tab("history", "History", "projects:history", order=70)
         # The overview's own panels; meetings, issues and monitoring add theirs.
@@ -73,6 +88,10 @@ class ProjectsConfig(AppConfig):
         register_reference(
             "projects.milestone",
             lambda *, access, pk: selectors.get_milestone(project=access.project, milestone_id=pk),
+        )
+        register_reference(
+            "projects.changerequest",
+            lambda *, access, pk: change_selectors.get_change(project=access.project, change_id=pk),
         )
         register_reference(
             "projects.decisionrequest",

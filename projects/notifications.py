@@ -15,9 +15,12 @@ from portal.notifications.services import excerpt, notify
 from portal.notifications.subjects import Subject
 
 from .models import (
+    ChangeRequest,
+    ChangeStatus,
     DecisionRequest,
     MilestoneForecastChange,
     Project,
+    Side,
     StatusUpdate,
     UpdateComment,
     json_date,
@@ -197,6 +200,55 @@ def send_proposal_decided(project: Project) -> int:
         title=title,
         body=body,
         url=url,
+        subject=project_subject(project),
+    )
+    return len(created)
+
+
+def send_change_raised(change: ChangeRequest) -> int:
+    """The other side hears of a change request: the sponsor's team, or the CDMO project managers."""
+    project = change.project
+    if change.raised_by_side == Side.CDMO:
+        recipients = sponsor_team(project=project)
+    else:
+        recipients = cdmo_project_managers(project=project)
+    created = notify(
+        recipients=[u for u in recipients if u.pk != change.raised_by_id],
+        kind="change.raised",
+        dedupe_key=f"change.raised:change-{change.pk}",
+        title=f"{project.code}: {change.raised_by} raised a change: “{Truncator(change.title).chars(80)}”",
+        body=f"Decision needed by {change.needed_by:%-d %b %Y}. {excerpt(change.what)}",
+        url=change.get_absolute_url(),
+        subject=project_subject(project),
+    )
+    return len(created)
+
+
+def send_change_decided(change: ChangeRequest) -> int:
+    """The CDMO project managers and whoever raised the change hear how it was decided (and the
+    sponsor's team too when the CDMO withdraws its own change)."""
+    project = change.project
+    recipients = {u.pk: u for u in cdmo_project_managers(project=project)}
+    recipients.setdefault(change.raised_by_id, change.raised_by)
+    if change.status == ChangeStatus.WITHDRAWN and change.raised_by_side == Side.CDMO:
+        recipients.update((u.pk, u) for u in sponsor_team(project=project))
+    recipients.pop(change.decided_by_id, None)
+    if change.status == ChangeStatus.WITHDRAWN:
+        title = f"{project.code}: {change.decided_by} withdrew “{Truncator(change.title).chars(80)}”"
+        body = f"Reason: {excerpt(change.decision_reason)}"
+    elif change.approved_option_id:
+        title = f"{project.code}: {change.decided_by} approved “{Truncator(change.title).chars(80)}”"
+        body = f"Option approved: {change.approved_option.label}. The milestones it names are re-baselined."
+    else:
+        title = f"{project.code}: {change.decided_by} rejected “{Truncator(change.title).chars(80)}”"
+        body = f"Reason: {excerpt(change.decision_reason)}"
+    created = notify(
+        recipients=list(recipients.values()),
+        kind=f"change.{change.status}",
+        dedupe_key=f"change.decided:change-{change.pk}",
+        title=title,
+        body=body,
+        url=change.get_absolute_url(),
         subject=project_subject(project),
     )
     return len(created)

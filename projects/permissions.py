@@ -104,3 +104,28 @@ def can_decide_proposal(access: ProjectAccess) -> bool:
     if access.is_org_admin:
         return True
     return project.proposing_side == Side.SPONSOR and access.is_cdmo and access.is_project_manager
+
+
+def can_raise_change(access: ProjectAccess) -> bool:
+    """Raise a change request on an accepted project: the CDMO project manager and CDMO admins, or
+    the sponsor's project lead, decision-maker and admins (the people who author for their side)."""
+    if not access.project.is_accepted:
+        return False
+    if access.is_cdmo:
+        return can_manage_project(access)
+    return access.is_org_admin or bool({TeamRole.SPONSOR_LEAD, TeamRole.DECISION_MAKER} & access.roles)
+
+
+def can_decide_change(access: ProjectAccess) -> bool:
+    """Approve an option or reject a change request: whoever records the sponsor's decisions."""
+    return can_resolve_decision(access)
+
+
+def can_withdraw_change(access: ProjectAccess, change) -> bool:
+    """Withdraw an open change request: whoever raised it, or someone who may raise changes on the
+    same side."""
+    if not change.is_open:
+        return False
+    return access.user.pk == change.raised_by_id or (
+        can_raise_change(access) and access.side == change.raised_by_side
+    )

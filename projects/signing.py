@@ -8,7 +8,7 @@ matching if someone tampers with the record.
 
 from __future__ import annotations
 
-from .models import DecisionRequest, StatusUpdate
+from .models import ChangeRequest, DecisionRequest, StatusUpdate
 
 
 def update_signed_content(update: StatusUpdate) -> dict:
@@ -42,4 +42,35 @@ def decision_signed_content(decision: DecisionRequest) -> dict:
         "title": decision.title,
         "needed_by": decision.needed_by.isoformat(),
         "decision": decision.decision_note,
+    }
+
+
+def change_signed_content(change: ChangeRequest) -> dict:
+    """The change request with every option as the page shows it, and the decision once made
+    (approving or rejecting signs the decision written)."""
+    return {
+        "change_request": change.pk,
+        "project": change.project_id,
+        "title": change.title,
+        "what": change.what,
+        "why": change.why,
+        "needed_by": change.needed_by.isoformat(),
+        "raised_by": change.raised_by_id,
+        "options": [
+            {
+                "option": option.pk,
+                "label": option.label,
+                "description": option.description,
+                # By id, in the order entered: a milestone renamed or re-baselined later does not
+                # make an earlier signature look tampered with.
+                "milestones": [{"milestone": i.milestone_id, "days": i.days} for i in option.impacts.all()],
+                "cost": option.cost_impact,
+                "quality": option.quality_impact,
+                "regulatory": option.regulatory_impact,
+            }
+            for option in change.options.all()
+        ],
+        "recommended_option": change.recommended_option_id,
+        "recommendation": change.recommendation,
+        "decision": {"approved_option": change.approved_option_id, "reason": change.decision_reason},
     }

@@ -10,6 +10,7 @@ from portal.core.tasks import task
 
 from . import notifications
 from .models import (
+    ChangeRequest,
     DecisionRequest,
     MilestoneForecastChange,
     Project,
@@ -97,3 +98,23 @@ def notify_proposal_decided(project_id: int) -> None:
     )
     if project is not None:
         notifications.send_proposal_decided(project)
+
+
+@task(name="projects.tasks.notify_change_raised")
+def notify_change_raised(change_id: int) -> None:
+    """Tell the other side about a new change request."""
+    change = ChangeRequest.objects.select_related("project", "raised_by").filter(pk=change_id).first()
+    if change is not None:
+        notifications.send_change_raised(change)
+
+
+@task(name="projects.tasks.notify_change_decided")
+def notify_change_decided(change_id: int) -> None:
+    """Tell the CDMO project managers and whoever raised it how a change request was decided."""
+    change = (
+        ChangeRequest.objects.select_related("project", "raised_by", "decided_by", "approved_option")
+        .filter(pk=change_id)
+        .first()
+    )
+    if change is not None and not change.is_open:
+        notifications.send_change_decided(change)

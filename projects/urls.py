@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     attachments,
+    changes,
     decisions,
     discussion,
     history,
@@ -116,4 +117,8 @@ urlpatterns = [
         decisions.decision_view,
         name="decision",
     ),
+    # Change control (issue 14)
+    path("<int:project_id>/changes/", changes.changes_view, name="changes"),
+    path("<int:project_id>/changes/new/", changes.change_create_view, name="change_create"),
+    path("<int:project_id>/changes/<int:changerequest_id>/", changes.change_view, name="change"),
 ]

@@ -3,6 +3,13 @@
 from .attachments import (
     AttachmentForm,
 )
+from .changes import (
+    ChangeApproveForm,
+    ChangeRejectForm,
+    ChangeWithdrawForm,
+    change_forms,
+    filled_options,
+)
 from .decisions import (
     DecisionResolveForm,
 )
@@ -42,9 +49,14 @@ from .updates import (
 )
 
 __all__ = [
+    "change_forms",
+    "filled_options",
     "AnswerForm",
     "AttachmentForm",
     "CommentForm",
+    "ChangeApproveForm",
+    "ChangeRejectForm",
+    "ChangeWithdrawForm",
     "DecisionFormSet",
     "DecisionNeededForm",
     "DecisionResolveForm",

@@ -18,7 +18,8 @@ class MilestoneCreateForm(PortalForm):
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="No owner yet")
     baseline_date = forms.DateField(
         widget=DATE,
-        help_text="The date as contracted. The forecast starts here; moving it later needs a reason.",
+        help_text="The date as contracted. The forecast starts here; moving it later needs a reason, "
+        "and moving the baseline an approved change request.",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

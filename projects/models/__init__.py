@@ -6,6 +6,15 @@ from .attachments import (
     UpdateAttachment,
     attachment_upload_to,
 )
+from .changes import (
+    MAX_IMPACT_DAYS,
+    MAX_OPTIONS,
+    ChangeOption,
+    ChangeRequest,
+    ChangeStatus,
+    MilestoneBaseline,
+    MilestoneImpact,
+)
 from .decisions import (
     DecisionRequest,
     DecisionStatus,
@@ -56,6 +65,13 @@ __all__ = [
     "AttachmentFrozenWhenPublished",
     "AttachmentType",
     "CDMO_ROLES",
+    "ChangeOption",
+    "ChangeRequest",
+    "ChangeStatus",
+    "MAX_IMPACT_DAYS",
+    "MAX_OPTIONS",
+    "MilestoneBaseline",
+    "MilestoneImpact",
     "CommentKind",
     "DaysBetween",
     "DecisionRequest",

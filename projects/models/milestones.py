@@ -36,6 +36,20 @@ class MilestoneStatus(models.TextChoices):
 OPEN_MILESTONE_STATUSES = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.AT_RISK)
 
 
+BASELINE_GUARD_SQL = """
+IF NOT EXISTS (
+    SELECT 1 FROM projects_milestonebaseline b
+    JOIN projects_changerequest c ON c.id = b.change_request_id
+    WHERE b.milestone_id = NEW.id AND b.baseline_date = NEW.baseline_date
+      AND c.status = 'approved' AND c.project_id = NEW.project_id
+      AND b.id = (SELECT max(id) FROM projects_milestonebaseline WHERE milestone_id = NEW.id)
+) THEN
+    RAISE EXCEPTION 'pgtrigger: a milestone''s baseline moves only with an approved change request';
+END IF;
+RETURN NEW;
+"""
+
+
 class DaysBetween(models.Func):
     """`a - b` for two date expressions, in whole days (PostgreSQL date subtraction)."""
 
@@ -105,7 +119,18 @@ class Milestone(models.Model):
                 name="milestone_open_forecast_idx",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="milestone_no_delete", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="milestone_no_delete", operation=pgtrigger.Delete),
+            # After creation the baseline moves only with an approved change request: the service
+            # writes the baseline history row first, and the database checks it is there.
+            pgtrigger.Trigger(
+                name="milestone_baseline_moves_by_change",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__baseline_date__df=pgtrigger.F("new__baseline_date")),
+                func=BASELINE_GUARD_SQL,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

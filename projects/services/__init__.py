@@ -5,6 +5,13 @@ from .attachments import (
     attachment_add,
     attachment_remove,
 )
+from .changes import (
+    OptionDraft,
+    change_approve,
+    change_raise,
+    change_reject,
+    change_withdraw,
+)
 from .decisions import (
     decision_resolve,
 )
@@ -56,6 +63,11 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "comment_post",
+    "OptionDraft",
+    "change_approve",
+    "change_raise",
+    "change_reject",
+    "change_withdraw",
     "decision_resolve",
     "milestone_change_forecast",
     "milestone_create",

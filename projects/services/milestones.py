@@ -17,6 +17,7 @@ from .. import permissions, tasks
 from ..models import (
     OPEN_MILESTONE_STATUSES,
     Milestone,
+    MilestoneBaseline,
     MilestoneForecastChange,
     MilestoneStatus,
     Project,
@@ -55,7 +56,8 @@ def milestone_create(
     owner: User | None = None,
     notes: str = "",
 ) -> Milestone:
-    """A new milestone. Its forecast starts at the baseline; moving it later needs a reason."""
+    """A new milestone. Its forecast starts at the baseline; moving it later needs a reason, and
+    moving the baseline an approved change request."""
     _require(
         permissions.can_edit_milestones(access),
         "Only the CDMO project manager or a CDMO admin edits milestones.",
@@ -64,8 +66,9 @@ def milestone_create(
     if not title:
         raise ServiceError("Give the milestone a title.")
     _check_owner(access.project, owner)
+    now = clock.now()
     with transaction.atomic(), audited(f"Milestone “{title}” added"):
-        return Milestone.objects.create(
+        milestone = Milestone.objects.create(
             project=access.project,
             kind=kind,
             title=title,
@@ -73,8 +76,11 @@ def milestone_create(
             baseline_date=baseline_date,
             forecast_date=baseline_date,
             notes=notes,
-            created_at=clock.now(),
+            created_at=now,
         )
+        # The first baseline; later ones come only from approved change requests (services/changes.py).
+        MilestoneBaseline.objects.create(milestone=milestone, baseline_date=baseline_date, set_at=now)
+        return milestone
 
 
 def milestone_update(
@@ -86,6 +92,8 @@ def milestone_update(
         "Only the CDMO project manager or a CDMO admin edits milestones.",
     )
     require_same_project(access, milestone.project_id)
+    if "baseline_date" in changes:
+        raise ServiceError("The baseline moves only with an approved change request.")
     unknown = set(changes) - set(MILESTONE_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown milestone fields: {sorted(unknown)}")

@@ -21,6 +21,7 @@ from ..forms import MilestoneChangeForm, MilestoneCreateForm, MilestoneEditForm
 from ..models import Milestone
 from ..page import project_page
 from ..selectors import get_milestone, milestone_forecast_history, milestones_for_project, team_users
+from ..selectors.changes import milestone_baselines
 from ..svg import milestone_timeline_svg, zoomed_chart_px
 
 FILTERS = {"open": "Open", "all": "All", "done": "Done"}
@@ -143,6 +144,7 @@ def milestone_detail_view(request, project_id: int, milestone_id: int):
     context.update(
         milestone=milestone,
         history=list(milestone_forecast_history(milestone=milestone)),
+        baselines=milestone_baselines(milestone=milestone),
         form=form,
         can_edit=can_edit,
         today=timezone.localdate(),

@@ -9,10 +9,13 @@ from portal.accounts.models import OrgRole
 from projects.models import (
     RAG,
     AttachmentType,
+    ChangeOption,
+    ChangeRequest,
     CommentKind,
     DecisionRequest,
     Milestone,
     MilestoneForecastChange,
+    MilestoneImpact,
     MilestoneKind,
     Modality,
     Phase,
@@ -102,6 +105,43 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Engineering batch EB-{n:02d}")
     baseline_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
     forecast_date = factory.LazyAttribute(lambda m: m.baseline_date)
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A proposed change, raised by the CDMO project manager; `change_with_options` adds options."""
+
+    class Meta:
+        model = ChangeRequest
+
+    project = factory.SubFactory(ProjectFactory)
+    raised_by = factory.LazyAttribute(lambda c: _team_user(c.project, TeamRole.PROJECT_MANAGER))
+    raised_by_side = Side.CDMO
+    title = factory.Sequence(lambda n: f"Move the GMP campaign ({n})")
+    what = "Run the GMP campaign in suite B instead of suite A."
+    why = "Suite A's HVAC requalification overruns by three weeks."
+    needed_by = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=14))
+    recommendation = "Suite B keeps the filing date; the cost is small."
+
+
+def change_with_options(project: Project, impacts=(), **kwargs) -> ChangeRequest:
+    """A change with two options: the first moves `impacts` ([(milestone, days)]) and is
+    recommended, the second moves nothing."""
+    change = ChangeRequestFactory(project=project, **kwargs)
+    first = ChangeOption.objects.create(
+        change=change,
+        position=1,
+        label="Suite B",
+        description="Transfer the process to suite B.",
+        cost_impact="€40k for the transfer runs.",
+        quality_impact="Comparability protocol needed.",
+        regulatory_impact="None: same site.",
+    )
+    for milestone, days in impacts:
+        MilestoneImpact.objects.create(option=first, milestone=milestone, days=days)
+    ChangeOption.objects.create(change=change, position=2, label="Wait for suite A", description="Wait.")
+    ChangeRequest.objects.filter(pk=change.pk).update(recommended_option=first)
+    change.refresh_from_db()
+    return change
 
 
 class StatusUpdateFactory(factory.django.DjangoModelFactory):
@@ -201,4 +241,5 @@ def populate_project(project: Project) -> Project:
     UpdateCommentFactory(
         update=update, author=pm, is_internal=True, body="Internal: check the resin invoice."
     )
+    change_with_options(project, impacts=[(milestone, 21)], title="Victim change: move GMP-01 to suite B")
     return project

@@ -1,0 +1,142 @@
+"""Forms for change requests: the request with up to four options, and the sponsor's decision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from portal.core.forms import PortalForm
+
+from ..models import MAX_IMPACT_DAYS, MAX_OPTIONS
+from ..services import OptionDraft
+from ._widgets import DATE
+
+
+class ChangeRequestForm(PortalForm):
+    title = forms.CharField(max_length=200)
+    what = forms.CharField(label="What changes", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    why = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    needed_by = forms.DateField(label="Decision needed by", widget=DATE)
+    recommended = forms.TypedChoiceField(
+        label="Recommended option",
+        coerce=int,
+        choices=[(n, f"Option {n}") for n in range(1, MAX_OPTIONS + 1)],
+        widget=forms.RadioSelect,
+    )
+    recommendation = forms.CharField(
+        label="Why this option",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        help_text="Your reasoning, in full: the decider reads it beside the options.",
+    )
+
+    def clean_needed_by(self):
+        needed_by = self.cleaned_data["needed_by"]
+        if needed_by < timezone.localdate():
+            raise forms.ValidationError("The decision cannot be needed by a day that has passed.")
+        return needed_by
+
+
+class ChangeOptionForm(PortalForm):
+    """One option; its milestone impacts are a days field per open milestone of the project."""
+
+    label = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    cost_impact = forms.CharField(label="Cost", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    quality_impact = forms.CharField(
+        label="Quality / specification", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    regulatory_impact = forms.CharField(
+        label="Regulatory filings", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestones = list(milestones)
+        for milestone in self.milestones:
+            self.fields[f"days_{milestone.pk}"] = forms.IntegerField(
+                label=f"{milestone.title} (baseline {milestone.baseline_date:%-d %b %Y})",
+                required=False,
+                min_value=-MAX_IMPACT_DAYS,
+                max_value=MAX_IMPACT_DAYS,
+                help_text="Days: + later, − earlier; leave empty if unaffected.",
+            )
+
+    def impact_fields(self):
+        return [self[f"days_{m.pk}"] for m in self.milestones]
+
+    def draft(self) -> OptionDraft:
+        data = self.cleaned_data
+        return OptionDraft(
+            label=data["label"],
+            description=data["description"],
+            cost_impact=data["cost_impact"],
+            quality_impact=data["quality_impact"],
+            regulatory_impact=data["regulatory_impact"],
+            milestones=[(m, data[f"days_{m.pk}"]) for m in self.milestones if data.get(f"days_{m.pk}")],
+        )
+
+
+ChangeOptionFormSet = forms.formset_factory(
+    ChangeOptionForm,
+    extra=MAX_OPTIONS - 1,
+    min_num=1,
+    max_num=MAX_OPTIONS,
+    validate_min=True,
+    validate_max=True,
+)
+
+
+def change_forms(data, *, milestones) -> tuple[ChangeRequestForm, forms.BaseFormSet]:
+    form = ChangeRequestForm(data)
+    options = ChangeOptionFormSet(data, prefix="option", form_kwargs={"milestones": milestones})
+    return form, options
+
+
+def filled_options(
+    form: ChangeRequestForm, options: forms.BaseFormSet
+) -> tuple[list[OptionDraft], int] | None:
+    """The options typed (blank extra rows left out) and the recommended one's index, or None with
+    the errors on the forms."""
+    if not (form.is_valid() & options.is_valid()):
+        return None
+    filled = [(n, f) for n, f in enumerate(options.forms, start=1) if f.has_changed() and f.cleaned_data]
+    numbers = [n for n, _ in filled]
+    if form.cleaned_data["recommended"] not in numbers:
+        form.add_error("recommended", "Recommend one of the options you filled in.")
+        return None
+    return [f.draft() for _, f in filled], numbers.index(form.cleaned_data["recommended"])
+
+
+class ChangeApproveForm(PortalForm):
+    option = forms.TypedChoiceField(label="Approve option", coerce=int, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {option.pk: option for option in change.options.all()}
+        self.fields["option"].choices = [(pk, option.label) for pk, option in self.options.items()]
+        self.fields["option"].initial = change.recommended_option_id
+
+    def chosen(self):
+        return self.options[self.cleaned_data["option"]]
+
+
+class ChangeRejectForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Give the reason for rejecting the change; the other side reads it."},
+    )
+
+
+class ChangeWithdrawForm(PortalForm):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "Give the reason for withdrawing the change; the other side reads it."},
+    )

@@ -1,0 +1,63 @@
+"""Reads for change requests. Every read starts from a project the caller may see (the view has
+it from `project_page`), so another project's change is a 404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from ..models import (
+    OPEN_MILESTONE_STATUSES,
+    ChangeOption,
+    ChangeRequest,
+    ChangeStatus,
+    Milestone,
+    MilestoneBaseline,
+    MilestoneImpact,
+    Project,
+)
+
+
+def changes_for_project(*, project: Project, include_decided: bool = False) -> QuerySet[ChangeRequest]:
+    """The project's change requests: open ones soonest needed first, or all, newest first."""
+    changes = (
+        ChangeRequest.objects.filter(project=project)
+        .select_related("raised_by", "decided_by")
+        .annotate(option_count=Count("options"))
+    )
+    if include_decided:
+        return changes.order_by("-raised_at", "-pk")
+    return changes.filter(status=ChangeStatus.PROPOSED).order_by("needed_by", "pk")
+
+
+def get_change(*, project: Project, change_id: int) -> ChangeRequest:
+    """One change request of `project` with its options and their milestone impacts (the same
+    shape the signature's content reads, so the page and the signature see the same thing)."""
+    impacts = MilestoneImpact.objects.select_related("milestone").order_by("pk")
+    options = ChangeOption.objects.prefetch_related(Prefetch("impacts", queryset=impacts)).order_by(
+        "position"
+    )
+    return get_object_or_404(
+        ChangeRequest.objects.select_related(
+            "project", "raised_by", "decided_by", "approved_option"
+        ).prefetch_related(Prefetch("options", queryset=options)),
+        pk=change_id,
+        project=project,
+    )
+
+
+def open_milestones(*, project: Project) -> QuerySet[Milestone]:
+    """The milestones a change may re-baseline: the project's open ones."""
+    return Milestone.objects.filter(project=project, status__in=OPEN_MILESTONE_STATUSES).order_by(
+        "baseline_date", "pk"
+    )
+
+
+def change_baselines(*, change: ChangeRequest) -> QuerySet[MilestoneBaseline]:
+    """The baselines an approved change set, with the milestones they belong to."""
+    return change.baselines.select_related("milestone").order_by("milestone__baseline_date", "pk")
+
+
+def milestone_baselines(*, milestone: Milestone) -> list[MilestoneBaseline]:
+    """Every baseline the milestone has had, the first one first, with the changes that set them."""
+    return list(milestone.baselines.select_related("change_request").order_by("set_at", "pk"))

@@ -1,0 +1,157 @@
+"""Change requests: the project's Changes tab, raising one, and its page where the sponsor's
+decider approves an option or rejects it, signing either way (docs/signatures.md)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from portal.core.exceptions import ServiceError
+from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.signatures.forms import SigningForm
+from portal.signatures.services import signatures_of
+
+from .. import permissions, services
+from ..forms import ChangeApproveForm, ChangeRejectForm, ChangeWithdrawForm, change_forms, filled_options
+from ..page import project_page
+from ..selectors.changes import change_baselines, changes_for_project, get_change, open_milestones
+
+FILTERS = {"open": "Open", "all": "All"}
+STEPS = ("approve", "reject")
+
+
+@login_required
+def changes_view(request, project_id: int):
+    """The project's change requests: the open ones soonest needed first, or all of them."""
+    context = project_page(request, project_id, "changes")
+    show = request.GET.get("show", "open")
+    if show not in FILTERS:
+        show = "open"
+    changes = changes_for_project(project=context["project"], include_decided=show == "all")
+    context.update(
+        page=paginate(request, changes),
+        querystring=querystring_without_page(request),
+        show=show,
+        filters=FILTERS,
+        today=timezone.localdate(),
+        can_raise=permissions.can_raise_change(context["access"]),
+    )
+    return render(request, "projects/changes.html", context)
+
+
+@login_required
+def change_create_view(request, project_id: int):
+    """Raise a change request with its options; a form with errors keeps everything typed."""
+    context = project_page(request, project_id, "changes")
+    access = context["access"]
+    if not permissions.can_raise_change(access):
+        raise PermissionDenied("Only the project managers and leads of either side raise change requests.")
+    milestones = list(open_milestones(project=context["project"]))
+    form, options = change_forms(request.POST if request.method == "POST" else None, milestones=milestones)
+    if request.method == "POST":
+        typed = filled_options(form, options)
+        if typed is not None:
+            drafts, recommended = typed
+            data = form.cleaned_data
+            try:
+                change = services.change_raise(
+                    access=access,
+                    title=data["title"],
+                    what=data["what"],
+                    why=data["why"],
+                    needed_by=data["needed_by"],
+                    options=drafts,
+                    recommended=recommended,
+                    recommendation=data["recommendation"],
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Change request raised. The other side is told.")
+                return redirect(change)
+    context.update(form=form, options=options, milestones=milestones)
+    return render(request, "projects/change_form.html", context)
+
+
+def _dialogs(request, change) -> dict:
+    """The decider's two signing dialogs (approve an option, reject with a reason), each with its
+    own prefix; only the one posted is bound."""
+    posted = request.POST.get("step") if request.method == "POST" else None
+    dialogs = {}
+    for step, form_class in (("approve", ChangeApproveForm), ("reject", ChangeRejectForm)):
+        data = request.POST if posted == step else None
+        kwargs = {"change": change} if step == "approve" else {}
+        dialogs[step] = (
+            form_class(data, prefix=step, **kwargs),
+            SigningForm(
+                data, action=f"projects.change_{step}", record=change, request=request, prefix=f"sign-{step}"
+            ),
+        )
+    return dialogs
+
+
+@login_required
+def change_view(request, project_id: int, changerequest_id: int):
+    """A change request: what and why, the options side by side, the recommendation; the
+    sponsor's decider approves one option or rejects it, signing either way."""
+    context = project_page(request, project_id, "changes")
+    access = context["access"]
+    change = get_change(project=context["project"], change_id=changerequest_id)
+    can_decide = permissions.can_decide_change(access)
+    dialogs = _dialogs(request, change) if can_decide and change.is_open else {}
+    step = request.POST.get("step") if request.method == "POST" else None
+    withdraw = None
+    if permissions.can_withdraw_change(access, change):
+        withdraw = ChangeWithdrawForm(request.POST if step == "withdraw" else None, prefix="withdraw")
+    if step == "withdraw":
+        if withdraw is None:
+            raise PermissionDenied("Only whoever raised the change, or their side's managers, withdraw it.")
+        if withdraw.is_valid():
+            try:
+                services.change_withdraw(access=access, change=change, reason=withdraw.cleaned_data["reason"])
+            except ServiceError as error:
+                add_service_error(withdraw, error)
+            else:
+                messages.success(request, "Change request withdrawn. The other side is told.")
+                return redirect(change)
+    elif request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied(
+                "Only the sponsor's project lead or decision-maker decides a change request."
+            )
+        if not dialogs:
+            messages.error(request, "This change request is already decided.")
+            return redirect(change)
+        if step in dialogs:
+            form, signing = dialogs[step]
+            if form.is_valid() & signing.is_valid():
+                if step == "approve":
+                    perform = lambda: services.change_approve(  # noqa: E731
+                        access=access, change=change, option=form.chosen(), reason=form.cleaned_data["reason"]
+                    )
+                else:
+                    perform = lambda: services.change_reject(  # noqa: E731
+                        access=access, change=change, reason=form.cleaned_data["reason"]
+                    )
+                try:
+                    signature = signing.sign(perform=perform)
+                except ServiceError as error:
+                    add_service_error(form, error)
+                else:
+                    if signature is not None:
+                        messages.success(request, "Decision signed and recorded. The other side is told.")
+                        return redirect(change)
+    options = list(change.options.all())
+    context.update(
+        change=change,
+        options=options,
+        dialogs=dialogs,
+        withdraw=withdraw,
+        signed=signatures_of(change),
+        baselines=list(change_baselines(change=change)) if change.approved_option_id else [],
+        today=timezone.localdate(),
+    )
+    return render(request, "projects/change.html", context)
