@@ -121,16 +121,13 @@ def minutes_confirm_view(request, project_id: int, meeting_id: int):
         request=request,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            signature = form.sign(
-                perform=lambda: services.meeting_confirm_minutes(access=context["access"], meeting=meeting)
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            if signature is not None:
-                messages.success(request, "Minutes confirmed and signed. The organizer has been told.")
-                return back_to(meeting)
+        signature = form.sign(
+            perform=lambda: services.meeting_confirm_minutes(access=context["access"], meeting=meeting),
+            errors_on=form,
+        )
+        if signature is not None:
+            messages.success(request, "Minutes confirmed and signed. The organizer has been told.")
+            return back_to(meeting)
     context.update(form=form, signed=minutes_signed_content(meeting))
     return render(request, "meetings/minutes_confirm.html", context)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django import forms
 from django.db import models
 
+from portal.core.exceptions import ServiceError
 from portal.core.forms import PortalForm
 
 from .models import Meaning, Signature
@@ -70,8 +71,10 @@ class SigningForm(PortalForm):
         choices = self.fields["meaning"].choices
         return choices[0][1] if len(choices) == 1 else ""
 
-    def sign(self, perform: Callable[[], object] | None = None) -> Signature | None:
-        """Sign (and run `perform` with it); None with the reasons on the form when refused."""
+    def sign(self, perform: Callable[[], object] | None = None, *, errors_on=None) -> Signature | None:
+        """Sign (and run `perform` with it); None with the reasons on the form when refused.
+        With `errors_on` (the action's own form), a business rule `perform` refuses (ServiceError)
+        is shown there too, nothing signed; without it, the error goes to the caller."""
         data = self.cleaned_data
         try:
             return sign(
@@ -94,4 +97,9 @@ class SigningForm(PortalForm):
                 self.data["shown"] = self.action.digest(self.record)
             for field, message in refused.errors.items():
                 self.add_error(field if field in self.fields else None, message)
+            return None
+        except ServiceError as error:
+            if errors_on is None:
+                raise
+            errors_on.add_error(None, str(error))
             return None

@@ -136,14 +136,9 @@ def change_view(request, project_id: int, changerequest_id: int):
                     perform = lambda: services.change_reject(  # noqa: E731
                         access=access, change=change, reason=form.cleaned_data["reason"]
                     )
-                try:
-                    signature = signing.sign(perform=perform)
-                except ServiceError as error:
-                    add_service_error(form, error)
-                else:
-                    if signature is not None:
-                        messages.success(request, "Decision signed and recorded. The other side is told.")
-                        return redirect(change)
+                if signing.sign(perform=perform, errors_on=form) is not None:
+                    messages.success(request, "Decision signed and recorded. The other side is told.")
+                    return redirect(change)
     options = list(change.options.all())
     context.update(
         change=change,

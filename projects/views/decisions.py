@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from portal.accounts.decorators import organization_member_required
-from portal.core.exceptions import ServiceError
-from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
+from portal.core.views_helpers import paginate, querystring_without_page
 from portal.signatures.forms import SigningForm
 from portal.signatures.services import signatures_of
 
@@ -48,20 +47,17 @@ def decision_view(request, project_id: int, decisionrequest_id: int):
             messages.error(request, "This decision is no longer open.")
             return redirect(decision)
         if form.is_valid() & signing.is_valid():
-            try:
-                signature = signing.sign(
-                    perform=lambda: services.decision_resolve(
-                        access=access, decision=decision, note=form.cleaned_data["decision_note"]
-                    )
+            signature = signing.sign(
+                perform=lambda: services.decision_resolve(
+                    access=access, decision=decision, note=form.cleaned_data["decision_note"]
+                ),
+                errors_on=form,
+            )
+            if signature is not None:
+                messages.success(
+                    request, "Decision recorded and signed. The CDMO project manager will be told."
                 )
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                if signature is not None:
-                    messages.success(
-                        request, "Decision recorded and signed. The CDMO project manager will be told."
-                    )
-                    return redirect(decision)
+                return redirect(decision)
     context.update(
         decision=decision,
         form=form,
