@@ -147,17 +147,23 @@ def agreement_propose_change(
     *, access: ProjectAccess, terms: AgreementTerms, why: str, needed_by: datetime.date
 ) -> ChangeRequest:
     """Raise a change request carrying a proposed version; approving it puts that version in force."""
-    current = WorkingAgreement.objects.filter(project=access.project, status=AgreementStatus.IN_FORCE).first()
-    if current is None:
-        raise ServiceError("No working agreement is in force yet; draft and sign one instead.")
-    changed = [
-        WorkingAgreement._meta.get_field(name).verbose_name
-        for name, value in asdict(terms).items()
-        if (getattr(current, name) != value)
-    ]
-    if not changed:
-        raise ServiceError("These are the terms in force; change at least one.")
     with transaction.atomic():
+        # One proposal at a time, decided in turn (the project row serialises two at once).
+        Project.objects.select_for_update().get(pk=access.project.pk)
+        current = WorkingAgreement.objects.filter(
+            project=access.project, status=AgreementStatus.IN_FORCE
+        ).first()
+        if current is None:
+            raise ServiceError("No working agreement is in force yet; draft and sign one instead.")
+        if WorkingAgreement.objects.filter(project=access.project, status=AgreementStatus.PROPOSED).exists():
+            raise ServiceError("A change request already proposes new terms; decide or withdraw it first.")
+        changed = [
+            WorkingAgreement._meta.get_field(name).verbose_name
+            for name, value in asdict(terms).items()
+            if getattr(current, name) != value
+        ]
+        if not changed:
+            raise ServiceError("These are the terms in force; change at least one.")
         change = change_raise(
             access=access,
             title="Change the working agreement",

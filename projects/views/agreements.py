@@ -58,7 +58,11 @@ def agreement_view(request, project_id: int):
         if signing.is_valid():
             perform = lambda: services.agreement_sign(access=access, agreement=pending)  # noqa: E731
             if signing.sign(perform=perform, errors_on=signing) is not None:
-                messages.success(request, "Signed. The other side's lead is told.")
+                pending.refresh_from_db(fields=["status"])
+                if pending.status == AgreementStatus.IN_FORCE:
+                    messages.success(request, "Signed by both sides' leads: the agreement is in force.")
+                else:
+                    messages.success(request, "Signed. The other side's lead is told.")
                 return redirect("projects:agreement", project_id=project_id)
     leads = _leads(context["team"])
     waiting = []

@@ -307,6 +307,13 @@ def test_a_rejected_change_leaves_the_agreement_in_force(project, sponsor_lead, 
         why="More frequent governance.",
         needed_by=TODAY + datetime.timedelta(days=5),
     )
+    with pytest.raises(ServiceError, match="already proposes new terms"):
+        services.agreement_propose_change(
+            access=access(sponsor_lead, project),
+            terms=_terms(sponsor_lead, cdmo_pm, governance_every_weeks=3),
+            why="Or every three weeks.",
+            needed_by=TODAY + datetime.timedelta(days=5),
+        )
     services.change_reject(access=access(decision_maker, project), change=change, reason="Monthly is enough.")
     assert WorkingAgreement.objects.get(change_request=change).status == AgreementStatus.REPLACED
     assert agreement_in_force(project=project) == first
