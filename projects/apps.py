@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
+        from portal.core.history import register_history_kind
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
@@ -56,6 +57,7 @@ class ProjectsConfig(AppConfig):
         register_signed_records("projects.DecisionRequest", lambda project: project.decision_requests.all())
         register_signed_records("projects.ChangeRequest", lambda project: project.change_requests.all())
         register_signed_records("projects.WorkingAgreement", lambda project: project.working_agreements.all())
+        register_history_kind("projects.WorkingAgreement", "Working agreement", signing.agreement_headline)
         register_tab("overview", "Overview", "projects:detail", order=10)
         register_tab("milestones", "Milestones", "projects:milestones", order=20)
         register_tab("updates", "Updates", "projects:updates", order=30)

@@ -59,6 +59,18 @@ def agreement_terms_content(agreement: WorkingAgreement) -> dict:
     }
 
 
+def agreement_headline(data: dict, created: bool) -> str:
+    """The history's words for a working agreement version's events."""
+    version = f"Working agreement v{data.get('number', '')}"
+    if created:
+        return f"{version} proposed" if data.get("status") == "proposed" else f"{version} drafted"
+    return {
+        "in_force": f"{version} in force",
+        "superseded": f"{version} superseded",
+        "replaced": f"{version} replaced",
+    }.get(data.get("status"), f"{version} signed")
+
+
 def agreement_signed_content(agreement: WorkingAgreement) -> dict:
     """A working agreement version as both leads read it: its number and every term. Who signed
     and whether it is in force are what signing changes, so they are not part of it."""

@@ -123,6 +123,8 @@ def test_both_leads_sign_and_the_second_signature_puts_it_in_force(
     assert Notification.objects.filter(kind="agreement.in_force", recipient=sponsor_lead).exists()
     page = client.get(reverse("projects:agreement", args=[project.pk])).content.decode()
     assert "In force since 3 Dec 2026" in page
+    history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    assert "Working agreement v1 drafted" in history and "Working agreement v1 in force" in history
     assert (
         page.count("meaning Agreed") == 2
         and "Signed by Emily Carter" in page
