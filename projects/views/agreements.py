@@ -53,8 +53,11 @@ def agreement_view(request, project_id: int):
             prefix="sign",
         )
     if request.method == "POST":
-        if signing is None:
-            raise PermissionDenied("There is nothing here for you to sign.")
+        if signing is None and not permissions.can_sign_agreement(access):
+            raise PermissionDenied("Only the sponsor's project lead and the CDMO's project manager sign it.")
+        if signing is None:  # a second click, or the other lead put it in force meanwhile
+            messages.info(request, "There is nothing left for your side to sign.")
+            return redirect("projects:agreement", project_id=project_id)
         if signing.is_valid():
             perform = lambda: services.agreement_sign(access=access, agreement=pending)  # noqa: E731
             if signing.sign(perform=perform, errors_on=signing) is not None:

@@ -352,3 +352,13 @@ def test_agreement_page_query_count_does_not_grow(
     client.get(url)
     with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+def test_signing_again_signs_nothing_more(client, project, sponsor_lead, cdmo_pm):
+    draft = services.agreement_draft(access=access(cdmo_pm, project), terms=_terms(sponsor_lead, cdmo_pm))
+    client.force_login(sponsor_lead)
+    url = reverse("projects:agreement", args=[project.pk])
+    client.post(url, _sign_data(draft))
+    response = client.post(url, _sign_data(draft), follow=True)
+    assert "There is nothing left for your side to sign." in response.content.decode()
+    assert Signature.objects.filter(action="projects.agreement_sign").count() == 1
