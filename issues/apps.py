@@ -14,9 +14,14 @@ class IssuesConfig(AppConfig):
         from projects.audit_export.records import register_signed_records
         from projects.overview import register_panel
         from projects.references import register_reference
+        from projects.signals import agreement_in_force
         from projects.tabs import register_tab
 
         from . import models, overview, permissions, recognition, selectors, signing
+        from .services.agreements import apply_working_agreement
+
+        # A working agreement in force writes the response-time rows the SLA clocks read.
+        agreement_in_force.connect(apply_working_agreement, dispatch_uid="issues.apply_working_agreement")
 
         # The sponsor's answers that carry weight are signed (docs/signatures.md).
         register_signed_action(

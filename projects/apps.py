@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
+        from portal.core.history import register_history_kind
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
@@ -39,6 +40,12 @@ class ProjectsConfig(AppConfig):
             content=signing.change_signed_content,
         )
         register_signed_action(
+            "projects.agreement_sign",
+            label="Sign the working agreement",
+            meanings=[Meaning.AGREED],
+            content=signing.agreement_signed_content,
+        )
+        register_signed_action(
             "projects.change_reject",
             label="Reject the change",
             meanings=[Meaning.REJECTED],
@@ -49,10 +56,13 @@ class ProjectsConfig(AppConfig):
         register_signed_records("projects.StatusUpdate", lambda project: project.status_updates.all())
         register_signed_records("projects.DecisionRequest", lambda project: project.decision_requests.all())
         register_signed_records("projects.ChangeRequest", lambda project: project.change_requests.all())
+        register_signed_records("projects.WorkingAgreement", lambda project: project.working_agreements.all())
+        register_history_kind("projects.WorkingAgreement", "Working agreement", signing.agreement_headline)
         register_tab("overview", "Overview", "projects:detail", order=10)
         register_tab("milestones", "Milestones", "projects:milestones", order=20)
         register_tab("updates", "Updates", "projects:updates", order=30)
         register_tab("changes", "Changes", "projects:changes", order=35)
+        register_tab("agreement", "Agreement", "projects:agreement", order=65)
         register_tab("team", "Team", "projects:team", order=60, count=lambda page: len(page["team"]))
         register_tab("history", "History", "projects:history", order=70)
         # The overview's own panels; meetings, issues and monitoring add theirs.

@@ -23,12 +23,14 @@ from .models import (
     Side,
     StatusUpdate,
     UpdateComment,
+    WorkingAgreement,
     json_date,
 )
 from .selectors import (
     cdmo_project_managers,
     correction_changes,
     proposal_deciders,
+    signing_leads,
     sponsor_team,
     update_decisions,
 )
@@ -249,6 +251,34 @@ def send_change_decided(change: ChangeRequest) -> int:
         title=title,
         body=body,
         url=change.get_absolute_url(),
+        subject=project_subject(project),
+    )
+    return len(created)
+
+
+def send_agreement_signed(agreement: WorkingAgreement, side: str) -> int:
+    """One lead signed: the other side's leads hear it awaits them. Both signed: every lead
+    hears the version is in force."""
+    project = agreement.project
+    leads = signing_leads(project=project)
+    signer = agreement.sponsor_signed_by if side == Side.SPONSOR else agreement.cdmo_signed_by
+    if agreement.effective_from is not None:
+        recipients = [u for users in leads.values() for u in users]
+        title = f"{project.code}: working agreement v{agreement.number} is in force"
+        body = f"{signer} signed it too, so both sides' leads have agreed. The project now runs on its terms."
+        kind = "agreement.in_force"
+    else:
+        recipients = leads[Side.CDMO if side == Side.SPONSOR else Side.SPONSOR]
+        title = f"{project.code}: {signer} signed working agreement v{agreement.number}"
+        body = "It comes into force when your side's lead signs it too. Read it and sign."
+        kind = "agreement.signed"
+    created = notify(
+        recipients=[u for u in recipients if u.pk != getattr(signer, "pk", None)],
+        kind=kind,
+        dedupe_key=f"{kind}:agreement-{agreement.pk}:{side}",
+        title=title,
+        body=body,
+        url=agreement.get_absolute_url(),
         subject=project_subject(project),
     )
     return len(created)

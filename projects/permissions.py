@@ -42,6 +42,20 @@ def can_manage_team(access: ProjectAccess, side: str) -> bool:
     return access.is_sponsor and side == Side.SPONSOR and (access.is_org_admin or access.is_sponsor_lead)
 
 
+def can_draft_agreement(access: ProjectAccess) -> bool:
+    """Draft the working agreement: either side's lead (sponsor project lead, CDMO project
+    manager) or a CDMO admin running the project."""
+    return access.project.is_accepted and (access.is_sponsor_lead or can_manage_project(access))
+
+
+def can_sign_agreement(access: ProjectAccess) -> bool:
+    """Sign the working agreement for one's side: the sponsor's project lead, the CDMO's project
+    manager."""
+    return access.project.is_accepted and (
+        (access.is_sponsor and access.is_sponsor_lead) or (access.is_cdmo and access.is_project_manager)
+    )
+
+
 def can_edit_milestones(access: ProjectAccess) -> bool:
     """Create milestones, move forecasts, set status: the CDMO project manager and CDMO admins."""
     return can_manage_project(access)

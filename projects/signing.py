@@ -8,7 +8,7 @@ matching if someone tampers with the record.
 
 from __future__ import annotations
 
-from .models import ChangeRequest, DecisionRequest, StatusUpdate
+from .models import ChangeRequest, DecisionRequest, StatusUpdate, WorkingAgreement
 
 
 def update_signed_content(update: StatusUpdate) -> dict:
@@ -45,9 +45,61 @@ def decision_signed_content(decision: DecisionRequest) -> dict:
     }
 
 
+def agreement_terms_content(agreement: WorkingAgreement) -> dict:
+    """The terms of a working agreement version (people by id, with their name when drafted)."""
+    return {
+        "update_cadence_days": agreement.update_cadence_days,
+        "question_response_days": agreement.question_response_days,
+        "response_hours": agreement.response_hours,
+        "governance_every_weeks": agreement.governance_every_weeks,
+        "governance_forum": agreement.governance_forum,
+        "sponsor_escalation": agreement.sponsor_escalation_id,
+        "cdmo_escalation": agreement.cdmo_escalation_id,
+        "escalation_steps": agreement.escalation_steps,
+    }
+
+
+def agreement_headline(data: dict, created: bool) -> str:
+    """The history's words for a working agreement version's events."""
+    version = f"Working agreement v{data.get('number', '')}"
+    if created:
+        return f"{version} proposed" if data.get("status") == "proposed" else f"{version} drafted"
+    return {
+        "in_force": f"{version} in force",
+        "superseded": f"{version} superseded",
+        "replaced": f"{version} replaced",
+    }.get(data.get("status"), f"{version} signed")
+
+
+def agreement_signed_content(agreement: WorkingAgreement) -> dict:
+    """A working agreement version as both leads read it: its number and every term. Who signed
+    and whether it is in force are what signing changes, so they are not part of it."""
+    return {
+        "working_agreement": agreement.pk,
+        "project": agreement.project_id,
+        "version": agreement.number,
+        "terms": agreement_terms_content(agreement),
+    }
+
+
 def change_signed_content(change: ChangeRequest) -> dict:
     """The change request with every option as the page shows it, and the decision once made
-    (approving or rejecting signs the decision written)."""
+    (approving or rejecting signs the decision written); a change carrying a proposed working
+    agreement signs its terms too."""
+    content = _change_content(change)
+    try:
+        proposed = change.proposed_agreement  # select_related by get_change: no query there
+    except WorkingAgreement.DoesNotExist:
+        proposed = None
+    if proposed is not None:
+        content["working_agreement"] = {
+            "version": proposed.number,
+            "terms": agreement_terms_content(proposed),
+        }
+    return content
+
+
+def _change_content(change: ChangeRequest) -> dict:
     return {
         "change_request": change.pk,
         "project": change.project_id,

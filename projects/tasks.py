@@ -18,6 +18,7 @@ from .models import (
     StatusUpdate,
     UpdateComment,
     UpdateStatus,
+    WorkingAgreement,
 )
 
 
@@ -118,3 +119,15 @@ def notify_change_decided(change_id: int) -> None:
     )
     if change is not None and not change.is_open:
         notifications.send_change_decided(change)
+
+
+@task(name="projects.tasks.notify_agreement_signed")
+def notify_agreement_signed(agreement_id: int, side: str) -> None:
+    """Tell the other side's lead that one side signed the working agreement (or both: in force)."""
+    agreement = (
+        WorkingAgreement.objects.select_related("project", "sponsor_signed_by", "cdmo_signed_by")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is not None:
+        notifications.send_agreement_signed(agreement, side)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    agreements,
     attachments,
     changes,
     decisions,
@@ -117,6 +118,10 @@ urlpatterns = [
         decisions.decision_view,
         name="decision",
     ),
+    # The working agreement (issue 14)
+    path("<int:project_id>/agreement/", agreements.agreement_view, name="agreement"),
+    path("<int:project_id>/agreement/draft/", agreements.agreement_draft_view, name="agreement_draft"),
+    path("<int:project_id>/agreement/propose/", agreements.agreement_propose_view, name="agreement_propose"),
     # Change control (issue 14)
     path("<int:project_id>/changes/", changes.changes_view, name="changes"),
     path("<int:project_id>/changes/new/", changes.change_create_view, name="change_create"),

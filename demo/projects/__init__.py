@@ -26,7 +26,8 @@ The content comes from a small library of realistic CMC sentences per modality (
 seeded random generator per project keeps every run identical. What the demo shows: mostly
 green updates with amber and red episodes, a corrected update with its diff, milestones with
 slips and their reasons, questions answered fast and slow, two still open (one overdue),
-decisions open and decided, acknowledgements on most updates, one stale project (last update
+decisions open and decided, acknowledgements on most updates, a working agreement in force
+signed by both leads at kickoff (`agreement`), one stale project (last update
 20+ days ago) and a draft in progress.
 """
 
@@ -37,6 +38,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from demo.projects.agreement import seed_agreement
 from demo.projects.content import (
     CORRECTED_PROJECT,
     DRAFT_PROJECT,
@@ -47,7 +49,7 @@ from demo.projects.content import (
 from demo.projects.milestones import seed_milestones
 from demo.projects.team import team_of
 from demo.projects.updates import seed_updates
-from projects.models import Milestone, StatusUpdate
+from projects.models import Milestone, StatusUpdate, WorkingAgreement
 
 __all__ = [
     "CORRECTED_PROJECT",
@@ -71,3 +73,5 @@ def seed(world) -> None:
                 seed_milestones(project, team, rng, today)
             if not StatusUpdate.objects.filter(project=project).exists():
                 seed_updates(project, team, rng, today)
+            if not WorkingAgreement.objects.filter(project=project).exists():
+                seed_agreement(project, team)

@@ -8,16 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from projects.models import Project
+# The defaults and the severities live with the working agreement (projects), re-exported here.
+from projects.models import DEFAULT_RESPONSE_HOURS, Project, Severity
 
-from .log import Severity
-
-# Defaults when a project has not agreed its own times: (acknowledge, plan) in business hours.
-DEFAULT_RESPONSE_HOURS = {
-    Severity.CRITICAL: (4, 8),
-    Severity.MAJOR: (8, 24),
-    Severity.MINOR: (16, 40),
-}
+__all__ = ["DEFAULT_RESPONSE_HOURS", "ResponseTimeAgreement", "Severity"]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

@@ -11,13 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Project
-
-
-class Severity(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    MAJOR = "major", "Major"
-    MINOR = "minor", "Minor"
+from projects.models import Project, Severity  # the vocabulary lives with the working agreement
 
 
 class Category(models.TextChoices):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
 from projects.page import project_page
+from projects.selectors import agreement_in_force
 
 from .. import forms, permissions, services
 from ..selectors import effective_agreements
@@ -26,8 +27,17 @@ def agreements_view(request, project_id: int):
             "Only the CDMO project manager or a CDMO admin can change the agreed response times."
         )
     agreements = effective_agreements(project=project)
-    form = forms.AgreementForm(request.POST or None, agreements=agreements)
-    if request.method == "POST" and form.is_valid():
+    in_force = agreement_in_force(project=project)
+    form = forms.AgreementForm(None if in_force else request.POST or None, agreements=agreements)
+    if in_force:
+        # The terms both leads signed: changed through a change request, not here.
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and in_force:
+        messages.error(
+            request, "These response times are part of the signed working agreement; propose a change."
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             for severity, ack, plan in form.changes():
                 services.agreement_set(
@@ -38,5 +48,5 @@ def agreements_view(request, project_id: int):
         else:
             messages.success(request, "Agreed response times saved. They apply to issues raised from now on.")
             return redirect("issues:project_issues", project_id=project.pk)
-    context.update(form=form, calendar=services.calendar_for(project))
+    context.update(form=form, calendar=services.calendar_for(project), in_force=in_force)
     return render(request, "issues/agreements.html", context)

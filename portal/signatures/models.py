@@ -22,6 +22,7 @@ class Meaning(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     CONFIRMED = "confirmed", "Confirmed"
+    AGREED = "agreed", "Agreed"
 
 
 class Components(models.TextChoices):

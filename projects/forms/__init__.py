@@ -1,5 +1,9 @@
 """Forms for projects, split by sub-domain; re-exported here."""
 
+from .agreements import (
+    AgreementChangeForm,
+    AgreementForm,
+)
 from .attachments import (
     AttachmentForm,
 )
@@ -49,6 +53,8 @@ from .updates import (
 )
 
 __all__ = [
+    "AgreementChangeForm",
+    "AgreementForm",
     "change_forms",
     "filled_options",
     "AnswerForm",

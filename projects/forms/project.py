@@ -52,6 +52,10 @@ class ProjectFilterForm(PortalForm):
         )
 
 
+# The project's settings a working agreement in force sets (and the edit form then only shows).
+AGREED_FIELDS = ("update_cadence_days", "question_response_days")
+
+
 class ProjectForm(PortalModelForm):
     service_scope = forms.MultipleChoiceField(
         choices=ServiceScope.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -66,8 +70,13 @@ class ProjectForm(PortalModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agreed: bool = False, **kwargs):
+        """`agreed`: a working agreement is in force, so its terms show but are not edited here."""
         super().__init__(*args, **kwargs)
+        if agreed:
+            for name in AGREED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Set by the working agreement in force."
         self.fields["modality"].choices = Modality.choices
         self.fields["phase"].choices = Phase.choices
         if self.instance.pk:
@@ -77,7 +86,11 @@ class ProjectForm(PortalModelForm):
         return self.cleaned_data["code"].strip().upper()
 
     def project_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.cleaned_data and not self.fields[name].disabled
+        }
 
 
 class ProjectCreateForm(ProjectForm):

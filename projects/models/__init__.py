@@ -1,5 +1,15 @@
 """The projects app's tables, split by sub-domain; everything is re-exported here."""
 
+from .agreements import (
+    AGREEMENT_TERMS,
+    DEFAULT_RESPONSE_HOURS,
+    MAX_ACKNOWLEDGE_HOURS,
+    MAX_PLAN_HOURS,
+    AgreementStatus,
+    Severity,
+    WorkingAgreement,
+    response_hours_problem,
+)
 from .attachments import (
     AttachmentFrozenWhenPublished,
     AttachmentType,
@@ -61,6 +71,14 @@ from .updates import (
 )
 
 __all__ = [
+    "AGREEMENT_TERMS",
+    "AgreementStatus",
+    "DEFAULT_RESPONSE_HOURS",
+    "MAX_ACKNOWLEDGE_HOURS",
+    "MAX_PLAN_HOURS",
+    "Severity",
+    "WorkingAgreement",
+    "response_hours_problem",
     "PROJECT_EDITABLE_FIELDS",
     "AttachmentFrozenWhenPublished",
     "AttachmentType",

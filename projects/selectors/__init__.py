@@ -3,6 +3,14 @@
 Visibility lives in `selectors/project.py` and nowhere else.
 """
 
+from .agreements import (
+    SIGNING_ROLES,
+    agreement_in_force,
+    agreements_for_project,
+    has_agreement_in_force,
+    pending_agreement,
+    signing_leads,
+)
 from .attachments import (
     update_attachments,
 )
@@ -68,6 +76,12 @@ from .updates import (
 )
 
 __all__ = [
+    "SIGNING_ROLES",
+    "agreement_in_force",
+    "agreements_for_project",
+    "has_agreement_in_force",
+    "pending_agreement",
+    "signing_leads",
     "SEARCH_LIMIT",
     "matching_text_q",
     "picked_project",

@@ -39,7 +39,7 @@ def get_change(*, project: Project, change_id: int) -> ChangeRequest:
     )
     return get_object_or_404(
         ChangeRequest.objects.select_related(
-            "project", "raised_by", "decided_by", "approved_option"
+            "project", "raised_by", "decided_by", "approved_option", "proposed_agreement"
         ).prefetch_related(Prefetch("options", queryset=options)),
         pk=change_id,
         project=project,

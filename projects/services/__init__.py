@@ -1,6 +1,12 @@
 """Writes for projects, split by sub-domain; every service is re-exported here."""
 
 from ._checks import require_same_project
+from .agreements import (
+    AgreementTerms,
+    agreement_draft,
+    agreement_propose_change,
+    agreement_sign,
+)
 from .attachments import (
     attachment_add,
     attachment_remove,
@@ -55,6 +61,10 @@ from .updates import (
 )
 
 __all__ = [
+    "AgreementTerms",
+    "agreement_draft",
+    "agreement_propose_change",
+    "agreement_sign",
     "require_same_project",
     "MILESTONE_EDITABLE_FIELDS",
     "RECORD_MESSAGE",

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..selectors import ProjectAccess
 from ._checks import _require, require_same_project
+from ._in_force import settle_proposed_agreement
 
 
 @dataclass
@@ -200,6 +201,7 @@ def change_approve(
         current.version += 1
         current.save()
         _rebaseline(access, current, option, now)
+        settle_proposed_agreement(current, approved=True, now=now)
         enqueue_on_commit(tasks.notify_change_decided, current.pk)
     return current
 
@@ -216,6 +218,7 @@ def change_reject(*, access: ProjectAccess, change: ChangeRequest, reason: str) 
         current.decision_reason = reason
         current.version += 1
         current.save()
+        settle_proposed_agreement(current, approved=False, now=current.decided_at)
         enqueue_on_commit(tasks.notify_change_decided, current.pk)
     return current
 
@@ -243,5 +246,6 @@ def change_withdraw(*, access: ProjectAccess, change: ChangeRequest, reason: str
         current.decision_reason = reason
         current.version += 1
         current.save()
+        settle_proposed_agreement(current, approved=False, now=current.decided_at)
         enqueue_on_commit(tasks.notify_change_decided, current.pk)
     return current

@@ -15,7 +15,7 @@ from portal.core.queue import enqueue_on_commit
 from portal.organizations.models import Organization, OrganizationKind
 
 from .. import permissions, tasks
-from ..models import PROJECT_EDITABLE_FIELDS, Project, ProposalStatus
+from ..models import PROJECT_EDITABLE_FIELDS, AgreementStatus, Project, ProposalStatus, WorkingAgreement
 from ..selectors import ProjectAccess
 
 
@@ -63,6 +63,14 @@ def project_update(*, access: ProjectAccess, version: int, **changes: Any) -> Pr
     if unknown:
         raise TypeError(f"Unknown project fields: {sorted(unknown)}")
     project = access.project
+    agreed = {"update_cadence_days", "question_response_days"} & {
+        name for name, value in changes.items() if value != getattr(project, name)
+    }
+    if agreed and WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE).exists():
+        raise ServiceError(
+            "The update cadence and question response time are part of the working agreement both "
+            "leads signed; propose a change to the agreement instead."
+        )
     with transaction.atomic(), audited("Project details edited"):
         try:
             with transaction.atomic():

@@ -18,6 +18,7 @@ from ..forms import (
 )
 from ..page import overview_page, project_page
 from ..selectors import (
+    agreement_in_force,
     counterparties_for,
     project_list,
     proposals_waiting_for,
@@ -88,7 +89,8 @@ def project_edit_view(request, project_id: int):
     project, access = context["project"], context["access"]
     if not permissions.can_manage_project(access):
         raise PermissionDenied("Only the CDMO project manager or a CDMO admin can edit this project.")
-    form = ProjectForm(request.POST or None, instance=project)
+    in_force = agreement_in_force(project=project)
+    form = ProjectForm(request.POST or None, instance=project, agreed=in_force is not None)
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version") or 0
         try:
@@ -101,5 +103,5 @@ def project_edit_view(request, project_id: int):
         else:
             messages.success(request, "Project details saved.")
             return redirect(project)
-    context.update(form=form, title=f"Edit {project.code}")
+    context.update(form=form, title=f"Edit {project.code}", agreement_in_force=in_force)
     return render(request, "projects/form.html", context)

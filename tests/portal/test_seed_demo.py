@@ -11,7 +11,8 @@ from pghistory.models import Event
 from portal.accounts.models import User
 from portal.core.history import describe_events, history_events
 from portal.organizations.models import Organization, OrganizationKind
-from projects.models import Project, ProjectMember, TeamRole
+from portal.signatures.models import Signature
+from projects.models import AgreementStatus, Project, ProjectMember, TeamRole, WorkingAgreement
 from tests.demo_story import assert_dashboard_story, assert_meeting_history
 
 
@@ -38,6 +39,15 @@ def test_seed_demo_builds_the_world_once_and_prints_logins():
         assert User.objects.get(email=login).check_password("portal-demo-2026")
     # One project lacks a decision-maker, so the red flags have something true to say.
     assert Project.objects.exclude(members__role=TeamRole.DECISION_MAKER).count() == 1
+
+    # The demo projects run on a working agreement both leads signed at kickoff.
+    in_force = WorkingAgreement.objects.filter(status=AgreementStatus.IN_FORCE)
+    assert in_force.count() >= 6
+    assert (
+        not in_force.filter(sponsor_signed_by=None).exists()
+        and not in_force.filter(cdmo_signed_by=None).exists()
+    )
+    assert Signature.objects.filter(action="projects.agreement_sign").count() == 2 * in_force.count()
 
     before = _counts()
     call_command("seed_demo", "--quiet")

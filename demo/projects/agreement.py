@@ -1,0 +1,60 @@
+"""The demo projects' working agreements: drafted by the CDMO project manager at kickoff and signed
+by both leads (the CDMO's that day, the sponsor's the next), replayed through the same services and
+the signing service, so each demo project has a version in force with its two signatures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from demo.common import DEMO_PASSWORD, at_local, replayed
+from portal.core import clock
+from portal.signatures.models import Meaning
+from portal.signatures.services import SigningRefused, sign
+from projects import services
+from projects.models import DEFAULT_RESPONSE_HOURS, Project
+from projects.selectors import access_for
+
+from .team import Team
+
+ESCALATION = (
+    "Raise it with the other side's escalation contact by phone or email; they answer within one "
+    "business day. If it is not settled within five business days, it goes to the next governance meeting."
+)
+
+
+def _sign(user, agreement, project: Project) -> None:
+    sign(
+        user=user,
+        session={},
+        action="projects.agreement_sign",
+        record=agreement,
+        meaning=Meaning.AGREED,
+        password=DEMO_PASSWORD,
+        perform=lambda: services.agreement_sign(
+            access=access_for(user=user, project=project), agreement=agreement
+        ),
+    )
+
+
+def seed_agreement(project: Project, team: Team) -> None:
+    kickoff = at_local(project.start_date, 10, 0, project.cdmo.time_zone)
+    if kickoff + dt.timedelta(days=1) > clock.now():
+        return  # a kickoff still ahead: nothing is signed yet
+    terms = services.AgreementTerms(
+        update_cadence_days=project.update_cadence_days,
+        question_response_days=project.question_response_days,
+        response_hours={severity.value: list(hours) for severity, hours in DEFAULT_RESPONSE_HOURS.items()},
+        governance_every_weeks=4,
+        governance_forum="Joint steering committee, video call",
+        sponsor_escalation=team.dm or team.lead,
+        cdmo_escalation=team.pm,
+        escalation_steps=ESCALATION,
+    )
+    try:
+        with replayed(kickoff):
+            draft = services.agreement_draft(access=access_for(user=team.pm, project=project), terms=terms)
+            _sign(team.pm, draft, project)
+        with replayed(kickoff + dt.timedelta(days=1)):
+            _sign(team.lead, draft, project)
+    except SigningRefused:
+        return  # a demo person who signs with an authenticator code: left for them to sign
