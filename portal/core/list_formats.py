@@ -21,7 +21,7 @@ _SENTINELS = (918273645, 546372819, 731902468)
 
 
 class ListDates:
-    """Django's "j M Y", "j M Y, H:i" and "D j M, H:i" in the current language and time zone."""
+    """Django's "j M Y", "j M", "j M Y, H:i" and "D j M, H:i" in the current language and time zone."""
 
     def __init__(self):
         self._months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
@@ -36,6 +36,12 @@ class ListDates:
         if isinstance(value, dt.datetime):
             value = self._local(value)
         return f"{value.day} {self._months[value.month]} {value.year}"
+
+    def day_month(self, value: dt.date | dt.datetime) -> str:
+        """ "3 Dec" """
+        if isinstance(value, dt.datetime):
+            value = self._local(value)
+        return f"{value.day} {self._months[value.month]}"
 
     def day_time(self, moment: dt.datetime) -> str:
         """ "3 Dec 2026, 14:05" """

@@ -29,6 +29,8 @@ def test_dates_match_djangos_formats(zone, language):
             assert dates.day_time(moment) == dateformat.format(local, "j M Y, H:i")
             assert dates.weekday_time(moment) == dateformat.format(local, "D j M, H:i")
             assert dates.day(moment.date()) == dateformat.format(moment.date(), "j M Y")
+            assert dates.day_month(moment) == dateformat.format(local, "j M")
+            assert dates.day_month(moment.date()) == dateformat.format(moment.date(), "j M")
 
 
 def test_links_match_reverse():
