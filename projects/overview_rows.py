@@ -80,7 +80,7 @@ def rag_cells(update: StatusUpdate) -> SafeString:
 
 
 def update_summary(update: StatusUpdate) -> SafeString:
-    """The summary's first 60 words, its line breaks kept (`truncatewords:60|linebreaksbr`)."""
+    """The summary's first 60 words, as `truncatewords:60|linebreaksbr` printed them."""
     return linebreaksbr(truncatewords(update.summary, 60), autoescape=True)
 
 
