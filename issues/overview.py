@@ -11,12 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
 from portal.core.compiled import CompiledRead
 from portal.core.fragments import esc, html
+from portal.core.list_formats import link
 from projects.models import Project
 from projects.overview import Reads, object_urls, page_dates, page_now, panel_rows
 
@@ -115,6 +115,6 @@ def open_issues_panel(page: dict[str, Any]) -> dict:
         "issues": issues,
         "items": issue_items(issues, project=project, now=now, dates=page_dates(page)),
         "now": now,
-        "list_url": reverse("issues:project_issues", kwargs={"project_id": project.pk}) + f"?status={ACTIVE}",
+        "list_url": link("issues:project_issues", project_id=project.pk) + f"?status={ACTIVE}",
         "may_raise": permissions.can_raise(access),
     }

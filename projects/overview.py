@@ -22,11 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.compiled import CompiledRead, read_together
-from portal.core.list_formats import ListDates
+from portal.core.list_formats import ListDates, link
 
 from . import overview_rows, permissions
 from .selectors.overview import LATEST_UPDATE, NEXT_MILESTONES, OPEN_DECISIONS
@@ -56,7 +55,6 @@ class Panel:
 
 
 _entries: dict[str, PanelEntry] = {}
-_MARK = 918273645  # an object id no URL pattern can contain by chance
 
 
 def register_panel(
@@ -119,9 +117,8 @@ def page_dates(page: dict[str, Any]) -> ListDates:
 
 def object_urls(name: str, project_id: int, id_name: str) -> Callable[[int], str]:
     """pk -> the URL named `name` of that object of the project (`id_name` its URL argument),
-    reversed once for a panel's list rather than once per row."""
-    url = reverse(name, kwargs={"project_id": project_id, id_name: _MARK})
-    return lambda pk: url.replace(str(_MARK), str(pk))
+    each name reversed once per process (`portal.core.list_formats.link`)."""
+    return lambda pk: link(name, project_id=project_id, **{id_name: pk})
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +150,7 @@ def latest_update_panel(page: dict[str, Any]) -> dict:
     if update is not None:
         dates = page_dates(page)
         context.update(
-            url=update.get_absolute_url(),
+            url=link("projects:update", project_id=update.project_id, statusupdate_id=update.pk),
             rag_cells=overview_rows.rag_cells(update),
             summary=overview_rows.update_summary(update),
             period_start=dates.day_month(update.period_start),
@@ -196,7 +193,7 @@ def open_decisions_panel(page: dict[str, Any]) -> dict:
         "items": overview_rows.decision_items(decisions, today=today, dates=page_dates(page)),
         "total": total,
         "more": total - len(decisions),
-        "list_url": reverse("projects:decisions"),
+        "list_url": link("projects:decisions"),
         "today": today,
         "may_decide": permissions.can_resolve_decision(access),
         "may_post": permissions.can_author_updates(access),

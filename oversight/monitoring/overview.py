@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Value, When, Window
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from portal.core.compiled import CompiledRead
 from portal.core.fragments import esc, html
+from portal.core.list_formats import link
 from projects.overview import Reads, panel_rows
 
 from .models import Flag, FlagKind, Severity
@@ -72,19 +72,11 @@ def flag_items(flags: list[Flag], flags_url: str) -> SafeString:
     return html(rows)
 
 
-def _flags_url(page: dict[str, Any]) -> str:
-    """The project's flags page: its tab's link on a project page (reversed once for the page)."""
-    links = page.get("links") or {}
-    return links.get("flags") or reverse(
-        "monitoring:project_flags", kwargs={"project_id": page["project"].pk}
-    )
-
-
 def open_flags_panel(page: dict[str, Any]) -> dict:
     flags, total = _open_flags(page)
     return {
         "flags": flags,
-        "items": flag_items(flags, _flags_url(page)),
+        "items": flag_items(flags, link("monitoring:project_flags", project_id=page["project"].pk)),
         "total": total,
         "more": max(total - len(flags), 0),
     }
