@@ -113,3 +113,45 @@ def test_every_row_of_the_overview_escapes_what_people_typed(client, project, cd
     assert _escaped("flag") in _panel(body, "overview-flags")
     contacts = _panel(body, "overview-contacts-title")
     assert f"{_escaped('name')}<small>Sponsor · Decision-maker</small>" in contacts
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("published_days_ago", "next_due_in", "badge"),
+    [
+        (
+            0,
+            7,
+            '<span class="badge" title="Updates are due every 7 days; the next one by 15 Dec">Last update today</span>',
+        ),
+        (1, None, '<span class="badge" title="Updates are due every 7 days">Last update yesterday</span>'),
+        (
+            9,
+            1,
+            '<span class="badge badge-amber" title="Updates are due every 7 days; the next one by 9 Dec">Last update 9 days ago</span>',
+        ),
+        (
+            10,
+            -3,
+            '<span class="badge badge-red" title="Updates are due every 7 days; the next one by 5 Dec">'
+            "Last update 10 days ago · next one overdue</span>",
+        ),
+    ],
+)
+def test_the_header_says_how_old_the_latest_update_is(
+    client, project, cdmo_pm, published_days_ago, next_due_in, badge
+):
+    update = StatusUpdateFactory(project=project, created_by=cdmo_pm, published=True, title="Week <49>")
+    type(project).objects.filter(pk=project.pk).update(
+        update_cadence_days=7,
+        last_update_published_at=NOW - dt.timedelta(days=published_days_ago),
+        next_update_due=None if next_due_in is None else TODAY + dt.timedelta(days=next_due_in),
+    )
+    client.force_login(cdmo_pm)
+    for url in (reverse("projects:detail", args=[project.pk]), reverse("projects:team", args=[project.pk])):
+        body = client.get(url).content.decode()
+        assert badge in body
+        assert (
+            f'href="{update.get_absolute_url()}" title="Overall status in the latest update: Week &lt;49&gt;"'
+            in body
+        )
