@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Window
 
 from portal.core.compiled import CompiledRead
+from portal.core.list_formats import link
 from projects.overview import Reads, page_now, panel_rows
 
 from . import permissions
@@ -62,7 +63,9 @@ def next_meeting_panel(page: dict[str, Any]) -> dict:
     meeting, total = (rows[0], rows[0].total) if rows else (None, 0)
     return {
         "meeting": meeting,
-        "url": meeting.get_absolute_url() if meeting else "",
+        "url": link("meetings:meeting_detail", project_id=meeting.project_id, meeting_id=meeting.pk)
+        if meeting
+        else "",
         "later": max(total - 1, 0),
         "under_way": meeting is not None and meeting.starts_at <= now,
         "zone_label": zone_label(access.user.time_zone or "UTC"),

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.compiled import CompiledRead, read_together
+from portal.core.list_formats import ListDates, link
 
-from . import permissions
+from . import overview_rows, permissions
 from .selectors.overview import LATEST_UPDATE, NEXT_MILESTONES, OPEN_DECISIONS
 
 T = TypeVar("T")
@@ -55,7 +55,6 @@ class Panel:
 
 
 _entries: dict[str, PanelEntry] = {}
-_MARK = 918273645  # an object id no URL pattern can contain by chance
 
 
 def register_panel(
@@ -111,11 +110,15 @@ def page_now(page: dict[str, Any]):
     return read_once(page, "now", timezone.now)
 
 
+def page_dates(page: dict[str, Any]) -> ListDates:
+    """Quick "j M Y" dates in the viewer's language and time zone, for every panel of the page."""
+    return read_once(page, "list_dates", ListDates)
+
+
 def object_urls(name: str, project_id: int, id_name: str) -> Callable[[int], str]:
     """pk -> the URL named `name` of that object of the project (`id_name` its URL argument),
-    reversed once for a panel's list rather than once per row."""
-    url = reverse(name, kwargs={"project_id": project_id, id_name: _MARK})
-    return lambda pk: url.replace(str(_MARK), str(pk))
+    each name reversed once per process (`portal.core.list_formats.link`)."""
+    return lambda pk: link(name, project_id=project_id, **{id_name: pk})
 
 
 # ---------------------------------------------------------------------------
@@ -143,11 +146,18 @@ def latest_update_panel(page: dict[str, Any]) -> dict:
     header's status names the same update (`latest_update` in the page)."""
     rows = panel_rows(page, project_reads, "latest_update_rows")
     update = page["latest_update"] = rows[0] if rows else None
-    return {
-        "update": update,
-        "url": update.get_absolute_url() if update else "",
-        "may_post": permissions.can_author_updates(page["access"]),
-    }
+    context = {"update": update, "may_post": permissions.can_author_updates(page["access"])}
+    if update is not None:
+        dates = page_dates(page)
+        context.update(
+            url=link("projects:update", project_id=update.project_id, statusupdate_id=update.pk),
+            rag_cells=overview_rows.rag_cells(update),
+            summary=overview_rows.update_summary(update),
+            period_start=dates.day_month(update.period_start),
+            period_end=dates.day(update.period_end),
+            published_at=dates.day_time(update.published_at) if update.published_at else "",
+        )
+    return context
 
 
 def next_milestones_panel(page: dict[str, Any]) -> dict:
@@ -157,11 +167,13 @@ def next_milestones_panel(page: dict[str, Any]) -> dict:
     for milestone in milestones:
         milestone.url = url(milestone.pk)
     total = _total(milestones)
+    today = timezone.localdate()
     return {
         "milestones": milestones,
+        "items": overview_rows.milestone_items(milestones, today=today, dates=page_dates(page)),
         "total": total,
         "more": total - len(milestones),
-        "today": timezone.localdate(),
+        "today": today,
         "may_edit": permissions.can_edit_milestones(page["access"]),
     }
 
@@ -175,12 +187,14 @@ def open_decisions_panel(page: dict[str, Any]) -> dict:
     for decision in decisions:
         decision.url, decision.update_url = url(decision.pk), update_url(decision.update_id)
     total = _total(decisions)
+    today = timezone.localdate()
     return {
         "decisions": decisions,
+        "items": overview_rows.decision_items(decisions, today=today, dates=page_dates(page)),
         "total": total,
         "more": total - len(decisions),
-        "list_url": reverse("projects:decisions"),
-        "today": timezone.localdate(),
+        "list_url": link("projects:decisions"),
+        "today": today,
         "may_decide": permissions.can_resolve_decision(access),
         "may_post": permissions.can_author_updates(access),
     }

@@ -11,6 +11,7 @@ are the page's `links` (by tab key), so a panel links to a tab without reversing
 from __future__ import annotations
 
 from .overview import overview_panels, read_panels_together
+from .overview_rows import contact_items
 from .selectors import access_from_team, project_and_team, team_gaps
 from .tabs import page_tabs
 
@@ -27,6 +28,7 @@ def overview_page(request, project_id: int) -> dict:
     read_panels_together(context)
     _with_tabs(context)
     context["panels"] = overview_panels(context)
+    context["contacts"] = contact_items(context["team"])
     return context
 
 

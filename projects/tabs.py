@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
+from portal.core.list_formats import link
 
 Count = Callable[[dict[str, Any]], int]
 
@@ -61,7 +61,7 @@ def page_tabs(page: dict[str, Any]) -> tuple[list[Tab], list[Tab]]:
         tab = Tab(
             key=entry.key,
             label=entry.label,
-            url=reverse(entry.url_name, kwargs={"project_id": project_id}),
+            url=link(entry.url_name, project_id=project_id),
             count=entry.count(page) if entry.count is not None else None,
         )
         (badges if entry.badge else tabs).append(tab)

@@ -11,11 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Value, When, Window
+from django.utils.safestring import SafeString
 
 from portal.core.compiled import CompiledRead
+from portal.core.fragments import esc, html
+from portal.core.list_formats import link
 from projects.overview import Reads, panel_rows
 
-from .models import Flag, Severity
+from .models import Flag, FlagKind, Severity
+
+KIND_LABELS = dict(FlagKind.choices)
+SEVERITY_LABELS = dict(Severity.choices)
 
 _TOP_FLAGS = 3
 # The project's open flags, critical first then the newest, each row with how many are open.
@@ -49,6 +55,28 @@ def open_flag_count(page: dict[str, Any]) -> int:
     return _open_flags(page)[1]
 
 
+def flag_items(flags: list[Flag], flags_url: str) -> SafeString:
+    """An `<li>` per flag: what kind, the explanation, how severe (critical in red); each links
+    to the project's flags page."""
+    rows = []
+    for flag in flags:
+        critical = flag.severity == Severity.CRITICAL
+        rows.append(
+            f'\n    <li class="overview-item {"is-red" if critical else "is-amber"}">\n'
+            f'      <div class="overview-item-main"><a class="what" href="{esc(flags_url)}">'
+            f"{esc(KIND_LABELS.get(flag.kind, flag.kind))}</a>"
+            f'<div class="muted small">{esc(flag.explanation)}</div></div>\n'
+            f'      <span class="badge {"badge-red" if critical else "badge-amber"}">'
+            f"{esc(SEVERITY_LABELS.get(flag.severity, flag.severity))}</span>\n    </li>"
+        )
+    return html(rows)
+
+
 def open_flags_panel(page: dict[str, Any]) -> dict:
     flags, total = _open_flags(page)
-    return {"flags": flags, "total": total, "more": max(total - len(flags), 0)}
+    return {
+        "flags": flags,
+        "items": flag_items(flags, link("monitoring:project_flags", project_id=page["project"].pk)),
+        "total": total,
+        "more": max(total - len(flags), 0),
+    }

@@ -3,8 +3,10 @@
 `date:"j M Y"` (Django's dateformat) parses its format and asks the translation and time-zone
 machinery again for every value, about 18 µs; `reverse()` walks the URL resolver, about 17 µs.
 A list of 25 rows with three dates and two links each spent 2 ms on them. Here the words of
-the active language are read once per list and a URL once per name; the results are the same
-strings (tests/portal/test_list_formats.py compares them with Django's).
+each language are read once per process and a URL once per name; the results are the same
+strings (tests/portal/test_list_formats.py compares them with Django's). `link()` keeps each
+name's reversed pattern for the process: for a page that links to the same dozen pages of a
+project on every request (its tabs, its overview's panels).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.urls import reverse
-from django.utils import timezone
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 # Stand-ins for the ids in a URL: numbers no real path of ours holds.
@@ -21,11 +24,18 @@ _SENTINELS = (918273645, 546372819, 731902468)
 
 
 class ListDates:
-    """Django's "j M Y", "j M Y, H:i" and "D j M, H:i" in the current language and time zone."""
+    """Django's "j M Y", "j M", "j M Y, H:i" and "D j M, H:i" in the current language and time zone."""
+
+    _names: dict[str | None, tuple[list[str], list[str]]] = {}  # language: (months, weekdays)
 
     def __init__(self):
-        self._months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]
-        self._days = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
+        language = translation.get_language()
+        if language not in self._names:
+            self._names[language] = (
+                [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)],
+                [str(WEEKDAYS_ABBR[d]) for d in range(7)],
+            )
+        self._months, self._days = self._names[language]
         self._zone = timezone.get_current_timezone()
 
     def _local(self, moment: dt.datetime) -> dt.datetime:
@@ -36,6 +46,12 @@ class ListDates:
         if isinstance(value, dt.datetime):
             value = self._local(value)
         return f"{value.day} {self._months[value.month]} {value.year}"
+
+    def day_month(self, value: dt.date | dt.datetime) -> str:
+        """ "3 Dec" """
+        if isinstance(value, dt.datetime):
+            value = self._local(value)
+        return f"{value.day} {self._months[value.month]}"
 
     def day_time(self, moment: dt.datetime) -> str:
         """ "3 Dec 2026, 14:05" """
@@ -60,6 +76,9 @@ class ListLinks:
             str(sentinel): argument for argument, sentinel in zip(arguments, _SENTINELS, strict=False)
         }
         pattern = reverse(name, kwargs={argument: int(s) for s, argument in sentinels.items()})
+        if not sentinels:
+            self._parts = [pattern]
+            return
         # Literal text and argument names, alternating: the ids go in at once, never into each other.
         self._parts = [sentinels.get(part, part) for part in re.split(f"({'|'.join(sentinels)})", pattern)]
         if sorted(self._parts[1::2]) != sorted(arguments):
@@ -68,3 +87,16 @@ class ListLinks:
     def __call__(self, **ids: int) -> str:
         parts = self._parts
         return "".join(part if n % 2 == 0 else str(int(ids[part])) for n, part in enumerate(parts))
+
+
+_links: dict[tuple, ListLinks] = {}
+
+
+def link(name: str, **ids: int) -> str:
+    """`reverse(name, kwargs=ids)` for integer ids, the name reversed once per process (for each
+    URLconf and script prefix) rather than on every call."""
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, *sorted(ids))
+    links = _links.get(key)
+    if links is None:
+        links = _links[key] = ListLinks(name, *sorted(ids))
+    return links(**ids)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django import template
 from django.utils import timezone
 
-from ..models import json_date
+from portal.core.list_formats import ListDates, link
+
+from ..models import RAG, StatusUpdate, json_date
 from ..selectors import latest_published_update, open_decisions_for_project
 from ..svg import slip_level as _slip_level
 
@@ -21,6 +24,42 @@ def latest_update(context, project):
     if "latest_update" in context and context.get("project") == project:
         return context["latest_update"]
     return latest_published_update(project=project)
+
+
+@dataclass(frozen=True)
+class HeaderStatus:
+    """What the project header says of the latest update, ready to print."""
+
+    update: StatusUpdate
+    url: str
+    rag_label: str
+    cadence: str  # "Updates are due every 7 days; the next one by 4 Dec"
+    since: str  # "today", "yesterday", "6 days ago"
+    tone: str  # "", " badge-amber" (older than the cadence) or " badge-red" (the next one overdue)
+    overdue: bool
+
+
+@register.simple_tag(takes_context=True)
+def header_status(context, project) -> HeaderStatus | None:
+    """The header's status badges (templates/projects/_header_status.html), worked out at once
+    rather than through a dozen tags and filters on every project page; None before any update."""
+    update = latest_update(context, project)
+    if update is None:
+        return None
+    since = days_since(project.last_update_published_at or update.published_at)
+    overdue = update_overdue(project)
+    cadence = project.update_cadence_days
+    due = getattr(project, "next_update_due", None)
+    return HeaderStatus(
+        update=update,
+        url=link("projects:update", project_id=update.project_id, statusupdate_id=update.pk),
+        rag_label=dict(RAG.choices).get(update.overall_rag, update.overall_rag),
+        cadence=f"Updates are due every {cadence} day{'' if cadence == 1 else 's'}"
+        + (f"; the next one by {ListDates().day_month(due)}" if due else ""),
+        since="today" if since == 0 else "yesterday" if since == 1 else f"{since} days ago",
+        tone=" badge-red" if overdue else " badge-amber" if since is not None and since > cadence else "",
+        overdue=overdue,
+    )
 
 
 @register.simple_tag

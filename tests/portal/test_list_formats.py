@@ -4,10 +4,10 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import dateformat, timezone, translation
 
-from portal.core.list_formats import ListDates, ListLinks
+from portal.core.list_formats import ListDates, ListLinks, link
 
 MOMENTS = [
     dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC),
@@ -29,6 +29,8 @@ def test_dates_match_djangos_formats(zone, language):
             assert dates.day_time(moment) == dateformat.format(local, "j M Y, H:i")
             assert dates.weekday_time(moment) == dateformat.format(local, "D j M, H:i")
             assert dates.day(moment.date()) == dateformat.format(moment.date(), "j M Y")
+            assert dates.day_month(moment) == dateformat.format(local, "j M")
+            assert dates.day_month(moment.date()) == dateformat.format(moment.date(), "j M")
 
 
 def test_links_match_reverse():
@@ -41,3 +43,19 @@ def test_links_match_reverse():
         assert tab(project_id=project_id) == reverse(
             "issues:project_issues", kwargs={"project_id": project_id}
         )
+
+
+def test_link_matches_reverse_under_any_script_prefix():
+    cases = [
+        ("projects:decisions", {}),
+        ("projects:detail", {"project_id": 7}),
+        ("projects:update", {"project_id": 7, "statusupdate_id": 918273645}),
+        ("issues:detail", {"serviceissue_id": 3, "project_id": 12}),
+    ]
+    for prefix in ("/", "/portal/"):
+        set_script_prefix(prefix)
+        try:
+            for name, ids in cases:
+                assert link(name, **ids) == reverse(name, kwargs=ids)
+        finally:
+            set_script_prefix("/")
