@@ -3,6 +3,7 @@ handed over on the document's page, by a download link and by email. Tasks run e
 the real outbox path (enqueue_on_commit -> PortalTask claims the row -> the build)."""
 
 import datetime as dt
+import re
 import subprocess
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,7 +24,7 @@ from portal.notifications.models import Notification
 from projects.models import ProjectMember, TeamRole
 from tests.factories.documents import DocumentFactory
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import staff_project
+from tests.factories.projects import MilestoneFactory, staff_project
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
 BUILD = "documents.build"
@@ -173,15 +174,18 @@ def test_only_the_requester_sees_their_document(client, world):
     assert "Escalation dashboard PDF" in client.get("/documents/").content.decode()
 
 
-def test_a_cell_explains_a_lone_kind_of_flag_and_only_names_several(
+def test_a_row_names_and_counts_its_flags_and_says_each_thing_once(
     client, world, django_capture_on_commit_callbacks
 ):
-    """A row stays a few lines high: a cell with one kind of flag carries its explanation; a
-    cell with several names and counts them (the CSV and the dashboard have every explanation)."""
-    lone, busy = world["projects"][1], world["projects"][2]
+    """A row stays a line or two high: a flag cell names and counts each kind of flag (what each
+    one says is on the dashboard and in the CSV), the worst slip is a line of the Delivery cell,
+    and the viewer's own organization is said once, in the header, not on every row."""
+    lone, busy, slipping = world["projects"][1], world["projects"][2], world["projects"][0]
     ProjectMember.objects.filter(
         project=busy, role__in=[TeamRole.DECISION_MAKER, TeamRole.SPONSOR_LEAD]
     ).update(removed_at=NOW)
+    baseline = NOW.date() + dt.timedelta(days=40)
+    MilestoneFactory(project=slipping, baseline_date=baseline, forecast_date=baseline + dt.timedelta(days=21))
     sweep(now=NOW)
     people = {
         project.code: list(
@@ -192,10 +196,28 @@ def test_a_cell_explains_a_lone_kind_of_flag_and_only_names_several(
     assert len({flag.kind for flag in people["ACM-2"]}) == 1 and len({f.kind for f in people["ACM-3"]}) >= 2
 
     _ask(client, world["exec"], "q=ACM-", capture=django_capture_on_commit_callbacks)
-    text = " ".join(_pdf_text(Document.objects.get().file.path).split())
-    assert " ".join(people["ACM-2"][0].explanation.split()[:4]) in text
-    for flag in people["ACM-3"]:
+    path = Document.objects.get().file.path
+    lines = _pdf_text(path).splitlines()
+    text = " ".join(" ".join(lines).split())
+    for flag in [*people["ACM-2"], *people["ACM-3"]]:
         assert flag.get_kind_display().split()[0] in text
-    # ACM-2's lone kind reads as ACM-3's flag of that kind would: the others' words are absent.
-    others = [flag for flag in people["ACM-3"] if flag.kind != people["ACM-2"][0].kind]
-    assert others and all(" ".join(flag.explanation.split()[:4]) not in text for flag in others)
+        assert " ".join(flag.explanation.split()[:4]) not in text
+    assert "Worst slip +21 d" in text
+    assert "what each one says is on the program's Flags page and in the CSV export" in text
+    # The viewer's organization: in the running header of each page and once in the lead.
+    assert text.count("Acme Bio") == _pages(path) + 1
+    rows = [line for line in lines if re.search(r"ACM-\d", line)]
+    assert len(rows) == 3 and not [line for line in rows if "Acme Bio" in line]
+    # The other side differs from row to row: each row names it, and the column says so.
+    assert text.count("Alpha CDMO") == 3 and "PROJECT · CDMO" in text
+
+
+def test_the_other_side_is_said_once_when_the_filters_name_it(
+    client, world, django_capture_on_commit_callbacks
+):
+    cdmo = world["projects"][0].cdmo
+    _ask(client, world["exec"], f"q=ACM-&counterparty={cdmo.pk}", capture=django_capture_on_commit_callbacks)
+    text = " ".join(_pdf_text(Document.objects.get().file.path).split())
+    assert "ACM-1" in text and "ACM-3" in text
+    assert text.count("Alpha CDMO") == 1 and "CDMO: Alpha CDMO" in text  # in the header's filters
+    assert "PROJECT · CDMO" not in text
