@@ -3,6 +3,9 @@
 from .attachments import (
     AttachmentForm,
 )
+from .change_log import (
+    ChangeLogFilterForm,
+)
 from .changes import (
     ChangeApproveForm,
     ChangeRejectForm,
@@ -55,6 +58,7 @@ __all__ = [
     "AttachmentForm",
     "CommentForm",
     "ChangeApproveForm",
+    "ChangeLogFilterForm",
     "ChangeRejectForm",
     "ChangeWithdrawForm",
     "DecisionFormSet",
