@@ -100,7 +100,7 @@ def test_an_outsider_sees_nothing_in_the_page_or_the_csv(client, outsider, chang
         ({"q": "Nothing like it"}, set()),
         # Junk is no filter rather than an error page.
         (
-            {"status": "junk", "side": "nobody", "overdue": "x", "page": "abc"},
+            {"status": "junk", "side": "nobody", "page": "abc"},
             {"late", "open", "approved", "rejected"},
         ),
     ],
