@@ -40,6 +40,8 @@ _CONDITION_BEGAN = {
     FlagKind.MINUTES_NOT_CONFIRMED: lambda m: m.minutes_sent_at + (MINUTES_BUSINESS_DAYS + 1) * _DAY,
     FlagKind.ISSUE_ACK_BREACH: lambda i: i.acknowledge_by,
     FlagKind.ISSUE_PLAN_BREACH: lambda i: i.plan_by,
+    FlagKind.CHANGE_PAST_NEEDED_BY: lambda c: _on(c.needed_by + _DAY),
+    FlagKind.DECISION_PAST_NEEDED_BY: lambda d: _on(d.needed_by + _DAY),
 }
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     agreements,
     attachments,
+    change_log,
     changes,
     decisions,
     discussion,
@@ -38,6 +39,9 @@ urlpatterns = [
     path("<int:project_id>/proposal/decline/", proposals.proposal_decline_view, name="proposal_decline"),
     # Milestones and status updates (issue 3)
     path("decisions/", decisions.decisions_view, name="decisions"),
+    # The change log across projects (issue 14)
+    path("change-log/", change_log.change_log_view, name="change_log"),
+    path("change-log/export.csv", change_log.change_log_csv_view, name="change_log_csv"),
     path("<int:project_id>/milestones/", milestones.milestones_view, name="milestones"),
     path("<int:project_id>/milestones/new/", milestones.milestone_create_view, name="milestone_create"),
     path(

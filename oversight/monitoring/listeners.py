@@ -25,7 +25,15 @@ from issues.models import ServiceIssue
 from meetings.models import ActionItem, Meeting
 from portal.core.queue import enqueue_once_on_commit
 from portal.core.signals import project_data_changed
-from projects.models import Milestone, Project, ProjectMember, StatusUpdate, UpdateComment
+from projects.models import (
+    ChangeRequest,
+    DecisionRequest,
+    Milestone,
+    Project,
+    ProjectMember,
+    StatusUpdate,
+    UpdateComment,
+)
 
 from . import tasks
 from .attention import fill_missing_attention, refresh_attention
@@ -40,6 +48,10 @@ WATCHED = {
     Meeting: "project_id",
     ActionItem: "project_id",
     ServiceIssue: "project_id",
+    # Raised, decided or withdrawn: the past-needed-by flags follow (a decision recorded by a
+    # compare-and-set UPDATE is signalled by its service).
+    ChangeRequest: "project_id",
+    DecisionRequest: "project_id",
     # A question asked starts a response clock (its answer is signalled by the service).
     UpdateComment: "update.project_id",
 }

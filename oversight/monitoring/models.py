@@ -24,6 +24,8 @@ class FlagKind(models.TextChoices):
     MILESTONE_PAST_DUE = "milestone_past_due", "Milestone past due"
     ISSUE_ACK_BREACH = "issue_ack_breach", "Service issue not acknowledged in time"
     ISSUE_PLAN_BREACH = "issue_plan_breach", "Service issue without a plan in time"
+    CHANGE_PAST_NEEDED_BY = "change_past_needed_by", "Change request past its needed-by date"
+    DECISION_PAST_NEEDED_BY = "decision_past_needed_by", "Decision request past its needed-by date"
 
 
 class Severity(models.TextChoices):

@@ -63,6 +63,9 @@ AUDIENCE = {
     # Service-issue breaches escalate up the ladder, which emails the people at each rung.
     FlagKind.ISSUE_ACK_BREACH: (),
     FlagKind.ISSUE_PLAN_BREACH: (),
+    # The sponsor's lead decides both (with the decision-maker); the CDMO raised most of them.
+    FlagKind.CHANGE_PAST_NEEDED_BY: (SPONSOR, CDMO),
+    FlagKind.DECISION_PAST_NEEDED_BY: (SPONSOR,),
 }
 ROLE_FOR_SIDE = {CDMO: TeamRole.PROJECT_MANAGER, SPONSOR: TeamRole.SPONSOR_LEAD}
 # How much of the item's name a flag's title carries, so that its email subject stays readable.

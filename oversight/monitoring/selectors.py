@@ -41,7 +41,13 @@ FLAG_COLUMNS = {
         FlagKind.NO_SPONSOR_CONTACT,
         FlagKind.NO_CDMO_CONTACT,
     ),
-    "delivery": (FlagKind.MILESTONE_SLIP, FlagKind.MILESTONE_PAST_DUE, FlagKind.ACTION_ITEM_OVERDUE),
+    "delivery": (
+        FlagKind.MILESTONE_SLIP,
+        FlagKind.MILESTONE_PAST_DUE,
+        FlagKind.ACTION_ITEM_OVERDUE,
+        FlagKind.CHANGE_PAST_NEEDED_BY,
+        FlagKind.DECISION_PAST_NEEDED_BY,
+    ),
     "service": (FlagKind.ISSUE_ACK_BREACH, FlagKind.ISSUE_PLAN_BREACH),
 }
 

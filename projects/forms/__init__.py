@@ -7,6 +7,9 @@ from .agreements import (
 from .attachments import (
     AttachmentForm,
 )
+from .change_log import (
+    ChangeLogFilterForm,
+)
 from .changes import (
     ChangeApproveForm,
     ChangeRejectForm,
@@ -61,6 +64,7 @@ __all__ = [
     "AttachmentForm",
     "CommentForm",
     "ChangeApproveForm",
+    "ChangeLogFilterForm",
     "ChangeRejectForm",
     "ChangeWithdrawForm",
     "DecisionFormSet",

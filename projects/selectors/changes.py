@@ -3,7 +3,10 @@ it from `project_page`), so another project's change is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..models import (
@@ -16,6 +19,8 @@ from ..models import (
     MilestoneImpact,
     Project,
 )
+from .project import projects_visible_to
+from .search import matching_text_q
 
 
 def changes_for_project(*, project: Project, include_decided: bool = False) -> QuerySet[ChangeRequest]:
@@ -61,3 +66,35 @@ def change_baselines(*, change: ChangeRequest) -> QuerySet[MilestoneBaseline]:
 def milestone_baselines(*, milestone: Milestone) -> list[MilestoneBaseline]:
     """Every baseline the milestone has had, the first one first, with the changes that set them."""
     return list(milestone.baselines.select_related("change_request").order_by("set_at", "pk"))
+
+
+@dataclass(frozen=True)
+class ChangeLogFilters:
+    """The cross-project change log's filters: `q` a project's code or name, or a party's name."""
+
+    q: str = ""
+    status: str = ""
+    side: str = ""
+    overdue: bool = False
+
+
+def change_log(*, user, filters: ChangeLogFilters, today: datetime.date) -> QuerySet[ChangeRequest]:
+    """Change requests across every project `user` can see, newest raised first, with what a
+    row of the log shows (project and its parties, who raised, who decided and signed, the
+    approved option) in the same query. `overdue`: still proposed after the needed-by date."""
+    changes = ChangeRequest.objects.filter(project__in=projects_visible_to(user=user))
+    if filters.q:
+        changes = changes.filter(
+            matching_text_q(filters.q, prefix="project__")
+            | Q(project__sponsor__name__icontains=filters.q)
+            | Q(project__cdmo__name__icontains=filters.q)
+        )
+    if filters.status:
+        changes = changes.filter(status=filters.status)
+    if filters.side:
+        changes = changes.filter(raised_by_side=filters.side)
+    if filters.overdue:
+        changes = changes.filter(status=ChangeStatus.PROPOSED, needed_by__lt=today)
+    return changes.select_related(
+        "project__sponsor", "project__cdmo", "raised_by", "decided_by", "approved_option"
+    ).order_by("-raised_at", "-pk")

@@ -9,6 +9,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
+from portal.core.signals import project_data_changed
 
 from .. import permissions, tasks
 from ..models import (
@@ -93,5 +94,7 @@ def decision_resolve(*, access: ProjectAccess, decision: DecisionRequest, note: 
                 "This request was withdrawn by a corrected update; there is nothing to decide."
             )
         enqueue_on_commit(tasks.notify_decision_made, decision.pk)
+        # A compare-and-set UPDATE: no save for the monitoring to hear (a past-needed-by flag clears).
+        project_data_changed.send(sender=DecisionRequest, project_id=decision.project_id)
     decision.refresh_from_db()
     return decision

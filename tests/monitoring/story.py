@@ -14,7 +14,15 @@ from oversight.monitoring.services import recheck_projects, sweep
 from portal.accounts.models import OrgRole
 from portal.core import clock
 from projects import services as project_services
-from projects.models import MilestoneKind, MilestoneStatus, ProjectMember, TeamRole
+from projects.models import (
+    ChangeRequest,
+    ChangeStatus,
+    DecisionStatus,
+    MilestoneKind,
+    MilestoneStatus,
+    ProjectMember,
+    TeamRole,
+)
 from projects.selectors import access_for
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
@@ -40,7 +48,21 @@ class Story:
 
     def publish(self, project):
         rag = self.rng.choice(["green", "amber", "red"])
-        published_update(_member(project, TeamRole.PROJECT_MANAGER), project, overall_rag=rag)
+        decisions = []
+        if self.rng.random() < 0.4:  # a decision asked of the sponsor, needed by a day near today
+            needed_by = timezone.localdate() + dt.timedelta(days=self.rng.randint(0, 4))
+            decisions = [{"title": "Approve the resin lot", "needed_by": needed_by.isoformat()}]
+        published_update(
+            _member(project, TeamRole.PROJECT_MANAGER), project, overall_rag=rag, decisions_needed=decisions
+        )
+
+    def decide(self, project):
+        decision = project.decision_requests.filter(status=DecisionStatus.OPEN).order_by("pk").first()
+        if decision is None:
+            return self.publish(project)
+        project_services.decision_resolve(
+            access=self._access(TeamRole.SPONSOR_LEAD, project), decision=decision, note="Approved."
+        )
 
     def add_milestone(self, project):
         self.counter += 1
@@ -137,6 +159,36 @@ class Story:
             code=f"REN-{self.counter}",
         )
 
+    def raise_change(self, project):
+        """A change request needed by a day near today (some already late: flagged at once)."""
+        self.counter += 1
+        project_services.change_raise(
+            access=self._access(TeamRole.PROJECT_MANAGER, project),
+            title=f"Change {self.counter}",
+            what="Run the campaign in suite B.",
+            why="Suite A is requalified late.",
+            needed_by=timezone.localdate() + dt.timedelta(days=self.rng.randint(-2, 5)),
+            options=[project_services.OptionDraft(label="Suite B", description="Transfer to suite B.")],
+            recommended=0,
+            recommendation="It keeps the filing date.",
+        )
+
+    def decide_change(self, project):
+        """The sponsor's lead rejects an open change, or its PM withdraws it."""
+        change = (
+            ChangeRequest.objects.filter(project=project, status=ChangeStatus.PROPOSED).order_by("pk").first()
+        )
+        if change is None:
+            return self.raise_change(project)
+        if self.rng.random() < 0.5:
+            project_services.change_reject(
+                access=self._access(TeamRole.SPONSOR_LEAD, project), change=change, reason="Too costly."
+            )
+        else:
+            project_services.change_withdraw(
+                access=self._access(TeamRole.PROJECT_MANAGER, project), change=change, reason="Not needed."
+            )
+
     def recheck(self, project):
         recheck_projects(project_ids=[project.pk], now=clock.now())
 
@@ -165,6 +217,9 @@ class Story:
         "raise_issue": 3,
         "progress_issue": 4,
         "remove_decision_maker": 1,
+        "raise_change": 2,
+        "decide_change": 2,
+        "decide": 2,
         "recheck": 3,
         "sweep": 3,
         "add_project": 1,

@@ -165,6 +165,9 @@ class TimedStory(Story):
         "confirm_minutes": 1,
         "add_action_item": 3,
         "complete_action_item": 1,
+        "raise_change": 2,
+        "decide_change": 1,
+        "decide": 1,
         "nothing": 6,
     }
 

@@ -5,7 +5,7 @@ all the rows that break the rule right now (over stored, indexed deadlines such
 as `next_update_due` or `respond_by`) and returns findings. The sweep compares
 the findings with the open flags and raises, refreshes or clears in bulk.
 
-Rules are grouped by the domain they watch (projects, meetings, issues); `RULES` is the order the
+Rules are grouped by the domain they watch (projects, meetings, issues, requests); `RULES` is the order the
 sweep runs them in.
 """
 
@@ -36,11 +36,13 @@ from .projects import (
     QuestionUnansweredRule,
     StaleUpdateRule,
 )
+from .requests import REQUEST_CRITICAL_AFTER_DAYS, ChangePastNeededByRule, DecisionPastNeededByRule
 
 __all__ = [
     "MILESTONE_SLIP_CRITICAL_DAYS",
     "MILESTONE_SLIP_THRESHOLD_DAYS",
     "MINUTES_BUSINESS_DAYS",
+    "REQUEST_CRITICAL_AFTER_DAYS",
     "RULES",
     "UPDATE_GRACE_DAYS",
     "Finding",
@@ -62,4 +64,6 @@ RULES: list[Rule] = [
     ActionItemOverdueRule(),
     IssueAcknowledgeBreachRule(),
     IssuePlanBreachRule(),
+    ChangePastNeededByRule(),
+    DecisionPastNeededByRule(),
 ]
