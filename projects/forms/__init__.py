@@ -1,11 +1,13 @@
 """Forms for projects, split by sub-domain; re-exported here."""
 
+from ._options import (
+    ApproveOptionForm,
+    RejectForm,
+)
 from .attachments import (
     AttachmentForm,
 )
 from .changes import (
-    ChangeApproveForm,
-    ChangeRejectForm,
     ChangeWithdrawForm,
     change_forms,
     filled_options,
@@ -49,13 +51,13 @@ from .updates import (
 )
 
 __all__ = [
+    "ApproveOptionForm",
+    "RejectForm",
     "change_forms",
     "filled_options",
     "AnswerForm",
     "AttachmentForm",
     "CommentForm",
-    "ChangeApproveForm",
-    "ChangeRejectForm",
     "ChangeWithdrawForm",
     "DecisionFormSet",
     "DecisionNeededForm",

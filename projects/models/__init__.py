@@ -16,8 +16,11 @@ from .changes import (
     MilestoneImpact,
 )
 from .decisions import (
+    DecisionOption,
+    DecisionOutcome,
     DecisionRequest,
     DecisionStatus,
+    item_options,
 )
 from .discussion import (
     CommentKind,
@@ -75,7 +78,10 @@ __all__ = [
     "CommentKind",
     "DaysBetween",
     "DecisionRequest",
+    "DecisionOption",
+    "DecisionOutcome",
     "DecisionStatus",
+    "item_options",
     "Milestone",
     "MilestoneForecastChange",
     "MilestoneKind",
