@@ -37,7 +37,7 @@ class ApproveOptionForm(PortalForm):
 
     option = forms.TypedChoiceField(label="Approve option", coerce=int, widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
     def __init__(self, *args, record, **kwargs):

@@ -125,7 +125,7 @@ def decision_resolve(
     *,
     access: ProjectAccess,
     decision: DecisionRequest,
-    outcome: str,
+    outcome: str = DecisionOutcome.APPROVED,
     note: str,
     option: DecisionOption | None = None,
 ) -> DecisionRequest:
