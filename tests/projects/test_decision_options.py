@@ -21,7 +21,7 @@ from projects.models import DecisionOption, DecisionOutcome, DecisionRequest, De
 from tests.factories.organizations import DEFAULT_PASSWORD
 
 from .test_update_draft_pages import _form_data
-from .update_helpers import access, published_update, ready_draft
+from .update_helpers import access, published_update, ready_draft, signed_step
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -58,24 +58,39 @@ def _decision(cdmo_pm, project, count=2):
 
 
 def _approve(decision, option, password=DEFAULT_PASSWORD, note=""):
-    return {
-        "step": "approve",
-        "approve-option": str(option.pk),
-        "approve-reason": note,
-        "sign-approve-meaning": "approved",
-        "sign-approve-shown": signed_action("projects.decision_resolve").digest(decision),
-        "sign-approve-password": password,
-    }
+    return signed_step(
+        "approve",
+        decision,
+        "projects.decision_resolve",
+        meaning="approved",
+        password=password,
+        option=str(option.pk),
+        reason=note,
+    )
 
 
 def _reject(decision, reason, password=DEFAULT_PASSWORD):
-    return {
-        "step": "reject",
-        "reject-reason": reason,
-        "sign-reject-meaning": "rejected",
-        "sign-reject-shown": signed_action("projects.decision_resolve").digest(decision),
-        "sign-reject-password": password,
-    }
+    return signed_step(
+        "reject", decision, "projects.decision_resolve", meaning="rejected", password=password, reason=reason
+    )
+
+
+def _correct(cdmo_pm, project, update, edit, reason):
+    """Publish a correction of `update` whose decisions-needed rows `edit` changes in place."""
+    correction = services.update_correct(access=access(cdmo_pm, project), update=update)
+    items = correction.decisions_needed
+    edit(items)
+    services.update_save_draft(
+        access=access(cdmo_pm, project),
+        update=correction,
+        version=correction.version,
+        decisions_needed=items,
+        correction_reason=reason,
+    )
+    correction.refresh_from_db()
+    return services.update_publish(
+        access=access(cdmo_pm, project), update=correction, version=correction.version
+    )
 
 
 # --- The update form ----------------------------------------------------------------
@@ -176,19 +191,12 @@ def test_publishing_creates_the_options_and_the_recommendation(project, cdmo_pm)
 def test_a_correction_replaces_a_request_whose_options_changed_and_keeps_an_unchanged_one(project, cdmo_pm):
     update = published_update(cdmo_pm, project, decisions_needed=[_choice(), _choice("Second choice?")])
     first, second = DecisionRequest.objects.filter(update=update).order_by("pk")
-    correction = services.update_correct(access=access(cdmo_pm, project), update=update)
-    items = correction.decisions_needed
-    assert items[0]["options"][1]["label"] == "Eshmuno A" and items[0]["recommended"] == 2
-    items[0]["options"][1]["label"] = "Eshmuno A (2026 lot)"
-    services.update_save_draft(
-        access=access(cdmo_pm, project),
-        update=correction,
-        version=correction.version,
-        decisions_needed=items,
-        correction_reason="Resin lot named.",
-    )
-    correction.refresh_from_db()
-    services.update_publish(access=access(cdmo_pm, project), update=correction, version=correction.version)
+
+    def rename(items):
+        assert items[0]["options"][1]["label"] == "Eshmuno A" and items[0]["recommended"] == 2
+        items[0]["options"][1]["label"] = "Eshmuno A (2026 lot)"
+
+    _correct(cdmo_pm, project, update, rename, "Resin lot named.")
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == DecisionStatus.WITHDRAWN and second.status == DecisionStatus.OPEN
@@ -200,18 +208,7 @@ def test_a_correction_replaces_a_request_whose_options_changed_and_keeps_an_unch
 def test_a_changed_recommendation_also_replaces_the_request(project, cdmo_pm):
     update = published_update(cdmo_pm, project, decisions_needed=[_choice()])
     original = DecisionRequest.objects.get(update=update)
-    correction = services.update_correct(access=access(cdmo_pm, project), update=update)
-    items = correction.decisions_needed
-    items[0]["recommended"] = 1
-    services.update_save_draft(
-        access=access(cdmo_pm, project),
-        update=correction,
-        version=correction.version,
-        decisions_needed=items,
-        correction_reason="We recommend PrismA after all.",
-    )
-    correction.refresh_from_db()
-    services.update_publish(access=access(cdmo_pm, project), update=correction, version=correction.version)
+    _correct(cdmo_pm, project, update, lambda items: items[0].update(recommended=1), "PrismA after all.")
     original.refresh_from_db()
     assert original.status == DecisionStatus.WITHDRAWN
     assert DecisionRequest.objects.get(replaces=original).recommended_option.label == "MabSelect PrismA"
