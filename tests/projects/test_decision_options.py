@@ -18,6 +18,7 @@ from portal.signatures.registry import signed_action
 from projects import services
 from projects.audit_export.collect import options_summary
 from projects.models import DecisionOption, DecisionOutcome, DecisionRequest, DecisionStatus
+from projects.selectors import correction_changes
 from tests.factories.organizations import DEFAULT_PASSWORD
 
 from .test_update_draft_pages import _form_data
@@ -196,7 +197,10 @@ def test_a_correction_replaces_a_request_whose_options_changed_and_keeps_an_unch
         assert items[0]["options"][1]["label"] == "Eshmuno A" and items[0]["recommended"] == 2
         items[0]["options"][1]["label"] = "Eshmuno A (2026 lot)"
 
-    _correct(cdmo_pm, project, update, rename, "Resin lot named.")
+    correction = _correct(cdmo_pm, project, update, rename, "Resin lot named.")
+    (changed,) = correction_changes(update=correction)
+    assert changed.label == "Decisions needed from the sponsor"
+    assert "Eshmuno A (2026 lot) [recommended]" in changed.added[0]
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == DecisionStatus.WITHDRAWN and second.status == DecisionStatus.OPEN
