@@ -105,6 +105,13 @@ class DecisionNeededForm(PortalForm):
             initial[f"option_{n}_label"] = option.get("label", "")
             initial[f"option_{n}_description"] = option.get("description", "")
 
+    def options_open(self) -> bool:
+        """Show the options part unfolded: something is typed in it, or it has an error."""
+        names = ["recommendation", "recommended"] + [
+            f"option_{n}_{part}" for n in range(1, MAX_OPTIONS + 1) for part in ("label", "description")
+        ]
+        return any(self[name].value() or self[name].errors for name in names)
+
     def option_rows(self):
         return [
             (n, self[f"option_{n}_label"], self[f"option_{n}_description"]) for n in range(1, MAX_OPTIONS + 1)
