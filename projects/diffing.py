@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from .models import RAG, StatusUpdate, json_date
+from .models import RAG, StatusUpdate, item_options, json_date
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -68,10 +68,22 @@ def next_step_lines(update: StatusUpdate) -> list[str]:
     return [f"{s.get('description', '')} (due {_date(s.get('due'))})" for s in update.next_steps or []]
 
 
+def _decision_line(item: dict) -> str:
+    line = f"{item.get('title', '')} (needed by {_date(item.get('needed_by'))})"
+    options = item_options(item)
+    if options:
+        recommended = item.get("recommended") or 0
+        labels = [
+            o["label"] + (" [recommended]" if n == recommended else "")
+            for n, o in enumerate(options, start=1)
+        ]
+        line += f"; options: {', '.join(labels)}; why: {(item.get('recommendation') or '').strip()}"
+    return line
+
+
 def decision_lines(update: StatusUpdate) -> list[str]:
-    return [
-        f"{d.get('title', '')} (needed by {_date(d.get('needed_by'))})" for d in update.decisions_needed or []
-    ]
+    """One line a decision needed: a changed option or recommendation shows as a changed line."""
+    return [_decision_line(d) for d in update.decisions_needed or []]
 
 
 def _period(update: StatusUpdate) -> str:

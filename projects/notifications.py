@@ -24,6 +24,7 @@ from .models import (
     StatusUpdate,
     UpdateComment,
     WorkingAgreement,
+    item_options,
     json_date,
 )
 from .selectors import (
@@ -41,12 +42,22 @@ def project_subject(project: Project) -> Subject:
     return Subject.of(project, code=project.code, name=project.name)
 
 
+def _recommended_label(item: dict) -> str:
+    options, recommended = item_options(item), item.get("recommended") or 0
+    return options[recommended - 1]["label"] if 1 <= recommended <= len(options) else ""
+
+
 def send_update_published(update: StatusUpdate) -> int:
     """The sponsor's project team hears about a new update (or a correction, with what changed)."""
     project = update.project
     changes = correction_changes(update=update)
     decisions = [
-        {"title": item.get("title", ""), "needed_by": json_date(item.get("needed_by"))}
+        {
+            "title": item.get("title", ""),
+            "needed_by": json_date(item.get("needed_by")),
+            "options": [option["label"] for option in item_options(item)],
+            "recommended": _recommended_label(item),
+        }
         for item, _ in update_decisions(update=update)
     ]
     status = update.get_overall_rag_display()
@@ -149,6 +160,17 @@ def send_question_answered(answer: UpdateComment) -> int:
     return len(created)
 
 
+def _decision_outcome(decision: DecisionRequest) -> str:
+    """The decision in a line: the option approved or the rejection, with the note; or the free text."""
+    if decision.approved_option_id:
+        head = f"Approved: {decision.approved_option.label}."
+    elif decision.outcome == "rejected" and decision.recommended_option_id:
+        head = "Rejected."
+    else:
+        return decision.decision_note
+    return f"{head} {decision.decision_note}".strip()
+
+
 def send_decision_made(decision: DecisionRequest) -> int:
     project = decision.project
     recipients = [u for u in cdmo_project_managers(project=project) if u.pk != decision.decided_by_id]
@@ -157,7 +179,7 @@ def send_decision_made(decision: DecisionRequest) -> int:
         kind="update.decision_made",
         dedupe_key=f"decision.made:decision-{decision.pk}",
         title=f"{project.code}: {decision.decided_by} decided “{Truncator(decision.title).chars(80)}”",
-        body=excerpt(decision.decision_note),
+        body=excerpt(_decision_outcome(decision)),
         url=decision.get_absolute_url(),
         subject=project_subject(project),
         email_template="update-decision",

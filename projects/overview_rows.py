@@ -50,16 +50,22 @@ def milestone_items(milestones: Iterable[Milestone], *, today: dt.date, dates: L
     return html(rows)
 
 
+def _recommended(decision) -> str:
+    label = getattr(decision, "recommended_label", None)
+    return f'<div class="small">Recommended: {esc(label)}</div>' if label else ""
+
+
 def decision_items(decisions: Iterable, *, today: dt.date, dates: ListDates) -> SafeString:
-    """An `<li>` per open decision (with `url`, `update_url` and `update_title`): the update
-    that asked for it, and when it is needed (overdue in red)."""
+    """An `<li>` per open decision (with `url`, `update_url`, `update_title` and, when asked as a
+    choice, `recommended_label`): the update that asked for it, the recommended option, and when
+    it is needed (overdue in red)."""
     rows = []
     for decision in decisions:
         overdue = decision.needed_by < today
         rows.append(
             f'\n    <li class="overview-item {"is-red" if overdue else "is-amber"}">\n'
             f'      <div class="overview-item-main"><a class="what" href="{esc(decision.url)}">'
-            f"{esc(decision.title)}</a>"
+            f"{esc(decision.title)}</a>{_recommended(decision)}"
             f'<div class="muted small">Raised in <a href="{esc(decision.update_url)}">'
             f"{esc(Truncator(decision.update_title).chars(60))}</a></div></div>\n"
             f'      <span class="badge {"badge-red" if overdue else "badge-amber"}">'

@@ -35,7 +35,10 @@ def update_signed_content(update: StatusUpdate) -> dict:
 
 
 def decision_signed_content(decision: DecisionRequest) -> dict:
-    return {
+    """The request as the page shows it (its options and the recommendation, when it has them) and
+    the decision once made. A request without options signs exactly what it signed before options
+    existed, so earlier signatures keep matching."""
+    content = {
         "decision_request": decision.pk,
         "project": decision.project_id,
         "raised_in_update": decision.update_id,
@@ -43,6 +46,17 @@ def decision_signed_content(decision: DecisionRequest) -> dict:
         "needed_by": decision.needed_by.isoformat(),
         "decision": decision.decision_note,
     }
+    if decision.recommended_option_id is not None:
+        content |= {
+            "options": [
+                {"option": o.pk, "label": o.label, "description": o.description}
+                for o in decision.options.all()
+            ],
+            "recommended_option": decision.recommended_option_id,
+            "recommendation": decision.recommendation,
+            "approved_option": decision.approved_option_id,
+        }
+    return content
 
 
 def agreement_terms_content(agreement: WorkingAgreement) -> dict:

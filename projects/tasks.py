@@ -68,7 +68,7 @@ def notify_question_answered(answer_id: int) -> None:
 def notify_decision_made(decision_id: int) -> None:
     """Tell the CDMO about a decision the sponsor made."""
     decision = (
-        DecisionRequest.objects.select_related("project", "update", "decided_by")
+        DecisionRequest.objects.select_related("project", "update", "decided_by", "approved_option")
         .filter(pk=decision_id)
         .first()
     )

@@ -267,6 +267,26 @@ DECISIONS = [
     "Approve shipping the drug substance at −70 °C instead of −20 °C",
 ]
 
+# Decisions asked as a choice: (options as (label, description), the recommended one's number, why).
+DECISION_OPTIONS = {
+    "Confirm the batch size for the GMP campaign: 8 kg or 12 kg": (
+        [
+            ("8 kg", "Two runs in the reserved slot; enough for the phase 1 study, not for toxicology."),
+            ("12 kg", "Three runs; the slot is extended by a week and covers the toxicology material."),
+        ],
+        2,
+        "The toxicology study needs about 2 kg; 12 kg avoids a second campaign next year.",
+    ),
+    "Choose the stability conditions for the registration batches (ICH zone II or IVb)": (
+        [
+            ("Zone II (25 °C / 60% RH)", "Covers the EU and US filings."),
+            ("Zone IVb (30 °C / 75% RH)", "Also covers the planned filings in hot and humid markets."),
+        ],
+        2,
+        "One protocol for every market; the extra chamber capacity is available.",
+    ),
+}
+
 QUESTIONS = [
     (
         "Can you share the chromatograms for the impurity at RRT 1.12? We want to understand if it is new.",

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from demo.projects.content import QUESTIONS
+from demo.projects.content import DECISION_OPTIONS, QUESTIONS
 from demo.projects.replay import Story, Timeline
 from projects.models import CommentKind, DecisionRequest
 from projects.services import comment_post, decision_resolve, question_answer
@@ -32,13 +32,25 @@ def plan_decision(timeline: Timeline, story: Story, team, title, rng, today, *, 
         note = rng.choice(DECISION_NOTES)
         timeline.at(
             decided_at,
-            lambda: decision_resolve(
-                access=timeline.access(decider),
-                decision=DecisionRequest.objects.get(update=story.published, title=title),
-                note=note,
-            ),
+            lambda: _decide(timeline.access(decider), story, title, note),
         )
-    return [{"title": title, "needed_by": needed_by.isoformat(), "source_decision": None}]
+    item = {"title": title, "needed_by": needed_by.isoformat(), "source_decision": None}
+    if title in DECISION_OPTIONS:
+        options, recommended, why = DECISION_OPTIONS[title]
+        item |= {
+            "options": [{"label": label, "description": text} for label, text in options],
+            "recommended": recommended,
+            "recommendation": why,
+        }
+    return [item]
+
+
+def _decide(access, story: Story, title: str, note: str) -> None:
+    """A choice is approved at the recommended option, with the note; a free-text one is the note."""
+    decision = DecisionRequest.objects.select_related("recommended_option").get(
+        update=story.published, title=title
+    )
+    decision_resolve(access=access, decision=decision, note=note, option=decision.recommended_option)
 
 
 def plan_comment(timeline: Timeline, story: Story, author, body, at, *, is_internal: bool = False) -> None:

@@ -42,10 +42,19 @@ class SigningForm(PortalForm):
     shown = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(
-        self, data=None, *, action: str, record: models.Model, request, authoring: bool = False, **kwargs
+        self,
+        data=None,
+        *,
+        action: str,
+        record: models.Model,
+        request,
+        authoring: bool = False,
+        meaning: str | None = None,
+        **kwargs,
     ):
         """`authoring`: the signer wrote the record on this very page (publishing an update), so
-        there is no earlier reading of it to compare with."""
+        there is no earlier reading of it to compare with. `meaning`: one of the action's meanings
+        the page's button already says (an approve and a reject dialog of the same action)."""
         self.action = signed_action(action)
         self.record = record
         self.request = request
@@ -53,6 +62,10 @@ class SigningForm(PortalForm):
         if authoring:
             del self.fields["shown"]
         allowed = self.action.meanings
+        if meaning is not None:
+            if meaning not in allowed:
+                raise ValueError(f"{action} is not signed with the meaning {meaning!r}.")
+            allowed = [meaning]
         self.fields["meaning"].choices = [(value, Meaning(value).label) for value in allowed]
         if len(allowed) == 1:
             self.fields["meaning"].initial = allowed[0]

@@ -190,9 +190,31 @@ def _signature_rows(signatures) -> list[dict]:
             "components": s.get_components_display(),
             "record_unchanged": intact.get(s.pk),
             "content": s.content,
+            "options": options_summary(s.content),
         }
         for s in signatures
     ]
+
+
+def options_summary(content) -> str:
+    """A signed request's options as the signer saw them, in a line: which was recommended and
+    (once decided) which approved. Empty for a record signed without options."""
+    if not isinstance(content, dict) or not content.get("options"):
+        return ""
+    marks = {
+        content.get("recommended_option"): " (recommended)",
+    }
+    approved = content.get("approved_option")
+    if approved is None and isinstance(content.get("decision"), dict):
+        approved = content["decision"].get("approved_option")
+    labels = []
+    for option in content["options"]:
+        label = str(option.get("label", ""))
+        label += marks.get(option.get("option"), "")
+        if approved is not None and option.get("option") == approved:
+            label += " (approved)"
+        labels.append(label)
+    return "Options: " + "; ".join(labels)
 
 
 def _verified(signatures: list[Signature]) -> dict[int, bool]:

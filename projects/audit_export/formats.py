@@ -57,7 +57,8 @@ def to_csv(trail: Trail) -> bytes:
         who = s["signer"]
         writer.writerow(
             ["signature", s["id"], s["signed_at_utc"], s["printed_name"], s["signer_email"]]
-            + [who["organization"], s["action_label"], s["model"], s["record_id"], "", "", ""]
+            + [who["organization"], " · ".join(filter(None, [s["action_label"], s["options"]]))]
+            + [s["model"], s["record_id"], "", "", ""]
             + [s["meaning"], s["manifestation"], s["content_sha256"], s["comment"], _verdict(s), s["id"]]
         )
     for a in trail.attempts:

@@ -1,5 +1,9 @@
 """Forms for projects, split by sub-domain; re-exported here."""
 
+from ._options import (
+    ApproveOptionForm,
+    RejectForm,
+)
 from .agreements import (
     AgreementChangeForm,
     AgreementForm,
@@ -11,8 +15,6 @@ from .change_log import (
     ChangeLogFilterForm,
 )
 from .changes import (
-    ChangeApproveForm,
-    ChangeRejectForm,
     ChangeWithdrawForm,
     change_forms,
     filled_options,
@@ -58,14 +60,14 @@ from .updates import (
 __all__ = [
     "AgreementChangeForm",
     "AgreementForm",
+    "ApproveOptionForm",
+    "RejectForm",
     "change_forms",
     "filled_options",
     "AnswerForm",
     "AttachmentForm",
     "CommentForm",
-    "ChangeApproveForm",
     "ChangeLogFilterForm",
-    "ChangeRejectForm",
     "ChangeWithdrawForm",
     "DecisionFormSet",
     "DecisionNeededForm",

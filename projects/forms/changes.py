@@ -9,6 +9,7 @@ from portal.core.forms import PortalForm
 
 from ..models import MAX_IMPACT_DAYS, MAX_OPTIONS
 from ..services import OptionDraft
+from ._options import recommendation_field, recommended_field
 from ._widgets import DATE
 
 
@@ -17,18 +18,8 @@ class ChangeRequestForm(PortalForm):
     what = forms.CharField(label="What changes", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     why = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     needed_by = forms.DateField(label="Decision needed by", widget=DATE)
-    recommended = forms.TypedChoiceField(
-        label="Recommended option",
-        coerce=int,
-        choices=[(n, f"Option {n}") for n in range(1, MAX_OPTIONS + 1)],
-        widget=forms.RadioSelect,
-    )
-    recommendation = forms.CharField(
-        label="Why this option",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10000,
-        help_text="Your reasoning, in full: the decider reads it beside the options.",
-    )
+    recommended = recommended_field()
+    recommendation = recommendation_field()
 
     def clean_needed_by(self):
         needed_by = self.cleaned_data["needed_by"]
@@ -106,31 +97,6 @@ def filled_options(
         form.add_error("recommended", "Recommend one of the options you filled in.")
         return None
     return [f.draft() for _, f in filled], numbers.index(form.cleaned_data["recommended"])
-
-
-class ChangeApproveForm(PortalForm):
-    option = forms.TypedChoiceField(label="Approve option", coerce=int, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
-
-    def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.options = {option.pk: option for option in change.options.all()}
-        self.fields["option"].choices = [(pk, option.label) for pk, option in self.options.items()]
-        self.fields["option"].initial = change.recommended_option_id
-
-    def chosen(self):
-        return self.options[self.cleaned_data["option"]]
-
-
-class ChangeRejectForm(PortalForm):
-    reason = forms.CharField(
-        label="Reason for rejecting",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": "Give the reason for rejecting the change; the other side reads it."},
-    )
 
 
 class ChangeWithdrawForm(PortalForm):

@@ -6,7 +6,8 @@ from django import forms
 
 from portal.core.forms import PortalForm, PortalModelForm
 
-from ..models import RAG, RAG_FIELDS, StatusUpdate
+from ..models import MAX_OPTIONS, RAG, RAG_FIELDS, StatusUpdate
+from ._options import recommendation_field, recommended_field
 from ._widgets import DATE
 
 
@@ -78,19 +79,79 @@ class NextStepForm(PortalForm):
 
 
 class DecisionNeededForm(PortalForm):
+    """One decision needed; optionally a choice between options (up to MAX_OPTIONS), the recommended
+    one and why. Publishing checks the options are complete (services.option_problem)."""
+
     title = forms.CharField(max_length=300, required=False, label="Decision needed")
     needed_by = forms.DateField(widget=DATE, required=False, label="Needed by")
     source_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    recommended = recommended_field(required=False)
+    recommendation = recommendation_field(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, MAX_OPTIONS + 1):
+            self.fields[f"option_{n}_label"] = forms.CharField(
+                max_length=120, required=False, label=f"Option {n}"
+            )
+            self.fields[f"option_{n}_description"] = forms.CharField(
+                max_length=5000,
+                required=False,
+                label=f"What option {n} means",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        initial = self.initial
+        for n, option in enumerate(initial.get("options") or [], start=1):
+            initial[f"option_{n}_label"] = option.get("label", "")
+            initial[f"option_{n}_description"] = option.get("description", "")
+
+    def options_open(self) -> bool:
+        """Show the options part unfolded: something is typed in it, or it has an error."""
+        names = ["recommendation", "recommended"] + [
+            f"option_{n}_{part}" for n in range(1, MAX_OPTIONS + 1) for part in ("label", "description")
+        ]
+        return any(self[name].value() or self[name].errors for name in names)
+
+    def option_rows(self):
+        return [
+            (n, self[f"option_{n}_label"], self[f"option_{n}_description"]) for n in range(1, MAX_OPTIONS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        recommended = data.get("recommended")
+        if recommended is not None:
+            label = (data.get(f"option_{recommended}_label") or "").strip()
+            description = (data.get(f"option_{recommended}_description") or "").strip()
+            if not (label or description):
+                self.add_error("recommended", "Recommend one of the options you filled in.")
+        return data
 
     def item(self) -> dict | None:
-        title = (self.cleaned_data.get("title") or "").strip()
-        needed_by = self.cleaned_data.get("needed_by")
-        if not title and not needed_by:
+        data = self.cleaned_data
+        title = (data.get("title") or "").strip()
+        needed_by = data.get("needed_by")
+        filled = [
+            (
+                n,
+                (data.get(f"option_{n}_label") or "").strip(),
+                (data.get(f"option_{n}_description") or "").strip(),
+            )
+            for n in range(1, MAX_OPTIONS + 1)
+        ]
+        filled = [(n, label, description) for n, label, description in filled if label or description]
+        recommendation = (data.get("recommendation") or "").strip()
+        if not title and not needed_by and not filled and not recommendation:
             return None
+        numbers = [n for n, _, _ in filled]
+        recommended = data.get("recommended")
         return {
             "title": title,
             "needed_by": needed_by.isoformat() if needed_by else None,
-            "source_decision": self.cleaned_data.get("source_decision"),
+            "source_decision": data.get("source_decision"),
+            "options": [{"label": label, "description": description} for _, label, description in filled],
+            "recommended": numbers.index(recommended) + 1 if recommended in numbers else None,
+            "recommendation": recommendation,
         }
 
 
@@ -113,7 +174,12 @@ def update_forms(
     decisions = DecisionFormSet(
         data,
         prefix="decisions",
-        initial=None if data else _rows(update.decisions_needed, ("title", "needed_by", "source_decision")),
+        initial=None
+        if data
+        else _rows(
+            update.decisions_needed,
+            ("title", "needed_by", "source_decision", "options", "recommended", "recommendation"),
+        ),
     )
     return form, steps, decisions
 

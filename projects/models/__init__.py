@@ -26,8 +26,11 @@ from .changes import (
     MilestoneImpact,
 )
 from .decisions import (
+    DecisionOption,
+    DecisionOutcome,
     DecisionRequest,
     DecisionStatus,
+    item_options,
 )
 from .discussion import (
     CommentKind,
@@ -93,7 +96,10 @@ __all__ = [
     "CommentKind",
     "DaysBetween",
     "DecisionRequest",
+    "DecisionOption",
+    "DecisionOutcome",
     "DecisionStatus",
+    "item_options",
     "Milestone",
     "MilestoneForecastChange",
     "MilestoneKind",

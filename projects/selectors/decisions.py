@@ -21,7 +21,7 @@ def update_decisions(*, update: StatusUpdate) -> list[tuple[dict, DecisionReques
     requests = {
         d.pk: d
         for d in DecisionRequest.objects.filter(pk__in=ids, project_id=update.project_id).select_related(
-            "decided_by"
+            "decided_by", "approved_option"
         )
     }
     return [(item, requests.get(item.get("decision_id"))) for item in items]
@@ -37,7 +37,7 @@ def open_decisions_for_project(*, project: Project) -> QuerySet[DecisionRequest]
 
 def get_decision(*, project: Project, decision_id: int) -> DecisionRequest:
     return get_object_or_404(
-        DecisionRequest.objects.select_related("update", "decided_by", "project"),
+        DecisionRequest.objects.select_related("update", "decided_by", "project").prefetch_related("options"),
         pk=decision_id,
         project=project,
     )
@@ -50,7 +50,9 @@ def decisions_for_user(*, user, include_decided: bool = False) -> QuerySet[Decis
         decisions = decisions.filter(status__in=[DecisionStatus.OPEN, DecisionStatus.DECIDED])
     else:
         decisions = decisions.filter(status=DecisionStatus.OPEN)
-    return decisions.select_related("project", "update", "decided_by").order_by(
+    return decisions.select_related(
+        "project", "update", "decided_by", "recommended_option", "approved_option"
+    ).order_by(
         Case(When(status=DecisionStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
         "needed_by",
         "pk",

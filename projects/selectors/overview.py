@@ -64,13 +64,18 @@ NEXT_MILESTONES = CompiledRead(
 
 _OPEN_DECISIONS = 4
 # The open decisions needed soonest, each with `update_title` (the update that asked for it),
+# `recommended_label` (the option the CDMO recommends, when asked as a choice),
 # and how many are open in all (`total`).
 OPEN_DECISIONS = CompiledRead(
     lambda project_id: (
         open_decisions_for_project(project=Project(pk=project_id))
         .select_related(None)
         .only("pk", "project_id", "update_id", "title", "needed_by")
-        .annotate(update_title=F("update__title"), total=Window(Count("pk")))[:_OPEN_DECISIONS]
+        .annotate(
+            update_title=F("update__title"),
+            recommended_label=F("recommended_option__label"),
+            total=Window(Count("pk")),
+        )[:_OPEN_DECISIONS]
     ),
     project_id=int,
 )

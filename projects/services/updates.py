@@ -23,11 +23,12 @@ from ..models import (
     UpdateAcknowledgement,
     UpdateAttachment,
     UpdateStatus,
+    item_options,
     json_date,
 )
 from ..selectors import ProjectAccess
 from ._checks import _require, require_same_project
-from .decisions import _raise_decisions
+from .decisions import _raise_decisions, option_problem
 
 UPDATE_DRAFT_FIELDS = (
     "title",
@@ -180,6 +181,8 @@ def publish_problems(update: StatusUpdate) -> dict[str, str]:
             problems["decisions_needed"] = "Every decision needs a description and a needed-by date."
         elif needed_by < today and not item.get("source_decision"):
             problems["decisions_needed"] = "A decision's needed-by date cannot be in the past."
+        elif problem := option_problem(item):
+            problems["decisions_needed"] = problem
     if update.is_correction and not update.correction_reason.strip():
         problems["correction_reason"] = "Say what this correction fixes."
     return problems
@@ -257,6 +260,9 @@ def update_correct(*, access: ProjectAccess, update: StatusUpdate) -> StatusUpda
             "title": item.get("title", ""),
             "needed_by": item.get("needed_by"),
             "source_decision": item.get("decision_id"),
+            "options": item_options(item),
+            "recommended": item.get("recommended"),
+            "recommendation": item.get("recommendation", ""),
         }
         for item in update.decisions_needed or []
     ]

@@ -11,16 +11,15 @@ from django.utils import timezone
 
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate, querystring_without_page
-from portal.signatures.forms import SigningForm
 from portal.signatures.services import signatures_of
 
 from .. import permissions, services
-from ..forms import ChangeApproveForm, ChangeRejectForm, ChangeWithdrawForm, change_forms, filled_options
+from ..forms import ChangeWithdrawForm, change_forms, filled_options
 from ..page import project_page
 from ..selectors.changes import change_baselines, changes_for_project, get_change, open_milestones
+from ._dialogs import option_dialogs
 
 FILTERS = {"open": "Open", "all": "All"}
-STEPS = ("approve", "reject")
 
 
 @login_required
@@ -76,23 +75,6 @@ def change_create_view(request, project_id: int):
     return render(request, "projects/change_form.html", context)
 
 
-def _dialogs(request, change) -> dict:
-    """The decider's two signing dialogs (approve an option, reject with a reason), each with its
-    own prefix; only the one posted is bound."""
-    posted = request.POST.get("step") if request.method == "POST" else None
-    dialogs = {}
-    for step, form_class in (("approve", ChangeApproveForm), ("reject", ChangeRejectForm)):
-        data = request.POST if posted == step else None
-        kwargs = {"change": change} if step == "approve" else {}
-        dialogs[step] = (
-            form_class(data, prefix=step, **kwargs),
-            SigningForm(
-                data, action=f"projects.change_{step}", record=change, request=request, prefix=f"sign-{step}"
-            ),
-        )
-    return dialogs
-
-
 @login_required
 def change_view(request, project_id: int, changerequest_id: int):
     """A change request: what and why, the options side by side, the recommendation; the
@@ -101,7 +83,16 @@ def change_view(request, project_id: int, changerequest_id: int):
     access = context["access"]
     change = get_change(project=context["project"], change_id=changerequest_id)
     can_decide = permissions.can_decide_change(access)
-    dialogs = _dialogs(request, change) if can_decide and change.is_open else {}
+    dialogs = {}
+    if can_decide and change.is_open:
+        dialogs = option_dialogs(
+            request,
+            change,
+            actions={
+                "approve": ("projects.change_approve", None),
+                "reject": ("projects.change_reject", None),
+            },
+        )
     step = request.POST.get("step") if request.method == "POST" else None
     withdraw = None
     if permissions.can_withdraw_change(access, change):

@@ -12,7 +12,6 @@ from django.urls import reverse
 from portal.core.exceptions import NotAllowed, ServiceError
 from portal.notifications.models import Notification
 from portal.signatures.models import Signature
-from portal.signatures.registry import signed_action
 from projects import services
 from projects.models import (
     ChangeOption,
@@ -26,7 +25,7 @@ from projects.models import (
 from tests.factories.organizations import DEFAULT_PASSWORD
 from tests.factories.projects import MilestoneFactory, ProjectFactory, change_with_options
 
-from .update_helpers import access
+from .update_helpers import access, signed_step
 
 NOW = datetime.datetime(2026, 12, 3, 15, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 12, 3)
@@ -76,23 +75,20 @@ def _raise_data(milestones, **overrides):
 
 
 def _approve(change, option, password=DEFAULT_PASSWORD):
-    return {
-        "step": "approve",
-        "approve-option": str(option.pk),
-        "sign-approve-meaning": "approved",
-        "sign-approve-shown": signed_action("projects.change_approve").digest(change),
-        "sign-approve-password": password,
-    }
+    return signed_step(
+        "approve",
+        change,
+        "projects.change_approve",
+        meaning="approved",
+        password=password,
+        option=str(option.pk),
+    )
 
 
 def _reject(change, reason, password=DEFAULT_PASSWORD):
-    return {
-        "step": "reject",
-        "reject-reason": reason,
-        "sign-reject-meaning": "rejected",
-        "sign-reject-shown": signed_action("projects.change_reject").digest(change),
-        "sign-reject-password": password,
-    }
+    return signed_step(
+        "reject", change, "projects.change_reject", meaning="rejected", password=password, reason=reason
+    )
 
 
 def test_the_cdmo_raises_a_change_with_options_and_the_sponsor_is_told(

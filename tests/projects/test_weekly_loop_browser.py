@@ -9,10 +9,17 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from projects.models import MilestoneForecastChange, StatusUpdate, UpdateAcknowledgement, UpdateComment
+from projects.models import (
+    DecisionRequest,
+    MilestoneForecastChange,
+    StatusUpdate,
+    UpdateAcknowledgement,
+    UpdateComment,
+)
 from tests.browser import log_in
 from tests.factories.organizations import DEFAULT_PASSWORD
 from tests.factories.projects import MilestoneFactory
+from tests.test_accessibility import Audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +74,16 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
     pm_page.get_by_label("Needed by (decision 1)").fill(
         (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
     )
+    # The decision is a choice between two options, with the one the CDMO recommends and why.
+    pm_page.get_by_text("Options to choose from").click()
+    pm_page.get_by_label("Option 1 of decision 1").fill("MabSelect PrismA")
+    pm_page.get_by_label("What option 1 means (decision 1)").fill("Qualified; ten weeks' lead time.")
+    pm_page.get_by_label("Option 2 of decision 1").fill("Eshmuno A")
+    pm_page.get_by_label("What option 2 means (decision 1)").fill("In stock; one comparability run.")
+    pm_page.get_by_label("Option 2", exact=True).check()
+    pm_page.get_by_label("Why this option (decision 1)").fill("It keeps the GMP-01 start date.")
+    audit = Audit()
+    audit.check(pm_page, "CDMO project manager")
     pm_page.get_by_role("button", name="Publish").click()
     expect(
         pm_page.get_by_text("Read it through as the sponsor will, then sign to publish it.")
@@ -79,6 +96,7 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
     update = StatusUpdate.objects.get(project=project, status="published")
     assert update.budget_rag == "amber" and update.next_steps[0]["description"] == "Start GMP-01"
     assert {m.to[0] for m in mail.outbox} == {sponsor_lead.email, decision_maker.email}
+    assert any("Recommended: Eshmuno A" in m.body for m in mail.outbox)
 
     # The sponsor lead reads it, acknowledges with one click and asks a question.
     lead_page = browser.new_context().new_page()
@@ -118,7 +136,27 @@ def test_pm_publishes_sponsor_acknowledges_and_asks_pm_answers(
     expect(lead_page.get_by_text("Lot 24-118, reserved until June.")).to_be_visible()
     expect(lead_page.get_by_text(re.compile("Answered by Lena Hoffmann in"))).to_be_visible()
     assert any(m.to == [sponsor_lead.email] and "answered your question" in m.subject for m in mail.outbox)
-    assert not pm_errors and not lead_errors, pm_errors + lead_errors
+
+    # The decision-maker approves the recommended option, signing; the CDMO is told.
+    maker_page = browser.new_context().new_page()
+    maker_errors = _watch_console(maker_page)
+    _login(maker_page, base, decision_maker.email)
+    maker_page.goto(f"{base}/projects/{project.pk}/")
+    expect(maker_page.get_by_text("Recommended: Eshmuno A")).to_be_visible()
+    maker_page.get_by_role("link", name="Approve the alternative Protein A resin").click()
+    expect(maker_page.get_by_role("heading", name="Options")).to_be_visible()
+    approve = maker_page.locator("section", has=maker_page.get_by_role("heading", name="Approve an option"))
+    expect(approve.get_by_label("Eshmuno A")).to_be_checked()
+    audit.check(maker_page, "sponsor decision-maker")
+    approve.get_by_label("Your password").fill(DEFAULT_PASSWORD)
+    approve.get_by_role("button", name="Sign and approve").click()
+    expect(maker_page.get_by_text("Decision recorded and signed.")).to_be_visible()
+    expect(maker_page.get_by_text("Option approved")).to_be_visible()
+    audit.check(maker_page, "sponsor decision-maker")
+    decision = DecisionRequest.objects.get(update=update)
+    assert decision.approved_option.label == "Eshmuno A" and decision.outcome == "approved"
+    assert not audit.failures, audit.failures
+    assert not pm_errors and not lead_errors and not maker_errors, pm_errors + lead_errors + maker_errors
 
 
 def test_pm_moves_a_milestone_forecast_in_place_and_a_missing_reason_is_caught(

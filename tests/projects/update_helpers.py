@@ -4,8 +4,10 @@ import datetime
 
 from django.utils import timezone
 
+from portal.signatures.registry import signed_action
 from projects import services
 from projects.selectors import access_for
+from tests.factories.organizations import DEFAULT_PASSWORD
 
 
 def access(user, project):
@@ -65,3 +67,14 @@ def project_edit_form(project, **overrides) -> dict:
 
 def in_future(days):
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def signed_step(step, record, action, *, meaning, password=DEFAULT_PASSWORD, **fields):
+    """A decider's dialog posted (views/_dialogs.py): the step's own fields and its signature."""
+    return {
+        "step": step,
+        **{f"{step}-{name}": value for name, value in fields.items()},
+        f"sign-{step}-meaning": meaning,
+        f"sign-{step}-shown": signed_action(action).digest(record),
+        f"sign-{step}-password": password,
+    }
