@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from pghistory.models import Events
 
 from .history_filters import BOOKKEEPING_FIELDS, HistoryFilterForm, tracked_kinds, with_news_only
+from .history_scope import project_event_models, project_scoped_events
 from .views_helpers import paginate
 
 # Bookkeeping columns nobody needs to read about.
@@ -110,9 +111,11 @@ def history_events(*, obj: models.Model, sees_internal: bool):
 
 def project_events(*, project, sees_internal: bool):
     """The project's events as its History tab lists them (and the audit export exports them):
-    the project's and every row referencing it, internal ones only for the CDMO, bookkeeping-only
-    updates left out; newest first."""
-    return with_news_only(history_events(obj=project, sees_internal=sees_internal))
+    every event of every row that belongs to the project, however far from it (the paths the apps
+    registered, `history_scope`), internal ones only for the CDMO, bookkeeping-only updates left
+    out; newest first. One query."""
+    events = project_scoped_events(project=project, sees_internal=sees_internal)
+    return with_news_only(events.order_by("-pgh_created_at", "-pgh_id"))
 
 
 def history_people(events) -> list[tuple[int, str]]:
@@ -132,7 +135,8 @@ def project_history_page(*, request, project, access) -> tuple[Page, HistoryFilt
     form = HistoryFilterForm(
         request.GET,
         kinds=tracked_kinds(
-            sees_internal=access.sees_internal, labels={k: v.label for k, v in _KINDS.items()}
+            project_event_models(sees_internal=access.sees_internal),
+            labels={k: v.label for k, v in _KINDS.items()},
         ),
         people=history_people(events),
     )
@@ -183,7 +187,7 @@ def _subject(model: type[models.Model] | None, data: dict, names: dict[int, str]
     if model is None:
         return "Record"
     name = str(model._meta.verbose_name).capitalize()
-    for key in ("title", "name", "code", "summary", "explanation"):
+    for key in ("title", "name", "code", "summary", "explanation", "label", "original_name", "guest_name"):
         if data.get(key):
             text = str(data[key])
             return f"{name} {text}" if text.startswith(("“", '"')) else f"{name} “{text}”"
