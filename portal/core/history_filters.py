@@ -60,19 +60,6 @@ def within_days(events, start: dt.date | None, end: dt.date | None):
     return events
 
 
-def with_news_only(events):
-    """Drop updates whose diff holds nothing but bookkeeping. An update without a diff is the
-    row's first event (pghistory records an update only when a column changed; a status update is
-    first recorded when it is published, not as a draft): news, kept."""
-    return events.extra(
-        where=[
-            "(pgh_label <> 'update' OR pgh_diff IS NULL OR EXISTS (SELECT 1 FROM jsonb_object_keys(COALESCE(pgh_diff, '{}'::jsonb)) "
-            "AS k WHERE k <> ALL(%s) AND k NOT LIKE 'pgh\\_%%'))"
-        ],
-        params=[list(BOOKKEEPING_FIELDS)],
-    )
-
-
 class HistoryFilterForm(PortalForm):
     kind = forms.ChoiceField(required=False, label="Kind of record")
     person = forms.TypedChoiceField(required=False, label="Person", coerce=int, empty_value=None)

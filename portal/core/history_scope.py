@@ -22,6 +22,8 @@ from django.apps import apps
 from django.db import connection
 from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQuerySet
 
+from .history_filters import BOOKKEEPING_FIELDS
+
 _PATHS: dict[str, str] = {}
 
 
@@ -47,8 +49,42 @@ def project_event_models(*, sees_internal: bool) -> dict:
     return models
 
 
+def _inline(sql: str, params: list) -> str:
+    """`sql` with its values inlined (mogrified) and `%` doubled for the outer query's params."""
+    with connection.cursor() as cursor:
+        text = cursor.mogrify(sql, params)
+    if isinstance(text, bytes):  # pragma: no cover - psycopg2
+        text = text.decode()
+    return text.replace("%", "%%")
+
+
+def _news_sql(event_model) -> str:
+    """An update is news unless every column but the bookkeeping ones equals the row's previous
+    event (compared on the raw columns: cheap, where pghistory's JSON diff costs ~1 ms a row). An
+    update without a previous event is the row's first record (a status update is first recorded
+    when it is published): news."""
+    columns = [
+        f.column
+        for f in event_model._meta.concrete_fields
+        if not f.name.startswith("pgh_")
+        and f.name not in BOOKKEEPING_FIELDS
+        and f.attname not in BOOKKEEPING_FIELDS
+    ]
+    if not columns:
+        return "_event.pgh_label <> 'update'"
+    row = ", ".join(f'"{c}"' for c in columns)
+    before = ", ".join(f'_prev."{c}"' for c in columns)
+    now = ", ".join(f'_event."{c}"' for c in columns)
+    return (
+        f"(_event.pgh_label <> 'update' OR NOT EXISTS (SELECT 1 FROM (SELECT {row} "
+        f'FROM "{event_model._meta.db_table}" _prev WHERE _prev.pgh_obj_id = _event.pgh_obj_id '
+        "AND _prev.pgh_id < _event.pgh_id ORDER BY _prev.pgh_id DESC LIMIT 1) _prev "
+        f"WHERE ROW({before}) IS NOT DISTINCT FROM ROW({now})))"
+    )
+
+
 def _scope_sql(event_model, path: str, project, sees_internal: bool) -> str:
-    """The WHERE of one branch, values inlined (mogrified), `%` doubled for the outer query."""
+    """The WHERE of one branch: the rows of `project`, news only, internal ones for the CDMO."""
     first, _, rest = path.partition("__")
     if not first:
         sql, params = "_event.pgh_obj_id = %s", [project.pk]
@@ -61,11 +97,7 @@ def _scope_sql(event_model, path: str, project, sees_internal: bool) -> str:
         sql = f"_event.{field.column} IN ({inner})"
     if not sees_internal and any(f.name == "is_internal" for f in event_model._meta.concrete_fields):
         sql += " AND NOT _event.is_internal"
-    with connection.cursor() as cursor:
-        text = cursor.mogrify(sql, params)
-    if isinstance(text, bytes):  # pragma: no cover - psycopg2
-        text = text.decode()
-    return text.replace("%", "%%")
+    return _inline(sql, params) + " AND " + _news_sql(event_model)
 
 
 class ProjectEventsCompiler(EventsQueryCompiler):
@@ -76,11 +108,30 @@ class ProjectEventsCompiler(EventsQueryCompiler):
     def _get_where_clause(self, event_model):
         return "WHERE " + self.query.scopes[event_model]
 
+    def _get_select(self, event_model):
+        """pghistory's select, or (light) the same columns without `pgh_data` and `pgh_diff`:
+        their JSON expressions, planned in every branch, cost more than running the query."""
+        if not self.query.light:
+            return super()._get_select(event_model)
+        extra_columns, context, context_id, context_join, _annotated = self._get_context_clauses(event_model)
+        assert not extra_columns, "light events have no proxy fields"
+        label, tracked = event_model._meta.label, event_model.pgh_tracked_model._meta.label
+        return f"""
+            SELECT CONCAT('{label}', ':', _event.pgh_id) AS pgh_slug, _event.pgh_id,
+              _event.pgh_created_at, _event.pgh_label, _event.pgh_obj_id::TEXT AS pgh_obj_id,
+              '{label}' AS pgh_model, '{tracked}' AS pgh_obj_model, NULL::JSONB AS pgh_data,
+              NULL::JSONB AS pgh_diff, {context_id}, {context}
+            FROM "{event_model._meta.db_table}" _event
+            {context_join}
+            {self._get_where_clause(event_model)}
+        """
+
 
 class ProjectEventsQuery(EventsQuery):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.scopes = {}
+        self.light = False
 
     def get_compiler(self, *args, **kwargs):
         compiler = super().get_compiler(*args, **kwargs)
@@ -89,15 +140,36 @@ class ProjectEventsQuery(EventsQuery):
 
     def chain(self, klass=None):
         clone = super().chain(klass)
-        clone.scopes = self.scopes
+        clone.scopes, clone.light = self.scopes, self.light
         return clone
 
 
-def project_scoped_events(*, project, sees_internal: bool):
-    """Every event of every row that belongs to `project` (as registered), one query, unordered."""
+def _scoped(scopes: dict, *, light: bool = False):
     events = EventsQuerySet(Events, query=ProjectEventsQuery(Events))
-    events.query.scopes = {
-        model: _scope_sql(model, path, project, sees_internal)
-        for model, path in project_event_models(sees_internal=sees_internal).items()
-    }
+    events.query.scopes, events.query.light = scopes, light
     return events
+
+
+def project_scoped_events(*, project, sees_internal: bool, light: bool = False):
+    """Every event of every row that belongs to `project` (as registered) but updates that
+    changed only bookkeeping; internal ones only if `sees_internal`. One query, unordered.
+
+    `light`: without `pgh_data` and `pgh_diff` (None), whose JSON is costly to plan and build:
+    count, filter and page those, then read the page's events with `events_by_ids`."""
+    return _scoped(
+        {
+            model: _scope_sql(model, path, project, sees_internal)
+            for model, path in project_event_models(sees_internal=sees_internal).items()
+        },
+        light=light,
+    )
+
+
+def events_by_ids(pairs) -> list:
+    """The events `pairs` ([(event model label, pgh_id)]) name, in that order: one query."""
+    wanted: dict = {}
+    for label, pk in pairs:
+        wanted.setdefault(apps.get_model(label), []).append(int(pk))
+    scopes = {model: _inline("_event.pgh_id = ANY(%s)", [ids]) for model, ids in wanted.items()}
+    found = {(e.pgh_model, e.pgh_id): e for e in _scoped(scopes)} if scopes else {}
+    return [found[(label, int(pk))] for label, pk in pairs if (label, int(pk)) in found]

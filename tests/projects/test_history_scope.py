@@ -183,4 +183,34 @@ def test_the_events_are_one_query(world):
     with CaptureQueriesContext(connection) as queries:
         slugs = list(project_events(project=world["project"], sees_internal=False).values_list("pgh_slug"))
     assert slugs and len(queries) == 1
-    assert dt.date.today()
+
+
+# The project frame's reads; the events' count, their people and the page (light), the page's
+# events in full, their names.
+HISTORY_QUERIES = 12
+
+
+@pytest.mark.parametrize("size", ["small", "everything"])
+def test_the_history_tabs_query_count_is_pinned(
+    login, project, cdmo_pm, sponsor_lead, decision_maker, django_assert_num_queries, size
+):
+    if size == "everything":
+        for module in APP_FACTORY_MODULES:
+            module.populate_project(project)
+        _typical_writes(project)
+    else:
+        Milestone.objects.create(
+            project=project,
+            kind="gmp_batch",
+            title="GMP 1",
+            baseline_date=dt.date(2027, 1, 1),
+            forecast_date=dt.date(2027, 1, 1),
+        )
+    client = login(cdmo_pm)
+    url = reverse("projects:history", args=[project.pk])
+    client.get(url)
+    with django_assert_num_queries(HISTORY_QUERIES):
+        assert client.get(url).status_code == 200
+    # Filtered to milestones written by no signed-in user: no names to read.
+    with django_assert_num_queries(HISTORY_QUERIES - 1):
+        client.get(url, {"kind": "projects.Milestone", "page": "1"})
