@@ -8,6 +8,8 @@ class IssuesConfig(AppConfig):
     def ready(self):
         from portal.accounts.profile import register_profile_panel
         from portal.core.actions import register_action
+        from portal.core.history import register_history_kind
+        from portal.core.history_scope import register_project_path
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
@@ -17,7 +19,7 @@ class IssuesConfig(AppConfig):
         from projects.signals import agreement_in_force
         from projects.tabs import register_tab
 
-        from . import models, overview, permissions, recognition, selectors, signing
+        from . import history, models, overview, permissions, recognition, selectors, signing
         from .services.agreements import apply_working_agreement
 
         # A working agreement in force writes the response-time rows the SLA clocks read.
@@ -50,6 +52,13 @@ class IssuesConfig(AppConfig):
         register_signed_records(
             "issues.IssueEvent",
             lambda project: models.IssueEvent.objects.filter(project=project, is_internal=False),
+        )
+        # Every row of an issue is the project's record (its history and audit export).
+        for label, path in history.PROJECT_PATHS.items():
+            register_project_path(label, path)
+        register_history_kind("issues.ResolutionPlan", "Resolution plans", history.plan_headline)
+        register_history_kind(
+            "issues.ServiceIssueAttachment", "Service-issue attachments", history.attachment_headline
         )
         register_tab("issues", "Service issues", "issues:project_issues", order=50)
         register_panel(

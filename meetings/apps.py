@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from portal.core.history import register_history_kind
+        from portal.core.history_scope import register_project_path
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
@@ -15,7 +16,7 @@ class MeetingsConfig(AppConfig):
         from projects.references import register_reference
         from projects.tabs import register_tab
 
-        from . import overview, permissions, selectors, signing
+        from . import history, overview, permissions, selectors, signing
 
         # Templates ask the same rules as the services: {% can "meetings.prepare" access meeting %}.
         register_rules("meetings", permissions)
@@ -31,7 +32,12 @@ class MeetingsConfig(AppConfig):
             ),
         )
         register_history_kind("meetings.ActionItem", "Action items")
-        register_history_kind("meetings.Decision", "Meeting decisions")
+        register_history_kind("meetings.Decision", "Meeting decisions", history.decision_headline)
+        register_history_kind("meetings.AgendaItem", "Agenda items", history.agenda_item_headline)
+        register_history_kind("meetings.Invitee", "Meeting invitees", history.invitee_headline)
+        # Every row of a meeting is the project's record (its history and audit export).
+        for label, path in history.PROJECT_PATHS.items():
+            register_project_path(label, path)
 
         register_signed_action(
             "meetings.minutes_confirm",

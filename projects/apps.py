@@ -7,11 +7,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from portal.core.history import register_history_kind
+        from portal.core.history_scope import register_project_path
         from portal.core.permissions import register_rules
         from portal.signatures.models import Meaning
         from portal.signatures.registry import register_signed_action
 
-        from . import overview, permissions, selectors, signing
+        from . import history, overview, permissions, selectors, signing
         from .audit_export.build import register_audit_export_kinds
         from .audit_export.records import register_signed_records
         from .overview import register_panel
@@ -20,6 +21,12 @@ class ProjectsConfig(AppConfig):
         from .tabs import register_tab
 
         register_rules("projects", permissions)
+        # The project's history (and audit export) holds every row of the project, however far
+        # from it; the History tab's words for them.
+        for label, path in history.PROJECT_PATHS.items():
+            register_project_path(label, path)
+        for label, (kind_label, headline) in history.KINDS.items():
+            register_history_kind(label, kind_label, headline)
         # The records that carry weight are signed (docs/signatures.md).
         register_signed_action(
             "projects.update_publish",

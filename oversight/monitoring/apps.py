@@ -8,6 +8,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from portal.core.history import register_history_kind, register_reason_labels
+        from portal.core.history_scope import register_project_path
         from portal.documents.registry import register_document_kind
         from projects.overview import register_panel
         from projects.tabs import register_tab
@@ -17,6 +18,8 @@ class MonitoringConfig(AppConfig):
         from .models import FlagKind
 
         kinds = dict(FlagKind.choices)
+        # The project's history holds its flags (docs/audit-export.md).
+        register_project_path("monitoring.Flag", "project")
         # The history names flags in words: "Flag raised: Action item overdue".
         register_history_kind(
             "monitoring.Flag",

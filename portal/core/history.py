@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from pghistory.models import Events
 
-from .history_filters import BOOKKEEPING_FIELDS, HistoryFilterForm, tracked_kinds, with_news_only
+from .history_filters import BOOKKEEPING_FIELDS, HistoryFilterForm, tracked_kinds
+from .history_scope import events_by_ids, project_event_models, project_scoped_events
 from .views_helpers import paginate
 
 # Bookkeeping columns nobody needs to read about.
@@ -108,11 +109,14 @@ def history_events(*, obj: models.Model, sees_internal: bool):
     return events
 
 
-def project_events(*, project, sees_internal: bool):
+def project_events(*, project, sees_internal: bool, light: bool = False):
     """The project's events as its History tab lists them (and the audit export exports them):
-    the project's and every row referencing it, internal ones only for the CDMO, bookkeeping-only
-    updates left out; newest first."""
-    return with_news_only(history_events(obj=project, sees_internal=sees_internal))
+    every event of every row that belongs to the project, however far from it (the paths the apps
+    registered, `history_scope`), internal ones only for the CDMO, bookkeeping-only updates left
+    out; newest first. One query. `light`: without their data and diff (to count and page)."""
+    return project_scoped_events(project=project, sees_internal=sees_internal, light=light).order_by(
+        "-pgh_created_at", "-pgh_id"
+    )
 
 
 def history_people(events) -> list[tuple[int, str]]:
@@ -128,16 +132,18 @@ def history_people(events) -> list[tuple[int, str]]:
 
 def project_history_page(*, request, project, access) -> tuple[Page, HistoryFilterForm]:
     """The requested page of the project's history, filtered by the GET form; (page, form)."""
-    events = project_events(project=project, sees_internal=access.sees_internal)
+    events = project_events(project=project, sees_internal=access.sees_internal, light=True)
     form = HistoryFilterForm(
         request.GET,
         kinds=tracked_kinds(
-            sees_internal=access.sees_internal, labels={k: v.label for k, v in _KINDS.items()}
+            project_event_models(sees_internal=access.sees_internal),
+            labels={k: v.label for k, v in _KINDS.items()},
         ),
         people=history_people(events),
     )
-    page = paginate(request, form.apply(events), per_page=30)
-    page.object_list = describe_events(list(page.object_list))
+    # Counted and paged on the light columns; only the page's 30 events are read in full.
+    page = paginate(request, form.apply(events).values_list("pgh_model", "pgh_id"), per_page=30)
+    page.object_list = describe_events(events_by_ids(list(page.object_list)))
     return page, form
 
 
@@ -183,7 +189,7 @@ def _subject(model: type[models.Model] | None, data: dict, names: dict[int, str]
     if model is None:
         return "Record"
     name = str(model._meta.verbose_name).capitalize()
-    for key in ("title", "name", "code", "summary", "explanation"):
+    for key in ("title", "name", "code", "summary", "explanation", "label", "original_name", "guest_name"):
         if data.get(key):
             text = str(data[key])
             return f"{name} {text}" if text.startswith(("“", '"')) else f"{name} “{text}”"

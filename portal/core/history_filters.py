@@ -1,6 +1,6 @@
 """Filters for a history page: kind of record, person, dates; and the rows nobody needs to read.
 
-The kinds offered are the tracked models, named by the label their app registered
+The kinds offered are the tracked models the history reads, named by the label their app registered
 (`register_history_kind` in `portal.core.history`); the people are those who appear in this
 history. A value that is not on offer (an unknown kind, someone else's id, a bad date) is a
 field error shown on the form, and that filter is ignored: never a 500.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.apps import apps
 from django.utils import timezone
 
 from .forms import PortalForm
@@ -30,13 +29,12 @@ BOOKKEEPING_FIELDS = (
 )
 
 
-def tracked_kinds(*, sees_internal: bool, labels: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
-    """{tracked model label: (plain label, [its event model labels])}, sorted by plain label."""
+def tracked_kinds(event_models, *, labels: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """{tracked model label: (plain label, [its event model labels])} of `event_models` (the
+    history's, those the viewer may see), sorted by plain label."""
     kinds: dict[str, tuple[str, list[str]]] = {}
-    for model in apps.get_models():
-        tracked = getattr(model, "pgh_tracked_model", None)
-        if tracked is None or (not sees_internal and getattr(tracked, "HISTORY_CDMO_ONLY", False)):
-            continue
+    for model in event_models:
+        tracked = model.pgh_tracked_model
         key = tracked._meta.label
         name = labels.get(key) or str(tracked._meta.verbose_name_plural).capitalize()
         kinds.setdefault(key, (name, []))[1].append(model._meta.label)
@@ -60,17 +58,6 @@ def within_days(events, start: dt.date | None, end: dt.date | None):
     if until:
         events = events.filter(pgh_created_at__lt=until)
     return events
-
-
-def with_news_only(events):
-    """Drop updates whose diff holds nothing but bookkeeping (or nothing at all)."""
-    return events.extra(
-        where=[
-            "(pgh_label <> 'update' OR EXISTS (SELECT 1 FROM jsonb_object_keys(COALESCE(pgh_diff, '{}'::jsonb)) "
-            "AS k WHERE k <> ALL(%s) AND k NOT LIKE 'pgh\\_%%'))"
-        ],
-        params=[list(BOOKKEEPING_FIELDS)],
-    )
 
 
 class HistoryFilterForm(PortalForm):

@@ -18,6 +18,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from issues.models import EventKind
 from meetings.models import MeetingStatus
@@ -207,6 +208,21 @@ def test_the_pdf_shows_the_signatures_and_every_event(
 
 def _quiet(*args, **kwargs):
     pass
+
+
+def test_a_long_pdf_lists_every_event_and_change_compactly(project, cdmo_pm, trail, monkeypatch):
+    monkeypatch.setattr("projects.audit_export.formats.COMPACT_FROM", 3)
+    start, end = WEEK_AGO.date(), timezone.localdate()
+    trail_data = collect(
+        project=project, user=cdmo_pm, sees_internal=True, start=start, end=end, progress=_quiet
+    )
+    html = render_pdf_html(trail_data)
+    assert len(trail_data.events) > 3 and "one line each" in html and "<table>" in html  # signatures
+    for event in trail_data.events:
+        assert f"{event['model']} #{event['record_id']}" in html
+        for change in event["changes"]:
+            assert escape(f"{change['field']}: {change['old']} → {change['new']}") in html
+    assert "Forecast date: 15 Feb 2027 → 01 Mar 2027" in html
 
 
 def test_the_sponsors_export_leaves_internal_notes_out(
