@@ -19,9 +19,10 @@ from issues.models import ResolutionPlan, ServiceIssueAttachment
 from meetings.models import AgendaItem, Decision, Invitee
 from portal.core.history import project_events
 from portal.core.history_scope import project_paths, project_scoped_events
-from projects.models import Milestone, MilestoneBaseline
+from projects.models import DecisionOption, DecisionRequest, Milestone, MilestoneBaseline
 from tests.factories.projects import ProjectFactory
 from tests.projects.test_audit_export import _csv_rows, _export
+from tests.projects.test_working_agreement import _in_force
 from tests.world import APP_FACTORY_MODULES, populate_everything
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -78,6 +79,14 @@ def world(project, cdmo_pm, sponsor_lead, decision_maker):
     for module in APP_FACTORY_MODULES:  # the team is there already
         module.populate_project(project)
     _typical_writes(project)
+    # The records only some projects have: a decision asked as a choice, an agreement in force.
+    DecisionOption.objects.create(
+        decision=DecisionRequest.objects.filter(project=project).first(),
+        position=1,
+        label="Resin from the second supplier",
+        description="Qualified last year; two weeks' lead time.",
+    )
+    _in_force(project, sponsor_lead, cdmo_pm)
     other = populate_everything(ProjectFactory(sponsor=project.sponsor, cdmo=project.cdmo, code="ACM-202"))
     _typical_writes(other)
     return {"project": project, "other": other}
