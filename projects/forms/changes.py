@@ -87,9 +87,61 @@ ChangeOptionFormSet = forms.formset_factory(
 )
 
 
-def change_forms(data, *, milestones) -> tuple[ChangeRequestForm, forms.BaseFormSet]:
-    form = ChangeRequestForm(data)
-    options = ChangeOptionFormSet(data, prefix="option", form_kwargs={"milestones": milestones})
+class ChangeEditForm(ChangeRequestForm):
+    """The raise form for an edit: it carries the version opened, and a needed-by date already
+    passed may stay as it was (moving it is the usual reason to edit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.change = change
+
+    def clean_needed_by(self):
+        if self.cleaned_data.get("needed_by") == self.change.needed_by:
+            return self.change.needed_by
+        return super().clean_needed_by()
+
+
+def change_initial(change) -> tuple[dict, list[dict]]:
+    """The edit form's starting values: the change as it reads now (current revision)."""
+    options = change.current_options
+    recommended = next(
+        (n for n, o in enumerate(options, start=1) if o.pk == change.recommended_option_id), None
+    )
+    request = {
+        "title": change.title,
+        "what": change.what,
+        "why": change.why,
+        "needed_by": change.needed_by,
+        "recommended": recommended,
+        "recommendation": change.recommendation,
+        "version": change.version,
+    }
+    rows = [
+        {
+            "label": o.label,
+            "description": o.description,
+            "cost_impact": o.cost_impact,
+            "quality_impact": o.quality_impact,
+            "regulatory_impact": o.regulatory_impact,
+        }
+        | {f"days_{i.milestone_id}": i.days for i in o.impacts.all()}
+        for o in options
+    ]
+    return request, rows
+
+
+def change_forms(data, *, milestones, change=None) -> tuple[ChangeRequestForm, forms.BaseFormSet]:
+    """The raise form and its options; with `change`, prefilled to edit it."""
+    if change is None:
+        form, initial = ChangeRequestForm(data), None
+    else:
+        request, initial = change_initial(change)
+        form = ChangeEditForm(data, initial=request, change=change)
+    options = ChangeOptionFormSet(
+        data, prefix="option", initial=initial, form_kwargs={"milestones": milestones}
+    )
     return form, options
 
 
@@ -108,15 +160,25 @@ def filled_options(
     return [f.draft() for _, f in filled], numbers.index(form.cleaned_data["recommended"])
 
 
-class ChangeApproveForm(PortalForm):
+class _DecisionForm(PortalForm):
+    """A decision dialog carries the change's version it was shown with (an edit since is refused)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = change.version
+
+
+class ChangeApproveForm(_DecisionForm):
     option = forms.TypedChoiceField(label="Approve option", coerce=int, widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
     def __init__(self, *args, change, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.options = {option.pk: option for option in change.options.all()}
+        super().__init__(*args, change=change, **kwargs)
+        self.options = {option.pk: option for option in change.current_options}
         self.fields["option"].choices = [(pk, option.label) for pk, option in self.options.items()]
         self.fields["option"].initial = change.recommended_option_id
 
@@ -124,7 +186,7 @@ class ChangeApproveForm(PortalForm):
         return self.options[self.cleaned_data["option"]]
 
 
-class ChangeRejectForm(PortalForm):
+class ChangeRejectForm(_DecisionForm):
     reason = forms.CharField(
         label="Reason for rejecting",
         widget=forms.Textarea(attrs={"rows": 3}),

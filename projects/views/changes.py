@@ -76,6 +76,63 @@ def change_create_view(request, project_id: int):
     return render(request, "projects/change_form.html", context)
 
 
+@login_required
+def change_edit_view(request, project_id: int, changerequest_id: int):
+    """Edit a proposed change as the side that raised it: the raise form, prefilled; the options
+    are written anew at the next revision (the earlier ones kept). Two edits at once: the second
+    is refused with everything it typed still in the form."""
+    context = project_page(request, project_id, "changes")
+    access = context["access"]
+    change = get_change(project=context["project"], change_id=changerequest_id)
+    if not permissions.can_withdraw_change(access, change):
+        raise PermissionDenied(
+            "Only whoever raised the change, or their side's managers, edit it while it is proposed."
+        )
+    milestones = list(open_milestones(project=context["project"]))
+    data = request.POST if request.method == "POST" else None
+    form, options = change_forms(data, milestones=milestones, change=change)
+    if request.method == "POST":
+        typed = filled_options(form, options)
+        if typed is not None:
+            drafts, recommended = typed
+            data = form.cleaned_data
+            try:
+                services.change_edit(
+                    access=access,
+                    change=change,
+                    version=data["version"],
+                    title=data["title"],
+                    what=data["what"],
+                    why=data["why"],
+                    needed_by=data["needed_by"],
+                    options=drafts,
+                    recommended=recommended,
+                    recommendation=data["recommendation"],
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Change request edited. The other side is told what changed.")
+                return redirect(change)
+    context.update(form=form, options=options, milestones=milestones, change=change)
+    return render(request, "projects/change_form.html", context)
+
+
+def _stale(form, signing, change) -> bool:
+    """The dialog was opened on a version since edited: say so and sign nothing (no signing
+    attempt is recorded: the signer did nothing wrong). The page now shows the new version, and
+    the dialog carries it, so signing again signs what they read."""
+    if form.cleaned_data["version"] == change.version:
+        return False
+    form.add_error(None, services.STALE_DECISION)
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = change.version
+    if "shown" in signing.fields:
+        signing.data = signing.data.copy()
+        signing.data[signing.add_prefix("shown")] = signing.action.digest(change)
+    return True
+
+
 def _dialogs(request, change) -> dict:
     """The decider's two signing dialogs (approve an option, reject with a reason), each with its
     own prefix; only the one posted is bound."""
@@ -83,9 +140,8 @@ def _dialogs(request, change) -> dict:
     dialogs = {}
     for step, form_class in (("approve", ChangeApproveForm), ("reject", ChangeRejectForm)):
         data = request.POST if posted == step else None
-        kwargs = {"change": change} if step == "approve" else {}
         dialogs[step] = (
-            form_class(data, prefix=step, **kwargs),
+            form_class(data, prefix=step, change=change),
             SigningForm(
                 data, action=f"projects.change_{step}", record=change, request=request, prefix=f"sign-{step}"
             ),
@@ -127,24 +183,30 @@ def change_view(request, project_id: int, changerequest_id: int):
             return redirect(change)
         if step in dialogs:
             form, signing = dialogs[step]
-            if form.is_valid() & signing.is_valid():
+            if form.is_valid() & signing.is_valid() and not _stale(form, signing, change):
+                version = form.cleaned_data["version"]
                 if step == "approve":
                     perform = lambda: services.change_approve(  # noqa: E731
-                        access=access, change=change, option=form.chosen(), reason=form.cleaned_data["reason"]
+                        access=access,
+                        change=change,
+                        option=form.chosen(),
+                        reason=form.cleaned_data["reason"],
+                        version=version,
                     )
                 else:
                     perform = lambda: services.change_reject(  # noqa: E731
-                        access=access, change=change, reason=form.cleaned_data["reason"]
+                        access=access, change=change, reason=form.cleaned_data["reason"], version=version
                     )
                 if signing.sign(perform=perform, errors_on=form) is not None:
                     messages.success(request, "Decision signed and recorded. The other side is told.")
                     return redirect(change)
-    options = list(change.options.all())
+    options = change.current_options
     context.update(
         change=change,
         options=options,
         dialogs=dialogs,
         withdraw=withdraw,
+        can_edit=withdraw is not None,
         signed=signatures_of(change),
         baselines=list(change_baselines(change=change)) if change.approved_option_id else [],
         today=timezone.localdate(),

@@ -79,6 +79,7 @@ def _approve(change, option, password=DEFAULT_PASSWORD):
     return {
         "step": "approve",
         "approve-option": str(option.pk),
+        "approve-version": str(change.version),
         "sign-approve-meaning": "approved",
         "sign-approve-shown": signed_action("projects.change_approve").digest(change),
         "sign-approve-password": password,
@@ -89,6 +90,7 @@ def _reject(change, reason, password=DEFAULT_PASSWORD):
     return {
         "step": "reject",
         "reject-reason": reason,
+        "reject-version": str(change.version),
         "sign-reject-meaning": "rejected",
         "sign-reject-shown": signed_action("projects.change_reject").digest(change),
         "sign-reject-password": password,
