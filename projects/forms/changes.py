@@ -77,8 +77,18 @@ class ChangeOptionForm(PortalForm):
         )
 
 
+class _OptionRows(forms.BaseFormSet):
+    """Every row is optional past the first, prefilled or not: an edit clears a row to drop that
+    option, and a posted row counts as filled by what it holds (not by differing from what was
+    shown), so an option left as it was is kept."""
+
+    def initial_form_count(self):
+        return 0
+
+
 ChangeOptionFormSet = forms.formset_factory(
     ChangeOptionForm,
+    formset=_OptionRows,
     extra=MAX_OPTIONS - 1,
     min_num=1,
     max_num=MAX_OPTIONS,
@@ -139,6 +149,8 @@ def change_forms(data, *, milestones, change=None) -> tuple[ChangeRequestForm, f
     else:
         request, initial = change_initial(change)
         form = ChangeEditForm(data, initial=request, change=change)
+        if data is not None:
+            initial = None  # what was posted is the whole edit
     options = ChangeOptionFormSet(
         data, prefix="option", initial=initial, form_kwargs={"milestones": milestones}
     )

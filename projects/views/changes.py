@@ -119,17 +119,21 @@ def change_edit_view(request, project_id: int, changerequest_id: int):
 
 
 def _stale(form, signing, change) -> bool:
-    """The dialog was opened on a version since edited: say so and sign nothing (no signing
-    attempt is recorded: the signer did nothing wrong). The page now shows the new version, and
-    the dialog carries it, so signing again signs what they read."""
-    if form.cleaned_data["version"] == change.version:
+    """The dialog was opened on a version since edited: say so and sign nothing, before anything
+    else is checked (its option may be of the earlier revision). No signing attempt is recorded:
+    the signer did nothing wrong. The dialog now carries the new version, its note kept and the
+    option to choose again, so signing next signs what the page shows."""
+    if form.data.get(form.add_prefix("version")) == str(change.version):
         return False
-    form.add_error(None, services.STALE_DECISION)
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = change.version
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(change.version)
+    data.pop(form.add_prefix("option"), None)
     if "shown" in signing.fields:
-        signing.data = signing.data.copy()
-        signing.data[signing.add_prefix("shown")] = signing.action.digest(change)
+        data[signing.add_prefix("shown")] = signing.action.digest(change)
+    form.data = signing.data = data
+    form.errors.clear()
+    signing.errors.clear()
+    form.add_error(None, services.STALE_DECISION)
     return True
 
 
@@ -183,7 +187,7 @@ def change_view(request, project_id: int, changerequest_id: int):
             return redirect(change)
         if step in dialogs:
             form, signing = dialogs[step]
-            if form.is_valid() & signing.is_valid() and not _stale(form, signing, change):
+            if not _stale(form, signing, change) and form.is_valid() & signing.is_valid():
                 version = form.cleaned_data["version"]
                 if step == "approve":
                     perform = lambda: services.change_approve(  # noqa: E731
