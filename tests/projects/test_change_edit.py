@@ -3,6 +3,7 @@ written anew at the next revision (the earlier rows kept); a decision dialog ope
 edit is refused and signs nothing; the other side is told what changed."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -132,6 +133,9 @@ def test_an_edit_writes_revision_2_options_and_keeps_the_old_ones(
     assert "€55k" in page and "€40k" not in page and "+28 days" in page and "Revision" in page
     tab = client.get(reverse("projects:changes", args=[project.pk])).content.decode()
     assert 'data-label="Options">2<' in tab
+    history = client.get(reverse("projects:history", args=[project.pk])).content.decode()
+    history = " ".join(re.sub(r"<[^>]+>", " ", history).split())
+    assert "Change request edited" in history and "Revision: 1 → 2" in history
 
 
 def test_dropping_an_option_and_bad_input_come_back_with_everything_typed(
