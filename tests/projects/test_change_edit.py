@@ -195,6 +195,17 @@ def test_approving_with_a_stale_version_signs_nothing(client, project, cdmo_pm, 
     assert "Transfer, costed again." in body
     assert not Signature.objects.exists() and not SigningAttempt.objects.exists()
     assert ChangeRequest.objects.get(pk=change.pk).is_open
+    assert 'name="approve-version" value="2"' in body  # the dialog now carries the new version
+    rejected = {
+        "step": "reject",
+        "reject-reason": "Too costly.",
+        "reject-version": "1",
+        "sign-reject-meaning": "rejected",
+        "sign-reject-password": DEFAULT_PASSWORD,
+    }
+    body = client.post(change.get_absolute_url(), rejected).content.decode()
+    assert "edited since you opened it" in body and "Too costly." in body
+    assert not Signature.objects.exists() and not SigningAttempt.objects.exists()
     # The service refuses it too (a decision racing the edit).
     with pytest.raises(ServiceError, match="edited since you opened it"):
         services.change_approve(
