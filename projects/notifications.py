@@ -229,19 +229,44 @@ def send_proposal_decided(project: Project) -> int:
     return len(created)
 
 
+def _other_side(change: ChangeRequest) -> list:
+    """Who hears of a change raised by one side: the sponsor's team, or the CDMO project managers."""
+    if change.raised_by_side == Side.CDMO:
+        recipients = sponsor_team(project=change.project)
+    else:
+        recipients = cdmo_project_managers(project=change.project)
+    return [u for u in recipients if u.pk != change.raised_by_id]
+
+
 def send_change_raised(change: ChangeRequest) -> int:
     """The other side hears of a change request: the sponsor's team, or the CDMO project managers."""
     project = change.project
-    if change.raised_by_side == Side.CDMO:
-        recipients = sponsor_team(project=project)
-    else:
-        recipients = cdmo_project_managers(project=project)
     created = notify(
-        recipients=[u for u in recipients if u.pk != change.raised_by_id],
+        recipients=_other_side(change),
         kind="change.raised",
         dedupe_key=f"change.raised:change-{change.pk}",
         title=f"{project.code}: {change.raised_by} raised a change: “{Truncator(change.title).chars(80)}”",
         body=f"Decision needed by {change.needed_by:%-d %b %Y}. {excerpt(change.what)}",
+        url=change.get_absolute_url(),
+        subject=project_subject(project),
+    )
+    return len(created)
+
+
+def send_change_edited(change: ChangeRequest, changed: list[str]) -> int:
+    """Whoever heard of the change hears it was edited (once per revision), and what changed:
+    a decider with the page open is refused the old version when signing."""
+    project = change.project
+    what = ", ".join(changed[:-1]) + f" and {changed[-1]}" if len(changed) > 1 else "".join(changed)
+    created = notify(
+        recipients=_other_side(change),
+        kind="change.edited",
+        dedupe_key=f"change.edited:change-{change.pk}-r{change.revision}",
+        title=f"{project.code}: change “{Truncator(change.title).chars(80)}” was edited",
+        body=(
+            f"Changed: {what}. Decision needed by {change.needed_by:%-d %b %Y}. "
+            "Read the new version before deciding; the earlier options are kept in its history."
+        ),
         url=change.get_absolute_url(),
         subject=project_subject(project),
     )

@@ -114,7 +114,10 @@ def change_signed_content(change: ChangeRequest) -> dict:
 
 
 def _change_content(change: ChangeRequest) -> dict:
-    return {
+    """Only the current revision's options. A change never edited (revision 1) reads exactly as
+    before revisions existed, so signatures made then still verify; an edited one names its
+    revision."""
+    content = {
         "change_request": change.pk,
         "project": change.project_id,
         "title": change.title,
@@ -134,9 +137,12 @@ def _change_content(change: ChangeRequest) -> dict:
                 "quality": option.quality_impact,
                 "regulatory": option.regulatory_impact,
             }
-            for option in change.options.all()
+            for option in change.current_options
         ],
         "recommended_option": change.recommended_option_id,
         "recommendation": change.recommendation,
         "decision": {"approved_option": change.approved_option_id, "reason": change.decision_reason},
     }
+    if change.revision > 1:
+        content["revision"] = change.revision
+    return content

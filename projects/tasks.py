@@ -109,6 +109,14 @@ def notify_change_raised(change_id: int) -> None:
         notifications.send_change_raised(change)
 
 
+@task(name="projects.tasks.notify_change_edited")
+def notify_change_edited(change_id: int, revision: int, changed: list[str]) -> None:
+    """Tell the other side a proposed change request was edited, and what changed."""
+    change = ChangeRequest.objects.select_related("project", "raised_by").filter(pk=change_id).first()
+    if change is not None and change.is_open and change.revision == revision:
+        notifications.send_change_edited(change, changed)
+
+
 @task(name="projects.tasks.notify_change_decided")
 def notify_change_decided(change_id: int) -> None:
     """Tell the CDMO project managers and whoever raised it how a change request was decided."""

@@ -130,4 +130,7 @@ urlpatterns = [
     path("<int:project_id>/changes/", changes.changes_view, name="changes"),
     path("<int:project_id>/changes/new/", changes.change_create_view, name="change_create"),
     path("<int:project_id>/changes/<int:changerequest_id>/", changes.change_view, name="change"),
+    path(
+        "<int:project_id>/changes/<int:changerequest_id>/edit/", changes.change_edit_view, name="change_edit"
+    ),
 ]

@@ -32,8 +32,20 @@ def recommendation_field(*, required: bool = True) -> forms.CharField:
     )
 
 
-class ApproveOptionForm(PortalForm):
-    """Approve one of `record`'s options (a change or decision request), the recommended one first."""
+class _DecisionForm(PortalForm):
+    """A decider's dialog; with a `version` (a change request, which can be edited while it is
+    proposed), it carries the version it was shown with, so a decision on an edited request is
+    refused (docs/change-requests.md)."""
+
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=version)
+
+
+class ApproveOptionForm(_DecisionForm):
+    """Approve one of `record`'s current options (a change or decision request), the recommended
+    one first."""
 
     option = forms.TypedChoiceField(label="Approve option", coerce=int, widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -42,7 +54,7 @@ class ApproveOptionForm(PortalForm):
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.options = {option.pk: option for option in record.options.all()}
+        self.options = {option.pk: option for option in record.current_options}
         self.fields["option"].choices = [(pk, option.label) for pk, option in self.options.items()]
         self.fields["option"].initial = record.recommended_option_id
 
@@ -50,7 +62,7 @@ class ApproveOptionForm(PortalForm):
         return self.options[self.cleaned_data["option"]]
 
 
-class RejectForm(PortalForm):
+class RejectForm(_DecisionForm):
     reason = forms.CharField(
         label="Reason for rejecting",
         widget=forms.Textarea(attrs={"rows": 3}),

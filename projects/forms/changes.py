@@ -68,8 +68,18 @@ class ChangeOptionForm(PortalForm):
         )
 
 
+class _OptionRows(forms.BaseFormSet):
+    """Every row is optional past the first, prefilled or not: an edit clears a row to drop that
+    option, and a posted row counts as filled by what it holds (not by differing from what was
+    shown), so an option left as it was is kept."""
+
+    def initial_form_count(self):
+        return 0
+
+
 ChangeOptionFormSet = forms.formset_factory(
     ChangeOptionForm,
+    formset=_OptionRows,
     extra=MAX_OPTIONS - 1,
     min_num=1,
     max_num=MAX_OPTIONS,
@@ -78,9 +88,63 @@ ChangeOptionFormSet = forms.formset_factory(
 )
 
 
-def change_forms(data, *, milestones) -> tuple[ChangeRequestForm, forms.BaseFormSet]:
-    form = ChangeRequestForm(data)
-    options = ChangeOptionFormSet(data, prefix="option", form_kwargs={"milestones": milestones})
+class ChangeEditForm(ChangeRequestForm):
+    """The raise form for an edit: it carries the version opened, and a needed-by date already
+    passed may stay as it was (moving it is the usual reason to edit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.change = change
+
+    def clean_needed_by(self):
+        if self.cleaned_data.get("needed_by") == self.change.needed_by:
+            return self.change.needed_by
+        return super().clean_needed_by()
+
+
+def change_initial(change) -> tuple[dict, list[dict]]:
+    """The edit form's starting values: the change as it reads now (current revision)."""
+    options = change.current_options
+    recommended = next(
+        (n for n, o in enumerate(options, start=1) if o.pk == change.recommended_option_id), None
+    )
+    request = {
+        "title": change.title,
+        "what": change.what,
+        "why": change.why,
+        "needed_by": change.needed_by,
+        "recommended": recommended,
+        "recommendation": change.recommendation,
+        "version": change.version,
+    }
+    rows = [
+        {
+            "label": o.label,
+            "description": o.description,
+            "cost_impact": o.cost_impact,
+            "quality_impact": o.quality_impact,
+            "regulatory_impact": o.regulatory_impact,
+        }
+        | {f"days_{i.milestone_id}": i.days for i in o.impacts.all()}
+        for o in options
+    ]
+    return request, rows
+
+
+def change_forms(data, *, milestones, change=None) -> tuple[ChangeRequestForm, forms.BaseFormSet]:
+    """The raise form and its options; with `change`, prefilled to edit it."""
+    if change is None:
+        form, initial = ChangeRequestForm(data), None
+    else:
+        request, initial = change_initial(change)
+        form = ChangeEditForm(data, initial=request, change=change)
+        if data is not None:
+            initial = None  # what was posted is the whole edit
+    options = ChangeOptionFormSet(
+        data, prefix="option", initial=initial, form_kwargs={"milestones": milestones}
+    )
     return form, options
 
 

@@ -53,6 +53,9 @@ class ChangeRequest(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every edit; guards concurrent edits."
     )
+    revision = models.PositiveIntegerField(
+        default=1, help_text="The content's revision: an edit while proposed writes the options anew."
+    )
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -89,6 +92,15 @@ class ChangeRequest(models.Model):
                 condition=pgtrigger.Q(old__status__in=[ChangeStatus.APPROVED, ChangeStatus.REJECTED])
                 & _any_changed("decided_at", "decided_by", "decision_reason", "approved_option"),
             ),
+            # What was proposed is edited only while it is proposed (services/change_edit.py).
+            pgtrigger.Protect(
+                name="change_content_fixed_once_decided",
+                operation=pgtrigger.Update,
+                condition=~pgtrigger.Q(old__status=ChangeStatus.PROPOSED)
+                & _any_changed(
+                    "title", "what", "why", "needed_by", "recommended_option", "recommendation", "revision"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,12 +113,19 @@ class ChangeRequest(models.Model):
     def is_open(self) -> bool:
         return self.status == ChangeStatus.PROPOSED
 
+    @property
+    def current_options(self) -> list["ChangeOption"]:
+        """The options of the current revision (earlier revisions' rows are kept as history);
+        `get_change` prefetches only these, so this costs no query there."""
+        return [option for option in self.options.all() if option.revision == self.revision]
+
 
 @pghistory.track(pghistory.InsertEvent())
 class ChangeOption(models.Model):
     """One way to make the change, with what it does to dates, cost, quality and filings."""
 
     change = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="options")
+    revision = models.PositiveIntegerField(default=1)
     position = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=120)
     description = models.TextField()
@@ -115,9 +134,11 @@ class ChangeOption(models.Model):
     regulatory_impact = models.TextField("regulatory filings impact", blank=True)
 
     class Meta:
-        ordering = ["position", "pk"]
+        ordering = ["revision", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["change", "position"], name="change_option_position_unique"),
+            models.UniqueConstraint(
+                fields=["change", "revision", "position"], name="change_option_revision_position_unique"
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="change_option_no_delete", operation=pgtrigger.Delete),

@@ -167,6 +167,12 @@ class DecisionRequest(models.Model):
     def is_open(self) -> bool:
         return self.status == DecisionStatus.OPEN
 
+    @property
+    def current_options(self) -> list["DecisionOption"]:
+        """Its options (a published request's never change; a change request's `current_options`
+        is the same question for a record that can be edited)."""
+        return list(self.options.all())
+
 
 @pghistory.track(pghistory.InsertEvent())
 class DecisionOption(models.Model):

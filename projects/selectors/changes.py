@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..models import (
@@ -28,7 +28,7 @@ def changes_for_project(*, project: Project, include_decided: bool = False) -> Q
     changes = (
         ChangeRequest.objects.filter(project=project)
         .select_related("raised_by", "decided_by")
-        .annotate(option_count=Count("options"))
+        .annotate(option_count=Count("options", filter=Q(options__revision=F("revision"))))
     )
     if include_decided:
         return changes.order_by("-raised_at", "-pk")
@@ -36,11 +36,14 @@ def changes_for_project(*, project: Project, include_decided: bool = False) -> Q
 
 
 def get_change(*, project: Project, change_id: int) -> ChangeRequest:
-    """One change request of `project` with its options and their milestone impacts (the same
-    shape the signature's content reads, so the page and the signature see the same thing)."""
+    """One change request of `project` with its current revision's options and their milestone
+    impacts (the same shape the signature's content reads, so the page and the signature see the
+    same thing); `change.current_options` reads them without a query."""
     impacts = MilestoneImpact.objects.select_related("milestone").order_by("pk")
-    options = ChangeOption.objects.prefetch_related(Prefetch("impacts", queryset=impacts)).order_by(
-        "position"
+    options = (
+        ChangeOption.objects.filter(revision=F("change__revision"))
+        .prefetch_related(Prefetch("impacts", queryset=impacts))
+        .order_by("position")
     )
     return get_object_or_404(
         ChangeRequest.objects.select_related(

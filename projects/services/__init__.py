@@ -11,7 +11,9 @@ from .attachments import (
     attachment_add,
     attachment_remove,
 )
+from .change_edit import change_edit
 from .changes import (
+    STALE_DECISION,
     OptionDraft,
     change_approve,
     change_raise,
@@ -74,6 +76,8 @@ __all__ = [
     "attachment_remove",
     "comment_post",
     "OptionDraft",
+    "STALE_DECISION",
+    "change_edit",
     "change_approve",
     "change_raise",
     "change_reject",

@@ -72,6 +72,28 @@ def _check_impacts(access: ProjectAccess, option: OptionDraft) -> None:
             )
 
 
+def check_change_content(
+    access: ProjectAccess,
+    title: str,
+    what: str,
+    why: str,
+    options: list[OptionDraft],
+    recommended: int,
+    recommendation: str,
+) -> None:
+    """What a change request must say, raised or edited (text already stripped)."""
+    if not (title and what and why):
+        raise ServiceError("Say what changes and why, under a title.")
+    if not options or len(options) > MAX_OPTIONS:
+        raise ServiceError(f"Give between one and {MAX_OPTIONS} options.")
+    if not 0 <= recommended < len(options) or not recommendation:
+        raise ServiceError("Recommend one of the options and say why.")
+    for option in options:
+        if not (option.label.strip() and option.description.strip()):
+            raise ServiceError("Give every option a label and a description.")
+        _check_impacts(access, option)
+
+
 def change_raise(
     *,
     access: ProjectAccess,
@@ -90,16 +112,7 @@ def change_raise(
     )
     title, what, why = (title or "").strip(), (what or "").strip(), (why or "").strip()
     recommendation = (recommendation or "").strip()
-    if not (title and what and why):
-        raise ServiceError("Say what changes and why, under a title.")
-    if not options or len(options) > MAX_OPTIONS:
-        raise ServiceError(f"Give between one and {MAX_OPTIONS} options.")
-    if not 0 <= recommended < len(options) or not recommendation:
-        raise ServiceError("Recommend one of the options and say why.")
-    for option in options:
-        if not (option.label.strip() and option.description.strip()):
-            raise ServiceError("Give every option a label and a description.")
-        _check_impacts(access, option)
+    check_change_content(access, title, what, why, options, recommended, recommendation)
     with transaction.atomic(), audited(f"Change request raised: {title}"):
         change = ChangeRequest.objects.create(
             project=access.project,
@@ -134,7 +147,10 @@ def change_raise(
     return change
 
 
-def _locked_open(access: ProjectAccess, change: ChangeRequest) -> ChangeRequest:
+STALE_DECISION = "This change request was edited since you opened it; review the new version, then sign."
+
+
+def _locked_open(access: ProjectAccess, change: ChangeRequest, version: int | None = None) -> ChangeRequest:
     _require(
         permissions.can_decide_change(access),
         "Only the sponsor's project lead or decision-maker decides a change request.",
@@ -150,6 +166,8 @@ def _locked_open(access: ProjectAccess, change: ChangeRequest) -> ChangeRequest:
         )
     if not current.is_open:
         raise ServiceError("This change request was withdrawn; there is nothing to decide.")
+    if version is not None and current.version != version:
+        raise ServiceError(STALE_DECISION)
     return current
 
 
@@ -186,12 +204,18 @@ def _rebaseline(access: ProjectAccess, change: ChangeRequest, option: ChangeOpti
 
 
 def change_approve(
-    *, access: ProjectAccess, change: ChangeRequest, option: ChangeOption, reason: str = ""
+    *,
+    access: ProjectAccess,
+    change: ChangeRequest,
+    option: ChangeOption,
+    reason: str = "",
+    version: int | None = None,
 ) -> ChangeRequest:
-    """Approve one option: the change is decided and the milestones it names are re-baselined."""
+    """Approve one option: the change is decided and the milestones it names are re-baselined.
+    `version`: the one the decider was shown; an edit since is refused (STALE_DECISION)."""
     with transaction.atomic(), audited(f"Change approved: {change.title} ({option.label})"):
-        current = _locked_open(access, change)
-        if option.change_id != current.pk:
+        current = _locked_open(access, change, version)
+        if option.change_id != current.pk or option.revision != current.revision:
             raise ServiceError("Choose one of this change request's options.")
         now = clock.now()
         current.status = ChangeStatus.APPROVED
@@ -206,13 +230,15 @@ def change_approve(
     return current
 
 
-def change_reject(*, access: ProjectAccess, change: ChangeRequest, reason: str) -> ChangeRequest:
-    """Reject the change with a reason; nothing moves."""
+def change_reject(
+    *, access: ProjectAccess, change: ChangeRequest, reason: str, version: int | None = None
+) -> ChangeRequest:
+    """Reject the change with a reason; nothing moves (`version` as for approving)."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Give the reason for rejecting the change; the other side reads it.")
     with transaction.atomic(), audited(f"Change rejected: {change.title}"):
-        current = _locked_open(access, change)
+        current = _locked_open(access, change, version)
         current.status = ChangeStatus.REJECTED
         current.decided_by, current.decided_at = access.user, clock.now()
         current.decision_reason = reason

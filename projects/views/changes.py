@@ -76,6 +76,67 @@ def change_create_view(request, project_id: int):
 
 
 @login_required
+def change_edit_view(request, project_id: int, changerequest_id: int):
+    """Edit a proposed change as the side that raised it: the raise form, prefilled; the options
+    are written anew at the next revision (the earlier ones kept). Two edits at once: the second
+    is refused with everything it typed still in the form."""
+    context = project_page(request, project_id, "changes")
+    access = context["access"]
+    change = get_change(project=context["project"], change_id=changerequest_id)
+    if not permissions.can_withdraw_change(access, change):
+        raise PermissionDenied(
+            "Only whoever raised the change, or their side's managers, edit it while it is proposed."
+        )
+    milestones = list(open_milestones(project=context["project"]))
+    data = request.POST if request.method == "POST" else None
+    form, options = change_forms(data, milestones=milestones, change=change)
+    if request.method == "POST":
+        typed = filled_options(form, options)
+        if typed is not None:
+            drafts, recommended = typed
+            data = form.cleaned_data
+            try:
+                services.change_edit(
+                    access=access,
+                    change=change,
+                    version=data["version"],
+                    title=data["title"],
+                    what=data["what"],
+                    why=data["why"],
+                    needed_by=data["needed_by"],
+                    options=drafts,
+                    recommended=recommended,
+                    recommendation=data["recommendation"],
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Change request edited. The other side is told what changed.")
+                return redirect(change)
+    context.update(form=form, options=options, milestones=milestones, change=change)
+    return render(request, "projects/change_form.html", context)
+
+
+def _stale(form, signing, change) -> bool:
+    """The dialog was opened on a version since edited: say so and sign nothing, before anything
+    else is checked (its option may be of the earlier revision). No signing attempt is recorded:
+    the signer did nothing wrong. The dialog now carries the new version, its note kept and the
+    option to choose again, so signing next signs what the page shows."""
+    if form.data.get(form.add_prefix("version")) == str(change.version):
+        return False
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(change.version)
+    data.pop(form.add_prefix("option"), None)
+    if "shown" in signing.fields:
+        data[signing.add_prefix("shown")] = signing.action.digest(change)
+    form.data = signing.data = data
+    form.errors.clear()
+    signing.errors.clear()
+    form.add_error(None, services.STALE_DECISION)
+    return True
+
+
+@login_required
 def change_view(request, project_id: int, changerequest_id: int):
     """A change request: what and why, the options side by side, the recommendation; the
     sponsor's decider approves one option or rejects it, signing either way."""
@@ -92,6 +153,7 @@ def change_view(request, project_id: int, changerequest_id: int):
                 "approve": ("projects.change_approve", None),
                 "reject": ("projects.change_reject", None),
             },
+            version=change.version,
         )
     step = request.POST.get("step") if request.method == "POST" else None
     withdraw = None
@@ -118,24 +180,30 @@ def change_view(request, project_id: int, changerequest_id: int):
             return redirect(change)
         if step in dialogs:
             form, signing = dialogs[step]
-            if form.is_valid() & signing.is_valid():
+            if not _stale(form, signing, change) and form.is_valid() & signing.is_valid():
+                version = form.cleaned_data["version"]
                 if step == "approve":
                     perform = lambda: services.change_approve(  # noqa: E731
-                        access=access, change=change, option=form.chosen(), reason=form.cleaned_data["reason"]
+                        access=access,
+                        change=change,
+                        option=form.chosen(),
+                        reason=form.cleaned_data["reason"],
+                        version=version,
                     )
                 else:
                     perform = lambda: services.change_reject(  # noqa: E731
-                        access=access, change=change, reason=form.cleaned_data["reason"]
+                        access=access, change=change, reason=form.cleaned_data["reason"], version=version
                     )
                 if signing.sign(perform=perform, errors_on=form) is not None:
                     messages.success(request, "Decision signed and recorded. The other side is told.")
                     return redirect(change)
-    options = list(change.options.all())
+    options = change.current_options
     context.update(
         change=change,
         options=options,
         dialogs=dialogs,
         withdraw=withdraw,
+        can_edit=withdraw is not None,
         signed=signatures_of(change),
         baselines=list(change_baselines(change=change)) if change.approved_option_id else [],
         today=timezone.localdate(),

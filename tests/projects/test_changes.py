@@ -82,12 +82,19 @@ def _approve(change, option, password=DEFAULT_PASSWORD):
         meaning="approved",
         password=password,
         option=str(option.pk),
+        version=str(change.version),
     )
 
 
 def _reject(change, reason, password=DEFAULT_PASSWORD):
     return signed_step(
-        "reject", change, "projects.change_reject", meaning="rejected", password=password, reason=reason
+        "reject",
+        change,
+        "projects.change_reject",
+        meaning="rejected",
+        password=password,
+        reason=reason,
+        version=str(change.version),
     )
 
 

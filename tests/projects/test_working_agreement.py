@@ -274,6 +274,7 @@ def test_an_approved_change_request_supersedes_and_in_force_at_travels(
         {
             "step": "approve",
             "approve-option": str(option.pk),
+            "approve-version": str(change.version),
             "sign-approve-meaning": "approved",
             "sign-approve-shown": signed_action("projects.change_approve").digest(change),
             "sign-approve-password": DEFAULT_PASSWORD,
