@@ -27,7 +27,7 @@ from .models import (
     ResolutionPlan,
     Severity,
 )
-from .selectors import escalation_recipients, sponsor_contacts
+from .selectors import agreed_escalation_steps, escalation_recipients, sponsor_contacts
 
 # Steps the CDMO takes: the sponsor contacts hear about them.
 TO_SPONSOR = {EventKind.ACKNOWLEDGED, EventKind.PLAN_PROPOSED, EventKind.RESOLVED}
@@ -134,6 +134,10 @@ def send_event_emails(*, event: IssueEvent) -> int:
             "agreed_acknowledge": describe_business_hours(issue.acknowledge_within_hours),
             "agreed_plan": describe_business_hours(issue.plan_within_hours),
             "issue_path": issue.get_absolute_url(),
+            # The working agreement's "how to escalate", told to the people escalated to.
+            "escalation_steps": (
+                agreed_escalation_steps(project=project) if event.kind == EventKind.ESCALATED else ""
+            ),
         },
     )
     return len(created)

@@ -38,7 +38,7 @@ from .recognition import (
     recognitions_for_person,
     recognitions_received,
 )
-from .responses import escalation_recipients, get_plan, issue_plans, sponsor_contacts
+from .responses import agreed_escalation_steps, escalation_recipients, get_plan, issue_plans, sponsor_contacts
 
 __all__ = [
     "ACTIVE",
@@ -51,6 +51,7 @@ __all__ = [
     "IssueFilters",
     "Median",
     "STILL_WORKED_ON",
+    "agreed_escalation_steps",
     "agreed_times_for",
     "breached_q",
     "effective_agreements",

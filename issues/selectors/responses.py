@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from portal.accounts.models import OrgRole, User
-from projects.models import Project, ProjectMember, TeamRole
+from projects.models import AgreementStatus, Project, ProjectMember, TeamRole, WorkingAgreement
 
 from ..models import EscalationLevel, ResolutionPlan, ServiceIssue
 
@@ -32,12 +32,15 @@ def issue_plans(*, issue: ServiceIssue) -> list[ResolutionPlan]:
 
 
 def escalation_recipients(*, project: Project, level: int) -> list[User]:
-    """The people at one rung of the ladder.
+    """The people at one rung of the ladder, in one query, each once.
 
     0: the CDMO project manager(s) on the team.
-    1: CDMO management: the CDMO organization's admins.
-    2: executives on both sides: executives of both organizations and team
-       members with an executive role.
+    1: CDMO management: the CDMO organization's admins, and the CDMO escalation contact of the
+       working agreement in force.
+    2: executives on both sides: executives of both organizations, team members with an
+       executive role, and both escalation contacts of the agreement in force.
+    Active users only; an escalation contact only while still on the team (one who left sees
+    nothing of the project, and the monitoring flags the agreement for a change).
     """
     active = Q(is_active=True)
     if level == EscalationLevel.PROJECT_MANAGER:
@@ -46,7 +49,11 @@ def escalation_recipients(*, project: Project, level: int) -> list[User]:
         ).values("user_id")
         people = User.objects.filter(active, pk__in=team)
     elif level == EscalationLevel.CDMO_MANAGEMENT:
-        people = User.objects.filter(active, organization_id=project.cdmo_id, org_role=OrgRole.ADMIN)
+        people = User.objects.filter(
+            active,
+            Q(organization_id=project.cdmo_id, org_role=OrgRole.ADMIN)
+            | _agreed_contacts(project, "cdmo_escalation"),
+        )
     else:
         team_execs = ProjectMember.objects.filter(
             project=project,
@@ -56,9 +63,31 @@ def escalation_recipients(*, project: Project, level: int) -> list[User]:
         people = User.objects.filter(
             active,
             Q(organization_id__in=[project.sponsor_id, project.cdmo_id], org_role=OrgRole.EXECUTIVE)
-            | Q(pk__in=team_execs),
+            | Q(pk__in=team_execs)
+            | _agreed_contacts(project, "sponsor_escalation", "cdmo_escalation"),
         )
     return list(people.select_related("organization").order_by("full_name"))
+
+
+def _agreed_contacts(project: Project, *fields: str) -> Q:
+    """The escalation contacts (`fields`) of the agreement in force who are still on the team: a
+    condition on users, subqueries only (the ladder stays one query)."""
+    in_force = WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE)
+    on_team = ProjectMember.objects.filter(project=project, removed_at__isnull=True).values("user_id")
+    named = Q()
+    for field in fields:
+        named |= Q(pk__in=in_force.values(field))
+    return named & Q(pk__in=on_team)
+
+
+def agreed_escalation_steps(*, project: Project) -> str:
+    """What the agreement in force says to do when escalating ("" with none in force)."""
+    return (
+        WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE)
+        .values_list("escalation_steps", flat=True)
+        .first()
+        or ""
+    )
 
 
 def sponsor_contacts(*, issue: ServiceIssue) -> list[User]:

@@ -33,6 +33,7 @@ from projects.models import (
     ProjectMember,
     StatusUpdate,
     UpdateComment,
+    WorkingAgreement,
 )
 
 from . import tasks
@@ -54,6 +55,8 @@ WATCHED = {
     DecisionRequest: "project_id",
     # A question asked starts a response clock (its answer is signalled by the service).
     UpdateComment: "update.project_id",
+    # A version coming into force (or superseded) changes the rhythm and the contacts agreed.
+    WorkingAgreement: "project_id",
 }
 
 # The models whose rows the attention figures are computed from (attention.live_attention).

@@ -26,6 +26,8 @@ class FlagKind(models.TextChoices):
     ISSUE_PLAN_BREACH = "issue_plan_breach", "Service issue without a plan in time"
     CHANGE_PAST_NEEDED_BY = "change_past_needed_by", "Change request past its needed-by date"
     DECISION_PAST_NEEDED_BY = "decision_past_needed_by", "Decision request past its needed-by date"
+    GOVERNANCE_RHYTHM_MISSED = "governance_rhythm_missed", "Governance rhythm missed"
+    ESCALATION_CONTACT_LEFT = "escalation_contact_left", "Escalation contact left the team"
 
 
 class Severity(models.TextChoices):

@@ -66,6 +66,9 @@ AUDIENCE = {
     # The sponsor's lead decides both (with the decision-maker); the CDMO raised most of them.
     FlagKind.CHANGE_PAST_NEEDED_BY: (SPONSOR, CDMO),
     FlagKind.DECISION_PAST_NEEDED_BY: (SPONSOR,),
+    # The agreement is both leads': either may call the meeting or propose the change.
+    FlagKind.GOVERNANCE_RHYTHM_MISSED: (CDMO, SPONSOR),
+    FlagKind.ESCALATION_CONTACT_LEFT: (SPONSOR, CDMO),
 }
 ROLE_FOR_SIDE = {CDMO: TeamRole.PROJECT_MANAGER, SPONSOR: TeamRole.SPONSOR_LEAD}
 # How much of the item's name a flag's title carries, so that its email subject stays readable.

@@ -33,6 +33,7 @@ FLAG_COLUMNS = {
         FlagKind.QUESTION_UNANSWERED,
         FlagKind.MINUTES_NOT_SENT,
         FlagKind.MINUTES_NOT_CONFIRMED,
+        FlagKind.GOVERNANCE_RHYTHM_MISSED,
     ),
     "people": (
         FlagKind.NO_DECISION_MAKER,
@@ -40,6 +41,7 @@ FLAG_COLUMNS = {
         FlagKind.DECISION_MAKER_ABSENT,
         FlagKind.NO_SPONSOR_CONTACT,
         FlagKind.NO_CDMO_CONTACT,
+        FlagKind.ESCALATION_CONTACT_LEFT,
     ),
     "delivery": (
         FlagKind.MILESTONE_SLIP,

@@ -23,12 +23,23 @@ from oversight.monitoring.models import Flag, FlagKind, ProjectCheck, Severity
 from oversight.monitoring.rules import RULES
 from oversight.monitoring.services import sweep, sweep_due
 from portal.core import clock
+from portal.core.exceptions import ServiceError
 from portal.core.models import OutboxTask
 from projects import services as project_services
-from projects.models import CommentKind, StatusUpdate, TeamRole, UpdateComment, UpdateStatus
+from projects.models import (
+    AgreementStatus,
+    CommentKind,
+    ProjectMember,
+    StatusUpdate,
+    TeamRole,
+    UpdateComment,
+    UpdateStatus,
+    WorkingAgreement,
+)
+from projects.services._in_force import put_in_force
 from tests.factories.meetings import ActionItemFactory, close_as, held_meeting
 from tests.factories.projects import staff_project
-from tests.monitoring.story import START, Story, make_world
+from tests.monitoring.story import START, Story, _member, make_world
 from tests.projects.update_helpers import published_update
 
 
@@ -145,6 +156,48 @@ class TimedStory(Story):
             access=self._access(TeamRole.PROJECT_MANAGER, project), item=item
         )
 
+    def agree(self, project):
+        """A working agreement signed by both leads (a governance meeting every week or two,
+        the decision-maker as the sponsor's escalation contact); with one in force, a new
+        version with another rhythm comes into force (as an approved change does)."""
+        lead = _member(project, TeamRole.SPONSOR_LEAD)
+        pm = _member(project, TeamRole.PROJECT_MANAGER)
+        contact = ProjectMember.objects.filter(
+            project=project, role=TeamRole.DECISION_MAKER, removed_at__isnull=True
+        ).first()
+        terms = project_services.AgreementTerms(
+            update_cadence_days=project.update_cadence_days,
+            question_response_days=project.question_response_days,
+            response_hours={"critical": [4, 8], "major": [8, 24], "minor": [16, 40]},
+            governance_every_weeks=self.rng.randint(1, 2),
+            governance_forum=self.rng.choice(["", "Joint steering committee"]),
+            sponsor_escalation=contact.user if contact else lead,
+            cdmo_escalation=pm,
+            escalation_steps=f"Call the other side's contact ({self.counter}).",
+        )
+        self.counter += 1
+        if not WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE).exists():
+            draft = project_services.agreement_draft(
+                access=self._access(TeamRole.PROJECT_MANAGER, project), terms=terms
+            )
+            project_services.agreement_sign(
+                access=self._access(TeamRole.SPONSOR_LEAD, project), agreement=draft
+            )
+            project_services.agreement_sign(
+                access=self._access(TeamRole.PROJECT_MANAGER, project), agreement=draft
+            )
+        elif not WorkingAgreement.objects.filter(project=project, status=AgreementStatus.PROPOSED).exists():
+            try:
+                change = project_services.agreement_propose_change(
+                    access=self._access(TeamRole.PROJECT_MANAGER, project),
+                    terms=terms,
+                    why="Another rhythm.",
+                    needed_by=timezone.localdate() + dt.timedelta(days=5),
+                )
+            except ServiceError:  # the same terms again
+                return
+            put_in_force(WorkingAgreement.objects.get(change_request=change), now=clock.now())
+
     def nothing(self, project):
         """Only time passes."""
 
@@ -168,6 +221,7 @@ class TimedStory(Story):
         "raise_change": 2,
         "decide_change": 1,
         "decide": 1,
+        "agree": 2,
         "nothing": 6,
     }
 

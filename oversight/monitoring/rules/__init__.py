@@ -5,12 +5,13 @@ all the rows that break the rule right now (over stored, indexed deadlines such
 as `next_update_due` or `respond_by`) and returns findings. The sweep compares
 the findings with the open flags and raises, refreshes or clears in bulk.
 
-Rules are grouped by the domain they watch (projects, meetings, issues, requests); `RULES` is the order the
+Rules are grouped by the domain they watch (projects, meetings, issues, requests, agreements); `RULES` is the order the
 sweep runs them in.
 """
 
 from __future__ import annotations
 
+from .agreements import EscalationContactLeftRule, GovernanceRhythmMissedRule
 from .base import (
     MILESTONE_SLIP_CRITICAL_DAYS,
     MILESTONE_SLIP_THRESHOLD_DAYS,
@@ -66,4 +67,6 @@ RULES: list[Rule] = [
     IssuePlanBreachRule(),
     ChangePastNeededByRule(),
     DecisionPastNeededByRule(),
+    GovernanceRhythmMissedRule(),
+    EscalationContactLeftRule(),
 ]
