@@ -44,8 +44,8 @@ def seed_agreement(project: Project, team: Team) -> None:
         update_cadence_days=project.update_cadence_days,
         question_response_days=project.question_response_days,
         response_hours={severity.value: list(hours) for severity, hours in DEFAULT_RESPONSE_HOURS.items()},
-        governance_every_weeks=4,
-        governance_forum="Joint steering committee, video call",
+        governance_every_weeks=13,  # the demo meets quarterly (demo/meetings: "Quarterly steering committee")
+        governance_forum="Quarterly steering committee, video call",
         sponsor_escalation=team.dm or team.lead,
         cdmo_escalation=team.pm,
         escalation_steps=ESCALATION,
