@@ -127,7 +127,7 @@ def test_csv_export_has_the_same_rows_and_filters(client, world):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_pdf_export_contains_the_programs_and_explanations(client, world, django_capture_on_commit_callbacks):
+def test_pdf_export_contains_the_programs_and_their_flags(client, world, django_capture_on_commit_callbacks):
     """Asked for with a POST, built by the worker (tests/monitoring/test_dashboard_pdf.py has the rest)."""
     client.force_login(world["sponsor_exec"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +143,10 @@ def test_pdf_export_contains_the_programs_and_explanations(client, world, django
     for code in ("ACM-1", "ACM-2", "ACM-3"):
         assert code in text
     assert "OTH-1" not in text
-    assert "No update published since" in text
+    # Each row names its flags; what they say is on the Flags page and in the CSV (the legend).
+    assert "No recent status update" in text
+    assert "No update published since" not in text
+    assert "in the CSV export" in " ".join(text.split())
 
 
 @time_machine.travel(NOW, tick=False)
