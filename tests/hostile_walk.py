@@ -196,13 +196,11 @@ class Walk:
         try:
             response = getattr(self.client, method)(url, data or {}, **extra)
             if getattr(response, "streaming", False):
-                # A download is read to its end, as a browser does, then closed, as the WSGI
-                # server does: an error midway is a 500, and its server-side cursor is closed
-                # now, not by the garbage collector in the middle of a later query.
-                try:
-                    b"".join(response.streaming_content)
-                finally:
-                    response.close()
+                # A download is read to its end, as a browser does: an error midway is a 500, and
+                # the test client closes the response at its end (its server-side cursor now, not
+                # the garbage collector in the middle of a later query). Not response.close():
+                # outside the client that closes the test's database connection.
+                b"".join(response.streaming_content)
         except Exception as error:  # a test-client exception is a 500 in production
             self.errors.append(f"500 {method.upper()} {url[:200]}: {type(error).__name__}: {error}"[:400])
             return None
