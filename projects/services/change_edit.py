@@ -19,10 +19,10 @@ from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
 from .. import permissions, tasks
-from ..models import ChangeOption, ChangeRequest, MilestoneImpact
+from ..models import ChangeOption, ChangeRequest
 from ..selectors import ProjectAccess
 from ._checks import _require, require_same_project
-from .changes import OptionDraft, check_change_content
+from .changes import OptionDraft, check_change_content, write_options
 
 STALE_EDIT = (
     "Someone else edited this change request while you were editing it. Your text is below; "
@@ -101,23 +101,7 @@ def change_edit(
             raise ServiceError("Nothing was changed; edit a field, or go back to the change request.")
         with audited(f"Change request edited: {title} ({', '.join(changed)})"):
             revision = current.revision + 1
-            created = []
-            for position, option in enumerate(options, start=1):
-                row = ChangeOption.objects.create(
-                    change=current,
-                    revision=revision,
-                    position=position,
-                    label=option.label.strip(),
-                    description=option.description.strip(),
-                    cost_impact=option.cost_impact.strip(),
-                    quality_impact=option.quality_impact.strip(),
-                    regulatory_impact=option.regulatory_impact.strip(),
-                )
-                MilestoneImpact.objects.bulk_create(
-                    MilestoneImpact(option=row, milestone=milestone, days=days)
-                    for milestone, days in option.milestones
-                )
-                created.append(row)
+            created = write_options(current, options, revision=revision)
             for name, value in fields.items():
                 setattr(current, name, value)
             current.recommended_option = created[recommended]

@@ -125,26 +125,33 @@ def change_raise(
             needed_by=needed_by,
             recommendation=recommendation,
         )
-        created = []
-        for position, option in enumerate(options, start=1):
-            row = ChangeOption.objects.create(
-                change=change,
-                position=position,
-                label=option.label.strip(),
-                description=option.description.strip(),
-                cost_impact=option.cost_impact.strip(),
-                quality_impact=option.quality_impact.strip(),
-                regulatory_impact=option.regulatory_impact.strip(),
-            )
-            MilestoneImpact.objects.bulk_create(
-                MilestoneImpact(option=row, milestone=milestone, days=days)
-                for milestone, days in option.milestones
-            )
-            created.append(row)
+        created = write_options(change, options, revision=change.revision)
         change.recommended_option = created[recommended]
         change.save(update_fields=["recommended_option"])
         enqueue_on_commit(tasks.notify_change_raised, change.pk)
     return change
+
+
+def write_options(change: ChangeRequest, options: list[OptionDraft], *, revision: int) -> list[ChangeOption]:
+    """Write `options` (with their milestone impacts) as `change`'s options of `revision`, in order."""
+    created = []
+    for position, option in enumerate(options, start=1):
+        row = ChangeOption.objects.create(
+            change=change,
+            revision=revision,
+            position=position,
+            label=option.label.strip(),
+            description=option.description.strip(),
+            cost_impact=option.cost_impact.strip(),
+            quality_impact=option.quality_impact.strip(),
+            regulatory_impact=option.regulatory_impact.strip(),
+        )
+        MilestoneImpact.objects.bulk_create(
+            MilestoneImpact(option=row, milestone=milestone, days=days)
+            for milestone, days in option.milestones
+        )
+        created.append(row)
+    return created
 
 
 STALE_DECISION = "This change request was edited since you opened it; review the new version, then sign."
@@ -239,14 +246,20 @@ def change_reject(
         raise ServiceError("Give the reason for rejecting the change; the other side reads it.")
     with transaction.atomic(), audited(f"Change rejected: {change.title}"):
         current = _locked_open(access, change, version)
-        current.status = ChangeStatus.REJECTED
-        current.decided_by, current.decided_at = access.user, clock.now()
-        current.decision_reason = reason
-        current.version += 1
-        current.save()
-        settle_proposed_agreement(current, approved=False, now=current.decided_at)
-        enqueue_on_commit(tasks.notify_change_decided, current.pk)
+        _close_unapproved(current, ChangeStatus.REJECTED, access=access, reason=reason)
     return current
+
+
+def _close_unapproved(current: ChangeRequest, status: str, *, access: ProjectAccess, reason: str) -> None:
+    """Rejected or withdrawn (locked, open): who and when, the reason; a proposed agreement it
+    carried is not adopted; both sides are told after commit."""
+    current.status = status
+    current.decided_by, current.decided_at = access.user, clock.now()
+    current.decision_reason = reason
+    current.version += 1
+    current.save()
+    settle_proposed_agreement(current, approved=False, now=current.decided_at)
+    enqueue_on_commit(tasks.notify_change_decided, current.pk)
 
 
 def change_withdraw(*, access: ProjectAccess, change: ChangeRequest, reason: str) -> ChangeRequest:
@@ -267,11 +280,5 @@ def change_withdraw(*, access: ProjectAccess, change: ChangeRequest, reason: str
         )
         if not current.is_open:
             raise ServiceError(f"This change request is already {current.get_status_display().lower()}.")
-        current.status = ChangeStatus.WITHDRAWN
-        current.decided_by, current.decided_at = access.user, clock.now()
-        current.decision_reason = reason
-        current.version += 1
-        current.save()
-        settle_proposed_agreement(current, approved=False, now=current.decided_at)
-        enqueue_on_commit(tasks.notify_change_decided, current.pk)
+        _close_unapproved(current, ChangeStatus.WITHDRAWN, access=access, reason=reason)
     return current

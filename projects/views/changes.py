@@ -41,6 +41,24 @@ def changes_view(request, project_id: int):
     return render(request, "projects/changes.html", context)
 
 
+def _typed_content(form, options) -> dict | None:
+    """What the raise (or edit) form holds, as the service takes it; None while it has errors."""
+    typed = filled_options(form, options)
+    if typed is None:
+        return None
+    drafts, recommended = typed
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "what": data["what"],
+        "why": data["why"],
+        "needed_by": data["needed_by"],
+        "options": drafts,
+        "recommended": recommended,
+        "recommendation": data["recommendation"],
+    }
+
+
 @login_required
 def change_create_view(request, project_id: int):
     """Raise a change request with its options; a form with errors keeps everything typed."""
@@ -51,21 +69,10 @@ def change_create_view(request, project_id: int):
     milestones = list(open_milestones(project=context["project"]))
     form, options = change_forms(request.POST if request.method == "POST" else None, milestones=milestones)
     if request.method == "POST":
-        typed = filled_options(form, options)
-        if typed is not None:
-            drafts, recommended = typed
-            data = form.cleaned_data
+        content = _typed_content(form, options)
+        if content is not None:
             try:
-                change = services.change_raise(
-                    access=access,
-                    title=data["title"],
-                    what=data["what"],
-                    why=data["why"],
-                    needed_by=data["needed_by"],
-                    options=drafts,
-                    recommended=recommended,
-                    recommendation=data["recommendation"],
-                )
+                change = services.change_raise(access=access, **content)
             except ServiceError as error:
                 add_service_error(form, error)
             else:
@@ -91,22 +98,11 @@ def change_edit_view(request, project_id: int, changerequest_id: int):
     data = request.POST if request.method == "POST" else None
     form, options = change_forms(data, milestones=milestones, change=change)
     if request.method == "POST":
-        typed = filled_options(form, options)
-        if typed is not None:
-            drafts, recommended = typed
-            data = form.cleaned_data
+        content = _typed_content(form, options)
+        if content is not None:
             try:
                 services.change_edit(
-                    access=access,
-                    change=change,
-                    version=data["version"],
-                    title=data["title"],
-                    what=data["what"],
-                    why=data["why"],
-                    needed_by=data["needed_by"],
-                    options=drafts,
-                    recommended=recommended,
-                    recommendation=data["recommendation"],
+                    access=access, change=change, version=form.cleaned_data["version"], **content
                 )
             except ServiceError as error:
                 add_service_error(form, error)

@@ -22,7 +22,7 @@ from projects.models import AgreementStatus, ProjectMember, WorkingAgreement
 
 from ..models import FlagKind, Severity
 from .base import JUST_AFTER, Finding, Rule, active_projects
-from .meetings import HELD_STATUSES
+from .meetings import HELD_STATUSES, governance_held_by
 
 
 def _day(moment: dt.datetime) -> str:
@@ -37,17 +37,6 @@ def _in_force(field: str):
             field
         )[:1]
     )
-
-
-def _held_before(now):
-    """Governance meetings held (attendance recorded) by `now`: meeting_governance_held_idx."""
-    return Meeting.objects.filter(
-        project=OuterRef("pk"),
-        kind=MeetingKind.GOVERNANCE,
-        status__in=HELD_STATUSES,
-        attendance_recorded_at__isnull=False,
-        starts_at__lte=now,
-    ).order_by("-starts_at", "-pk")
 
 
 def _scheduled_after(now):
@@ -82,7 +71,7 @@ class GovernanceRhythmMissedRule(Rule):
             .annotate(
                 forum=_in_force("governance_forum"),
                 agreed_from=first_start,
-                last_held=Subquery(_held_before(now).values("starts_at")[:1]),
+                last_held=Subquery(governance_held_by(now).values("starts_at")[:1]),
             )
             .annotate(
                 due=ExpressionWrapper(

@@ -93,6 +93,18 @@ def _deliberate(row) -> str:
 HELD_STATUSES = (MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_SENT, MeetingStatus.CONFIRMED)
 
 
+def governance_held_by(now):
+    """The project's (OuterRef "pk") governance meetings held, attendance recorded, by `now`,
+    newest first: meeting_governance_held_idx."""
+    return Meeting.objects.filter(
+        project=OuterRef("pk"),
+        kind=MeetingKind.GOVERNANCE,
+        status__in=HELD_STATUSES,
+        attendance_recorded_at__isnull=False,
+        starts_at__lte=now,
+    ).order_by("-starts_at", "-pk")
+
+
 class DecisionMakerAbsentRule(Rule):
     """The sponsor's decision-maker missed both of the project's two most recent governance meetings
     with attendance recorded.
@@ -120,13 +132,7 @@ class DecisionMakerAbsentRule(Rule):
         return list(rows)
 
     def findings(self, now, project_ids=None):
-        recent = Meeting.objects.filter(
-            project=OuterRef("pk"),
-            kind=MeetingKind.GOVERNANCE,
-            status__in=HELD_STATUSES,
-            attendance_recorded_at__isnull=False,
-            starts_at__lte=now,
-        ).order_by("-starts_at", "-pk")
+        recent = governance_held_by(now)
         with_dm = recent.annotate(
             dm_attended=Exists(
                 Invitee.objects.filter(
