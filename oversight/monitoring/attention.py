@@ -10,8 +10,10 @@ of its figures; the sweep refreshes every project at its end, as the safety net.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -148,6 +150,28 @@ def _live_select() -> tuple[str, tuple]:
     return live.values("project_ref", *FIGURES).query.sql_with_params()
 
 
+# While a bulk writer runs inside `refreshed_once`, the projects its writes touch are noted here.
+_noted: ContextVar[set[int] | None] = ContextVar("attention_noted", default=None)
+
+
+@contextlib.contextmanager
+def refreshed_once() -> Iterator[None]:
+    """For bulk writers (the demo loader): inside, a refresh of given projects only notes them;
+    leaving without an error refreshes every noted project once, in the same transaction. The
+    demo's thousands of saves would otherwise each recompute their project's figures. Nested
+    uses join the outermost."""
+    if _noted.get() is not None:
+        yield
+        return
+    noted: set[int] = set()
+    token = _noted.set(noted)
+    try:
+        yield
+    finally:
+        _noted.reset(token)
+    refresh_attention(project_ids=noted)
+
+
 def refresh_attention(*, project_ids: Iterable[int] | None = None) -> int:
     """Store the live figures of these projects (of every project with None): one statement
     that inserts missing rows and updates only the rows whose figures changed. Returns how many
@@ -160,6 +184,10 @@ def refresh_attention(*, project_ids: Iterable[int] | None = None) -> int:
     if project_ids is not None:
         project_ids = sorted({int(pk) for pk in project_ids if pk})
         if not project_ids:
+            return 0
+        noted = _noted.get()
+        if noted is not None:
+            noted.update(project_ids)
             return 0
     table = connection.ops.quote_name(ProjectAttention._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in FIGURES)

@@ -15,6 +15,7 @@ from demo import monitoring as demo_monitoring
 from demo import notifications as demo_notifications
 from demo import projects as demo_projects
 from demo.world import DEMO_PASSWORD, World, seed_people_and_projects
+from oversight.monitoring.attention import refreshed_once
 from portal.core.audit import audited
 
 DOMAIN_SEEDERS = (
@@ -40,7 +41,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, projects: int = 0, quiet: bool = False, **options):
         random.seed(2026)
-        with transaction.atomic(), audited("Demo data", actor="demo:seed_demo"):
+        # The dashboard's figures are stored once per project at the end, not after every save.
+        with transaction.atomic(), audited("Demo data", actor="demo:seed_demo"), refreshed_once():
             world: World = seed_people_and_projects(extra_projects_to=projects)
             for module in DOMAIN_SEEDERS:
                 module.seed(world)
