@@ -126,6 +126,11 @@ urlpatterns = [
     path("<int:project_id>/agreement/", agreements.agreement_view, name="agreement"),
     path("<int:project_id>/agreement/draft/", agreements.agreement_draft_view, name="agreement_draft"),
     path("<int:project_id>/agreement/propose/", agreements.agreement_propose_view, name="agreement_propose"),
+    path(
+        "<int:project_id>/agreement/proposed/edit/",
+        agreements.agreement_proposal_edit_view,
+        name="agreement_proposal_edit",
+    ),
     # Change control (issue 14)
     path("<int:project_id>/changes/", changes.changes_view, name="changes"),
     path("<int:project_id>/changes/new/", changes.change_create_view, name="change_create"),

@@ -7,6 +7,7 @@ from ._options import (
 from .agreements import (
     AgreementChangeForm,
     AgreementForm,
+    AgreementProposalEditForm,
 )
 from .attachments import (
     AttachmentForm,
@@ -58,6 +59,7 @@ from .updates import (
 )
 
 __all__ = [
+    "AgreementProposalEditForm",
     "AgreementChangeForm",
     "AgreementForm",
     "ApproveOptionForm",

@@ -132,3 +132,23 @@ class AgreementChangeForm(AgreementForm):
         if needed_by < today or needed_by > today + datetime.timedelta(days=366):
             raise forms.ValidationError("Choose a date from today to a year ahead.")
         return needed_by
+
+
+class AgreementProposalEditForm(AgreementChangeForm):
+    """Editing the terms a proposed change carries: the propose form, starting from the proposed
+    version and the change's why and needed-by, carrying the change's version opened. A needed-by
+    date already passed may stay as it was."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, change, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.change = change
+        self.fields["why"].initial = change.why
+        self.fields["needed_by"].initial = change.needed_by
+        self.fields["version"].initial = change.version
+
+    def clean_needed_by(self):
+        if self.cleaned_data.get("needed_by") == self.change.needed_by:
+            return self.change.needed_by
+        return super().clean_needed_by()

@@ -116,7 +116,7 @@ class ChangeRequest(models.Model):
     @property
     def current_options(self) -> list["ChangeOption"]:
         """The options of the current revision (earlier revisions' rows are kept as history);
-        `get_change` prefetches only these, so this costs no query there."""
+        `get_change` prefetches every revision's, so this costs no query there."""
         return [option for option in self.options.all() if option.revision == self.revision]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from ..models import (
@@ -36,14 +36,27 @@ def changes_for_project(*, project: Project, include_decided: bool = False) -> Q
 
 
 def get_change(*, project: Project, change_id: int) -> ChangeRequest:
-    """One change request of `project` with its current revision's options and their milestone
-    impacts (the same shape the signature's content reads, so the page and the signature see the
-    same thing); `change.current_options` reads them without a query."""
+    """One change request of `project` with every revision's options and their milestone impacts
+    (the same shape the signature's content reads, so the page and the signature see the same
+    thing); `change.current_options` reads the current revision's without a query, and
+    `earlier_revisions(change=)` the others. Each option carries `recommended_then`: why it was
+    recommended while its revision was current (read from the request's pghistory events, the
+    only record of an earlier revision's recommendation), or None. Two queries for the options
+    however many revisions there are."""
     impacts = MilestoneImpact.objects.select_related("milestone").order_by("pk")
+    recommended_then = (
+        ChangeRequest.pgh_event_model.objects.filter(
+            pgh_obj_id=OuterRef("change_id"),
+            revision=OuterRef("revision"),
+            recommended_option_id=OuterRef("pk"),
+        )
+        .order_by("-pgh_id")
+        .values("recommendation")[:1]
+    )
     options = (
-        ChangeOption.objects.filter(revision=F("change__revision"))
+        ChangeOption.objects.annotate(recommended_then=Subquery(recommended_then))
         .prefetch_related(Prefetch("impacts", queryset=impacts))
-        .order_by("position")
+        .order_by("revision", "position")
     )
     return get_object_or_404(
         ChangeRequest.objects.select_related(
@@ -52,6 +65,40 @@ def get_change(*, project: Project, change_id: int) -> ChangeRequest:
         pk=change_id,
         project=project,
     )
+
+
+@dataclass(frozen=True)
+class EarlierRevision:
+    """The options a change request had at an earlier revision, and which one was recommended
+    then, with why (`recommended_option_id` None when the history does not say)."""
+
+    number: int
+    options: list[ChangeOption]
+    recommended_option_id: int | None
+    recommendation: str
+
+
+def earlier_revisions(*, change: ChangeRequest) -> list[EarlierRevision]:
+    """The revisions before the current one, newest first, each with its options and their
+    milestone impacts. No query of its own: `get_change` prefetched every revision's options,
+    each with what its revision recommended it for (`recommended_then`)."""
+    by_revision: dict[int, list[ChangeOption]] = {}
+    for option in change.options.all():
+        if option.revision < change.revision:
+            by_revision.setdefault(option.revision, []).append(option)
+    revisions = []
+    for number in sorted(by_revision, reverse=True):
+        options = by_revision[number]
+        recommended = next((o for o in options if getattr(o, "recommended_then", None) is not None), None)
+        revisions.append(
+            EarlierRevision(
+                number=number,
+                options=options,
+                recommended_option_id=recommended.pk if recommended else None,
+                recommendation=recommended.recommended_then if recommended else "",
+            )
+        )
+    return revisions
 
 
 def open_milestones(*, project: Project) -> QuerySet[Milestone]:

@@ -1,6 +1,7 @@
 """Writes for projects, split by sub-domain; every service is re-exported here."""
 
 from ._checks import require_same_project
+from .agreement_proposal import agreement_proposal_edit
 from .agreements import (
     AgreementTerms,
     agreement_draft,
@@ -63,6 +64,7 @@ from .updates import (
 )
 
 __all__ = [
+    "agreement_proposal_edit",
     "AgreementTerms",
     "agreement_draft",
     "agreement_propose_change",

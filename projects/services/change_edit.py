@@ -5,7 +5,8 @@ history kept by pghistory; the options and their milestone impacts are append-on
 writes them anew at the next `revision` and the earlier rows stay as they were. Everything that
 reads options reads the current revision (`ChangeRequest.current_options`). `version` guards two
 edits at once, and a decision against a version that has since been edited (services/changes.py).
-A change that carries a proposed working agreement keeps it: its terms are not edited here.
+A change that carries a proposed working agreement keeps it: its terms are edited on their own
+(services/agreement_proposal.py).
 """
 
 from __future__ import annotations

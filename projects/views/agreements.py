@@ -14,7 +14,7 @@ from portal.signatures.forms import SigningForm
 from portal.signatures.services import attach_signatures
 
 from .. import permissions, services
-from ..forms import AgreementChangeForm, AgreementForm
+from ..forms import AgreementChangeForm, AgreementForm, AgreementProposalEditForm
 from ..models import AgreementStatus, Side
 from ..page import project_page
 from ..selectors import SIGNING_ROLES, agreements_for_project
@@ -83,6 +83,11 @@ def agreement_view(request, project_id: int):
         waiting=waiting,
         can_draft=permissions.can_draft_agreement(access) and in_force is None,
         can_propose=permissions.can_raise_change(access) and in_force is not None and pending is None,
+        can_edit_proposal=(
+            pending is not None
+            and pending.status == AgreementStatus.PROPOSED
+            and permissions.can_withdraw_change(access, pending.change_request)
+        ),
     )
     return render(request, "projects/agreement.html", context)
 
@@ -130,6 +135,9 @@ def agreement_propose_view(request, project_id: int):
     if in_force is None:
         messages.info(request, "No agreement is in force yet; draft and sign one.")
         return redirect("projects:agreement", project_id=project_id)
+    proposed = next((v for v in versions if v.status == AgreementStatus.PROPOSED), None)
+    if proposed is not None and permissions.can_withdraw_change(access, proposed.change_request):
+        return redirect("projects:agreement_proposal_edit", project_id=project_id)
     form = AgreementChangeForm(request.POST or None, members=_active_members(context), start=in_force)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,4 +153,50 @@ def agreement_propose_view(request, project_id: int):
             messages.success(request, "Change request raised. Approving it puts the new terms in force.")
             return redirect(change)
     context.update(form=form, in_force=in_force, proposing=True)
+    return render(request, "projects/agreement_form.html", context)
+
+
+@login_required
+def agreement_proposal_edit_view(request, project_id: int):
+    """Edit the terms a proposed change carries, while it is proposed, as whoever may edit the
+    change: a new proposed version replaces the one before and the change's version is raised,
+    so a decision dialog opened on the old terms is refused. Two edits at once: the second gets
+    its form back, everything typed kept."""
+    context = project_page(request, project_id, "agreement")
+    access = context["access"]
+    versions = list(agreements_for_project(project=context["project"]))
+    proposed = next((v for v in versions if v.status == AgreementStatus.PROPOSED), None)
+    if proposed is None:
+        messages.info(request, "No change request proposes new terms now.")
+        return redirect("projects:agreement", project_id=project_id)
+    change = proposed.change_request
+    if not permissions.can_withdraw_change(access, change):
+        raise PermissionDenied(
+            "Only whoever raised the change, or their side's managers, edit its terms while it is proposed."
+        )
+    form = AgreementProposalEditForm(
+        request.POST or None, members=_active_members(context), start=proposed, change=change
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_proposal_edit(
+                access=access,
+                change=change,
+                version=form.cleaned_data["version"],
+                terms=form.terms(),
+                why=form.cleaned_data["why"],
+                needed_by=form.cleaned_data["needed_by"],
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Proposed terms saved. The other side is told what changed.")
+            return redirect(change)
+    context.update(
+        form=form,
+        in_force=next((v for v in versions if v.status == AgreementStatus.IN_FORCE), None),
+        proposed=proposed,
+        change=change,
+        proposing=True,
+    )
     return render(request, "projects/agreement_form.html", context)

@@ -16,7 +16,13 @@ from portal.signatures.services import signatures_of
 from .. import permissions, services
 from ..forms import ChangeWithdrawForm, change_forms, filled_options
 from ..page import project_page
-from ..selectors.changes import change_baselines, changes_for_project, get_change, open_milestones
+from ..selectors.changes import (
+    change_baselines,
+    changes_for_project,
+    earlier_revisions,
+    get_change,
+    open_milestones,
+)
 from ._dialogs import option_dialogs
 
 FILTERS = {"open": "Open", "all": "All"}
@@ -197,6 +203,7 @@ def change_view(request, project_id: int, changerequest_id: int):
     context.update(
         change=change,
         options=options,
+        earlier_revisions=earlier_revisions(change=change),
         dialogs=dialogs,
         withdraw=withdraw,
         can_edit=withdraw is not None,

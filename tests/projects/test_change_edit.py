@@ -130,7 +130,10 @@ def test_an_edit_writes_revision_2_options_and_keeps_the_old_ones(
     assert told.recipient == sponsor_lead and "was edited" in told.title
     assert "decision needed by, options and recommended option" in told.body
     page = client.get(change.get_absolute_url()).content.decode()
-    assert "€55k" in page and "€40k" not in page and "+28 days" in page and "Revision" in page
+    current_part, earlier_part = page.split('id="earlier-revisions-title"')
+    assert "€55k" in current_part and "€40k" not in current_part and "+28 days" in current_part
+    # The earlier revision's options are shown collapsed below the current ones.
+    assert "€40k" in earlier_part and "+21 days" in earlier_part and "€55k" not in earlier_part
     tab = client.get(reverse("projects:changes", args=[project.pk])).content.decode()
     assert 'data-label="Options">2<' in tab
     history = client.get(reverse("projects:history", args=[project.pk])).content.decode()

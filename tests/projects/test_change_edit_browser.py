@@ -1,5 +1,6 @@
 """Editing a proposed change request in real Chromium: the side that raised it opens the edit
-form from the change, changes an option, saves; both pages pass axe-core."""
+form from the change, changes an option, saves; the earlier revision opens below the new one; both
+pages pass axe-core."""
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -26,6 +27,12 @@ def test_the_cdmo_edits_its_change_and_the_page_shows_the_new_revision(
     page.get_by_role("button", name="Save the changes").click()
     expect(page.get_by_text("Change request edited.")).to_be_visible()
     expect(page.get_by_text("€55k for the transfer runs.")).to_be_visible()
-    expect(page.get_by_text("€40k for the transfer runs.")).to_have_count(0)
+    # The earlier revision is kept below, collapsed until opened.
+    earlier = page.get_by_text("€40k for the transfer runs.")
+    expect(earlier).to_have_count(1)
+    expect(earlier).to_be_hidden()
+    page.get_by_text("Revision 1: 2 options").click()
+    expect(earlier).to_be_visible()
+    expect(page.locator("details.earlier-revision").get_by_text("Recommended", exact=True)).to_be_visible()
     assert _axe_problems(page) == []
     assert ChangeRequest.objects.get(pk=change.pk).revision == 2

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from portal.signatures.registry import signed_action
 from portal.signatures.services import signatures_of
@@ -36,7 +37,7 @@ def test_editing_a_change_that_carries_a_proposed_agreement_keeps_it(
     )
     client.force_login(cdmo_pm)
     form = client.get(_edit_url(change)).content.decode()
-    assert "terms are not edited here" in form
+    assert reverse("projects:agreement_proposal_edit", args=[project.pk]) in form
     change = get_change(project=project, change_id=change.pk)
     edited = services.change_edit(
         access=access(cdmo_pm, project),
