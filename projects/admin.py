@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from portal.core.admin import ReadOnlyAdmin
 
-from .models import DecisionRequest, Milestone, Project, ProjectMember, StatusUpdate
+from .models import (
+    ChangeOption,
+    ChangeRequest,
+    DecisionOption,
+    DecisionRequest,
+    Milestone,
+    Project,
+    ProjectMember,
+    StatusUpdate,
+)
 
 
 class ProjectMemberInline(admin.TabularInline):
@@ -65,9 +74,62 @@ class StatusUpdateAdmin(ReadOnlyAdmin):
     list_select_related = ["project"]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never added, changed or deleted here: options are
+    append-only (database triggers refuse an UPDATE or DELETE of them), and written by the
+    services with the request they belong to."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DecisionOptionInline(ReadOnlyInline):
+    model = DecisionOption
+    fields = ["position", "label", "description"]
+
+
+class ChangeOptionInline(ReadOnlyInline):
+    """Every revision's options: the earlier revisions' rows are the history of the proposal."""
+
+    model = ChangeOption
+    fields = [
+        "revision",
+        "position",
+        "label",
+        "description",
+        "cost_impact",
+        "quality_impact",
+        "regulatory_impact",
+    ]
+
+
 @admin.register(DecisionRequest)
 class DecisionRequestAdmin(ReadOnlyAdmin):
     list_display = ["title", "project", "needed_by", "status", "decided_at"]
     list_filter = ["status"]
     search_fields = ["title", "project__code"]
     list_select_related = ["project"]
+    inlines = [DecisionOptionInline]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "needed_by", "status", "revision", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "project__code"]
+    list_select_related = ["project"]
+    inlines = [ChangeOptionInline]

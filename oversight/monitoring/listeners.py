@@ -12,6 +12,10 @@ nightly reconciliation.
 The same changes, and the saves of flags, refresh the project's stored attention figures
 (`attention.refresh_attention`) at once, in the changing transaction, whatever the setting: the
 executive dashboard reads those figures, so they follow every write.
+
+A person deactivated or reactivated (an org admin's `member_update`) is a change to every project
+they are on the team of or named by as an escalation contact in the agreement in force: those
+projects are re-checked (`_person_saved`), found with one query.
 """
 
 from __future__ import annotations
@@ -19,13 +23,16 @@ from __future__ import annotations
 from operator import attrgetter
 
 from django.conf import settings
-from django.db.models.signals import post_migrate, post_save
+from django.db.models import Q
+from django.db.models.signals import post_migrate, post_save, pre_save
 
 from issues.models import ServiceIssue
 from meetings.models import ActionItem, Meeting
+from portal.accounts.models import User
 from portal.core.queue import enqueue_once_on_commit
 from portal.core.signals import project_data_changed
 from projects.models import (
+    AgreementStatus,
     ChangeRequest,
     DecisionRequest,
     Milestone,
@@ -83,6 +90,39 @@ def _saved(sender, instance, raw=False, **kwargs) -> None:
         project_changed(attrgetter(WATCHED[sender])(instance))
 
 
+def _activity_may_change(instance, raw, update_fields) -> bool:
+    return not raw and instance.pk is not None and (update_fields is None or "is_active" in update_fields)
+
+
+def _person_saving(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """Before a save that may write `is_active`: what it was (one query, only for such saves;
+    a login's `last_login` save costs nothing)."""
+    if _activity_may_change(instance, raw, update_fields) and settings.MONITORING_RECHECK_ON_CHANGE:
+        instance._was_active = User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+
+
+def _person_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs) -> None:
+    """Deactivated or reactivated: their projects' flags (a contact who left, a missing lead or
+    decision-maker) follow at once rather than at the nightly reconciliation."""
+    was_active = instance.__dict__.pop("_was_active", None)
+    if created or was_active is None or was_active == instance.is_active:
+        return
+    for project_id in projects_of_person(instance.pk):
+        project_changed(project_id)
+
+
+def projects_of_person(user_id: int) -> list[int]:
+    """The projects `user_id` is a current member of or an escalation contact of the agreement in
+    force of: one query."""
+    named = WorkingAgreement.objects.filter(
+        Q(sponsor_escalation_id=user_id) | Q(cdmo_escalation_id=user_id), status=AgreementStatus.IN_FORCE
+    ).values_list("project_id", flat=True)
+    member = ProjectMember.objects.filter(user_id=user_id, removed_at__isnull=True).values_list(
+        "project_id", flat=True
+    )
+    return sorted(set(member.union(named)))
+
+
 def _migrated(sender, **kwargs) -> None:
     fill_missing_attention()
 
@@ -96,6 +136,8 @@ def _signalled(sender, project_id=None, **kwargs) -> None:
 def connect(app_config) -> None:
     for model in WATCHED.keys() | ATTENTION_SOURCES.keys():
         post_save.connect(_saved, sender=model, dispatch_uid=f"monitoring.recheck.{model._meta.label}")
+    pre_save.connect(_person_saving, sender=User, dispatch_uid="monitoring.recheck.person.before")
+    post_save.connect(_person_saved, sender=User, dispatch_uid="monitoring.recheck.person")
     project_data_changed.connect(_signalled, dispatch_uid="monitoring.recheck.signal")
     # After `migrate`, every project has its figures (the table's first fill, and any gap).
     post_migrate.connect(_migrated, sender=app_config, dispatch_uid="monitoring.attention.fill")

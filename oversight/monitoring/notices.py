@@ -75,21 +75,27 @@ ROLE_FOR_SIDE = {CDMO: TeamRole.PROJECT_MANAGER, SPONSOR: TeamRole.SPONSOR_LEAD}
 ITEM_NAME_LENGTH = 60
 
 
-def _item_name(subject) -> str:
+def _item_name(subject, code: str) -> str:
     """What a flag is about, in a few words: the action item's, meeting's or milestone's title,
-    the question's opening words, the issue's reference; "" for a flag on the whole project."""
+    the question's opening words, the issue's reference, the agreement's version; "" for a flag
+    on the whole project. Without the project's `code` in front (the title already starts with
+    it: "ACM-101 working agreement v1" is "working agreement v1" there)."""
     if subject is None or isinstance(subject, Project):
         return ""
     if isinstance(subject, UpdateComment):
         return f"“{shorten(' '.join(subject.body.split()), ITEM_NAME_LENGTH - 2)}”"
-    name = getattr(subject, "reference", None) or getattr(subject, "title", None) or str(subject)
-    return shorten(" ".join(str(name).split()), ITEM_NAME_LENGTH)
+    name = " ".join(
+        str(getattr(subject, "reference", None) or getattr(subject, "title", None) or subject).split()
+    )
+    if code and name.startswith(code):
+        name = name[len(code) :].lstrip(" :·–-") or name
+    return shorten(name, ITEM_NAME_LENGTH)
 
 
 def flag_title(flag: Flag, *, repeat: bool = False) -> str:
-    """One line naming the project, the kind of flag and the item, so that two flags of one
-    kind on different items never read alike."""
-    name = _item_name(flag.subject)
+    """One line naming the project (once), the kind of flag and the item, so that two flags of
+    one kind on different items never read alike."""
+    name = _item_name(flag.subject, flag.project.code)
     return (
         f"{flag.project.code}: {flag.get_kind_display()}"
         + (f" – {name}" if name else "")

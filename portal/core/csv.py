@@ -49,10 +49,11 @@ class _Line:
 
 
 def streaming_csv_response(
-    filename: str, header: Iterable, rows: Iterable[Iterable]
+    filename: str, header: Iterable, rows: Iterable[Iterable], *, byte_order_mark: bool = False
 ) -> StreamingHttpResponse:
     """A CSV download written line by line as `rows` is consumed: memory stays flat however
-    many rows there are. Consume anything that can fail (the first query) before calling."""
+    many rows there are. Consume anything that can fail (the first query) before calling.
+    `byte_order_mark`: starts with one, so spreadsheets read the names and arrows as UTF-8."""
     writer = csv.writer(_Line())
     # The rows are made after the view has returned, when the request's time zone is no longer
     # active: they are made in the zone that was active when the download was asked for.
@@ -60,7 +61,9 @@ def streaming_csv_response(
 
     def lines() -> Iterator[str]:
         with timezone.override(zone):
-            yield writer.writerow([neutralise_cell(cell) for cell in header])
+            yield ("\ufeff" if byte_order_mark else "") + writer.writerow(
+                [neutralise_cell(cell) for cell in header]
+            )
             for row in rows:
                 yield writer.writerow([neutralise_cell(cell) for cell in row])
 

@@ -90,7 +90,9 @@ def project_events_in(*, project, sees_internal: bool, start: dt.date, end: dt.d
     return within_days(events, start, end).order_by("pgh_created_at", "pgh_slug")
 
 
-def collect(*, project, user, sees_internal: bool, start: dt.date, end: dt.date, progress) -> Trail:
+def trail_head(*, project, user, start: dt.date, end: dt.date) -> Trail:
+    """The export's header and its signatures and signing attempts (a few rows: read at once);
+    the events are read apart (`event_rows`), as many as there are."""
     since, until = day_bounds(start, end)
     trail = Trail(
         project={
@@ -108,13 +110,6 @@ def collect(*, project, user, sees_internal: bool, start: dt.date, end: dt.date,
         generated_by=person(user),
         time_zone=str(timezone.get_current_timezone()),
     )
-    events = project_events_in(project=project, sees_internal=sees_internal, start=start, end=end)
-    total = events.count()
-    progress(0, total, "Reading the audit trail")
-    for batch in _batches(events.iterator(chunk_size=BATCH)):
-        trail.events.extend(_event_rows(batch))
-        progress(len(trail.events), total, "Reading the audit trail")
-    progress(total, total, "Reading the signatures")
     in_range = signed_records_of(project)
     trail.signatures = _signature_rows(
         Signature.objects.filter(in_range, signed_at__gte=since, signed_at__lt=until)
@@ -127,6 +122,31 @@ def collect(*, project, user, sees_internal: bool, start: dt.date, end: dt.date,
         .select_related("user__organization", "record_type")
         .order_by("at", "pk")
     ]
+    return trail
+
+
+def event_rows(events) -> Iterator[dict]:
+    """The rows of `events` (a query, see `project_events_in`), read through a server-side cursor
+    BATCH at a time and described a batch at a time: memory stays flat however many there are
+    (two queries a batch for the names, besides the cursor's)."""
+    for batch in _batches(events.iterator(chunk_size=BATCH)):
+        yield from _event_rows(batch)
+
+
+def collect(*, project, user, sees_internal: bool, start: dt.date, end: dt.date, progress) -> Trail:
+    """The whole trail in memory, for the layouts that need all of it at once (PDF, JSON); the
+    CSV is streamed (`stream.streamed_csv`)."""
+    events = project_events_in(project=project, sees_internal=sees_internal, start=start, end=end)
+    total = events.count()
+    progress(0, total, "Reading the audit trail")
+    rows: list[dict] = []
+    for row in event_rows(events):
+        rows.append(row)
+        if len(rows) % BATCH == 0:
+            progress(len(rows), total, "Reading the audit trail")
+    progress(total, total, "Reading the signatures")
+    trail = trail_head(project=project, user=user, start=start, end=end)
+    trail.events = rows
     return trail
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -42,20 +43,29 @@ def to_json(trail: Trail) -> bytes:
 
 
 def to_csv(trail: Trail) -> bytes:
+    """The CSV of a trail read whole (a document asked for before the CSV was streamed)."""
     stream = io.StringIO()
     writer = SafeCSVWriter(stream)
     writer.writerow(CSV_HEADER)
-    for e in trail.events:
+    writer.writerows(csv_rows(trail, trail.events))
+    # A byte-order mark, so spreadsheets read the names and arrows as UTF-8.
+    return ("\ufeff" + stream.getvalue()).encode()
+
+
+def csv_rows(trail: Trail, events: Iterable[dict]) -> Iterator[list]:
+    """The CSV's rows, in order: `events` (consumed as they come), the trail's signatures, its
+    signing attempts."""
+    for e in events:
         who = e["who"]
         changes = "\n".join(f"{c['field']}: {c['old']} → {c['new']}" for c in e["changes"])
         what = f"{e['what']} · {e['subject']}" if e["subject"] else e["what"]
-        writer.writerow(
+        yield (
             ["event", e["id"], e["at_utc"], who["name"], who["email"], who["organization"], what]
             + [e["model"], e["record_id"], e["reason"], e["url"], changes, "", "", "", "", "", ""]
         )
     for s in trail.signatures:
         who = s["signer"]
-        writer.writerow(
+        yield (
             ["signature", s["id"], s["signed_at_utc"], s["printed_name"], s["signer_email"]]
             + [who["organization"], " · ".join(filter(None, [s["action_label"], s["options"]]))]
             + [s["model"], s["record_id"], "", "", ""]
@@ -63,13 +73,11 @@ def to_csv(trail: Trail) -> bytes:
         )
     for a in trail.attempts:
         who = a["who"]
-        writer.writerow(
+        yield (
             ["signing_attempt", a["id"], a["at_utc"], who["name"], who["email"], who["organization"]]
             + [a["action"], a["model"], a["record_id"], "", "", "", a["meaning"], "", "", ""]
             + [a["outcome"], a["signature_id"] or ""]
         )
-    # A byte-order mark, so spreadsheets read the names and arrows as UTF-8.
-    return ("\ufeff" + stream.getvalue()).encode()
 
 
 def _verdict(signature: dict) -> str:

@@ -9,8 +9,9 @@ from portal.core.history import project_history_page
 from portal.core.views_helpers import querystring_without_page
 from portal.documents.services import request_document
 
-from ..audit_export.build import kind, parameters
+from ..audit_export.build import STREAMED, kind, parameters
 from ..audit_export.forms import AuditExportForm
+from ..audit_export.stream import streamed_csv
 from ..page import project_page
 from ..permissions import can_export_audit_trail
 
@@ -28,8 +29,9 @@ def project_history_view(request, project_id: int):
 
 @login_required
 def audit_export_view(request, project_id: int):
-    """GET: the range and format; POST: ask a worker for the export and go to its page.
-    Anyone but the project's admins, executives and leads: 404, as for an outsider."""
+    """GET: the range and format; POST: the CSV streamed at once, or (PDF, JSON) ask a worker for
+    the export and go to its page. Anyone but the project's admins, executives and leads: 404, as
+    for an outsider."""
     context = project_page(request, project_id, "history")
     if not can_export_audit_trail(context["access"]):
         raise Http404("No such page.")
@@ -37,6 +39,14 @@ def audit_export_view(request, project_id: int):
     form = AuditExportForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["format"] in STREAMED:
+            return streamed_csv(
+                project=project,
+                user=request.user,
+                sees_internal=context["access"].sees_internal,
+                start=data["start"],
+                end=data["end"],
+            )
         document = request_document(
             user=request.user,
             kind=kind(data["format"]),
