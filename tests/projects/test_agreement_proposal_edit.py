@@ -102,6 +102,10 @@ def test_the_proposer_edits_the_terms_and_approving_puts_the_edited_terms_in_for
     # Its history keeps which change proposed the replaced version.
     events = WorkingAgreement.pgh_event_model.objects.filter(pgh_obj_id=first.pk).order_by("pgh_id")
     assert [e.change_request_id for e in events][0] == change.pk
+    # The Agreement tab keeps the replaced terms in view, as written.
+    tab = client.get(reverse("projects:agreement", args=[project.pk])).content.decode()
+    assert "Versions that never came into force" in tab
+    assert f"v{first.number}: drafted by {first.drafted_by.full_name}" in tab
 
     client.force_login(decision_maker)
     page = client.get(change.get_absolute_url()).content.decode()
