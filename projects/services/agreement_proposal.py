@@ -21,12 +21,12 @@ from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
-from .. import permissions, tasks
+from .. import tasks
 from ..models import AgreementStatus, ChangeRequest, Project, WorkingAgreement
 from ..selectors import ProjectAccess
-from ._checks import _require, require_same_project
+from ._checks import require_same_project
 from .agreements import AgreementTerms, _write
-from .change_edit import STALE_EDIT
+from .change_edit import lock_for_edit
 from .changes import OptionDraft, write_options
 
 
@@ -90,17 +90,7 @@ def agreement_proposal_edit(
     with transaction.atomic():
         # The project row first, as proposing does: one proposal written at a time.
         Project.objects.select_for_update().get(pk=access.project.pk)
-        current = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=change.pk)
-        _require(
-            permissions.can_withdraw_change(access, current) or not current.is_open,
-            "Only whoever raised the change, or their side's managers, edit it.",
-        )
-        if not current.is_open:
-            raise ServiceError(
-                f"This change request is {current.get_status_display().lower()}; it is no longer edited."
-            )
-        if current.version != version:
-            raise ServiceError(STALE_EDIT)
+        current = lock_for_edit(access=access, change=change, version=version)
         proposed = (
             WorkingAgreement.objects.select_for_update()
             .filter(change_request=current, status=AgreementStatus.PROPOSED)

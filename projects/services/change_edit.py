@@ -64,6 +64,23 @@ def _what_changed(
     return changed
 
 
+def lock_for_edit(*, access: ProjectAccess, change: ChangeRequest, version: int) -> ChangeRequest:
+    """The change, locked, once it is sure the editor may still edit it at the version they
+    opened; inside the caller's transaction."""
+    current = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=change.pk)
+    _require(
+        permissions.can_withdraw_change(access, current) or not current.is_open,
+        "Only whoever raised the change, or their side's managers, edit it.",
+    )
+    if not current.is_open:
+        raise ServiceError(
+            f"This change request is {current.get_status_display().lower()}; it is no longer edited."
+        )
+    if current.version != version:
+        raise ServiceError(STALE_EDIT)
+    return current
+
+
 def change_edit(
     *,
     access: ProjectAccess,
@@ -84,17 +101,7 @@ def change_edit(
     recommendation = (recommendation or "").strip()
     check_change_content(access, title, what, why, options, recommended, recommendation)
     with transaction.atomic():
-        current = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=change.pk)
-        _require(
-            permissions.can_withdraw_change(access, current) or not current.is_open,
-            "Only whoever raised the change, or their side's managers, edit it.",
-        )
-        if not current.is_open:
-            raise ServiceError(
-                f"This change request is {current.get_status_display().lower()}; it is no longer edited."
-            )
-        if current.version != version:
-            raise ServiceError(STALE_EDIT)
+        current = lock_for_edit(access=access, change=change, version=version)
         fields = {"title": title, "what": what, "why": why, "needed_by": needed_by}
         fields["recommendation"] = recommendation
         changed = _what_changed(current, fields, options, recommended)
