@@ -40,11 +40,11 @@ ON_TIME = Measure(
 CADENCE = Measure(
     "cadence",
     "Cadence kept",
-    "Of the update periods whose due date fell in the quarter and has passed, the share with a "
-    "status update published by the due date; as on the Updates tab, the next update is due one "
-    "cadence after the last one was published (the first one cadence after the project's start, "
-    "the one after a missed period one cadence after the missed due date), using the cadence of "
-    "the working agreement in force at the quarter's end, else the project's.",
+    "Of the update periods due in the quarter (up to yesterday), the share with a status update "
+    "published by the due date. The next update is due one cadence after the last one was "
+    "published (the first, one cadence after the project's start; after a missed period, one "
+    "cadence after its due date); the cadence is the working agreement's at the quarter's end, "
+    "else the project's.",
 )
 RESPONSIVENESS = Measure(
     "responsiveness",
