@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "issues",
     # The oversight layer, which reads across the domain apps
     "oversight.monitoring",
+    "oversight.scorecards",
     # The demo world on top
     "demo",
 ]

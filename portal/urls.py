@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("meetings.urls")),  # /meetings/… and /projects/<id>/meetings/…
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…
     path("", include("oversight.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
+    path("", include("oversight.scorecards.urls")),  # /projects/<id>/health/
     path("notifications/", include("portal.notifications.urls")),
     path("documents/", include("portal.documents.urls")),
     # Before the admin's own login, which has no rate limit and no second factor.

@@ -1,0 +1,230 @@
+"""The scorecard's measures: what each one means, and its computation over a project's records.
+
+Every figure is computed from the record, never typed. Each measure reads its rows for all the
+quarters shown with one query (only the columns it needs) and buckets them in Python, so the
+Health page costs the same number of queries for 2 milestones or 2,000. The cadence measure also
+asks which working agreement was in force at the end of each quarter (one query per quarter).
+A figure on fewer than `MIN_RECORDS` records says "too few to measure" instead of a percentage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from portal.core import clock
+from projects.models import CommentKind, Milestone, MilestoneStatus, Project, StatusUpdate, UpdateComment
+from projects.selectors import agreement_in_force
+
+from .quarters import Quarter, bucket, utc_date
+
+MIN_RECORDS = 3
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: str
+    definition: str
+
+
+ON_TIME = Measure(
+    "on_time",
+    "On-time delivery",
+    "Of the milestones completed in the quarter, the share whose actual date is on or before its "
+    "baseline date; slip is the actual date minus the baseline date in days (an early or on-time "
+    "milestone counts as 0).",
+)
+CADENCE = Measure(
+    "cadence",
+    "Cadence kept",
+    "Of the update periods due in the quarter (up to yesterday), the share with a status update "
+    "published by the due date. The next update is due one cadence after the last one was "
+    "published (the first, one cadence after the project's start; after a missed period, one "
+    "cadence after its due date); the cadence is the working agreement's at the quarter's end, "
+    "else the project's.",
+)
+RESPONSIVENESS = Measure(
+    "responsiveness",
+    "Responsiveness",
+    "Of the sponsor's questions on status updates asked in the quarter and answered, the share "
+    "answered by their respond-by time, and the median time to answer in hours; questions still "
+    "open are not counted.",
+)
+MEASURES = (ON_TIME, CADENCE, RESPONSIVENESS)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measure over one quarter: the share (0..1), on how many records, and its details."""
+
+    measure: Measure
+    quarter: Quarter
+    n: int
+    unit: str
+    share: float | None = None
+    details: tuple[str, ...] = field(default=())
+
+    @property
+    def too_few(self) -> bool:
+        return self.n < MIN_RECORDS
+
+    @property
+    def display(self) -> str:
+        if self.too_few or self.share is None:
+            return "too few to measure"
+        return f"{int(self.share * 100 + 0.5)} %"  # half up: 12.5 % shows as 13 %
+
+    @property
+    def n_label(self) -> str:
+        return f"n = {self.n} {self.unit}"
+
+
+def _share(kept: int, total: int) -> float | None:
+    return kept / total if total else None
+
+
+def _units(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+# --- On-time delivery ----------------------------------------------------------------------------
+
+
+def on_time_delivery(*, project: Project, quarters: list[Quarter]) -> list[Figure]:
+    rows = Milestone.objects.filter(
+        project=project,
+        status=MilestoneStatus.DONE,
+        actual_date__gte=min(q.start for q in quarters),
+        actual_date__lte=max(q.end for q in quarters),
+    ).values_list("actual_date", "baseline_date")
+    slips: dict[Quarter, list[int]] = defaultdict(list)
+    for actual, baseline in rows:
+        quarter = bucket(quarters, actual)
+        if quarter is not None:
+            slips[quarter].append(max(0, (actual - baseline).days))
+    figures = []
+    for quarter in quarters:
+        days = slips[quarter]
+        n = len(days)
+        details: tuple[str, ...] = ()
+        if n >= MIN_RECORDS:
+            details = (f"mean slip {statistics.fmean(days):.1f} days", f"worst slip {max(days)} days")
+        figures.append(
+            Figure(
+                ON_TIME,
+                quarter,
+                n,
+                _units(n, "milestone", "milestones"),
+                _share(sum(1 for d in days if d == 0), n),
+                details,
+            )
+        )
+    return figures
+
+
+# --- Cadence kept --------------------------------------------------------------------------------
+
+
+def cadence_in_force(*, project: Project, quarter: Quarter, now: dt.datetime) -> int:
+    """The update cadence (days) at the quarter's end (or now, for the quarter under way)."""
+    agreement = agreement_in_force(project=project, at=min(quarter.ends_before(), now))
+    return agreement.update_cadence_days if agreement is not None else project.update_cadence_days
+
+
+def update_periods(
+    *, start: dt.date, cadence: int, published: list[dt.date], today: dt.date
+) -> list[tuple[dt.date, bool]]:
+    """(due date, kept) for each update period whose due date is before `today`.
+
+    The first is due `cadence` days after `start`; a publication on or before the due date keeps the
+    period and the next is due `cadence` days after that publication; a missed period is followed
+    by one due `cadence` days after the missed due date. `published` is sorted.
+    """
+    periods = []
+    due = start + dt.timedelta(days=cadence)
+    index = 0
+    while due < today:
+        # Publications before the period began were already counted.
+        if index < len(published) and published[index] <= due:
+            periods.append((due, True))
+            due = published[index] + dt.timedelta(days=cadence)
+            index += 1
+        else:
+            periods.append((due, False))
+            due += dt.timedelta(days=cadence)
+    return periods
+
+
+def cadence_kept(*, project: Project, quarters: list[Quarter]) -> list[Figure]:
+    now = clock.now()
+    today = utc_date(now)
+    published = sorted(
+        utc_date(at)
+        for at in StatusUpdate.objects.filter(
+            project=project, revision_of__isnull=True, published_at__isnull=False
+        ).values_list("published_at", flat=True)
+    )
+    figures = []
+    for quarter in quarters:
+        cadence = cadence_in_force(project=project, quarter=quarter, now=now)
+        periods = [
+            kept
+            for due, kept in update_periods(
+                start=project.start_date, cadence=cadence, published=published, today=today
+            )
+            if quarter.contains(due)
+        ]
+        n = len(periods)
+        figures.append(
+            Figure(
+                CADENCE,
+                quarter,
+                n,
+                _units(n, "update period", "update periods"),
+                _share(sum(periods), n),
+                (f"every {cadence} days",),
+            )
+        )
+    return figures
+
+
+# --- Responsiveness ------------------------------------------------------------------------------
+
+
+def responsiveness(*, project: Project, quarters: list[Quarter]) -> list[Figure]:
+    rows = UpdateComment.objects.filter(
+        update__project=project,
+        kind=CommentKind.QUESTION,
+        is_internal=False,
+        author__organization_id=project.sponsor_id,
+        answered_at__isnull=False,
+        created_at__gte=min(q.starts_at() for q in quarters),
+        created_at__lt=max(q.ends_before() for q in quarters),
+    ).values_list("created_at", "answered_at", "respond_by")
+    answers: dict[Quarter, list[tuple[float, bool]]] = defaultdict(list)
+    for asked, answered, respond_by in rows:
+        quarter = bucket(quarters, utc_date(asked))
+        if quarter is not None:
+            hours = (answered - asked).total_seconds() / 3600
+            answers[quarter].append((hours, answered <= respond_by))
+    figures = []
+    for quarter in quarters:
+        rows_ = answers[quarter]
+        n = len(rows_)
+        details: tuple[str, ...] = ()
+        if n >= MIN_RECORDS:
+            details = (f"median answer {statistics.median(h for h, _ in rows_):.1f} hours",)
+        figures.append(
+            Figure(
+                RESPONSIVENESS,
+                quarter,
+                n,
+                _units(n, "answered question", "answered questions"),
+                _share(sum(1 for _, in_time in rows_ if in_time), n),
+                details,
+            )
+        )
+    return figures
