@@ -13,7 +13,7 @@ from oversight.monitoring.services import sweep
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 from tests.factories.meetings import MeetingFactory
-from tests.monitoring.test_recheck_person import _in_force
+from tests.projects.test_working_agreement import _in_force
 
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
 LATER = T0 + dt.timedelta(weeks=5)

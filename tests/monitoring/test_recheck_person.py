@@ -13,10 +13,9 @@ from oversight.monitoring.models import Flag, FlagKind
 from oversight.monitoring.services import sweep
 from portal.accounts.models import User
 from portal.core.models import OutboxTask
-from projects import services
 from projects.models import ProjectMember
 from tests.factories.projects import staff_project
-from tests.projects.update_helpers import access
+from tests.projects.test_working_agreement import _in_force
 
 NOW = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
 RECHECK = tasks.recheck_project.name
@@ -26,22 +25,6 @@ RECHECK = tasks.recheck_project.name
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def _in_force(project, sponsor, cdmo):
-    terms = services.AgreementTerms(
-        update_cadence_days=14,
-        question_response_days=3,
-        response_hours={"critical": [2, 6], "major": [8, 16], "minor": [24, 40]},
-        governance_every_weeks=4,
-        governance_forum="Joint steering committee",
-        sponsor_escalation=sponsor,
-        cdmo_escalation=cdmo,
-        escalation_steps="Call the other side's contact within one business day.",
-    )
-    draft = services.agreement_draft(access=access(cdmo, project), terms=terms)
-    services.agreement_sign(access=access(sponsor, project), agreement=draft)
-    return services.agreement_sign(access=access(cdmo, project), agreement=draft)
 
 
 def _contact_flags(project):

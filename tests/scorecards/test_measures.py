@@ -12,10 +12,9 @@ from oversight.scorecards.measures import (
     update_periods,
 )
 from oversight.scorecards.quarters import Quarter, last_quarters
-from projects import services
 from projects.models import MilestoneStatus, TeamRole
 from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
-from tests.projects.update_helpers import access
+from tests.projects.test_working_agreement import _in_force
 
 from .helpers import UTC, done_milestone, member, published, question
 
@@ -191,19 +190,7 @@ def test_cadence_is_the_agreements_once_one_is_in_force(project):
     """Project cadence 14 days; from 5 Oct an agreement says 7. No update is ever published."""
     sponsor, cdmo = member(project, TeamRole.SPONSOR_LEAD), member(project, TeamRole.PROJECT_MANAGER)
     with time_machine.travel(dt.datetime(2026, 10, 5, 9, tzinfo=UTC), tick=False):
-        terms = services.AgreementTerms(
-            update_cadence_days=7,
-            question_response_days=3,
-            response_hours={"critical": [2, 6], "major": [8, 16], "minor": [24, 40]},
-            governance_every_weeks=4,
-            governance_forum="Joint steering committee",
-            sponsor_escalation=sponsor,
-            cdmo_escalation=cdmo,
-            escalation_steps="Call the other side's contact within one business day.",
-        )
-        draft = services.agreement_draft(access=access(cdmo, project), terms=terms)
-        services.agreement_sign(access=access(sponsor, project), agreement=draft)
-        services.agreement_sign(access=access(cdmo, project), agreement=draft)
+        _in_force(project, sponsor, cdmo, update_cadence_days=7)
 
     figures = by_quarter(cadence_kept(project=project, quarters=QUARTERS))
     # Q3, at 14 days from 1 Jun: due 13 Jul, 27 Jul, 10 Aug, 24 Aug, 7 Sep, 21 Sep, all missed.
