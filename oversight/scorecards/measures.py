@@ -2,7 +2,8 @@
 
 Every figure is computed from the record, never typed. Each measure reads its rows for all the
 quarters shown with one query (only the columns it needs) and buckets them in Python, so the
-Health page costs the same number of queries for 2 milestones or 2,000. The cadence measure also
+Health page costs the same number of queries for 2 milestones or 2,000 (decisions on time reads
+its two kinds of request with one UNION ALL). The cadence measure also
 asks which working agreement was in force at the end of each quarter (one query per quarter).
 A figure on fewer than `MIN_RECORDS` records says "too few to measure" instead of a percentage.
 """
@@ -14,8 +15,21 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from portal.core import clock
-from projects.models import CommentKind, Milestone, MilestoneStatus, Project, StatusUpdate, UpdateComment
+from projects.models import (
+    ChangeRequest,
+    ChangeStatus,
+    CommentKind,
+    DecisionRequest,
+    DecisionStatus,
+    Milestone,
+    MilestoneStatus,
+    Project,
+    StatusUpdate,
+    UpdateComment,
+)
 from projects.selectors import agreement_in_force
 
 from .quarters import Quarter, bucket, utc_date
@@ -53,7 +67,18 @@ RESPONSIVENESS = Measure(
     "answered by their respond-by time, and the median time to answer in hours; questions still "
     "open are not counted.",
 )
-MEASURES = (ON_TIME, CADENCE, RESPONSIVENESS)
+DECISIONS_ON_TIME = Measure(
+    "decisions_on_time",
+    "Decisions on time",
+    "Of the decision requests and change requests needed by a date in the quarter and decided "
+    "(approved or rejected), the share decided on or before that date, and the median days late "
+    "among the late ones. A request still open after its needed-by date counts as late (days late "
+    "so far); withdrawn requests are not counted.",
+)
+# Who each measure is about: the CDMO's delivery and communication, the sponsor's decisions.
+CDMO_MEASURES = (ON_TIME, CADENCE, RESPONSIVENESS)
+SPONSOR_MEASURES = (DECISIONS_ON_TIME,)
+MEASURES = CDMO_MEASURES + SPONSOR_MEASURES
 
 
 @dataclass(frozen=True)
@@ -224,6 +249,57 @@ def responsiveness(*, project: Project, quarters: list[Quarter]) -> list[Figure]
                 n,
                 _units(n, "answered question", "answered questions"),
                 _share(sum(1 for _, in_time in rows_ if in_time), n),
+                details,
+            )
+        )
+    return figures
+
+
+# --- Decisions on time (the sponsor's side) -------------------------------------------------------
+
+
+def decisions_on_time(*, project: Project, quarters: list[Quarter]) -> list[Figure]:
+    """Decision requests (raised by status updates) and change requests, by needed-by quarter.
+
+    Decided: approved or rejected (a decision request's `decided`; a change request's `approved`
+    or `rejected`, not `withdrawn`, which also sets `decided_at`). Still open and past its
+    needed-by date (before today, UTC): late by the days so far."""
+    today = utc_date(clock.now())
+    first, last = min(q.start for q in quarters), max(q.end for q in quarters)
+
+    def due(model, decided: list[str], open_: str):
+        return (
+            model.objects.filter(project=project, needed_by__gte=first, needed_by__lte=last)
+            .filter(Q(status__in=decided) | Q(status=open_, needed_by__lt=today))
+            .order_by()
+            .values_list("needed_by", "decided_at")
+        )
+
+    rows = due(DecisionRequest, [DecisionStatus.DECIDED], DecisionStatus.OPEN).union(
+        due(ChangeRequest, [ChangeStatus.APPROVED, ChangeStatus.REJECTED], ChangeStatus.PROPOSED),
+        all=True,  # two requests due the same day and decided the same moment are two requests
+    )
+    late_by: dict[Quarter, list[int]] = defaultdict(list)
+    for needed_by, decided_at in rows:
+        quarter = bucket(quarters, needed_by)
+        if quarter is not None:
+            answered = utc_date(decided_at) if decided_at is not None else today
+            late_by[quarter].append(max(0, (answered - needed_by).days))
+    figures = []
+    for quarter in quarters:
+        days = late_by[quarter]
+        n = len(days)
+        late = [d for d in days if d > 0]
+        details: tuple[str, ...] = ()
+        if n >= MIN_RECORDS:
+            details = (f"median {statistics.median(late):.1f} days late" if late else "none late",)
+        figures.append(
+            Figure(
+                DECISIONS_ON_TIME,
+                quarter,
+                n,
+                _units(n, "request", "requests"),
+                _share(n - len(late), n),
                 details,
             )
         )

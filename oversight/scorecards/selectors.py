@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from portal.core import clock
 from projects.models import Project
 
-from .measures import Figure, Measure, cadence_kept, on_time_delivery, responsiveness
+from .measures import (
+    Figure,
+    Measure,
+    cadence_kept,
+    decisions_on_time,
+    on_time_delivery,
+    responsiveness,
+)
 from .quarters import Quarter, last_quarters, utc_date
 
 
@@ -18,20 +25,39 @@ class HealthRow:
 
 
 @dataclass(frozen=True)
-class Health:
-    quarters: list[Quarter]
+class HealthGroup:
+    """The measures about one side of the project: "The CDMO" or "The sponsor"."""
+
+    key: str
+    heading: str
     rows: list[HealthRow]
 
 
+@dataclass(frozen=True)
+class Health:
+    quarters: list[Quarter]
+    groups: list[HealthGroup]
+
+    @property
+    def rows(self) -> list[HealthRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def _rows(*computed: list[Figure]) -> list[HealthRow]:
+    return [HealthRow(figures[0].measure, figures) for figures in computed]
+
+
 def project_health(*, project: Project, quarters: int = 5) -> Health:
-    """The project's measures for this quarter and the ones before it, this quarter first."""
+    """The project's measures for this quarter and the ones before it, this quarter first,
+    grouped by the side each measure is about."""
     periods = last_quarters(utc_date(clock.now()), quarters)
-    rows = [
-        HealthRow(figures[0].measure, figures)
-        for figures in (
-            on_time_delivery(project=project, quarters=periods),
-            cadence_kept(project=project, quarters=periods),
-            responsiveness(project=project, quarters=periods),
-        )
-    ]
-    return Health(quarters=periods, rows=rows)
+    cdmo = _rows(
+        on_time_delivery(project=project, quarters=periods),
+        cadence_kept(project=project, quarters=periods),
+        responsiveness(project=project, quarters=periods),
+    )
+    sponsor = _rows(decisions_on_time(project=project, quarters=periods))
+    return Health(
+        quarters=periods,
+        groups=[HealthGroup("cdmo", "The CDMO", cdmo), HealthGroup("sponsor", "The sponsor", sponsor)],
+    )

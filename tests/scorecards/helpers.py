@@ -2,8 +2,17 @@
 
 import datetime as dt
 
-from projects.models import CommentKind, MilestoneStatus, ProjectMember, TeamRole
-from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, UpdateCommentFactory
+import time_machine
+
+from projects import services
+from projects.models import CommentKind, DecisionRequest, MilestoneStatus, ProjectMember, TeamRole
+from projects.selectors import access_for
+from tests.factories.projects import (
+    MilestoneFactory,
+    StatusUpdateFactory,
+    UpdateCommentFactory,
+    change_with_options,
+)
 
 UTC = dt.UTC
 
@@ -47,3 +56,41 @@ def question(
         answered_at=answered,
         answered_by=member(project, TeamRole.PROJECT_MANAGER) if answered else None,
     )
+
+
+def decision(update, *, needed_by: dt.date, decided: dt.datetime | None = None):
+    """A decision request the update asks of the sponsor; `decided`: the sponsor's lead decides it
+    then, through the service."""
+    project = update.project
+    request = DecisionRequest.objects.create(
+        project=project,
+        update=update,
+        title="Approve the alternative Protein A resin",
+        needed_by=needed_by,
+        raised_at=update.published_at,
+    )
+    if decided is not None:
+        with time_machine.travel(decided, tick=False):
+            request = services.decision_resolve(
+                access=access_for(user=member(project, TeamRole.SPONSOR_LEAD), project=project),
+                decision=request,
+                note="Go with the alternative resin.",
+            )
+    return request
+
+
+def change(project, *, needed_by: dt.date, decided: dt.datetime | None = None, how: str = "approve"):
+    """A change request needed by `needed_by`; `decided`: then, it is approved (its first option),
+    rejected by the sponsor's lead, or withdrawn by the CDMO's project manager (`how`)."""
+    raised = dt.datetime.combine(needed_by - dt.timedelta(days=21), dt.time(9), tzinfo=UTC)
+    request = change_with_options(project, needed_by=needed_by, raised_at=raised)
+    if decided is None:
+        return request
+    lead = access_for(user=member(project, TeamRole.SPONSOR_LEAD), project=project)
+    with time_machine.travel(decided, tick=False):
+        if how == "approve":
+            return services.change_approve(access=lead, change=request, option=request.recommended_option)
+        if how == "reject":
+            return services.change_reject(access=lead, change=request, reason="Keep suite A.")
+        pm = access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project)
+        return services.change_withdraw(access=pm, change=request, reason="Suite A is back.")

@@ -10,7 +10,7 @@ from projects.models import TeamRole
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, done_milestone, member, published, question
+from .helpers import UTC, change, decision, done_milestone, member, published, question
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -26,6 +26,7 @@ def project(db):
     project = staff_project(start_date=dt.date(2026, 6, 1), update_cadence_days=14)
     for day in (3, 10, 20):
         done_milestone(project, baseline=dt.date(2026, 8, 10), actual=dt.date(2026, 8, day))
+    change(project, needed_by=dt.date(2026, 11, 2))
     return project
 
 
@@ -48,6 +49,16 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     assert "Q3 2026" in html and "67 %" in html and "n = 3 milestones" in html
     assert "worst slip 10 days" in html
     assert "too few to measure" in html
+    # One tbody per side, headed by whom its measures are about: the CDMO's three, the sponsor's one.
+    cdmo = '<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">The CDMO</span></th>'
+    sponsor = '<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">The sponsor</span></th>'
+    assert html.count("<tbody>") == 2 and html.count('scope="rowgroup"') == 2
+    order = [html.index(cdmo), html.index(">On-time delivery<"), html.index(">Responsiveness<")]
+    order += [html.index(sponsor), html.index('<span class="scorecard-measure">Decisions on time</span>')]
+    assert order == sorted(order)
+    assert "A request still open after its needed-by date counts as late" in html
+    # Q4 2026 (today 18 Nov): a change needed by 2 Nov and still open is late.
+    assert '<span class="scorecard-n">n = 1 request</span>' in html
     # The tab is on the project page's tab bar, current here.
     assert f'href="{_url(project)}"' in html
 
@@ -74,15 +85,21 @@ def test_the_page_costs_the_same_queries_for_2_records_or_20(db, client, django_
                 respond_by=asked + dt.timedelta(days=2),
                 answered=asked + dt.timedelta(hours=5),
             )
+            decision(update, needed_by=day + dt.timedelta(days=7), decided=asked + dt.timedelta(days=i % 9))
+            change(project, needed_by=day + dt.timedelta(days=10), decided=asked if i % 2 else None)
 
     add(2, 0)
     client.get(url)  # the first request after logging in does session bookkeeping
     # The project frame and layout (7), the milestones, the publications, the agreement in force
-    # at each of the five quarters' ends, and the questions: one read each, whatever their number.
-    with django_assert_num_queries(15) as small:
-        assert b"n = 2 milestones" in client.get(url).content
+    # at each of the five quarters' ends, the questions, and the decision and change requests
+    # (one UNION ALL): one read each, whatever their number.
+    with django_assert_num_queries(16) as small:
+        html = client.get(url).content
+    # Q1: two decisions and two changes (one decided, one still open and late).
+    assert b"n = 2 milestones" in html and b"n = 4 requests" in html
     add(18, 1)
-    with django_assert_num_queries(15) as large:
+    with django_assert_num_queries(16) as large:
         html = client.get(url).content
     assert b"n = 2 milestones" not in html and b"n = 2 answered questions" not in html
+    assert b"n = 4 requests" not in html
     assert len(large.captured_queries) == len(small.captured_queries)
