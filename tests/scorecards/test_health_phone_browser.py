@@ -1,0 +1,47 @@
+"""The Health tab on a phone (390 px): the page does not scroll sideways, the table does, and the
+measure's name and each side's heading stay in view while the quarters scroll past.
+Screenshots go to /tmp/g3-shots/ (or $SHOTS_DIR) for a person to look at."""
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser import log_in
+
+from .helpers import change, done_milestone
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/g3-shots"))
+
+
+def test_the_scorecard_scrolls_sideways_with_the_names_in_view(
+    browser, live_server, project, sponsor_lead, cdmo_pm
+):
+    today = dt.date.today()
+    done_milestone(project, baseline=today - dt.timedelta(days=40), actual=today - dt.timedelta(days=30))
+    change(project, needed_by=today - dt.timedelta(days=3))
+    page = browser.new_context(viewport=PHONE).new_page()
+    log_in(page, live_server.url, sponsor_lead.email)
+    page.wait_for_url(re.compile(r"/projects/"))
+    page.goto(live_server.url + reverse("scorecards:project_health", args=[project.pk]))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    sponsor = page.get_by_role("rowheader", name="The sponsor", exact=True)
+    measure = page.locator("th .scorecard-measure", has_text="Decisions on time")
+    wrap = page.locator(".table-wrap")
+    wrap.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert wrap.evaluate("box => box.scrollLeft") > 100  # the table did scroll
+    sponsor.scroll_into_view_if_needed()
+    for name in (page.locator(".scorecard-group-name", has_text="The sponsor"), measure):
+        expect(name).to_be_in_viewport(ratio=1)
+        box = name.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "health-390.png"), full_page=True)
