@@ -104,8 +104,11 @@ def test_an_open_request_turns_late_the_day_after_its_needed_by_date(project, up
     assert DecisionRequest.objects.get(pk=request.pk).status == DecisionStatus.OPEN
 
 
-def test_three_on_time_decisions_have_none_late(project, update):
-    for day in (3, 10, 17):
-        decision(update, needed_by=d(2026, 4, day), decided=at(2026, 4, day, 9, tzinfo=UTC))
+def test_three_on_time_requests_have_none_late_even_when_alike(project, update):
+    # Two decisions and a change needed the same day and decided the same moment: three requests.
+    decided = at(2026, 4, 3, 9, tzinfo=UTC)
+    decision(update, needed_by=d(2026, 4, 3), decided=decided)
+    decision(update, needed_by=d(2026, 4, 3), decided=decided)
+    change(project, needed_by=d(2026, 4, 3), decided=decided)
     q2 = figures_of(project)[Q2]
     assert (q2.n, q2.display, q2.details) == (3, "100 %", ("none late",))
