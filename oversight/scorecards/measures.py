@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from meetings.models import Meeting
+from meetings.models.meetings import HELD_STATUSES
 from portal.core import clock
+from portal.core.business_time import BusinessCalendar
 from projects.models import (
     ChangeRequest,
     ChangeStatus,
@@ -27,6 +30,7 @@ from projects.models import (
     Milestone,
     MilestoneStatus,
     Project,
+    Side,
     StatusUpdate,
     UpdateComment,
 )
@@ -67,6 +71,18 @@ RESPONSIVENESS = Measure(
     "answered by their respond-by time, and the median time to answer in hours; questions still "
     "open are not counted.",
 )
+MINUTES_WITHIN_BUSINESS_DAYS = 2
+MEETING_DISCIPLINE = Measure(
+    "meeting_discipline",
+    "Meeting discipline",
+    "Of the meetings the CDMO ran and held in the quarter (by their start, UTC), the share whose "
+    f"minutes were sent within {MINUTES_WITHIN_BUSINESS_DAYS} business days of the meeting's end, "
+    "counted in the CDMO's working hours (09:00–17:00 in its main site's time zone, Monday to "
+    "Friday, without its country's public holidays), and the median hours from the meeting's end "
+    "to its minutes. A held meeting whose minutes are still not sent after "
+    f"{MINUTES_WITHIN_BUSINESS_DAYS} business days counts as late; cancelled meetings are not "
+    "counted.",
+)
 DECISIONS_ON_TIME = Measure(
     "decisions_on_time",
     "Decisions on time",
@@ -76,7 +92,7 @@ DECISIONS_ON_TIME = Measure(
     "so far); withdrawn requests are not counted.",
 )
 # Who each measure is about: the CDMO's delivery and communication, the sponsor's decisions.
-CDMO_MEASURES = (ON_TIME, CADENCE, RESPONSIVENESS)
+CDMO_MEASURES = (ON_TIME, CADENCE, RESPONSIVENESS, MEETING_DISCIPLINE)
 SPONSOR_MEASURES = (DECISIONS_ON_TIME,)
 MEASURES = CDMO_MEASURES + SPONSOR_MEASURES
 
@@ -248,6 +264,55 @@ def responsiveness(*, project: Project, quarters: list[Quarter]) -> list[Figure]
                 quarter,
                 n,
                 _units(n, "answered question", "answered questions"),
+                _share(sum(1 for _, in_time in rows_ if in_time), n),
+                details,
+            )
+        )
+    return figures
+
+
+# --- Meeting discipline -------------------------------------------------------------------------
+
+
+def meeting_discipline(*, project: Project, quarters: list[Quarter]) -> list[Figure]:
+    """Meetings run by the CDMO and held (minutes in draft, sent or confirmed), by the UTC
+    quarter of their start. Sent: `minutes_sent_at` (after a correction, the last sending). Still
+    in draft past the deadline: late. Still in draft within it: not counted yet."""
+    now = clock.now()
+    calendar = BusinessCalendar.for_organization(project.cdmo)
+    rows = Meeting.objects.filter(
+        project=project,
+        organizer_side=Side.CDMO,
+        status__in=HELD_STATUSES,
+        starts_at__gte=min(q.starts_at() for q in quarters),
+        starts_at__lt=max(q.ends_before() for q in quarters),
+    ).values_list("starts_at", "duration_minutes", "minutes_sent_at")
+    # (hours from the end to the minutes, or None if not sent yet; sent in time)
+    meetings: dict[Quarter, list[tuple[float | None, bool]]] = defaultdict(list)
+    for starts_at, duration, sent_at in rows:
+        quarter = bucket(quarters, utc_date(starts_at))
+        if quarter is None:
+            continue
+        ends_at = starts_at + dt.timedelta(minutes=duration)
+        deadline = calendar.add_business_days(ends_at, MINUTES_WITHIN_BUSINESS_DAYS)
+        if sent_at is not None:
+            meetings[quarter].append(((sent_at - ends_at).total_seconds() / 3600, sent_at <= deadline))
+        elif deadline < now:
+            meetings[quarter].append((None, False))
+    figures = []
+    for quarter in quarters:
+        rows_ = meetings[quarter]
+        n = len(rows_)
+        hours = [h for h, _ in rows_ if h is not None]
+        details: tuple[str, ...] = ()
+        if n >= MIN_RECORDS and hours:
+            details = (f"median {statistics.median(hours):.1f} hours to minutes",)
+        figures.append(
+            Figure(
+                MEETING_DISCIPLINE,
+                quarter,
+                n,
+                _units(n, "meeting", "meetings"),
                 _share(sum(1 for _, in_time in rows_ if in_time), n),
                 details,
             )

@@ -12,6 +12,7 @@ from .measures import (
     Measure,
     cadence_kept,
     decisions_on_time,
+    meeting_discipline,
     on_time_delivery,
     responsiveness,
 )
@@ -55,6 +56,7 @@ def project_health(*, project: Project, quarters: int = 5) -> Health:
         on_time_delivery(project=project, quarters=periods),
         cadence_kept(project=project, quarters=periods),
         responsiveness(project=project, quarters=periods),
+        meeting_discipline(project=project, quarters=periods),
     )
     sponsor = _rows(decisions_on_time(project=project, quarters=periods))
     return Health(

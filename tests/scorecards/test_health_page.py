@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from projects.models import TeamRole
+from tests.factories.meetings import held_meeting
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import staff_project
 
@@ -42,7 +43,7 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     html = response.content.decode()
     assert '<caption class="visually-hidden">' in html
     assert '<th scope="row"><span class="scorecard-measure">On-time delivery</span>' in html
-    for name in ("Cadence kept", "Responsiveness"):
+    for name in ("Cadence kept", "Responsiveness", "Meeting discipline"):
         assert f'<span class="scorecard-measure">{name}</span>' in html
     assert "Of the milestones completed in the quarter" in html
     # Q3 2026: 3 milestones, two on or before the 10 Aug baseline.
@@ -54,9 +55,11 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     sponsor = '<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">The sponsor</span></th>'
     assert html.count("<tbody>") == 2 and html.count('scope="rowgroup"') == 2
     order = [html.index(cdmo), html.index(">On-time delivery<"), html.index(">Responsiveness<")]
+    order += [html.index(">Meeting discipline<")]
     order += [html.index(sponsor), html.index('<span class="scorecard-measure">Decisions on time</span>')]
     assert order == sorted(order)
     assert "A request still open after its needed-by date counts as late" in html
+    assert "whose minutes are still not sent after 2 business days counts as late" in html
     # Q4 2026 (today 18 Nov): a change needed by 2 Nov and still open is late.
     assert '<span class="scorecard-n">n = 1 request</span>' in html
     # The tab is on the project page's tab bar, current here.
@@ -87,19 +90,22 @@ def test_the_page_costs_the_same_queries_for_2_records_or_20(db, client, django_
             )
             decision(update, needed_by=day + dt.timedelta(days=7), decided=asked + dt.timedelta(days=i % 9))
             change(project, needed_by=day + dt.timedelta(days=10), decided=asked if i % 2 else None)
+            with time_machine.travel(asked + dt.timedelta(days=i % 4), tick=False):
+                held_meeting(project, starts_at=asked - dt.timedelta(hours=2))
 
     add(2, 0)
     client.get(url)  # the first request after logging in does session bookkeeping
     # The project frame and layout (7), the milestones, the publications, the agreement in force
     # at each of the five quarters' ends, the questions, and the decision and change requests
-    # (one UNION ALL): one read each, whatever their number.
-    with django_assert_num_queries(16) as small:
+    # (one UNION ALL), and the meetings: one read each, whatever their number.
+    with django_assert_num_queries(17) as small:
         html = client.get(url).content
-    # Q1: two decisions and two changes (one decided, one still open and late).
-    assert b"n = 2 milestones" in html and b"n = 4 requests" in html
+    # Q1: two decisions and two changes (one decided, one still open and late), two meetings.
+    assert b"n = 2 milestones" in html and b"n = 4 requests" in html and b"n = 2 meetings" in html
     add(18, 1)
-    with django_assert_num_queries(16) as large:
+    with django_assert_num_queries(17) as large:
         html = client.get(url).content
     assert b"n = 2 milestones" not in html and b"n = 2 answered questions" not in html
+    assert b"n = 2 meetings" not in html
     assert b"n = 4 requests" not in html
     assert len(large.captured_queries) == len(small.captured_queries)
