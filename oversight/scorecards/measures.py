@@ -131,6 +131,26 @@ def _units(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
+def _per_quarter(measure, quarters, records, units: tuple[str, str], kept, details) -> list[Figure]:
+    """One figure a quarter from `records` ({quarter: [record]}): the share of records `kept`,
+    `details(records)` only once there are enough of them to measure."""
+    figures = []
+    for quarter in quarters:
+        rows = records[quarter]
+        n = len(rows)
+        figures.append(
+            Figure(
+                measure,
+                quarter,
+                n,
+                _units(n, *units),
+                _share(sum(1 for row in rows if kept(row)), n),
+                details(rows) if n >= MIN_RECORDS else (),
+            )
+        )
+    return figures
+
+
 # --- On-time delivery ----------------------------------------------------------------------------
 
 
@@ -146,24 +166,14 @@ def on_time_delivery(*, project: Project, quarters: list[Quarter]) -> list[Figur
         quarter = bucket(quarters, actual)
         if quarter is not None:
             slips[quarter].append(max(0, (actual - baseline).days))
-    figures = []
-    for quarter in quarters:
-        days = slips[quarter]
-        n = len(days)
-        details: tuple[str, ...] = ()
-        if n >= MIN_RECORDS:
-            details = (f"mean slip {statistics.fmean(days):.1f} days", f"worst slip {max(days)} days")
-        figures.append(
-            Figure(
-                ON_TIME,
-                quarter,
-                n,
-                _units(n, "milestone", "milestones"),
-                _share(sum(1 for d in days if d == 0), n),
-                details,
-            )
-        )
-    return figures
+    return _per_quarter(
+        ON_TIME,
+        quarters,
+        slips,
+        ("milestone", "milestones"),
+        kept=lambda slip: slip == 0,
+        details=lambda days: (f"mean slip {statistics.fmean(days):.1f} days", f"worst slip {max(days)} days"),
+    )
 
 
 # --- Cadence kept --------------------------------------------------------------------------------
@@ -251,24 +261,14 @@ def responsiveness(*, project: Project, quarters: list[Quarter]) -> list[Figure]
         if quarter is not None:
             hours = (answered - asked).total_seconds() / 3600
             answers[quarter].append((hours, answered <= respond_by))
-    figures = []
-    for quarter in quarters:
-        rows_ = answers[quarter]
-        n = len(rows_)
-        details: tuple[str, ...] = ()
-        if n >= MIN_RECORDS:
-            details = (f"median answer {statistics.median(h for h, _ in rows_):.1f} hours",)
-        figures.append(
-            Figure(
-                RESPONSIVENESS,
-                quarter,
-                n,
-                _units(n, "answered question", "answered questions"),
-                _share(sum(1 for _, in_time in rows_ if in_time), n),
-                details,
-            )
-        )
-    return figures
+    return _per_quarter(
+        RESPONSIVENESS,
+        quarters,
+        answers,
+        ("answered question", "answered questions"),
+        kept=lambda answer: answer[1],
+        details=lambda rows: (f"median answer {statistics.median(h for h, _ in rows):.1f} hours",),
+    )
 
 
 # --- Meeting discipline -------------------------------------------------------------------------
@@ -299,25 +299,19 @@ def meeting_discipline(*, project: Project, quarters: list[Quarter]) -> list[Fig
             meetings[quarter].append(((sent_at - ends_at).total_seconds() / 3600, sent_at <= deadline))
         elif deadline < now:
             meetings[quarter].append((None, False))
-    figures = []
-    for quarter in quarters:
-        rows_ = meetings[quarter]
-        n = len(rows_)
-        hours = [h for h, _ in rows_ if h is not None]
-        details: tuple[str, ...] = ()
-        if n >= MIN_RECORDS and hours:
-            details = (f"median {statistics.median(hours):.1f} hours to minutes",)
-        figures.append(
-            Figure(
-                MEETING_DISCIPLINE,
-                quarter,
-                n,
-                _units(n, "meeting", "meetings"),
-                _share(sum(1 for _, in_time in rows_ if in_time), n),
-                details,
-            )
-        )
-    return figures
+    return _per_quarter(
+        MEETING_DISCIPLINE,
+        quarters,
+        meetings,
+        ("meeting", "meetings"),
+        kept=lambda meeting: meeting[1],
+        details=_minutes_details,
+    )
+
+
+def _minutes_details(rows) -> tuple[str, ...]:
+    hours = [h for h, _ in rows if h is not None]
+    return (f"median {statistics.median(hours):.1f} hours to minutes",) if hours else ()
 
 
 # --- Decisions on time (the sponsor's side) -------------------------------------------------------
@@ -350,22 +344,16 @@ def decisions_on_time(*, project: Project, quarters: list[Quarter]) -> list[Figu
         if quarter is not None:
             answered = utc_date(decided_at) if decided_at is not None else today
             late_by[quarter].append(max(0, (answered - needed_by).days))
-    figures = []
-    for quarter in quarters:
-        days = late_by[quarter]
-        n = len(days)
-        late = [d for d in days if d > 0]
-        details: tuple[str, ...] = ()
-        if n >= MIN_RECORDS:
-            details = (f"median {statistics.median(late):.1f} days late" if late else "none late",)
-        figures.append(
-            Figure(
-                DECISIONS_ON_TIME,
-                quarter,
-                n,
-                _units(n, "request", "requests"),
-                _share(n - len(late), n),
-                details,
-            )
-        )
-    return figures
+    return _per_quarter(
+        DECISIONS_ON_TIME,
+        quarters,
+        late_by,
+        ("request", "requests"),
+        kept=lambda days_late: days_late == 0,
+        details=_lateness_details,
+    )
+
+
+def _lateness_details(days) -> tuple[str, ...]:
+    late = [d for d in days if d > 0]
+    return (f"median {statistics.median(late):.1f} days late" if late else "none late",)
