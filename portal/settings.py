@@ -320,6 +320,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.send_reminders",
         "schedule": crontab(minute=5),
     },
+    # Scorecards (oversight/scorecards/figures.py): a change refreshes its project's figures at
+    # once (with its flags' recheck); every project nightly, for figures that move with time alone.
+    "scorecards: refresh every project's figures, then the roll-ups (nightly)": {
+        "task": "scorecards.refresh_all",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "scorecards: roll up relationships and project managers": {
+        "task": "scorecards.roll_up",
+        "schedule": crontab(minute=35),
+    },
     # Calendar feeds (meetings/feed.py): rebuild the stored feeds whose data changed (CHECK_EVERY).
     "meetings: refresh calendar feeds that changed": {
         "task": "meetings.tasks.check_calendar_feeds",

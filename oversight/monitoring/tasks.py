@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from oversight.scorecards import figures as scorecard_figures
 from portal.core.tasks import task
 
 from . import notices, services
@@ -29,9 +30,16 @@ def reconcile() -> dict:
 @task(name="monitoring.recheck_project")
 def recheck_project(project_id: int) -> dict:
     """After a change to the project's data committed: its flags, re-evaluated by every rule
-    (the sweep's queries narrowed to it). Safe to run again."""
+    (the sweep's queries narrowed to it), and its scorecard figures recomputed from the same
+    records (the rules and the measures read the same changes). Safe to run again."""
     result = services.recheck_projects(project_ids=[project_id])
-    return {"raised": len(result.raised), "cleared": result.cleared, "refreshed": result.refreshed}
+    figures = scorecard_figures.refresh_projects([project_id])
+    return {
+        "raised": len(result.raised),
+        "cleared": result.cleared,
+        "refreshed": result.refreshed,
+        "figures": figures,
+    }
 
 
 @task(name="monitoring.send_flag_notices")

@@ -1,22 +1,15 @@
-"""Reads for the scorecard pages."""
+"""Reads for the scorecard pages: the stored figures (`figures`), never the records themselves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from portal.core import clock
 from projects.models import Project
 
-from .measures import (
-    Figure,
-    Measure,
-    cadence_kept,
-    decisions_on_time,
-    meeting_discipline,
-    on_time_delivery,
-    responsiveness,
-)
-from .quarters import Quarter, last_quarters, utc_date
+from . import figures
+from .measures import MEASURES, SIDES, Figure, Measure, Tally
+from .quarters import Quarter
 
 
 @dataclass(frozen=True)
@@ -27,7 +20,7 @@ class HealthRow:
 
 @dataclass(frozen=True)
 class HealthGroup:
-    """The measures about one side of the project: "The CDMO" or "The sponsor"."""
+    """The measures about one side of the project: "The CDMO", "The sponsor" or "Both sides"."""
 
     key: str
     heading: str
@@ -38,28 +31,35 @@ class HealthGroup:
 class Health:
     quarters: list[Quarter]
     groups: list[HealthGroup]
+    computed_at: dt.datetime | None
 
     @property
     def rows(self) -> list[HealthRow]:
         return [row for group in self.groups for row in group.rows]
 
 
-def _rows(*computed: list[Figure]) -> list[HealthRow]:
-    return [HealthRow(figures[0].measure, figures) for figures in computed]
-
-
-def project_health(*, project: Project, quarters: int = 5) -> Health:
-    """The project's measures for this quarter and the ones before it, this quarter first,
-    grouped by the side each measure is about."""
-    periods = last_quarters(utc_date(clock.now()), quarters)
-    cdmo = _rows(
-        on_time_delivery(project=project, quarters=periods),
-        cadence_kept(project=project, quarters=periods),
-        responsiveness(project=project, quarters=periods),
-        meeting_discipline(project=project, quarters=periods),
-    )
-    sponsor = _rows(decisions_on_time(project=project, quarters=periods))
-    return Health(
-        quarters=periods,
-        groups=[HealthGroup("cdmo", "The CDMO", cdmo), HealthGroup("sponsor", "The sponsor", sponsor)],
-    )
+def project_health(*, project: Project) -> Health:
+    """The project's stored measures for this quarter and the four before it, this quarter first,
+    grouped by the side each measure is about. A project whose figures were never stored (new,
+    and the worker has not run yet) has them computed and stored now, once."""
+    quarters = figures.window()
+    tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
+    if not tallies:
+        figures.refresh_projects([project.pk])
+        tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
+    groups = []
+    for side, heading in SIDES:
+        rows = [
+            HealthRow(
+                measure,
+                [
+                    Figure(measure, quarter, tallies.get((measure.key, quarter), Tally()))
+                    for quarter in quarters
+                ],
+            )
+            for measure in MEASURES
+            if measure.side == side
+        ]
+        if rows:
+            groups.append(HealthGroup(side, heading, rows))
+    return Health(quarters=quarters, groups=groups, computed_at=computed_at)

@@ -4,8 +4,9 @@ import datetime as dt
 
 import time_machine
 
+from oversight.scorecards.measures import Figure, compute, scope_of
 from projects import services
-from projects.models import CommentKind, DecisionRequest, MilestoneStatus, ProjectMember, TeamRole
+from projects.models import CommentKind, DecisionRequest, MilestoneStatus, Project, ProjectMember, TeamRole
 from projects.selectors import access_for
 from tests.factories.projects import (
     MilestoneFactory,
@@ -94,3 +95,13 @@ def change(project, *, needed_by: dt.date, decided: dt.datetime | None = None, h
             return services.change_reject(access=lead, change=request, reason="Keep suite A.")
         pm = access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project)
         return services.change_withdraw(access=pm, change=request, reason="Suite A is back.")
+
+
+def measured(measure, project, quarters) -> dict:
+    """{quarter: figure} of one measure over the project, computed as the workers compute the
+    figures they store (the same set-based code, over a scope of one project)."""
+    scope = scope_of([Project.objects.select_related("sponsor", "cdmo").get(pk=project.pk)], quarters)
+    tallies = compute(scope, [measure])
+    return {
+        quarter: Figure(measure, quarter, tallies[project.pk, measure.key, quarter]) for quarter in quarters
+    }

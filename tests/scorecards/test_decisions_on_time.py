@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 import time_machine
 
-from oversight.scorecards.measures import DECISIONS_ON_TIME, decisions_on_time
+from oversight.scorecards.measures import DECISIONS_ON_TIME
 from oversight.scorecards.quarters import last_quarters
 from projects.models import ChangeStatus, DecisionRequest, DecisionStatus
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, change, decision, published
+from .helpers import UTC, change, decision, measured, published
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026; today is 18 Nov
 QUARTERS = last_quarters(NOW.date())
@@ -35,7 +35,7 @@ def update(project):
 
 
 def figures_of(project):
-    return {figure.quarter: figure for figure in decisions_on_time(project=project, quarters=QUARTERS)}
+    return measured(DECISIONS_ON_TIME, project, QUARTERS)
 
 
 def test_decisions_and_changes_count_in_the_quarter_of_their_needed_by_date(project, update):

@@ -5,18 +5,13 @@ import datetime as dt
 import pytest
 import time_machine
 
-from oversight.scorecards.measures import (
-    cadence_kept,
-    on_time_delivery,
-    responsiveness,
-    update_periods,
-)
+from oversight.scorecards.measures import CADENCE, ON_TIME, RESPONSIVENESS, update_periods
 from oversight.scorecards.quarters import Quarter, last_quarters
 from projects.models import MilestoneStatus, TeamRole
 from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
 from tests.projects.test_working_agreement import _in_force
 
-from .helpers import UTC, done_milestone, member, published, question
+from .helpers import UTC, done_milestone, measured, member, published, question
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
 QUARTERS = last_quarters(NOW.date())
@@ -32,10 +27,6 @@ def frozen():
 @pytest.fixture
 def project(db):
     return staff_project(start_date=dt.date(2026, 6, 1), update_cadence_days=14)
-
-
-def by_quarter(figures):
-    return {figure.quarter: figure for figure in figures}
 
 
 def test_quarters_run_from_this_one_back_four():
@@ -59,7 +50,7 @@ def test_on_time_delivery(project):
     MilestoneFactory(project=project, baseline_date=d(2026, 8, 1), status=MilestoneStatus.AT_RISK)
     done_milestone(project, baseline=d(2025, 9, 1), actual=d(2025, 9, 30))
 
-    figures = by_quarter(on_time_delivery(project=project, quarters=QUARTERS))
+    figures = measured(ON_TIME, project, QUARTERS)
     q3 = figures[Q3]
     assert (q3.n, q3.share, q3.display, q3.n_label) == (4, 0.5, "50 %", "n = 4 milestones")
     assert q3.details == ("mean slip 2.5 days", "worst slip 8 days")
@@ -73,11 +64,9 @@ def test_on_time_delivery(project):
 def test_three_on_time_milestones_are_measured_and_two_are_not(project):
     for day in (1, 2):
         done_milestone(project, baseline=dt.date(2026, 5, 10), actual=dt.date(2026, 5, day))
-    assert (
-        by_quarter(on_time_delivery(project=project, quarters=QUARTERS))[Q2].display == "too few to measure"
-    )
+    assert measured(ON_TIME, project, QUARTERS)[Q2].display == "too few to measure"
     done_milestone(project, baseline=dt.date(2026, 6, 30), actual=dt.date(2026, 6, 30))
-    q2 = by_quarter(on_time_delivery(project=project, quarters=QUARTERS))[Q2]
+    q2 = measured(ON_TIME, project, QUARTERS)[Q2]
     assert (q2.n, q2.display, q2.details) == (3, "100 %", ("mean slip 0.0 days", "worst slip 0 days"))
 
 
@@ -124,7 +113,7 @@ def test_cadence_kept(project):
     )
     StatusUpdateFactory(project=project, period_end=dt.date(2026, 9, 1), period_start=dt.date(2026, 8, 26))
 
-    figures = by_quarter(cadence_kept(project=project, quarters=QUARTERS))
+    figures = measured(CADENCE, project, QUARTERS)
     # Q2: due 15 Jun and 28 Jun, both kept: too few periods to measure.
     assert (figures[Q2].n, figures[Q2].display) == (2, "too few to measure")
     # Q3: due 12 Jul, 26 Jul missed; 9 Aug, 13 Aug kept; 27 Aug, 10 Sep, 24 Sep missed.
@@ -178,7 +167,7 @@ def test_responsiveness(project):
         answered=at(2026, 10, 1, 2, 30, tzinfo=UTC),
     )
 
-    figures = by_quarter(responsiveness(project=project, quarters=QUARTERS))
+    figures = measured(RESPONSIVENESS, project, QUARTERS)
     q3 = figures[Q3]
     assert (q3.n, q3.display, q3.n_label) == (3, "67 %", "n = 3 answered questions")
     assert q3.details == ("median answer 24.0 hours",)
@@ -192,7 +181,7 @@ def test_cadence_is_the_agreements_once_one_is_in_force(project):
     with time_machine.travel(dt.datetime(2026, 10, 5, 9, tzinfo=UTC), tick=False):
         _in_force(project, sponsor, cdmo, update_cadence_days=7)
 
-    figures = by_quarter(cadence_kept(project=project, quarters=QUARTERS))
+    figures = measured(CADENCE, project, QUARTERS)
     # Q3, at 14 days from 1 Jun: due 13 Jul, 27 Jul, 10 Aug, 24 Aug, 7 Sep, 21 Sep, all missed.
     assert (figures[Q3].n, figures[Q3].display, figures[Q3].details) == (6, "0 %", ("every 14 days",))
     # Q4 so far, at 7 days from 1 Jun: due 5, 12, 19, 26 Oct, 2, 9, 16 Nov.

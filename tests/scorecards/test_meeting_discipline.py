@@ -7,14 +7,14 @@ import time_machine
 
 from meetings import services as meeting_services
 from meetings.models import MeetingStatus
-from oversight.scorecards.measures import MEETING_DISCIPLINE, meeting_discipline
+from oversight.scorecards.measures import MEETING_DISCIPLINE
 from oversight.scorecards.quarters import last_quarters
 from projects.models import TeamRole
 from projects.selectors import access_for
 from tests.factories.meetings import MeetingFactory, held_meeting
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, member
+from .helpers import UTC, measured, member
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026, a Wednesday
 QUARTERS = last_quarters(NOW.date())
@@ -44,7 +44,7 @@ def meeting(project, starts_at, *, sent=None, **kwargs):
 
 
 def figures_of(project):
-    return {figure.quarter: figure for figure in meeting_discipline(project=project, quarters=QUARTERS)}
+    return measured(MEETING_DISCIPLINE, project, QUARTERS)
 
 
 def test_two_business_days_skip_the_weekend(project):

@@ -14,6 +14,7 @@ from demo import meetings as demo_meetings
 from demo import monitoring as demo_monitoring
 from demo import notifications as demo_notifications
 from demo import projects as demo_projects
+from demo import scorecards as demo_scorecards
 from demo.world import DEMO_PASSWORD, World, seed_people_and_projects
 from oversight.monitoring.attention import refreshed_once
 from portal.core.audit import audited
@@ -23,7 +24,8 @@ DOMAIN_SEEDERS = (
     demo_meetings,
     demo_issues,
     demo_notifications,
-    demo_monitoring,  # last: flags describe everything above
+    demo_monitoring,  # flags describe everything above
+    demo_scorecards,  # last: figures of everything above
 )
 
 

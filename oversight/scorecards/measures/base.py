@@ -1,0 +1,170 @@
+"""What a measure is, and the shapes every measure's computation shares.
+
+A measure computes over a `Scope`: a set of projects and the quarters shown. It reads its rows
+for all of them with one query (only the columns it needs, each row carrying its project id) and
+returns `Records`: for each (project id, quarter), one `Record` per thing counted, whether it was
+kept (on time, within the agreed time, …) and its sample (slip in days, hours to answer, …).
+`tally` turns those into stored counts; the figure's details ("median 3.0 hours") are computed
+from the samples by the measure's `describe`, so a roll-up over many projects describes its
+samples the same way. One query per measure for 500 projects or for one: the workers refresh
+every project set-based, and the Health tab of one project costs what it costs for any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from portal.core.business_time import BusinessCalendar
+
+from ..quarters import Quarter, bucket
+
+MIN_RECORDS = 3
+
+# Who a measure is about.
+CDMO = "cdmo"
+SPONSOR = "sponsor"
+BOTH = "both"
+
+# How a measure reads: the share of records kept, or a count of records.
+SHARE = "share"
+COUNT = "count"
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the measures need to know of each project in scope (read once for all)."""
+
+    id: int
+    sponsor_id: int
+    cdmo_id: int
+    start_date: dt.date
+    update_cadence_days: int
+    sponsor_calendar: BusinessCalendar
+    cdmo_calendar: BusinessCalendar
+
+
+@dataclass(frozen=True)
+class Scope:
+    projects: dict[int, ProjectFacts]
+    quarters: list[Quarter]
+    now: dt.datetime
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.projects)
+
+    @property
+    def first_day(self) -> dt.date:
+        return min(q.start for q in self.quarters)
+
+    @property
+    def last_day(self) -> dt.date:
+        return max(q.end for q in self.quarters)
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return min(q.starts_at() for q in self.quarters)
+
+    @property
+    def ends_before(self) -> dt.datetime:
+        return max(q.ends_before() for q in self.quarters)
+
+    def bucket(self, day: dt.date) -> Quarter | None:
+        return bucket(self.quarters, day)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One thing a measure counts: kept or not, and its sample (None: nothing to sample)."""
+
+    kept: bool
+    sample: float | None = None
+
+
+Records = dict[tuple[int, Quarter], list[Record]]
+
+
+def records() -> Records:
+    return defaultdict(list)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A measure's counts over one project (or a roll-up of many) and one quarter."""
+
+    n: int = 0
+    kept: int = 0
+    samples: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, counted: Iterable[Record]) -> Tally:
+        counted = list(counted)
+        return cls(
+            n=len(counted),
+            kept=sum(1 for record in counted if record.kept),
+            samples=tuple(record.sample for record in counted if record.sample is not None),
+        )
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.n + other.n, self.kept + other.kept, self.samples + other.samples)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: str
+    side: str
+    definition: str
+    units: tuple[str, str]  # ("milestone", "milestones")
+    compute: Callable[[Scope], Records] = field(compare=False, repr=False)
+    describe: Callable[[Sequence[float]], tuple[str, ...]] = field(
+        default=lambda samples: (), compare=False, repr=False
+    )
+    kind: str = SHARE
+
+    def unit(self, count: int) -> str:
+        return self.units[0] if count == 1 else self.units[1]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measure over one quarter: its tally, read as a share (0..1) and details."""
+
+    measure: Measure
+    quarter: Quarter
+    tally: Tally
+
+    @property
+    def n(self) -> int:
+        return self.tally.n
+
+    @property
+    def too_few(self) -> bool:
+        return self.measure.kind == SHARE and self.n < MIN_RECORDS
+
+    @property
+    def share(self) -> float | None:
+        if self.measure.kind != SHARE or not self.n:
+            return None
+        return self.tally.kept / self.n
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        if self.too_few:
+            return ()
+        return self.measure.describe(self.tally.samples)
+
+    @property
+    def display(self) -> str:
+        if self.measure.kind == COUNT:
+            return str(self.n)
+        if self.too_few or self.share is None:
+            return "too few to measure"
+        return f"{int(self.share * 100 + 0.5)} %"  # half up: 12.5 % shows as 13 %
+
+    @property
+    def n_label(self) -> str:
+        return f"n = {self.n} {self.measure.unit(self.n)}"

@@ -1,0 +1,107 @@
+"""The CDMO's communication: the sponsor's questions answered in time, minutes sent in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django.db.models import F
+
+from meetings.models import Meeting
+from meetings.models.meetings import HELD_STATUSES
+from projects.models import CommentKind, Side, UpdateComment
+
+from ..quarters import utc_date
+from .base import CDMO, Measure, Record, Records, Scope, records
+
+# --- Responsiveness ------------------------------------------------------------------------------
+
+
+def _responsiveness(scope: Scope) -> Records:
+    """Questions by the sponsor's people (not internal notes), answered, by the quarter asked."""
+    found = records()
+    rows = UpdateComment.objects.filter(
+        update__project_id__in=scope.ids,
+        kind=CommentKind.QUESTION,
+        is_internal=False,
+        author__organization_id=F("update__project__sponsor_id"),
+        answered_at__isnull=False,
+        created_at__gte=scope.starts_at,
+        created_at__lt=scope.ends_before,
+    ).values_list("update__project_id", "created_at", "answered_at", "respond_by")
+    for project_id, asked, answered, respond_by in rows:
+        quarter = scope.bucket(utc_date(asked))
+        if quarter is not None:
+            hours = (answered - asked).total_seconds() / 3600
+            found[project_id, quarter].append(Record(answered <= respond_by, hours))
+    return found
+
+
+def _median_hours(hours) -> tuple[str, ...]:
+    return (f"median answer {statistics.median(hours):.1f} hours",)
+
+
+RESPONSIVENESS = Measure(
+    "responsiveness",
+    "Responsiveness",
+    CDMO,
+    "Of the sponsor's questions on status updates asked in the quarter and answered, the share "
+    "answered by their respond-by time, and the median time to answer in hours; questions still "
+    "open are not counted.",
+    ("answered question", "answered questions"),
+    compute=_responsiveness,
+    describe=_median_hours,
+)
+
+
+# --- Meeting discipline -------------------------------------------------------------------------
+
+MINUTES_WITHIN_BUSINESS_DAYS = 2
+
+
+def _meeting_discipline(scope: Scope) -> Records:
+    """Meetings run by the CDMO and held (minutes in draft, sent or confirmed), by the UTC
+    quarter of their start. Sent: `minutes_sent_at` (after a correction, the last sending). Still
+    in draft past the deadline: late (no sample). Still in draft within it: not counted yet."""
+    found = records()
+    rows = Meeting.objects.filter(
+        project_id__in=scope.ids,
+        organizer_side=Side.CDMO,
+        status__in=HELD_STATUSES,
+        starts_at__gte=scope.starts_at,
+        starts_at__lt=scope.ends_before,
+    ).values_list("project_id", "starts_at", "duration_minutes", "minutes_sent_at")
+    for project_id, starts_at, duration, sent_at in rows:
+        quarter = scope.bucket(utc_date(starts_at))
+        if quarter is None:
+            continue
+        ends_at = starts_at + dt.timedelta(minutes=duration)
+        calendar = scope.projects[project_id].cdmo_calendar
+        deadline = calendar.add_business_days(ends_at, MINUTES_WITHIN_BUSINESS_DAYS)
+        if sent_at is not None:
+            hours = (sent_at - ends_at).total_seconds() / 3600
+            found[project_id, quarter].append(Record(sent_at <= deadline, hours))
+        elif deadline < scope.now:
+            found[project_id, quarter].append(Record(False))
+    return found
+
+
+def _minutes_details(hours) -> tuple[str, ...]:
+    return (f"median {statistics.median(hours):.1f} hours to minutes",) if hours else ()
+
+
+MEETING_DISCIPLINE = Measure(
+    "meeting_discipline",
+    "Meeting discipline",
+    CDMO,
+    "Of the meetings the CDMO ran and held in the quarter (by their start, UTC), the share whose "
+    f"minutes were sent within {MINUTES_WITHIN_BUSINESS_DAYS} business days of the meeting's end, "
+    "counted in the CDMO's working hours (09:00–17:00 in its main site's time zone, Monday to "
+    "Friday, without its country's public holidays), and the median hours from the meeting's end "
+    "to its minutes. A held meeting whose minutes are still not sent after "
+    f"{MINUTES_WITHIN_BUSINESS_DAYS} business days counts as late; cancelled meetings are not "
+    "counted.",
+    ("meeting", "meetings"),
+    compute=_meeting_discipline,
+    describe=_minutes_details,
+)

@@ -1,0 +1,75 @@
+"""Stored scorecard figures: derived data the workers keep, so no page scans records.
+
+`ProjectFigure` holds one measure's tally for one project and quarter, as `measures.compute` said
+when the project last changed (or at the nightly refresh, for figures that move with time
+alone). `RelationshipFigure` (a sponsor and a CDMO, over every project between them) and
+`ManagerFigure` (a CDMO project manager, over the projects they manage) are roll-ups of those
+rows, rebuilt by the hourly roll-up. Derived, never typed: a refresh replaces them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from .quarters import Quarter
+
+
+class StoredTally(models.Model):
+    measure = models.CharField(max_length=40)
+    quarter = models.DateField(help_text="The quarter's first day.")
+    n = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    samples = ArrayField(models.FloatField(), default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter.of(self.quarter)
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.period.label}: {self.kept}/{self.n}"
+
+
+class ProjectFigure(StoredTally):
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "measure", "quarter"], name="project_figure_once")
+        ]
+
+
+class RelationshipFigure(StoredTally):
+    """Every project between one sponsor and one CDMO: what both sides' executives compare."""
+
+    sponsor = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    cdmo = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    projects = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sponsor", "cdmo", "measure", "quarter"], name="relationship_figure_once"
+            )
+        ]
+        indexes = [models.Index(fields=["cdmo", "quarter"], name="relationship_figure_cdmo")]
+
+
+class ManagerFigure(StoredTally):
+    """The projects a CDMO project manager manages: internal to the CDMO, never shown to a sponsor."""
+
+    cdmo = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    projects = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cdmo", "manager", "measure", "quarter"], name="manager_figure_once"
+            )
+        ]
