@@ -14,6 +14,15 @@ from django.db import models
 REFUSE_TRUNCATE = "refuse_truncate"
 
 
+def any_changed(*fields: str) -> pgtrigger.Q:
+    """Trigger condition: any of `fields` differs between the old and new row (a record whose
+    content is frozen: `pgtrigger.Protect(operation=pgtrigger.Update, condition=any_changed(...))`)."""
+    condition = pgtrigger.Q(**{f"old__{fields[0]}__df": pgtrigger.F(f"new__{fields[0]}")})
+    for name in fields[1:]:
+        condition |= pgtrigger.Q(**{f"old__{name}__df": pgtrigger.F(f"new__{name}")})
+    return condition
+
+
 class RefuseTruncate(pgtrigger.Trigger):
     """TRUNCATE is refused (statement level: TRUNCATE has no row-level triggers)."""
 

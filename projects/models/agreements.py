@@ -20,7 +20,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .changes import ChangeRequest
 from .project import Project
 
@@ -147,7 +148,7 @@ class WorkingAgreement(models.Model):
             pgtrigger.Protect(
                 name="agreement_terms_frozen",
                 operation=pgtrigger.Update,
-                condition=_any_changed("project", "number", *AGREEMENT_TERMS, "drafted_by", "drafted_at"),
+                condition=any_changed("project", "number", *AGREEMENT_TERMS, "drafted_by", "drafted_at"),
             ),
             pgtrigger.FSM(
                 name="agreement_status_flow",

@@ -9,7 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .updates import StatusUpdate
 
 
@@ -67,7 +68,7 @@ class UpdateAttachment(models.Model):
             pgtrigger.Protect(
                 name="attachment_file_is_immutable",
                 operation=pgtrigger.Update,
-                condition=_any_changed(
+                condition=any_changed(
                     "update", "file", "original_name", "size_bytes", "file_type", "uploaded_by", "uploaded_at"
                 ),
             ),

@@ -8,7 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .milestones import Milestone
 from .project import Project
 from .team import Side
@@ -90,14 +91,14 @@ class ChangeRequest(models.Model):
                 name="change_decision_is_final",
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__status__in=[ChangeStatus.APPROVED, ChangeStatus.REJECTED])
-                & _any_changed("decided_at", "decided_by", "decision_reason", "approved_option"),
+                & any_changed("decided_at", "decided_by", "decision_reason", "approved_option"),
             ),
             # What was proposed is edited only while it is proposed (services/change_edit.py).
             pgtrigger.Protect(
                 name="change_content_fixed_once_decided",
                 operation=pgtrigger.Update,
                 condition=~pgtrigger.Q(old__status=ChangeStatus.PROPOSED)
-                & _any_changed(
+                & any_changed(
                     "title", "what", "why", "needed_by", "recommended_option", "recommendation", "revision"
                 ),
             ),

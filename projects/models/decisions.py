@@ -7,7 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .project import Project
 from .updates import StatusUpdate
 
@@ -128,7 +129,7 @@ class DecisionRequest(models.Model):
             pgtrigger.Protect(
                 name="decision_request_is_immutable",
                 operation=pgtrigger.Update,
-                condition=_any_changed(
+                condition=any_changed(
                     "project", "update", "title", "needed_by", "raised_at", "replaces", "recommendation"
                 ),
             ),
@@ -137,13 +138,13 @@ class DecisionRequest(models.Model):
                 name="decision_recommendation_is_immutable",
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__recommended_option__isnull=False)
-                & _any_changed("recommended_option"),
+                & any_changed("recommended_option"),
             ),
             pgtrigger.Protect(
                 name="decision_outcome_is_final",
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__status__in=[DecisionStatus.DECIDED, DecisionStatus.WITHDRAWN])
-                & _any_changed(
+                & any_changed(
                     "decided_at",
                     "decided_by",
                     "decision_note",

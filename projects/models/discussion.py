@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .updates import StatusUpdate
 
 
@@ -80,7 +81,7 @@ class UpdateComment(models.Model):
             pgtrigger.Protect(
                 name="comment_is_immutable",
                 operation=pgtrigger.Update,
-                condition=_any_changed(
+                condition=any_changed(
                     "update", "author", "kind", "parent", "body", "is_internal", "created_at", "respond_by"
                 ),
             ),
@@ -88,7 +89,7 @@ class UpdateComment(models.Model):
                 name="comment_answer_time_is_final",
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__answered_at__isnull=False)
-                & _any_changed("answered_at", "answered_by"),
+                & any_changed("answered_at", "answered_by"),
             ),
         ]
 

@@ -9,7 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ._triggers import _any_changed
+from portal.core.triggers import any_changed
+
 from .project import Project
 
 
@@ -205,7 +206,7 @@ class StatusUpdate(models.Model):
                 condition=pgtrigger.Q(
                     old__status__in=[UpdateStatus.PUBLISHED, UpdateStatus.SUPERSEDED, UpdateStatus.DISCARDED]
                 )
-                & _any_changed(*UPDATE_CONTENT_FIELDS),
+                & any_changed(*UPDATE_CONTENT_FIELDS),
             ),
         ]
 
