@@ -64,6 +64,8 @@ def _belongs_to(model, project: Project) -> models.QuerySet:
     names = {f.name: f for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)}
     if "project" in names:
         return model.objects.filter(project=project)
+    if {"sponsor", "cdmo"} <= names.keys():  # a relationship's record (a business review)
+        return model.objects.filter(sponsor=project.sponsor, cdmo=project.cdmo)
     for name, field in names.items():
         related = {f.name for f in field.related_model._meta.get_fields() if isinstance(f, models.ForeignKey)}
         if "project" in related:

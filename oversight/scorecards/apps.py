@@ -7,7 +7,28 @@ class ScorecardsConfig(AppConfig):
     verbose_name = "Relationship scorecards"
 
     def ready(self):
+        from django.urls import reverse
+
+        from portal.documents.registry import register_document_kind
+        from portal.signatures.models import Meaning
+        from portal.signatures.registry import register_signed_action
         from projects.tabs import register_tab
+
+        from . import review_pdf, reviews
 
         # The project's Health tab: its measures this quarter and the four before (docs/scorecards.md).
         register_tab("health", "Health", "scorecards:project_health", order=75)
+        # The quarterly business review: its PDF is built by a worker, both sides' executives sign it off.
+        register_document_kind(
+            reviews.PDF_KIND,
+            review_pdf.build_review_pdf,
+            title="Business review (PDF)",
+            origin=lambda parameters: reverse("scorecards:review", args=[parameters["review"]]),
+            origin_label="Back to the review",
+        )
+        register_signed_action(
+            reviews.SIGN,
+            label="Sign off the business review",
+            meanings=[Meaning.REVIEWED],
+            content=reviews.review_signed_content,
+        )

@@ -9,9 +9,13 @@ rows, rebuilt by the hourly roll-up. Derived, never typed: a refresh replaces th
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.urls import reverse
+
+from portal.core.triggers import any_changed
 
 from .quarters import Quarter
 
@@ -73,3 +77,50 @@ class ManagerFigure(StoredTally):
                 fields=["cdmo", "manager", "measure", "quarter"], name="manager_figure_once"
             )
         ]
+
+
+class BusinessReview(models.Model):
+    """A quarterly business review pack: one sponsor–CDMO relationship over one quarter, as the
+    record stood when it was prepared (`content`, the snapshot every rendering and signature
+    reads). Both sides' executives sign it off. Kept as a record: never deleted, and its content
+    never changes (triggers); figures that moved later make a new edition, which replaces an
+    edition nobody has signed yet."""
+
+    sponsor = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    cdmo = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    quarter = models.DateField(help_text="The quarter's first day.")
+    edition = models.PositiveSmallIntegerField(default=1)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField()
+    content = models.JSONField(
+        help_text="The pack as prepared: figures, flags, issues, changes, recognition."
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True, help_text="A later edition replaced it.")
+
+    class Meta:
+        ordering = ["-quarter", "-edition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sponsor", "cdmo", "quarter", "edition"], name="business_review_edition_once"
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(name="business_review_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="business_review_frozen",
+                operation=pgtrigger.Update,
+                condition=any_changed(
+                    "sponsor", "cdmo", "quarter", "edition", "prepared_by", "prepared_at", "content"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Business review {self.period.label} (edition {self.edition})"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter.of(self.quarter)
+
+    def get_absolute_url(self) -> str:
+        return reverse("scorecards:review", kwargs={"businessreview_id": self.pk})

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "scorecards"
 
 urlpatterns = [
     path("projects/<int:project_id>/health/", views.project_health_view, name="project_health"),
+    path("business-reviews/", review_views.reviews_view, name="reviews"),
+    path("business-reviews/<int:businessreview_id>/", review_views.review_view, name="review"),
+    path("business-reviews/<int:businessreview_id>/pdf/", review_views.review_pdf_view, name="review_pdf"),
 ]
