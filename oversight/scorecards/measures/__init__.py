@@ -20,9 +20,17 @@ from .base import BOTH, CDMO, COUNT, MIN_RECORDS, SHARE, SPONSOR, Figure, Measur
 from .communication import MEETING_DISCIPLINE, MINUTES_WITHIN_BUSINESS_DAYS, RESPONSIVENESS
 from .decisions import DECISIONS_ON_TIME
 from .delivery import CADENCE, ON_TIME, update_periods
+from .surprises import NO_SURPRISES
 
 # In the order the Health tab lists them, each under the side it is about.
-MEASURES: tuple[Measure, ...] = (ON_TIME, CADENCE, RESPONSIVENESS, MEETING_DISCIPLINE, DECISIONS_ON_TIME)
+MEASURES: tuple[Measure, ...] = (
+    ON_TIME,
+    NO_SURPRISES,
+    CADENCE,
+    RESPONSIVENESS,
+    MEETING_DISCIPLINE,
+    DECISIONS_ON_TIME,
+)
 BY_KEY = {measure.key: measure for measure in MEASURES}
 SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
 
@@ -35,6 +43,7 @@ __all__ = [
     "MEETING_DISCIPLINE",
     "MINUTES_WITHIN_BUSINESS_DAYS",
     "MIN_RECORDS",
+    "NO_SURPRISES",
     "ON_TIME",
     "RESPONSIVENESS",
     "SHARE",
