@@ -16,6 +16,7 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import Project
 
 from ..quarters import Quarter
+from .actions import CDMO_ACTIONS, SPONSOR_ACTIONS
 from .base import BOTH, CDMO, COUNT, MIN_RECORDS, SHARE, SPONSOR, Figure, Measure, ProjectFacts, Scope, Tally
 from .communication import MEETING_DISCIPLINE, MINUTES_WITHIN_BUSINESS_DAYS, RESPONSIVENESS
 from .decisions import DECISIONS_ON_TIME
@@ -29,7 +30,9 @@ MEASURES: tuple[Measure, ...] = (
     CADENCE,
     RESPONSIVENESS,
     MEETING_DISCIPLINE,
+    CDMO_ACTIONS,
     DECISIONS_ON_TIME,
+    SPONSOR_ACTIONS,
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}
 SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
@@ -37,6 +40,7 @@ SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
 __all__ = [
     "BY_KEY",
     "CADENCE",
+    "CDMO_ACTIONS",
     "COUNT",
     "DECISIONS_ON_TIME",
     "MEASURES",
@@ -48,6 +52,7 @@ __all__ = [
     "RESPONSIVENESS",
     "SHARE",
     "SIDES",
+    "SPONSOR_ACTIONS",
     "Figure",
     "Measure",
     "Scope",
