@@ -21,6 +21,7 @@ from .base import BOTH, CDMO, COUNT, MIN_RECORDS, SHARE, SPONSOR, Figure, Measur
 from .communication import MEETING_DISCIPLINE, MINUTES_WITHIN_BUSINESS_DAYS, RESPONSIVENESS
 from .decisions import DECISIONS_ON_TIME
 from .delivery import CADENCE, ON_TIME, update_periods
+from .engagement import DECISION_MAKER_PRESENT, MINUTES_CONFIRMED, UPDATES_ACKNOWLEDGED
 from .surprises import NO_SURPRISES
 
 # In the order the Health tab lists them, each under the side it is about.
@@ -33,6 +34,9 @@ MEASURES: tuple[Measure, ...] = (
     CDMO_ACTIONS,
     DECISIONS_ON_TIME,
     SPONSOR_ACTIONS,
+    UPDATES_ACKNOWLEDGED,
+    MINUTES_CONFIRMED,
+    DECISION_MAKER_PRESENT,
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}
 SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
@@ -43,8 +47,10 @@ __all__ = [
     "CDMO_ACTIONS",
     "COUNT",
     "DECISIONS_ON_TIME",
+    "DECISION_MAKER_PRESENT",
     "MEASURES",
     "MEETING_DISCIPLINE",
+    "MINUTES_CONFIRMED",
     "MINUTES_WITHIN_BUSINESS_DAYS",
     "MIN_RECORDS",
     "NO_SURPRISES",
@@ -57,6 +63,7 @@ __all__ = [
     "Measure",
     "Scope",
     "Tally",
+    "UPDATES_ACKNOWLEDGED",
     "compute",
     "scope_of",
     "update_periods",
