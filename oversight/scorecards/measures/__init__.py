@@ -22,6 +22,7 @@ from .communication import MEETING_DISCIPLINE, MINUTES_WITHIN_BUSINESS_DAYS, RES
 from .decisions import DECISIONS_ON_TIME
 from .delivery import CADENCE, ON_TIME, update_periods
 from .engagement import DECISION_MAKER_PRESENT, MINUTES_CONFIRMED, UPDATES_ACKNOWLEDGED
+from .recognition import RECOGNITION
 from .surprises import NO_SURPRISES
 
 # In the order the Health tab lists them, each under the side it is about.
@@ -37,6 +38,7 @@ MEASURES: tuple[Measure, ...] = (
     UPDATES_ACKNOWLEDGED,
     MINUTES_CONFIRMED,
     DECISION_MAKER_PRESENT,
+    RECOGNITION,
 )
 BY_KEY = {measure.key: measure for measure in MEASURES}
 SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
@@ -55,6 +57,7 @@ __all__ = [
     "MIN_RECORDS",
     "NO_SURPRISES",
     "ON_TIME",
+    "RECOGNITION",
     "RESPONSIVENESS",
     "SHARE",
     "SIDES",

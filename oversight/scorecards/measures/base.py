@@ -178,4 +178,8 @@ class Figure:
 
     @property
     def n_label(self) -> str:
+        """ "n = 14 milestones" under a share; under a count, which is its own n, what it counts
+        ("3", "recognitions")."""
+        if self.measure.kind == COUNT:
+            return self.measure.unit(self.n)
         return f"n = {self.n} {self.measure.unit(self.n)}"
