@@ -8,12 +8,10 @@ import time_machine
 from oversight.scorecards.measures import NO_SURPRISES
 from oversight.scorecards.measures.surprises import NOTICE_DAYS
 from oversight.scorecards.quarters import last_quarters
-from projects import services
-from projects.models import MilestoneForecastChange, MilestoneStatus, TeamRole
-from projects.selectors import access_for
+from projects.models import MilestoneForecastChange, MilestoneStatus
 from tests.factories.projects import MilestoneFactory, staff_project
 
-from .helpers import UTC, measured, member
+from .helpers import UTC, measured, milestone
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
 QUARTERS = last_quarters(NOW.date())
@@ -30,24 +28,6 @@ def frozen():
 @pytest.fixture
 def project(db):
     return staff_project(start_date=d(2026, 1, 5))
-
-
-def milestone(project, baseline: dt.date, *moves: tuple[dt.date, dt.date], done: dt.date | None = None):
-    """A milestone due `baseline`, its forecast moved (on the day, to the date) through the
-    service, then done on `done` (else still open)."""
-    pm = access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project)
-    item = MilestoneFactory(project=project, baseline_date=baseline, forecast_date=baseline)
-    for on, to in moves:
-        with time_machine.travel(dt.datetime.combine(on, dt.time(9), tzinfo=UTC), tick=False):
-            services.milestone_change_forecast(
-                access=pm, milestone=item, new_date=to, reason="Resin lead time", version=item.version
-            )
-    if done is not None:
-        item.refresh_from_db()
-        item = services.milestone_set_status(
-            access=pm, milestone=item, status=MilestoneStatus.DONE, actual_date=done, version=item.version
-        )
-    return item
 
 
 def figures_of(project):
