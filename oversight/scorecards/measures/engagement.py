@@ -82,12 +82,11 @@ UPDATES_ACKNOWLEDGED = Measure(
     "Updates acknowledged",
     SPONSOR,
     "Of the status updates published in the quarter (UTC), the share one of the sponsor's people "
-    f"acknowledged within {ACKNOWLEDGE_WITHIN_BUSINESS_DAYS} business days of its publication, "
-    "counted in the sponsor's working hours (09:00–17:00 in its main site's time zone, Monday to "
-    "Friday, without its country's public holidays), and the median hours to the first "
-    "acknowledgement. An acknowledgement of a correction counts for the update it corrects. An "
-    f"update still unacknowledged after {ACKNOWLEDGE_WITHIN_BUSINESS_DAYS} business days counts as "
-    "late; one still within them is not counted yet.",
+    f"acknowledged within {ACKNOWLEDGE_WITHIN_BUSINESS_DAYS} of the sponsor's business days (its "
+    "main site's working hours, without its public holidays), and the median hours to the first "
+    "acknowledgement; acknowledging a correction counts for the update it corrects. Still "
+    f"unacknowledged after {ACKNOWLEDGE_WITHIN_BUSINESS_DAYS} business days: late; within them: "
+    "not counted yet.",
     ("update", "updates"),
     compute=_updates_acknowledged,
     describe=_median_hours("to acknowledge"),
@@ -131,11 +130,10 @@ MINUTES_CONFIRMED = Measure(
     "Minutes confirmed",
     SPONSOR,
     "Of the minutes the CDMO sent in the quarter (UTC) for the meetings it ran, the share the "
-    f"sponsor confirmed, or sent back with a correction request, within {CONFIRM_WITHIN_BUSINESS_DAYS} "
-    "business days of their sending, counted in the sponsor's working hours, and the median "
-    "hours to that answer. Minutes sent again after a correction count from their last sending. "
-    f"Minutes still awaiting an answer after {CONFIRM_WITHIN_BUSINESS_DAYS} business days count as "
-    "late; those still within them are not counted yet.",
+    "sponsor confirmed, or sent back with a correction request, within "
+    f"{CONFIRM_WITHIN_BUSINESS_DAYS} of the sponsor's business days of their last sending, and the "
+    f"median hours to that answer. Still awaiting an answer after {CONFIRM_WITHIN_BUSINESS_DAYS} "
+    "business days: late; within them: not counted yet.",
     ("sending of minutes", "sendings of minutes"),
     compute=_minutes_confirmed,
     describe=_median_hours("to answer"),

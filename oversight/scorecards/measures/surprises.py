@@ -98,15 +98,12 @@ NO_SURPRISES = Measure(
     "no_surprises",
     "No surprises",
     CDMO,
-    "Of the milestones with a baseline date in the quarter that slipped (done after the baseline "
-    "date, or still open with a forecast past it, or open with the baseline date gone), the share "
-    f"whose slip was announced at least {NOTICE_DAYS} days before the baseline date: the forecast "
-    "was moved past the baseline, with its reason (the portal takes no move without one and tells "
-    "the sponsor's team), and not moved back on or before it since. A slip never announced counts "
-    "0 days' notice. Details: the median days of notice given (baseline date minus the day of the "
-    "announcement, UTC), and the forecast moves recorded per slipped milestone. The baseline is "
-    "the current one (a re-baseline by an approved change request records its forecast move, the "
-    "sponsor's own decision); cancelled milestones are not counted.",
+    "Of the milestones with a baseline date in the quarter that slipped (done after it, or still "
+    "open with the forecast past it or the date gone), the share whose slip was announced at least "
+    f"{NOTICE_DAYS} days before the baseline date: the forecast moved past the baseline, with its "
+    "reason, and not moved back since. A slip never announced has 0 days' notice. With the median "
+    "days of notice and the forecast moves per slipped milestone; cancelled milestones are not "
+    "counted.",
     ("slipped milestone", "slipped milestones"),
     compute=_no_surprises,
     describe=_notice,
