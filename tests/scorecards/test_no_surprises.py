@@ -8,10 +8,12 @@ import time_machine
 from oversight.scorecards.measures import NO_SURPRISES
 from oversight.scorecards.measures.surprises import NOTICE_DAYS
 from oversight.scorecards.quarters import last_quarters
-from projects.models import MilestoneForecastChange, MilestoneStatus
-from tests.factories.projects import MilestoneFactory, staff_project
+from projects import services
+from projects.models import MilestoneForecastChange, MilestoneStatus, TeamRole
+from projects.selectors import access_for
+from tests.factories.projects import MilestoneFactory, change_with_options, staff_project
 
-from .helpers import UTC, measured, milestone
+from .helpers import UTC, measured, member, milestone
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
 QUARTERS = last_quarters(NOW.date())
@@ -129,3 +131,57 @@ def test_too_few_and_empty_quarters(project):
     )
     assert [(figures[q].n, figures[q].share) for q in (Q4, Q3, Q1, Q4_2025)] == [(0, None)] * 4
     assert figures[Q1].n_label == "n = 0 slipped milestones"
+
+
+def rebaseline(project, item, days: int, on: dt.date):
+    """The sponsor's lead approves, on `on`, a change request moving `item` by `days` (baseline and
+    forecast together, with the forecast move recorded)."""
+    item.refresh_from_db()
+    request = change_with_options(project, impacts=[(item, days)], needed_by=on)
+    lead = access_for(user=member(project, TeamRole.SPONSOR_LEAD), project=project)
+    with time_machine.travel(dt.datetime.combine(on, dt.time(15), tzinfo=UTC), tick=False):
+        services.change_approve(access=lead, change=request, option=request.recommended_option)
+
+
+def pm_moves(project, item, on: dt.date, to: dt.date):
+    item.refresh_from_db()
+    with time_machine.travel(dt.datetime.combine(on, dt.time(9), tzinfo=UTC), tick=False):
+        services.milestone_change_forecast(
+            access=access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project),
+            milestone=item,
+            new_date=to,
+            reason="Resin lead time",
+            version=item.version,
+        )
+
+
+def done(project, item, on: dt.date):
+    item.refresh_from_db()
+    services.milestone_set_status(
+        access=access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project),
+        milestone=item,
+        status=MilestoneStatus.DONE,
+        actual_date=on,
+        version=item.version,
+    )
+
+
+def test_a_rebaseline_is_read_against_the_baseline_it_set(project):
+    # Due 31 Aug, forecast moved to 10 Sep on 1 Jun; re-baselined by 14 days on 1 Jul (baseline 14
+    # Sep, forecast 24 Sep); done 20 Sep: slipped 6 days past the current baseline. Against it,
+    # the 1 Jun move (to 10 Sep) was no slip; the approval moved the forecast past it: 75 days'
+    # notice (1 Jul to 14 Sep), kept; 2 moves.
+    first = milestone(project, d(2026, 8, 31), (d(2026, 6, 1), d(2026, 9, 10)))
+    rebaseline(project, first, 14, d(2026, 7, 1))
+    done(project, first, d(2026, 9, 20))
+    # Due 31 Aug, re-baselined by 14 days on 1 Jul (to 14 Sep, forecast with it); moved to 20 Sep on
+    # 7 Sep: 7 days' notice, late; 2 moves.
+    second = milestone(project, d(2026, 8, 31))
+    rebaseline(project, second, 14, d(2026, 7, 1))
+    pm_moves(project, second, d(2026, 9, 7), d(2026, 9, 20))
+    done(project, second, d(2026, 9, 19))
+    first.refresh_from_db()
+    assert (first.baseline_date, first.actual_date) == (d(2026, 9, 14), d(2026, 9, 20))
+
+    q3 = figures_of(project)[Q3]
+    assert (q3.n, q3.tally.kept, q3.tally.samples) == (2, 1, (75, 2, 7, 2))
