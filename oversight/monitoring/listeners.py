@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.signals import post_migrate, post_save, pre_save
 
-from issues.models import ServiceIssue
+from issues.models import Recognition, ServiceIssue
 from meetings.models import ActionItem, Meeting
 from portal.accounts.models import User
 from portal.core.queue import enqueue_once_on_commit
@@ -36,9 +36,11 @@ from projects.models import (
     ChangeRequest,
     DecisionRequest,
     Milestone,
+    MilestoneForecastChange,
     Project,
     ProjectMember,
     StatusUpdate,
+    UpdateAcknowledgement,
     UpdateComment,
     WorkingAgreement,
 )
@@ -64,6 +66,15 @@ WATCHED = {
     UpdateComment: "update.project_id",
     # A version coming into force (or superseded) changes the rhythm and the contacts agreed.
     WorkingAgreement: "project_id",
+    # The scorecard's figures (oversight.scorecards) read these too. A forecast move is always
+    # saved with its milestone (one outbox row for both: `enqueue_once_on_commit`); the others
+    # are written alone. The instances the services save hold their update or milestone, so
+    # the dotted paths cost no query. Invitees are not watched: what the scorecard reads of them
+    # (attendance at held meetings) is written only by `attendance_record`, which signals
+    # `project_data_changed` once for the meeting.
+    MilestoneForecastChange: "milestone.project_id",
+    UpdateAcknowledgement: "update.project_id",
+    Recognition: "project_id",
 }
 
 # The models whose rows the attention figures are computed from (attention.live_attention).

@@ -105,3 +105,21 @@ def measured(measure, project, quarters) -> dict:
     return {
         quarter: Figure(measure, quarter, tallies[project.pk, measure.key, quarter]) for quarter in quarters
     }
+
+
+def milestone(project, baseline: dt.date, *moves: tuple[dt.date, dt.date], done: dt.date | None = None):
+    """A milestone due `baseline`, its forecast moved (on the day, to the date) through the
+    service, then done on `done` (else still open)."""
+    pm = access_for(user=member(project, TeamRole.PROJECT_MANAGER), project=project)
+    item = MilestoneFactory(project=project, baseline_date=baseline, forecast_date=baseline)
+    for on, to in moves:
+        with time_machine.travel(dt.datetime.combine(on, dt.time(9), tzinfo=UTC), tick=False):
+            services.milestone_change_forecast(
+                access=pm, milestone=item, new_date=to, reason="Resin lead time", version=item.version
+            )
+    if done is not None:
+        item.refresh_from_db()
+        item = services.milestone_set_status(
+            access=pm, milestone=item, status=MilestoneStatus.DONE, actual_date=done, version=item.version
+        )
+    return item

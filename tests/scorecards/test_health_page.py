@@ -51,14 +51,29 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     assert "Q3 2026" in html and "67 %" in html and "n = 3 milestones" in html
     assert "worst slip 10 days" in html
     assert "too few to measure" in html
-    # One tbody per side, headed by whom its measures are about: the CDMO's three, the sponsor's one.
-    cdmo = '<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">The CDMO</span></th>'
-    sponsor = '<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">The sponsor</span></th>'
-    assert html.count("<tbody>") == 2 and html.count('scope="rowgroup"') == 2
-    order = [html.index(cdmo), html.index(">On-time delivery<"), html.index(">Responsiveness<")]
-    order += [html.index(">Meeting discipline<")]
-    order += [html.index(sponsor), html.index('<span class="scorecard-measure">Decisions on time</span>')]
+
+    # One tbody per side, headed by whom its measures are about: the CDMO's, the sponsor's, and
+    # the one measure about both (recognition, a count).
+    def group(name):
+        return f'<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">{name}</span></th>'
+
+    def row(name):
+        return html.index(f'<th scope="row"><span class="scorecard-measure">{name}</span>')
+
+    assert html.count("<tbody>") == 3 and html.count('scope="rowgroup"') == 3
+    order = [html.index(group("The CDMO")), row("On-time delivery"), row("No surprises")]
+    order += [row("Cadence kept"), row("Responsiveness"), row("Meeting discipline")]
+    order += [row("Action items on time"), html.index(group("The sponsor")), row("Decisions on time")]
+    order += [html.index(">Action items on time<", order[-1]), row("Updates acknowledged")]
+    order += [row("Minutes confirmed"), row("Decision-maker at governance")]
+    order += [html.index(group("Both sides")), row("Recognition given and received")]
     assert order == sorted(order)
+    assert "announced at least 14 days before the baseline date" in html
+    # A count reads as itself: no recognition yet is 0 recognitions, not "too few to measure".
+    assert (
+        '<span class="scorecard-value">0</span>\n          <span class="scorecard-n">recognitions</span>'
+        in html
+    )
     assert "A request still open after its needed-by date counts as late" in html
     assert "whose minutes are still not sent after 2 business days counts as late" in html
     # Q4 2026 (today 18 Nov): a change needed by 2 Nov and still open is late.

@@ -16,33 +16,57 @@ from portal.core.business_time import BusinessCalendar
 from projects.models import Project
 
 from ..quarters import Quarter
+from .actions import CDMO_ACTIONS, SPONSOR_ACTIONS
 from .base import BOTH, CDMO, COUNT, MIN_RECORDS, SHARE, SPONSOR, Figure, Measure, ProjectFacts, Scope, Tally
 from .communication import MEETING_DISCIPLINE, MINUTES_WITHIN_BUSINESS_DAYS, RESPONSIVENESS
 from .decisions import DECISIONS_ON_TIME
 from .delivery import CADENCE, ON_TIME, update_periods
+from .engagement import DECISION_MAKER_PRESENT, MINUTES_CONFIRMED, UPDATES_ACKNOWLEDGED
+from .recognition import RECOGNITION
+from .surprises import NO_SURPRISES
 
 # In the order the Health tab lists them, each under the side it is about.
-MEASURES: tuple[Measure, ...] = (ON_TIME, CADENCE, RESPONSIVENESS, MEETING_DISCIPLINE, DECISIONS_ON_TIME)
+MEASURES: tuple[Measure, ...] = (
+    ON_TIME,
+    NO_SURPRISES,
+    CADENCE,
+    RESPONSIVENESS,
+    MEETING_DISCIPLINE,
+    CDMO_ACTIONS,
+    DECISIONS_ON_TIME,
+    SPONSOR_ACTIONS,
+    UPDATES_ACKNOWLEDGED,
+    MINUTES_CONFIRMED,
+    DECISION_MAKER_PRESENT,
+    RECOGNITION,
+)
 BY_KEY = {measure.key: measure for measure in MEASURES}
 SIDES = ((CDMO, "The CDMO"), (SPONSOR, "The sponsor"), (BOTH, "Both sides"))
 
 __all__ = [
     "BY_KEY",
     "CADENCE",
+    "CDMO_ACTIONS",
     "COUNT",
     "DECISIONS_ON_TIME",
+    "DECISION_MAKER_PRESENT",
     "MEASURES",
     "MEETING_DISCIPLINE",
+    "MINUTES_CONFIRMED",
     "MINUTES_WITHIN_BUSINESS_DAYS",
     "MIN_RECORDS",
+    "NO_SURPRISES",
     "ON_TIME",
+    "RECOGNITION",
     "RESPONSIVENESS",
     "SHARE",
     "SIDES",
+    "SPONSOR_ACTIONS",
     "Figure",
     "Measure",
     "Scope",
     "Tally",
+    "UPDATES_ACKNOWLEDGED",
     "compute",
     "scope_of",
     "update_periods",

@@ -78,10 +78,21 @@ class Scope:
 
 @dataclass(frozen=True)
 class Record:
-    """One thing a measure counts: kept or not, and its sample (None: nothing to sample)."""
+    """One thing a measure counts: kept or not, and its sample (None: nothing to sample).
+
+    A measure whose details need two figures of each record gives a tuple, the same length for
+    every record of that measure: the stored samples run flat, record after record, and its
+    `describe` reads them back in strides (a roll-up concatenates whole records, so the strides
+    hold)."""
 
     kept: bool
-    sample: float | None = None
+    sample: float | tuple[float, ...] | None = None
+
+    @property
+    def samples(self) -> tuple[float, ...]:
+        if self.sample is None:
+            return ()
+        return self.sample if isinstance(self.sample, tuple) else (self.sample,)
 
 
 Records = dict[tuple[int, Quarter], list[Record]]
@@ -105,7 +116,7 @@ class Tally:
         return cls(
             n=len(counted),
             kept=sum(1 for record in counted if record.kept),
-            samples=tuple(record.sample for record in counted if record.sample is not None),
+            samples=tuple(sample for record in counted for sample in record.samples),
         )
 
     def __add__(self, other: Tally) -> Tally:
@@ -167,4 +178,8 @@ class Figure:
 
     @property
     def n_label(self) -> str:
+        """ "n = 14 milestones" under a share; under a count, which is its own n, what it counts
+        ("3", "recognitions")."""
+        if self.measure.kind == COUNT:
+            return self.measure.unit(self.n)
         return f"n = {self.n} {self.measure.unit(self.n)}"

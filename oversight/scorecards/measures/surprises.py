@@ -1,0 +1,110 @@
+"""The CDMO's side: no surprises. A slip the sponsor hears of in time can be planned around; one
+they learn of on the day cannot.
+
+The announcement is read from the forecast's own record (`MilestoneForecastChange`): every move
+of a forecast goes through one service that refuses a move without a reason and tells the
+sponsor's team, so a recorded move past the baseline is a slip announced, with its reason, at
+the moment it was recorded. A re-baseline by an approved change request records its forecast
+move too (the sponsor approved it, so they knew).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from itertools import groupby
+from operator import itemgetter
+
+from projects.models import Milestone, MilestoneStatus
+
+from ..quarters import utc_date
+from .base import CDMO, Measure, Record, Records, Scope, records
+
+NOTICE_DAYS = 14
+
+
+def _slipped(
+    status: str, baseline: dt.date, forecast: dt.date, actual: dt.date | None, today: dt.date
+) -> bool:
+    """Done after the baseline; or still open with a forecast past it, or past it already
+    (an open milestone whose baseline date has gone cannot be done by then any more)."""
+    if status == MilestoneStatus.DONE:
+        return actual > baseline
+    return max(forecast, today) > baseline
+
+
+def _announced_on(baseline: dt.date, moves: list[tuple[dt.datetime, dt.date, dt.date]]) -> dt.date | None:
+    """The day (UTC) the standing announcement of the slip was recorded: the last move of the
+    forecast from on-or-before the baseline to past it, unless a later move brought it back on
+    or before the baseline (then the slip that followed was not announced by that)."""
+    announced = None
+    for changed_at, old, new in moves:
+        if old <= baseline < new:
+            announced = utc_date(changed_at)
+        elif new <= baseline:
+            announced = None
+    return announced
+
+
+def _no_surprises(scope: Scope) -> Records:
+    """Milestones (not cancelled) whose baseline date is in the quarters, with their forecast
+    moves, oldest first: one query (a milestone without moves comes as one row of Nones)."""
+    found = records()
+    today = utc_date(scope.now)
+    rows = (
+        Milestone.objects.filter(
+            project_id__in=scope.ids, baseline_date__gte=scope.first_day, baseline_date__lte=scope.last_day
+        )
+        .exclude(status=MilestoneStatus.CANCELLED)
+        .order_by("pk", "forecast_changes__changed_at", "forecast_changes__pk")
+        .values_list(
+            "pk",
+            "project_id",
+            "status",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "forecast_changes__changed_at",
+            "forecast_changes__old_forecast_date",
+            "forecast_changes__new_forecast_date",
+        )
+    )
+    for (_pk, project_id, status, baseline, forecast, actual), moves in groupby(
+        rows, key=itemgetter(0, 1, 2, 3, 4, 5)
+    ):
+        quarter = scope.bucket(baseline)
+        if quarter is None or not _slipped(status, baseline, forecast, actual, today):
+            continue
+        moves = [move[6:] for move in moves if move[6] is not None]
+        announced = _announced_on(baseline, moves)
+        notice = max(0, (baseline - announced).days) if announced is not None else 0
+        kept = announced is not None and notice >= NOTICE_DAYS
+        found[project_id, quarter].append(Record(kept, (notice, len(moves))))
+    return found
+
+
+def _notice(samples) -> tuple[str, ...]:
+    """Samples in pairs: (days of notice, forecast moves) of each slipped milestone."""
+    notice, moves = samples[0::2], samples[1::2]
+    if not notice:
+        return ()
+    return (
+        f"median {statistics.median(notice):g} days' notice",
+        f"{statistics.fmean(moves):.1f} forecast moves per milestone",
+    )
+
+
+NO_SURPRISES = Measure(
+    "no_surprises",
+    "No surprises",
+    CDMO,
+    "Of the milestones with a baseline date in the quarter that slipped (done after it, or still "
+    "open with the forecast past it or the date gone), the share whose slip was announced at least "
+    f"{NOTICE_DAYS} days before the baseline date: the forecast moved past the baseline, with its "
+    "reason, and not moved back since. A slip never announced has 0 days' notice. With the median "
+    "days of notice and the forecast moves per slipped milestone; cancelled milestones are not "
+    "counted.",
+    ("slipped milestone", "slipped milestones"),
+    compute=_no_surprises,
+    describe=_notice,
+)
