@@ -23,6 +23,7 @@ from .decisions import DECISIONS_ON_TIME
 from .delivery import CADENCE, ON_TIME, update_periods
 from .engagement import DECISION_MAKER_PRESENT, MINUTES_CONFIRMED, UPDATES_ACKNOWLEDGED
 from .recognition import RECOGNITION
+from .service import SERVICE_ISSUES
 from .surprises import NO_SURPRISES
 
 # In the order the Health tab lists them, each under the side it is about.
@@ -31,6 +32,7 @@ MEASURES: tuple[Measure, ...] = (
     NO_SURPRISES,
     CADENCE,
     RESPONSIVENESS,
+    SERVICE_ISSUES,
     MEETING_DISCIPLINE,
     CDMO_ACTIONS,
     DECISIONS_ON_TIME,
@@ -59,6 +61,7 @@ __all__ = [
     "ON_TIME",
     "RECOGNITION",
     "RESPONSIVENESS",
+    "SERVICE_ISSUES",
     "SHARE",
     "SIDES",
     "SPONSOR_ACTIONS",
