@@ -18,7 +18,7 @@ from .measures import Figure
 from .targets import Band, Targets, half_up, judge, shown_percent
 
 STEADY_POINTS = 5
-WIDTH, HEIGHT, PAD = 120, 36, 4
+WIDTH, HEIGHT, PAD = 120, 44, 5
 
 IMPROVING, FALLING, STEADY = "improving", "falling", "steady"
 

@@ -149,8 +149,8 @@ def test_the_trend_skips_quarters_with_too_few_records_and_draws_broken_lines():
     assert [point.band for point in drawn.points] == [BELOW, CLOSE, BELOW, ON_TARGET]
     # Q1 2026 breaks the line: Q4 2025 alone, then Q2 -> Q3 -> Q4 2026.
     assert len(drawn.segments) == 1 and len(drawn.segments[0].split()) == 3
-    # y runs 4 (100 %) to 32 (0 %): 90 % -> 4 + 10 x 28 / 100 = 6.8.
-    assert drawn.target_y == 6.8 and drawn.last.y == 6.8
+    # y runs 5 (100 %) to 39 (0 %): 90 % -> 5 + 10 x 34 / 100 = 8.4.
+    assert drawn.target_y == 8.4 and drawn.last.y == 8.4
     assert drawn.text == (
         "On-time delivery by quarter, oldest first: Q4 2025 75 %, Q1 2026 too few records, Q2 2026 80 %, "
         "Q3 2026 70 %, Q4 2026 90 %; target 90 %. Improving: this quarter against a mean of 75 % before."
