@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.core.forms import PortalForm
+
 from .measures import Measure
 from .targets import Targets, default
 
 PERCENT = {"min_value": 0, "max_value": 100}
 
 
-class MeasureTargetsForm(forms.Form):
+class MeasureTargetsForm(PortalForm):
     target = forms.IntegerField(label="Target (%)", **PERCENT)
     amber = forms.IntegerField(label="Amber below (%)", **PERCENT)
     red = forms.IntegerField(label="Red below (%)", **PERCENT)

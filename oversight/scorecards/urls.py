@@ -6,5 +6,5 @@ app_name = "scorecards"
 
 urlpatterns = [
     path("projects/<int:project_id>/health/", views.project_health_view, name="project_health"),
-    path("organization/<int:organization_id>/scorecard-targets/", views.targets_view, name="targets"),
+    path("organization/scorecard-targets/", views.targets_view, name="targets"),
 ]

@@ -20,11 +20,12 @@ def project_health_view(request, project_id: int):
 
 
 @organization_member_required
-def targets_view(request, organization_id: int):
-    """The organization's scorecard targets: its admins see and change them; anyone else, 404."""
+def targets_view(request):
+    """The signed-in admin's organization's scorecard targets: its admins see and change them;
+    anyone else gets 404 (the page names no organization: nobody can ask for another's)."""
     user = request.user
-    if not (user.is_org_admin and user.organization_id == organization_id):
-        raise Http404("Not an admin of this organization.")
+    if not user.is_org_admin:
+        raise Http404("Not an organization admin.")
     organization = user.organization
     measures = measures_set_by(organization)
     forms = targets_forms(measures, organization_targets(organization), request.POST or None)
@@ -36,7 +37,7 @@ def targets_view(request, organization_id: int):
             now=clock.now(),
         )
         messages.success(request, "Scorecard targets saved.")
-        return redirect("scorecards:targets", organization.pk)
+        return redirect("scorecards:targets")
     counterpart = "CDMOs" if organization.is_sponsor else "sponsors"
     context = {"organization": organization, "forms": forms, "counterpart": counterpart}
     return render(request, "scorecards/targets.html", context)
