@@ -39,5 +39,10 @@ def targets_view(request):
         messages.success(request, "Scorecard targets saved.")
         return redirect("scorecards:targets")
     counterpart = "CDMOs" if organization.is_sponsor else "sponsors"
-    context = {"organization": organization, "forms": forms, "counterpart": counterpart}
+    context = {
+        "organization": organization,
+        "forms": forms,
+        "counterpart": counterpart,
+        "refused": request.method == "POST",  # here after a POST: some form had errors
+    }
     return render(request, "scorecards/targets.html", context)

@@ -181,6 +181,7 @@ def test_an_invalid_form_comes_back_with_errors_and_what_was_typed(client, proje
     response = client.post(_url(), typed)
     assert response.status_code == 200
     html = response.content.decode()
+    assert "Nothing was saved: correct the figures marked below" in html
     assert "The amber threshold must be at or below the target." in html
     assert "Ensure this value is less than or equal to 100." in html
     assert "Ensure this value is greater than or equal to 0." in html
