@@ -20,6 +20,14 @@ class Cell:
     figure: Figure
     band: Band | None  # None: too few records, or a count
 
+    @property
+    def display(self) -> str:
+        """The figure as shown, its percentage rounded exactly (`shown_percent`), the one its
+        colour, the score and the trend use (`Figure.display` rounds a float: 23 of 40, 57.5 %,
+        comes out 57)."""
+        percent = shown_percent(self.figure)
+        return self.figure.display if percent is None else f"{percent} %"
+
 
 @dataclass(frozen=True)
 class HealthRow:

@@ -16,6 +16,7 @@ from oversight.scorecards.measures import (
 )
 from oversight.scorecards.quarters import Quarter, last_quarters
 from oversight.scorecards.score import overall
+from oversight.scorecards.selectors import Cell
 from oversight.scorecards.targets import (
     BELOW,
     CLOSE,
@@ -61,6 +62,9 @@ def test_the_colour_follows_the_percentage_shown_rounded_half_up():
     assert judge(shown_percent(figure(ON_TIME, 178, 200)), T) == CLOSE
     # 2 of 3 = 66.67 % -> 67 %: amber (65 <= 67 < 80).
     assert judge(shown_percent(figure(ON_TIME, 2, 3)), T) == BELOW
+    # 23 of 40 = 57.5 % exactly: 58 % (a float rounding says 57; the Health tab shows this one).
+    assert shown_percent(figure(ON_TIME, 23, 40)) == 58
+    assert Cell(figure(ON_TIME, 23, 40), None).display == "58 %"
     # too few records: no percentage, no colour.
     assert shown_percent(figure(ON_TIME, 2, 2)) is None
     assert judge(shown_percent(figure(ON_TIME, 2, 2)), T) is None
