@@ -74,7 +74,7 @@ def project_health(*, project: Project) -> Health:
     grouped by the side each measure is about, each share measure with the targets that apply
     (`targets`: the counterpart's), its colours and its trend, and each side with its overall
     score (`score`). A project whose figures were never stored (new, and the worker has not run
-    yet) has them computed and stored now, once. Two queries (three the first time)."""
+    yet) has them computed and stored now, once. Two queries (more the first time: the refresh)."""
     quarters = figures.window()
     tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
     if not tallies:
