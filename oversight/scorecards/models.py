@@ -9,6 +9,7 @@ rows, rebuilt by the hourly roll-up. Derived, never typed: a refresh replaces th
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -124,3 +125,36 @@ class BusinessReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("scorecards:review", kwargs={"businessreview_id": self.pk})
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class OrganizationTarget(models.Model):
+    """What an organization expects of its counterparts on one share measure: the target share,
+    the thresholds below which a figure turns amber and red (whole percentages), and the weight
+    of the measure in the side's overall score. Typed by the organization's admin on the
+    scorecard-targets page; a measure without a row uses the defaults in code (`targets`)."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=40)
+    target = models.PositiveSmallIntegerField(help_text="Percent.")
+    amber = models.PositiveSmallIntegerField(help_text="Percent: below it, amber.")
+    red = models.PositiveSmallIntegerField(help_text="Percent: below it, red.")
+    weight = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "measure"], name="organization_target_once"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    red__lte=models.F("amber"), amber__lte=models.F("target"), target__lte=100
+                ),
+                name="organization_target_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: target {self.target} %, amber below {self.amber} %, red below {self.red} %"

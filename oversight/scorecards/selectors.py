@@ -8,14 +8,40 @@ from dataclasses import dataclass
 from projects.models import Project
 
 from . import figures
-from .measures import MEASURES, SIDES, Figure, Measure, Tally
+from .measures import MEASURES, SHARE, SIDES, Figure, Measure, Tally
 from .quarters import Quarter
+from .score import Score, overall
+from .targets import Band, Targets, judge, shown_percent, targets_for
+from .trend import Trend, trend
+
+
+@dataclass(frozen=True)
+class Cell:
+    figure: Figure
+    band: Band | None  # None: too few records, or a count
+
+    @property
+    def display(self) -> str:
+        """The figure as shown, its percentage rounded exactly (`shown_percent`), the one its
+        colour, the score and the trend use (`Figure.display` rounds a float: 23 of 40, 57.5 %,
+        comes out 57)."""
+        percent = shown_percent(self.figure)
+        return self.figure.display if percent is None else f"{percent} %"
 
 
 @dataclass(frozen=True)
 class HealthRow:
     measure: Measure
     figures: list[Figure]
+    targets: Targets | None = None  # a share measure's, as `targets` resolves them
+    trend: Trend | None = None
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [
+            Cell(figure, judge(shown_percent(figure), self.targets) if self.targets else None)
+            for figure in self.figures
+        ]
 
 
 @dataclass(frozen=True)
@@ -25,6 +51,11 @@ class HealthGroup:
     key: str
     heading: str
     rows: list[HealthRow]
+    scores: list[Score]  # the side's overall score, quarter by quarter (empty: no share measure)
+
+    @property
+    def score(self) -> Score | None:
+        return self.scores[0] if self.scores else None
 
 
 @dataclass(frozen=True)
@@ -40,26 +71,38 @@ class Health:
 
 def project_health(*, project: Project) -> Health:
     """The project's stored measures for this quarter and the four before it, this quarter first,
-    grouped by the side each measure is about. A project whose figures were never stored (new,
-    and the worker has not run yet) has them computed and stored now, once."""
+    grouped by the side each measure is about, each share measure with the targets that apply
+    (`targets`: the counterpart's), its colours and its trend, and each side with its overall
+    score (`score`). A project whose figures were never stored (new, and the worker has not run
+    yet) has them computed and stored now, once. Two queries (more the first time: the refresh)."""
     quarters = figures.window()
     tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
     if not tallies:
         figures.refresh_projects([project.pk])
         tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
+    applying = targets_for([(project.sponsor_id, project.cdmo_id)])[project.sponsor_id, project.cdmo_id]
     groups = []
     for side, heading in SIDES:
         rows = [
-            HealthRow(
+            _row(
                 measure,
-                [
-                    Figure(measure, quarter, tallies.get((measure.key, quarter), Tally()))
-                    for quarter in quarters
-                ],
+                [Figure(measure, q, tallies.get((measure.key, q), Tally())) for q in quarters],
+                applying,
             )
             for measure in MEASURES
             if measure.side == side
         ]
         if rows:
-            groups.append(HealthGroup(side, heading, rows))
+            shares = [row for row in rows if row.targets]
+            scores = [
+                overall((row.figures[index], row.targets) for row in shares) for index in range(len(quarters))
+            ]
+            groups.append(HealthGroup(side, heading, rows, scores if shares else []))
     return Health(quarters=quarters, groups=groups, computed_at=computed_at)
+
+
+def _row(measure: Measure, measured: list[Figure], applying: dict[str, Targets]) -> HealthRow:
+    if measure.kind != SHARE:
+        return HealthRow(measure, measured)
+    targets = applying[measure.key]
+    return HealthRow(measure, measured, targets, trend(measured, targets))

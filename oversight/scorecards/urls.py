@@ -9,4 +9,5 @@ urlpatterns = [
     path("business-reviews/", review_views.reviews_view, name="reviews"),
     path("business-reviews/<int:businessreview_id>/", review_views.review_view, name="review"),
     path("business-reviews/<int:businessreview_id>/pdf/", review_views.review_pdf_view, name="review_pdf"),
+    path("organization/scorecard-targets/", views.targets_view, name="targets"),
 ]

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects
+from oversight.scorecards.models import OrganizationTarget
 from projects.models import TeamRole
 from tests.factories.meetings import held_meeting
 from tests.factories.organizations import UserFactory
@@ -55,7 +56,7 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     # One tbody per side, headed by whom its measures are about: the CDMO's, the sponsor's, and
     # the one measure about both (recognition, a count).
     def group(name):
-        return f'<th scope="rowgroup" colspan="6" class="scorecard-group"><span class="scorecard-group-name">{name}</span></th>'
+        return f'<th scope="rowgroup" colspan="7" class="scorecard-group"><span class="scorecard-group-name">{name}</span></th>'
 
     def row(name):
         return html.index(f'<th scope="row"><span class="scorecard-measure">{name}</span>')
@@ -114,14 +115,24 @@ def test_the_page_reads_stored_figures_at_the_same_cost_for_2_records_or_20(
     add(2, 0)
     refresh_projects([project.pk])  # as the worker does after each change
     client.get(url)  # the first request after logging in does session bookkeeping
-    # The project frame and layout (7) and the stored figures (1): the records are not read.
-    with django_assert_num_queries(8) as small:
+    # The project frame and layout (7), the stored figures (1) and the targets of both
+    # organizations (1): the records are not read.
+    with django_assert_num_queries(9) as small:
         html = client.get(url).content
     # Q1: two decisions and two changes (one decided, one still open and late), two meetings.
     assert b"n = 2 milestones" in html and b"n = 4 requests" in html and b"n = 2 meetings" in html
     add(18, 1)
     refresh_projects([project.pk])
-    with django_assert_num_queries(8) as large:
+    # Both organizations set targets: still one query for them.
+    for organization, key in (
+        (project.sponsor, "on_time"),
+        (project.sponsor, "cadence"),
+        (project.cdmo, "decisions_on_time"),
+    ):
+        OrganizationTarget.objects.create(
+            organization=organization, measure=key, target=80, amber=70, red=60, weight=1, updated_at=NOW
+        )
+    with django_assert_num_queries(9) as large:
         html = client.get(url).content
     assert b"n = 2 milestones" not in html and b"n = 2 answered questions" not in html
     assert b"n = 2 meetings" not in html

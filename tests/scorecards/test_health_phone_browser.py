@@ -12,14 +12,35 @@ from axe_playwright_python.base import AXE_SCRIPT
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from oversight.scorecards.quarters import last_quarters
 from tests.browser import log_in
 from tests.test_accessibility import ALSO_FAILING, AXE_OPTIONS, FAILING_IMPACTS
 
-from .helpers import change, done_milestone
+from .helpers import UTC, change, done_milestone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def _history(project, today):
+    """Five quarters of milestones and decisions, oldest to newest: (on time, late) milestones
+    and (on time, late) decisions a quarter, so the tab has colours, a score and trends."""
+    quarters = list(reversed(last_quarters(today)))
+    milestones = [(4, 1), (3, 2), (5, 1), (4, 0), (3, 1)]
+    decisions = [(1, 1), (2, 2), (3, 1), (2, 0), (2, 1)]
+    for quarter, (kept, late), (on_time, slow) in zip(quarters, milestones, decisions, strict=True):
+        days = [min(quarter.start + dt.timedelta(days=i), today) for i in range(kept + late)]
+        for i, day in enumerate(days):
+            slip = dt.timedelta(days=4 + i if i >= kept else 0)
+            done_milestone(project, baseline=day - slip, actual=day)
+        for i in range(on_time + slow):
+            needed = min(quarter.start + dt.timedelta(days=i), today - dt.timedelta(days=1))
+            decided = dt.datetime.combine(needed, dt.time(9), tzinfo=UTC)
+            change(project, needed_by=needed, decided=decided + dt.timedelta(days=3 if i >= on_time else -1))
+
+
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/g3-shots"))
 
 
@@ -27,14 +48,15 @@ def test_the_scorecard_scrolls_sideways_with_the_names_in_view(
     browser, live_server, project, sponsor_lead, cdmo_pm
 ):
     today = dt.date.today()
-    done_milestone(project, baseline=today - dt.timedelta(days=40), actual=today - dt.timedelta(days=30))
-    change(project, needed_by=today - dt.timedelta(days=3))
+    _history(project, today)
     page = browser.new_context(viewport=PHONE).new_page()
     log_in(page, live_server.url, sponsor_lead.email)
     page.wait_for_url(re.compile(r"/projects/"))
     page.goto(live_server.url + reverse("scorecards:project_health", args=[project.pk]))
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "health-390-start.png"), full_page=True)
     sponsor = page.get_by_role("rowheader", name="The sponsor", exact=True)
     measure = page.locator("th .scorecard-measure", has_text="Decisions on time")
     wrap = page.locator(".table-wrap")
@@ -53,5 +75,15 @@ def test_the_scorecard_scrolls_sideways_with_the_names_in_view(
         for v in violations
         if v["impact"] in FAILING_IMPACTS or v["id"] in ALSO_FAILING
     ] == []
+    # Each measure's trend line has its text alternative.
+    expect(
+        page.get_by_role("img", name=re.compile(r"^On-time delivery by quarter, oldest first"))
+    ).to_have_count(1)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "health-390.png"), full_page=True)
+    desktop = page.context.browser.new_context(viewport=DESKTOP).new_page()
+    log_in(desktop, live_server.url, sponsor_lead.email)
+    desktop.wait_for_url(re.compile(r"/projects/"))
+    desktop.goto(page.url)
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    desktop.screenshot(path=str(SHOTS / "health-desktop.png"), full_page=True)
