@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .measures import Figure, Measure
-from .targets import Band, Targets, half_up, judge, shown_percent
+from .measures.base import half_up
+from .targets import Band, Targets, judge
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def overall(judged: Iterable[tuple[Figure, Targets]]) -> Score:
     weighted_targets = []
     for figure, targets in judged:
         total += 1
-        percent = shown_percent(figure)
+        percent = figure.percent
         if percent is None:
             too_few.append(figure.measure)
         elif targets.weight == 0:

@@ -11,7 +11,7 @@ from . import figures
 from .measures import MEASURES, SHARE, SIDES, Figure, Measure, Tally
 from .quarters import Quarter
 from .score import Score, overall
-from .targets import Band, Targets, judge, shown_percent, targets_for
+from .targets import Band, Targets, judge, targets_for
 from .trend import Trend, trend
 
 
@@ -22,11 +22,7 @@ class Cell:
 
     @property
     def display(self) -> str:
-        """The figure as shown, its percentage rounded exactly (`shown_percent`), the one its
-        colour, the score and the trend use (`Figure.display` rounds a float: 23 of 40, 57.5 %,
-        comes out 57)."""
-        percent = shown_percent(self.figure)
-        return self.figure.display if percent is None else f"{percent} %"
+        return self.figure.display
 
 
 @dataclass(frozen=True)
@@ -39,7 +35,7 @@ class HealthRow:
     @property
     def cells(self) -> list[Cell]:
         return [
-            Cell(figure, judge(shown_percent(figure), self.targets) if self.targets else None)
+            Cell(figure, judge(figure.percent, self.targets) if self.targets else None)
             for figure in self.figures
         ]
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from portal.organizations.models import Organization
 
-from .measures import MEASURES, SHARE, Figure, Measure
+from .measures import MEASURES, SHARE, Measure
 from .measures.base import CDMO, SPONSOR
 from .models import OrganizationTarget
 
@@ -82,19 +81,6 @@ def judge(percent: int | None, targets: Targets) -> Band | None:
     if percent >= targets.red:
         return BELOW
     return WELL_BELOW
-
-
-def half_up(value: Fraction) -> int:
-    """A non-negative exact value rounded to a whole number, half up (12.5 -> 13), as shown."""
-    return int(value + Fraction(1, 2))
-
-
-def shown_percent(figure: Figure) -> int | None:
-    """The whole percentage a share figure shows, exactly (no float rounding); None when it shows
-    none (too few records, or a count measure)."""
-    if figure.measure.kind != SHARE or figure.too_few or not figure.n:
-        return None
-    return half_up(Fraction(100 * figure.tally.kept, figure.n))
 
 
 def share_measures() -> list[Measure]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .measures import Figure
-from .targets import Band, Targets, half_up, judge, shown_percent
+from .measures.base import half_up
+from .targets import Band, Targets, judge
 
 STEADY_POINTS = 5
 WIDTH, HEIGHT, PAD = 120, 44, 5
@@ -70,7 +71,7 @@ def word(now: int | None, earlier: Sequence[int]) -> tuple[str | None, Fraction 
 def trend(figures: Sequence[Figure], targets: Targets) -> Trend:
     """The trend of one measure's `figures` (this quarter first, as the Health tab holds them)."""
     oldest_first = list(reversed(figures))
-    percents = [shown_percent(figure) for figure in oldest_first]
+    percents = [figure.percent for figure in oldest_first]
     count = len(oldest_first)
     points, segments, run = [], [], []
     for index, (figure, percent) in enumerate(zip(oldest_first, percents, strict=True)):

@@ -26,7 +26,6 @@ from oversight.scorecards.targets import (
     Targets,
     default,
     judge,
-    shown_percent,
 )
 from oversight.scorecards.trend import FALLING, IMPROVING, STEADY, trend, word
 
@@ -57,17 +56,17 @@ def test_a_figure_at_a_threshold_takes_the_better_band(percent, band):
 
 def test_the_colour_follows_the_percentage_shown_rounded_half_up():
     # 179 of 200 = 89.5 %, shown as 90 %: on target; 178 of 200 = 89 %: close to target.
-    assert shown_percent(figure(ON_TIME, 179, 200)) == 90
-    assert judge(shown_percent(figure(ON_TIME, 179, 200)), T) == ON_TARGET
-    assert judge(shown_percent(figure(ON_TIME, 178, 200)), T) == CLOSE
+    assert figure(ON_TIME, 179, 200).percent == 90
+    assert judge(figure(ON_TIME, 179, 200).percent, T) == ON_TARGET
+    assert judge(figure(ON_TIME, 178, 200).percent, T) == CLOSE
     # 2 of 3 = 66.67 % -> 67 %: amber (65 <= 67 < 80).
-    assert judge(shown_percent(figure(ON_TIME, 2, 3)), T) == BELOW
+    assert judge(figure(ON_TIME, 2, 3).percent, T) == BELOW
     # 23 of 40 = 57.5 % exactly: 58 % (a float rounding says 57; the Health tab shows this one).
-    assert shown_percent(figure(ON_TIME, 23, 40)) == 58
+    assert figure(ON_TIME, 23, 40).percent == 58
     assert Cell(figure(ON_TIME, 23, 40), None).display == "58 %"
     # too few records: no percentage, no colour.
-    assert shown_percent(figure(ON_TIME, 2, 2)) is None
-    assert judge(shown_percent(figure(ON_TIME, 2, 2)), T) is None
+    assert figure(ON_TIME, 2, 2).percent is None
+    assert judge(figure(ON_TIME, 2, 2).percent, T) is None
 
 
 def test_words_and_colours():

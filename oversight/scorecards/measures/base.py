@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from portal.core.business_time import BusinessCalendar
 
@@ -140,6 +141,11 @@ class Measure:
         return self.units[0] if count == 1 else self.units[1]
 
 
+def half_up(value: Fraction) -> int:
+    """A non-negative exact value rounded to a whole number, half up (12.5 -> 13), as shown."""
+    return int(value + Fraction(1, 2))
+
+
 @dataclass(frozen=True)
 class Figure:
     """One measure over one quarter: its tally, read as a share (0..1) and details."""
@@ -169,12 +175,19 @@ class Figure:
         return self.measure.describe(self.tally.samples)
 
     @property
+    def percent(self) -> int | None:
+        """The whole percentage shown, rounded half up exactly (23 of 40, 57.5 %, is 58; a float
+        would give 57); the one colours, scores and trends judge. None: too few, or a count."""
+        if self.measure.kind != SHARE or self.too_few or not self.n:
+            return None
+        return half_up(Fraction(100 * self.tally.kept, self.n))
+
+    @property
     def display(self) -> str:
         if self.measure.kind == COUNT:
             return str(self.n)
-        if self.too_few or self.share is None:
-            return "too few to measure"
-        return f"{int(self.share * 100 + 0.5)} %"  # half up: 12.5 % shows as 13 %
+        percent = self.percent
+        return "too few to measure" if percent is None else f"{percent} %"
 
     @property
     def n_label(self) -> str:
