@@ -1,7 +1,8 @@
 """How much attention each project needs: the figures of the executive dashboard.
 
 `live_attention(projects)` is the one definition of every figure, as annotations computed from
-the source tables (status updates, flags, service issues, milestones). `refresh_attention`
+the source tables (status updates, flags, service issues, milestones) and the scorecard's stored
+trends (which measures are falling, kept by the scorecard refresh, which then refreshes these). `refresh_attention`
 compiles that very queryset into one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` that stores
 the figures in `ProjectAttention`, so what the dashboard reads and what a recompute says cannot
 drift apart. The listeners refresh a project in the transaction of every write that changes one
@@ -21,6 +22,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -29,9 +31,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 
 from issues.models import ServiceIssue
+from oversight.scorecards.models import ProjectTrend
 from portal.core import clock
 from projects.models import OPEN_MILESTONE_STATUSES, Milestone, Project, StatusUpdate, UpdateStatus
 
@@ -46,6 +49,10 @@ SCORE_WEIGHTS = {
     "breached_issue": 4,
     "slip_week": 1,  # per full week of the worst milestone slip
     "slip_weeks_max": 6,
+    # Per scorecard measure falling this quarter (oversight/scorecards/trend.py), at most 3 counted:
+    # the early warning of a relationship going wrong before anything is red.
+    "falling_measure": 2,
+    "falling_measures_max": 3,
 }
 
 DECISION_MAKER_KINDS = (
@@ -62,6 +69,7 @@ FIGURES = (
     "breached_issues",
     "worst_slip",
     "decision_maker_flagged",
+    "falling_measures",
     "score",
 )
 
@@ -105,6 +113,14 @@ def live_attention(projects: QuerySet[Project]) -> QuerySet[Project]:
         warning_flags=flag_count(severity=Severity.WARNING),
         breached_issues=_breached_issue_count(),
         worst_slip=Coalesce(Subquery(worst_slip), 0),
+        falling_measures=Coalesce(
+            Subquery(
+                ProjectTrend.objects.filter(project=OuterRef("pk"))
+                .annotate(count=Func(F("falling"), function="cardinality", output_field=IntegerField()))
+                .values("count")[:1]
+            ),
+            0,
+        ),
         decision_maker_flagged=Exists(
             Flag.objects.filter(
                 project=OuterRef("pk"), cleared_at__isnull=True, kind__in=DECISION_MAKER_KINDS
@@ -123,6 +139,7 @@ def live_attention(projects: QuerySet[Project]) -> QuerySet[Project]:
             + w["critical_flag"] * F("critical_flags")
             + w["warning_flag"] * F("warning_flags")
             + w["breached_issue"] * F("breached_issues")
+            + w["falling_measure"] * Least(F("falling_measures"), Value(w["falling_measures_max"]))
             + Case(
                 When(
                     worst_slip__gte=7 * w["slip_weeks_max"], then=Value(w["slip_weeks_max"] * w["slip_week"])

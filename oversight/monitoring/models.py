@@ -104,6 +104,10 @@ class ProjectAttention(models.Model):
     breached_issues = models.PositiveIntegerField(default=0)
     worst_slip = models.IntegerField(default=0, help_text="Days, the worst open milestone's.")
     decision_maker_flagged = models.BooleanField(default=False)
+    # db_default: the trigger that gives a new project its row names its columns, not this one.
+    falling_measures = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Scorecard measures falling this quarter (oversight/scorecards/trend.py)."
+    )
     score = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(help_text="When the figures last changed.")
     # A copy of the project's code, so that the dashboard's order (score, then code) is one

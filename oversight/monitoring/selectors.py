@@ -140,6 +140,8 @@ def dashboard_rows(*, user, filters: DashboardFilters) -> QuerySet[Project]:
         .filter(attention__isnull=False)  # always true: a join, not an outer join
         .select_related("sponsor", "cdmo")
         .annotate(**{name: F(f"attention__{name}") for name in FIGURES})
+        # Which scorecard measures are falling (the score counts them; the row names them).
+        .annotate(falling_keys=F("scorecard_trend__falling"))
         .order_by(*_ordering(filters.sort, user=user))
     )
 

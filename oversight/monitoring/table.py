@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from oversight.scorecards.measures import BY_KEY
 from portal.core.templatetags.portal_tags import ago
 from projects.models import Project
 
@@ -78,10 +79,21 @@ def _row_html(project: Project, groups: dict, urls: dict[str, str], counterparty
             f'<a href="{urls["milestones"]}" class="{"text-red" if slip >= 14 else ""}">+{int(slip)} d</a>'
             if slip > 0
             else '<span class="muted">On plan</span>',
-            f'</td>\n        <td data-label="Score"><span class="score{score_class}">{int(score)}</span></td>\n'
-            "      </tr>\n    ",
+            f'</td>\n        <td data-label="Score"><span class="score{score_class}">{int(score)}</span>',
+            _falling_html(project, urls["health"]),
+            "</td>\n      </tr>\n    ",
         )
     )
+
+
+def _falling_html(project: Project, health_url: str) -> str:
+    """Under the score, the scorecard measures falling this quarter that add to it, linked to the
+    project's Health tab; nothing when none is."""
+    keys = getattr(project, "falling_keys", None) or []
+    names = [BY_KEY[key].name for key in keys if key in BY_KEY]
+    if not names:
+        return ""
+    return f'<a class="score-falling small" href="{health_url}">Falling: {escape(", ".join(names))}</a>'
 
 
 def table_rows(projects: list[Project], flags: dict, *, user) -> list[SafeString]:
@@ -92,6 +104,7 @@ def table_rows(projects: list[Project], flags: dict, *, user) -> list[SafeString
         "updates": _url_maker("projects:updates"),
         "flags": _url_maker("monitoring:project_flags"),
         "milestones": _url_maker("projects:milestones"),
+        "health": _url_maker("scorecards:project_health"),
     }
     sponsor_side = user.organization.is_sponsor
     return [

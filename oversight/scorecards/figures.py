@@ -59,7 +59,8 @@ def _refresh_chunk(chunk: list[int], quarters: list[Quarter], now: dt.datetime) 
             "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::int[]) id ORDER BY id", [LOCK, chunk]
         )
     projects = Project.objects.filter(pk__in=chunk).select_related("sponsor", "cdmo")
-    tallies = compute(scope_of(projects, quarters, now), MEASURES)
+    scope = scope_of(projects, quarters, now)
+    tallies = compute(scope, MEASURES)
     rows = [
         ProjectFigure(
             project_id=project_id,

@@ -80,6 +80,21 @@ class ManagerFigure(StoredTally):
         ]
 
 
+class ProjectTrend(models.Model):
+    """Which of the project's share measures are falling (this quarter against the mean of the
+    earlier ones, `trend.word`), as the last refresh of its figures found: the early warning the
+    executive dashboard's attention score adds (`oversight.monitoring.attention`)."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.PROTECT, primary_key=True, related_name="scorecard_trend"
+    )
+    falling = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"falling: {', '.join(self.falling) or 'none'}"
+
+
 class BusinessReview(models.Model):
     """A quarterly business review pack: one sponsor–CDMO relationship over one quarter, as the
     record stood when it was prepared (`content`, the snapshot every rendering and signature
