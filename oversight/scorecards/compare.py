@@ -77,14 +77,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Cell:
+    """One figure of one column (the column says over how many projects)."""
+
     figure: Figure
     column: Column
-
-    @property
-    def n_label(self) -> str:
-        """ "n = 14 milestones / 3 projects"."""
-        projects = self.column.projects
-        return f"{self.figure.n_label} / {projects} project{'' if projects == 1 else 's'}"
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,11 @@ def on_time_row(html: str) -> str:
     return found.group(0)
 
 
+def words(html: str) -> str:
+    """The text of `html`, tags dropped and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def values(row: str) -> list[str]:
     return re.findall(r'<span class="scorecard-value">([^<]*)</span>', row)
 
@@ -109,7 +114,7 @@ def test_a_sponsor_executive_sees_its_cdmos_with_its_own_projects_only(client, w
     assert columns(html) == ["Xeno Labs", "Yarrow Manufacturing"]  # alphabetical
     row = on_time_row(html)
     assert values(row) == ["60 %", "100 %"]
-    assert "n = 5 milestones / 2 projects" in row and "n = 3 milestones / 1 project" in row
+    assert "n = 5 milestones / 2 projects" in words(row) and "n = 3 milestones / 1 project" in words(row)
     # Borealis's project with Xeno is in no figure: not 3 of 9 (33 %), not 3 projects.
     assert "Borealis" not in html and "n = 9" not in html and "33 %" not in html
     assert "3 projects" not in html
@@ -130,7 +135,7 @@ def test_sorting_by_a_measure_puts_the_best_first_and_too_few_last(client, world
     status, html = page(client, world["xeno_exec"], MANAGERS, sort="on_time")
     assert columns(html) == ["Alma Ames", "Cy Cole", "Bo Berg"]
     assert values(on_time_row(html)) == ["29 %", "0 %", "too few to measure"]
-    assert "n = 7 milestones / 2 projects" in html
+    assert "n = 7 milestones / 2 projects" in words(html)
     # A sort by a name no measure has is ignored (alphabetical), said, not a 500.
     status, html = page(client, world["xeno_exec"], MANAGERS, sort="'; drop table")
     assert status == 200 and columns(html) == ["Alma Ames", "Bo Berg", "Cy Cole"]
@@ -155,7 +160,7 @@ def test_the_quarter_chooser_shows_an_earlier_quarter_and_survives_nonsense(clie
     status, html = page(client, world["acme_exec"], COMPARE, quarter="2026-Q3")
     assert status == 200 and "over Q3 2026" in html
     assert values(on_time_row(html)) == ["too few to measure", "too few to measure"]
-    assert "n = 1 milestone / 2 projects" in html  # A1's one milestone of August (A1 and A2)
+    assert "n = 1 milestone / 2 projects" in words(html)  # A1's one milestone of August (A1 and A2)
     assert 'href="?quarter=2026-Q3" aria-current="page"' in html
     for nonsense in ("2027-Q1", "2025-Q3", "Q4", "x" * 300):  # outside the five shown, or not one
         status, html = page(client, world["acme_exec"], COMPARE, quarter=nonsense)
