@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from portal.organizations.models import Organization, OrganizationKind
+from projects.models import ProposalStatus
 from projects.selectors import projects_visible_to
 
 from .measures import BY_KEY, COUNT, MEASURES, SIDES, Figure, Measure, Tally
@@ -193,13 +194,19 @@ class Relationship:
     groups: list[tuple[str, list[Measure]]]  # (heading, measures), MEASURES order
 
 
+def _relationship_projects(user):
+    """The projects the viewer may see that both sides accepted: what the roll-ups add up (a
+    proposal, open or declined, is no project of the relationship yet)."""
+    return projects_visible_to(user=user).filter(proposal_status=ProposalStatus.ACCEPTED)
+
+
 def counterparty_of(*, user, organization_id: int) -> Organization:
     """The organization across the table from the viewer's, if the viewer's organization has a
     project with it the viewer may see; Http404 otherwise (another sponsor, an unknown id, an
-    organization of the viewer's own kind). One query."""
+    organization of the viewer's own kind, one it has only proposals with). One query."""
     require_executive(user)
     theirs = "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
-    shared = projects_visible_to(user=user).filter(**{theirs: OuterRef("pk")})
+    shared = _relationship_projects(user).filter(**{theirs: OuterRef("pk")})
     counterparty = Organization.objects.filter(Exists(shared), pk=organization_id).first()
     if counterparty is None:
         raise Http404("No relationship with this organization.")
@@ -212,7 +219,7 @@ def relationship(*, user, organization_id: int, quarter: Quarter) -> Relationshi
     projects added up. Projects whose figures were never stored yet are not listed."""
     counterparty = counterparty_of(user=user, organization_id=organization_id)
     theirs = "cdmo_id" if counterparty.kind == OrganizationKind.CDMO else "sponsor_id"
-    visible = projects_visible_to(user=user).filter(**{theirs: counterparty.pk}).values("pk")
+    visible = _relationship_projects(user).filter(**{theirs: counterparty.pk}).values("pk")
     found: dict[int, tuple[str, str]] = {}
     tallies: dict[tuple[int, str], Tally] = {}
     for project_id, code, name, measure, n, kept, samples in (

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects, roll_up
 from portal.accounts.models import OrgRole
-from projects.models import TeamRole
+from portal.organizations.models import Organization
+from projects.models import ProposalStatus, TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import ProjectMemberFactory, staff_project
+from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 
 from .helpers import UTC, done_milestone, member
 
@@ -65,8 +66,21 @@ def world(db):
         manager.full_name = name
         manager.save()
     ProjectMemberFactory(project=b1, role=TeamRole.PROJECT_MANAGER, user=member(a1, TeamRole.PROJECT_MANAGER))
+    # Proposals are no project of a relationship yet: an open one of Acme's to Xeno, one Xeno
+    # declined, and one to a CDMO Acme has no project with; none counts anywhere.
+    open_one = ProjectFactory(proposal=True, sponsor=acme, cdmo=xeno)
+    declined = ProjectFactory(
+        proposal=True,
+        sponsor=acme,
+        cdmo=xeno,
+        proposal_status=ProposalStatus.DECLINED,
+        decline_reason="No capacity in 2027.",
+    )
+    elsewhere = ProjectFactory(proposal=True, sponsor=acme, cdmo=CDMOFactory(name="Zed Proposed"))
+    for proposal in (open_one, declined, elsewhere):
+        milestones(proposal, d(2026, 10, 1), d(2026, 10, 9), d(2026, 10, 9), d(2026, 10, 9))
     # What the workers do: each project's figures after its changes, then the hourly roll-up.
-    refresh_projects([a1.pk, a2.pk, a3.pk, b1.pk])
+    refresh_projects([a1.pk, a2.pk, a3.pk, b1.pk, open_one.pk, declined.pk, elsewhere.pk])
     roll_up()
     return {
         "acme": acme,
@@ -117,7 +131,7 @@ def test_a_sponsor_executive_sees_its_cdmos_with_its_own_projects_only(client, w
     assert "n = 5 milestones / 2 projects" in words(row) and "n = 3 milestones / 1 project" in words(row)
     # Borealis's project with Xeno is in no figure: not 3 of 9 (33 %), not 3 projects.
     assert "Borealis" not in html and "n = 9" not in html and "33 %" not in html
-    assert "3 projects" not in html
+    assert "3 projects" not in html and "Zed Proposed" not in html  # no proposal counts
     # Each CDMO links to its projects; the measures are grouped by side.
     drill = reverse("scorecards:relationship", args=[world["xeno"].pk])
     assert f'href="{drill}?quarter=2026-Q4"' in html
@@ -198,6 +212,8 @@ def test_a_relationship_the_viewer_is_not_party_to_is_404(client, world):
     assert drill(world["acme_exec"], world["acme"]) == 404  # its own organization
     assert drill(world["yarrow_admin"], world["borealis"]) == 404
     assert drill(world["yarrow_admin"], world["acme"]) == 200
+    zed = Organization.objects.get(name="Zed Proposed")  # Acme has only a proposal with it
+    assert drill(world["acme_exec"], zed) == 404
     assert page(client, world["acme_exec"], reverse("scorecards:relationship", args=[999999]))[0] == 404
 
 
