@@ -350,8 +350,10 @@ def scorecards(bench: Bench) -> None:
     ):
         result = bench.page(name, user, url)
         body = body_of(bench.client(user).get(url)).decode()
-        result.extra["columns"] = body.count('class="compare-column"')
-        result.extra["projects"] = body.count('<a class="scorecard-measure"')
+        if name == "scorecards_projects":
+            result.extra["projects"] = body.count('<a class="scorecard-measure"')
+        else:
+            result.extra["columns"] = body.count('class="compare-column"')
 
 
 def project_page(bench: Bench) -> None:

@@ -21,13 +21,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
+from django.utils.safestring import SafeString
 
+from portal.core.fragments import html, plural
 from portal.organizations.models import Organization, OrganizationKind
 from projects.models import ProposalStatus
 from projects.selectors import projects_visible_to
 
+from .cells import figure_cell
 from .measures import BY_KEY, COUNT, MEASURES, SIDES, Figure, Measure, Tally
 from .models import ManagerFigure, ProjectFigure, RelationshipFigure
 from .quarters import Quarter
@@ -82,6 +85,17 @@ class Cell:
 
     figure: Figure
     column: Column
+    sorted_by: bool = False
+
+    @property
+    def td(self) -> SafeString:
+        projects = self.column.projects
+        return figure_cell(
+            self.figure,
+            suffix=f"/ {projects} project{plural(projects)}",
+            meter=True,
+            sorted_by=self.sorted_by,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,7 +148,7 @@ def _comparison(kind: str, quarter: Quarter, rows, sort_key: str | None) -> Comp
         return Figure(measure, quarter, tallies.get((column.key, measure.key), Tally()))
 
     def row(measure: Measure) -> Row:
-        return Row(measure, [Cell(figure(measure, column), column) for column in columns])
+        return Row(measure, [Cell(figure(measure, column), column, measure == sort) for column in columns])
 
     sort = BY_KEY.get(sort_key or "")
     if sort is not None:
@@ -182,16 +196,25 @@ class ProjectRow:
     id: int
     code: str
     name: str
-    figures: list[Figure]  # one per measure, in MEASURES order
+    figures: list[Figure]  # one per measure, grouped by side (`_in_side_order`)
+
+    @property
+    def tds(self) -> SafeString:
+        return html(figure_cell(figure) for figure in self.figures)
 
 
 @dataclass(frozen=True)
 class Relationship:
     counterparty: Organization
     quarter: Quarter
-    projects: list[ProjectRow]
-    together: list[Figure]  # the listed projects added up, one per measure
+    projects: list[ProjectRow]  # one page of them
+    together: list[Figure]  # every project of the relationship added up (its roll-up), per measure
+    together_projects: int
     groups: list[tuple[str, list[Measure]]]  # (heading, measures), MEASURES order
+
+    @property
+    def together_tds(self) -> SafeString:
+        return html(figure_cell(figure) for figure in self.together)
 
 
 def _relationship_projects(user):
@@ -200,58 +223,75 @@ def _relationship_projects(user):
     return projects_visible_to(user=user).filter(proposal_status=ProposalStatus.ACCEPTED)
 
 
-def counterparty_of(*, user, organization_id: int) -> Organization:
-    """The organization across the table from the viewer's, if the viewer's organization has a
-    project with it the viewer may see; Http404 otherwise (another sponsor, an unknown id, an
-    organization of the viewer's own kind, one it has only proposals with). One query."""
+def _theirs(user) -> str:
+    return "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
+
+
+def counterparty_of(*, user, organization_id: int) -> tuple[Organization, int]:
+    """The organization across the table from the viewer's and how many projects with it the
+    viewer may see, if any; Http404 otherwise (another sponsor, an unknown id, an organization of
+    the viewer's own kind, one it has only proposals with). One query."""
     require_executive(user)
-    theirs = "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
-    shared = _relationship_projects(user).filter(**{theirs: OuterRef("pk")})
-    counterparty = Organization.objects.filter(Exists(shared), pk=organization_id).first()
+    theirs = _theirs(user)
+    shared = (
+        _relationship_projects(user)
+        .filter(**{theirs: OuterRef("pk")})
+        .order_by()
+        .values(theirs)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    counterparty = (
+        Organization.objects.filter(pk=organization_id)
+        .annotate(shared=Subquery(shared))
+        .filter(shared__gt=0)
+        .first()
+    )
     if counterparty is None:
         raise Http404("No relationship with this organization.")
-    return counterparty
+    return counterparty, counterparty.shared
 
 
-def relationship(*, user, organization_id: int, quarter: Quarter) -> Relationship:
-    """The projects between the viewer's organization and `organization_id` that the viewer may
-    see, with each one's stored figures over `quarter` (one query for every project), and those
-    projects added up. Projects whose figures were never stored yet are not listed."""
-    counterparty = counterparty_of(user=user, organization_id=organization_id)
-    theirs = "cdmo_id" if counterparty.kind == OrganizationKind.CDMO else "sponsor_id"
-    visible = _relationship_projects(user).filter(**{theirs: counterparty.pk}).values("pk")
+def relationship(
+    *, user, counterparty: Organization, quarter: Quarter, start: int, stop: int
+) -> Relationship:
+    """Projects `start` to `stop` (by code) between the viewer's organization and `counterparty`
+    that the viewer may see, with each one's stored figures over `quarter` (one query for the
+    page), and the relationship's roll-up (one query). A project whose figures were never stored
+    yet (new, untouched since) shows no row."""
+    theirs = _theirs(user)
+    page = _relationship_projects(user).filter(**{theirs: counterparty.pk}).order_by("code", "pk")
     found: dict[int, tuple[str, str]] = {}
     tallies: dict[tuple[int, str], Tally] = {}
     for project_id, code, name, measure, n, kept, samples in (
-        ProjectFigure.objects.filter(project__in=visible, quarter=quarter.start)
+        ProjectFigure.objects.filter(project__in=page.values("pk")[start:stop], quarter=quarter.start)
         .order_by("project__code", "project_id")
         .values_list("project_id", "project__code", "project__name", "measure", "n", "kept", "samples")
     ):
         found[project_id] = (code, name)
         tallies[project_id, measure] = Tally(n, kept, tuple(samples))
+    measures = _in_side_order()
     rows = [
         ProjectRow(
             project_id,
             code,
             name,
-            [Figure(m, quarter, tallies.get((project_id, m.key), Tally())) for m in _in_side_order()],
+            [Figure(m, quarter, tallies.get((project_id, m.key), Tally())) for m in measures],
         )
         for project_id, (code, name) in found.items()
     ]
-    together = [
-        Figure(
-            measure,
-            quarter,
-            Tally(
-                sum(row.figures[index].n for row in rows),
-                sum(row.figures[index].tally.kept for row in rows),
-                tuple(s for row in rows for s in row.figures[index].tally.samples),
-            ),
-        )
-        for index, measure in enumerate(_in_side_order())
-    ]
+    pair = {"sponsor_id": user.organization_id, "cdmo_id": counterparty.pk}
+    if theirs == "sponsor_id":
+        pair = {"sponsor_id": counterparty.pk, "cdmo_id": user.organization_id}
+    rolled, projects = {}, 0
+    for measure, n, kept, samples, count in RelationshipFigure.objects.filter(
+        **pair, quarter=quarter.start
+    ).values_list("measure", "n", "kept", "samples", "projects"):
+        rolled[measure] = Tally(n, kept, tuple(samples))
+        projects = max(projects, count)
+    together = [Figure(m, quarter, rolled.get(m.key, Tally())) for m in measures]
     groups = [(heading, [m for m in MEASURES if m.side == side]) for side, heading in SIDES]
-    return Relationship(counterparty, quarter, rows, together, [g for g in groups if g[1]])
+    return Relationship(counterparty, quarter, rows, together, projects, [g for g in groups if g[1]])
 
 
 def _in_side_order() -> list[Measure]:

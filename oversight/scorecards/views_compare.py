@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import render
 
+from portal.core.views_helpers import paginate
+
 from . import compare, figures
 from .measures import BY_KEY
 
@@ -63,14 +65,28 @@ def compare_managers_view(request):
     return render(request, "scorecards/compare.html", _page(request, comparison, window, understood))
 
 
+PROJECTS_PER_PAGE = 50
+
+
 @login_required
 def relationship_view(request, organization_id: int):
     compare.require_executive(request.user)
     quarter, understood, window = _quarter(request)
-    found = compare.relationship(user=request.user, organization_id=organization_id, quarter=quarter)
+    counterparty, count = compare.counterparty_of(user=request.user, organization_id=organization_id)
+    page = paginate(request, range(count), per_page=PROJECTS_PER_PAGE)
+    found = compare.relationship(
+        user=request.user,
+        counterparty=counterparty,
+        quarter=quarter,
+        start=page.object_list.start,
+        stop=page.object_list.stop,
+    )
+    quarter_value = compare.quarter_param(quarter)
     context = {
         "relationship": found,
-        "quarter_query": _query(quarter=compare.quarter_param(quarter)),
+        "page": page,
+        "querystring": _query(quarter=quarter_value),
+        "quarter_query": _query(quarter=quarter_value),
         "quarters": [
             {"quarter": q, "query": _query(quarter=compare.quarter_param(q)), "current": q == quarter}
             for q in window

@@ -20,9 +20,10 @@ NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
 # Session and user (2), the viewer's organization (1), the roll-ups of the quarter with the
 # columns' names (1), the bell's unread count (1).
 COMPARE_QUERIES = 5
-# Session and user (2), the viewer's organization (1), the counterparty if the viewer has a
-# project with it (1), the projects' figures with their codes and names (1), the bell (1).
-RELATIONSHIP_QUERIES = 6
+# Session and user (2), the viewer's organization (1), the counterparty with how many projects
+# the viewer has with it (1), the page of projects' figures with their codes and names (1), the
+# relationship's roll-up (1), the bell (1).
+RELATIONSHIP_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +95,7 @@ def test_the_drill_down_costs_the_same_for_2_projects_or_6(db, client, django_as
     with django_assert_num_queries(RELATIONSHIP_QUERIES):
         html = client.get(url).content.decode()
     assert html.count('<a class="scorecard-measure"') == 6
+    assert "All 6 programs together" in html
     # A member on one of the projects only (no executive) gets 404 here, at no more cost.
     lead = member(project(sponsor, cdmo), TeamRole.SPONSOR_LEAD)
     client.force_login(lead)

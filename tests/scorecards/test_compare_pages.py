@@ -195,7 +195,10 @@ def test_the_drill_down_lists_the_relationships_projects_with_their_figures(clie
         r'<tr[^>]*>\s*<th scope="row">.*?<span class="scorecard-value">([^<]*)<', html, re.S
     )
     assert row_values == ["60 %", "67 %", "too few to measure"]
-    assert "B1" not in html and "Borealis" not in html
+    assert "B1" not in html and "Borealis" not in html and "All 2 programs together" in html
+    # Paging junk shows the first page.
+    status, html = page(client, world["acme_exec"], url, page="9999999999999999999999", quarter="<x>")
+    assert status == 200 and "Acme one" in html
     # The CDMO's side of the same relationship.
     status, html = page(
         client, world["xeno_exec"], reverse("scorecards:relationship", args=[world["acme"].pk])
