@@ -11,8 +11,10 @@ sponsor shares with others shows only this sponsor's projects with it), a CDMO's
 whose CDMO it is; the project managers' comparison (`ManagerFigure`) is the CDMO's own and
 answers a sponsor 404. The drill-down lists projects through `projects_visible_to`.
 
-Each page is a fixed number of queries: one for the figures of the chosen quarter (with the
-names of the columns), whatever the number of columns or projects.
+Each page is a fixed number of queries, whatever the number of columns or projects: a comparison
+reads the roll-ups of the chosen quarter with the columns' names in one; the drill-down asks for
+the counterparty with the number of shared projects, then reads one page of projects' figures and
+the relationship's roll-up (three).
 """
 
 from __future__ import annotations
