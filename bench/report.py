@@ -73,6 +73,17 @@ def page_cell(results: dict[str, Result], name: str) -> str:
     return text
 
 
+def compare_cell(results: dict[str, Result], name: str) -> str:
+    """A comparison page, with how many columns (or projects) it showed."""
+    text = page_cell(results, name)
+    extra = results[name].extra
+    if extra.get("columns"):
+        text += f", {extra['columns']} columns"
+    if extra.get("projects"):
+        text += f", {extra['projects']} projects"
+    return text
+
+
 @dataclass
 class Row:
     name: str  # the Result's name; the row shows when any size has it
@@ -252,6 +263,34 @@ ROWS = [
     Row("feed_304", "calendar feed, unchanged", "304, ≤ 5× trivial", status_cell, feed_304_judge),
     *[Row(name, label, "≤ 5× trivial", judge=within_times_trivial(5)) for name, label in LIST_PAGES.items()],
     Row("project_page", "project page", "—"),
+    Row(
+        "scorecards_sponsors",
+        "scorecards: sponsors side by side (CDMO executive)",
+        "≤ 5× trivial",
+        compare_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_managers",
+        "scorecards: project managers side by side",
+        "≤ 5× trivial",
+        compare_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_projects",
+        "scorecards: one relationship's projects",
+        "≤ 5× trivial",
+        compare_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_cdmos",
+        "scorecards: CDMOs side by side (sponsor executive)",
+        "≤ 5× trivial",
+        compare_cell,
+        within_times_trivial(5),
+    ),
     Row("load_trivial", "gunicorn: trivial page", "—", load_cell),
     Row("load_project", "gunicorn: project page", "≥ 60 % of trivial req/s", load_cell, load_judge),
 ]

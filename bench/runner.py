@@ -24,6 +24,7 @@ FILLS = {
     "feed": ["feed_first", "feed_check", "feed_rebuild", "feed_200", "feed_304"],
     "lists": list(report.LIST_PAGES),
     "project": ["project_page"],
+    "scorecards": ["scorecards_sponsors", "scorecards_managers", "scorecards_projects", "scorecards_cdmos"],
     "sweep_notices": ["sweep_notices"],
     "load": ["load_trivial", "load_project"],
 }

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.accounts.models import User
+from portal.organizations.models import Organization
 from projects.models import Project
 from tests.factories.organizations import UserFactory
 from tests.http import text
@@ -59,6 +60,10 @@ def _belongs_to(model, project: Project) -> models.QuerySet:
         return Project.objects.filter(pk=project.pk)
     if model is User:
         return User.objects.filter(organization=project.sponsor)
+    if model is Organization:
+        # The other party of a relationship (the scorecards' drill-down): the victim's sponsor,
+        # with which the outsider (another sponsor, sharing the CDMO) has no relationship.
+        return Organization.objects.filter(pk=project.sponsor_id)
     if hasattr(model.objects, "about"):  # a notification names its subject (portal/notifications/subjects.py)
         return model.objects.about(project)
     names = {f.name: f for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)}

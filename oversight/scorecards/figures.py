@@ -16,7 +16,7 @@ from itertools import islice
 from django.db import connection, transaction
 
 from portal.core import clock
-from projects.models import Project, ProjectMember, TeamRole
+from projects.models import Project, ProjectMember, ProposalStatus, TeamRole
 
 from .measures import MEASURES, Tally, compute, scope_of
 from .models import ManagerFigure, ProjectFigure, RelationshipFigure
@@ -123,7 +123,9 @@ def roll_up(*, now: dt.datetime | None = None) -> dict[str, int]:
     pairs: dict[tuple, _Sum] = defaultdict(_Sum)
     by_manager: dict[tuple, _Sum] = defaultdict(_Sum)
     for project_id, sponsor_id, cdmo_id, measure, quarter, n, kept, samples in (
-        ProjectFigure.objects.filter(quarter__in=starts)
+        # Accepted projects only: a proposal (open or declined) is no project of the relationship
+        # yet, and the other side does not see it as one (`projects_visible_to`).
+        ProjectFigure.objects.filter(quarter__in=starts, project__proposal_status=ProposalStatus.ACCEPTED)
         .values_list(
             "project_id",
             "project__sponsor_id",

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from . import review_views, views
+from . import review_views, views, views_compare
 
 app_name = "scorecards"
 
 urlpatterns = [
     path("projects/<int:project_id>/health/", views.project_health_view, name="project_health"),
+    path("scorecards/", views_compare.compare_view, name="compare"),
+    path("scorecards/project-managers/", views_compare.compare_managers_view, name="compare_managers"),
+    path(
+        "scorecards/relationships/<int:organization_id>/",
+        views_compare.relationship_view,
+        name="relationship",
+    ),
     path("business-reviews/", review_views.reviews_view, name="reviews"),
     path("business-reviews/<int:businessreview_id>/", review_views.review_view, name="review"),
     path("business-reviews/<int:businessreview_id>/pdf/", review_views.review_pdf_view, name="review_pdf"),

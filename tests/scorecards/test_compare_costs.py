@@ -1,0 +1,103 @@
+"""The comparison pages read the stored roll-ups: the same number of queries for 2 CDMOs or 6,
+for 2 projects of a relationship or 6."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from oversight.scorecards.figures import refresh_projects, roll_up
+from portal.accounts.models import OrgRole
+from projects.models import TeamRole
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
+from tests.factories.projects import staff_project
+
+from .helpers import UTC, done_milestone, member
+
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
+
+# Session and user (2), the viewer's organization (1), the roll-ups of the quarter with the
+# columns' names (1), the bell's unread count (1).
+COMPARE_QUERIES = 5
+# Session and user (2), the viewer's organization (1), the counterparty with how many projects
+# the viewer has with it (1), the page of projects' figures with their codes and names (1), the
+# relationship's roll-up (1), the bell (1).
+RELATIONSHIP_QUERIES = 7
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def project(sponsor, cdmo, manager=None):
+    made = staff_project(sponsor=sponsor, cdmo=cdmo, start_date=dt.date(2026, 6, 1))
+    done_milestone(made, baseline=dt.date(2026, 10, 10), actual=dt.date(2026, 10, 12))
+    return made
+
+
+def refreshed():
+    refresh_projects()
+    roll_up()
+
+
+def warm(client, url):
+    client.get(url)  # the first request after logging in does session bookkeeping
+
+
+def test_the_comparisons_cost_the_same_for_2_columns_or_6(db, client, django_assert_num_queries):
+    sponsor, cdmo = SponsorFactory(), CDMOFactory()
+    for _ in range(2):
+        project(sponsor, CDMOFactory())
+        project(SponsorFactory(), cdmo)
+    refreshed()
+    sponsor_exec = UserFactory(organization=sponsor, org_role=OrgRole.EXECUTIVE)
+    cdmo_exec = UserFactory(organization=cdmo, org_role=OrgRole.EXECUTIVE)
+    pages = [
+        (sponsor_exec, reverse("scorecards:compare")),
+        (cdmo_exec, reverse("scorecards:compare")),
+        (cdmo_exec, reverse("scorecards:compare_managers")),
+    ]
+
+    def measure(expected_columns):
+        for user, url in pages:
+            client.force_login(user)
+            warm(client, url)
+            with django_assert_num_queries(COMPARE_QUERIES):
+                html = client.get(url, {"sort": "on_time"}).content.decode()
+            assert html.count('class="compare-column"') == expected_columns, url
+
+    measure(2)
+    for _ in range(4):
+        project(sponsor, CDMOFactory())
+        project(SponsorFactory(), cdmo)
+    refreshed()
+    measure(6)
+
+
+def test_the_drill_down_costs_the_same_for_2_projects_or_6(db, client, django_assert_num_queries):
+    sponsor, cdmo = SponsorFactory(), CDMOFactory()
+    for _ in range(2):
+        project(sponsor, cdmo)
+    refreshed()
+    sponsor_exec = UserFactory(organization=sponsor, org_role=OrgRole.EXECUTIVE)
+    url = reverse("scorecards:relationship", args=[cdmo.pk])
+    client.force_login(sponsor_exec)
+    warm(client, url)
+    with django_assert_num_queries(RELATIONSHIP_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<a class="scorecard-measure"') == 2
+    for _ in range(4):
+        project(sponsor, cdmo)
+    refreshed()
+    with django_assert_num_queries(RELATIONSHIP_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<a class="scorecard-measure"') == 6
+    assert "All 6 programs together" in html
+    # A member on one of the projects only (no executive) gets 404 here, at no more cost.
+    lead = member(project(sponsor, cdmo), TeamRole.SPONSOR_LEAD)
+    client.force_login(lead)
+    warm(client, url)
+    assert client.get(url).status_code == 404
