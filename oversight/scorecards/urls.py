@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import review_views, views
+from . import review_views, views, views_evidence
 
 app_name = "scorecards"
 
 urlpatterns = [
     path("projects/<int:project_id>/health/", views.project_health_view, name="project_health"),
+    path(
+        "projects/<int:project_id>/health/<slug:measure>/<slug:quarter>/",
+        views_evidence.evidence_view,
+        name="evidence",
+    ),
     path("business-reviews/", review_views.reviews_view, name="reviews"),
     path("business-reviews/<int:businessreview_id>/", review_views.review_view, name="review"),
     path("business-reviews/<int:businessreview_id>/pdf/", review_views.review_pdf_view, name="review_pdf"),
