@@ -26,6 +26,7 @@ from tests.factories.organizations import UserFactory
 from tests.factories.projects import staff_project
 
 from .helpers import UTC, change, decision, done_milestone, measured, member, published, question
+from .test_recognition import kudos
 
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026; the window reaches back to Q4 2025
 ROW = re.compile(
@@ -216,3 +217,30 @@ def test_an_outsider_gets_404_and_so_do_unknown_measures_and_quarters(client, pr
         ("on_time", "q3-2026"),
     ):
         assert client.get(url(project, key, quarter)).status_code == 404, (key, quarter)
+
+
+def test_recognition_is_a_count_each_kudos_listed_as_counted(client, project):
+    pm = member(project, TeamRole.PROJECT_MANAGER)
+    named = kudos(project, dt.datetime(2026, 8, 20, 15, tzinfo=UTC), recipient=pm)
+    team = kudos(project, dt.datetime(2026, 9, 30, 23, 30, tzinfo=UTC))
+    kudos(project, dt.datetime(2026, 10, 1, 0, 30, tzinfo=UTC))  # Q4 (UTC): not Q3's
+    # Q3: two kudos, one naming the project manager; a count reads as itself: 2.
+    html = page(client, project, "recognition", "2026-q3", TeamRole.PROJECT_MANAGER)
+    assert '<span class="evidence-value">2</span>' in html
+    issues = reverse("issues:project_issues", args=[project.pk])
+    assert rows(html) == [
+        (
+            f"Kudos for {named.target_label}",
+            f"{issues}#recognition-{named.pk}",
+            "20 Aug 2026",
+            "counted",
+            "names a person at the CDMO",
+        ),
+        (
+            f"Kudos for {team.target_label}",
+            f"{issues}#recognition-{team.pk}",
+            "30 Sep 2026",
+            "counted",
+            "thanks the whole team",
+        ),
+    ]

@@ -70,9 +70,10 @@ def _service_issues(scope: Scope) -> Records:
 
 def _issue_in_words(record: Record) -> str:
     hours, reopened = record.sample
-    words = (
-        "not acknowledged" if hours == NOT_ACKNOWLEDGED else f"acknowledged in {n_hours(hours)} (business)"
-    )
+    if hours == NOT_ACKNOWLEDGED:
+        words = "not acknowledged"
+    else:
+        words = f"acknowledged in {n_hours(hours).replace(' hour', ' business hour')}"
     return f"{words}; reopened" if reopened else words
 
 
