@@ -2,7 +2,9 @@
 
 Object URLs are filled with real objects of a victim project ("<model>_id" kwargs
 name the model), so a route added later is covered without editing this test. A
-route whose kwargs cannot be filled fails the test: name them `<model>_id`.
+route whose kwargs cannot be filled fails the test: name them `<model>_id`. Two kwargs
+that are not objects are filled with real values: a scorecard `measure` (a measure's key) and
+a `quarter` (this quarter, as the Health tab names it), so the page behind them is walked too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from oversight.scorecards.figures import window
+from oversight.scorecards.measures import MEASURES
 from portal.accounts.models import User
 from portal.organizations.models import Organization
 from projects.models import Project
@@ -24,6 +28,7 @@ from tests.http import text
 from .world import populate_everything
 
 OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "demo.")
+NOT_OBJECTS = ("measure", "quarter")  # kwargs filled with real values, not ids (`_kwargs_for`)
 SECRET_MARKERS = ("HIDDEN-777", "Hidden Program Omega", "Secret Sponsor Holdings", "victim-lead@secret.test")
 
 
@@ -93,6 +98,10 @@ def _kwargs_for(route: str, kwarg_names: list[str], project: Project, *, project
                 f"{route}: no {model.__name__} in the victim world; add it to populate_project() in its factories"
             )
             kwargs[kwarg] = instance.pk
+        elif kwarg == "measure":  # a scorecard measure's key: a real one, so the page is reached
+            kwargs[kwarg] = MEASURES[0].key
+        elif kwarg == "quarter":  # this quarter (the clock may be frozen): one the Health tab shows
+            kwargs[kwarg] = window()[0].slug
         elif kwarg in {"token", "key", "uidb36", "slug"} or kwarg.endswith("_token"):
             kwargs[kwarg] = uuid.uuid4().hex  # unknown secrets must 404, never reveal anything
         else:
@@ -144,8 +153,10 @@ def test_outsider_and_anonymous_walk_every_url(client, victim, outsider):
     for route, kwarg_names in our_routes():
         object_route = bool(kwarg_names)
         urls = [reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim))]
-        if "project_id" in kwarg_names and len(kwarg_names) > 1:
-            # The outsider's own project with the victim's object ids: still nothing.
+        if "project_id" in kwarg_names and set(kwarg_names) - {"project_id", *NOT_OBJECTS}:
+            # The outsider's own project with the victim's object ids: still nothing. (A route
+            # whose other kwargs are no objects, a measure and a quarter, shows the outsider's
+            # own project: nothing of the victim's to find there.)
             urls.append(
                 reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim, project_override=own_project))
             )

@@ -6,7 +6,10 @@ whatever time zone each has set."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+
+SLUG = re.compile(r"(\d{4})-q([1-4])")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,17 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"Q{self.number} {self.year}"
+
+    @property
+    def slug(self) -> str:
+        """ "2026-q3": the quarter in a URL (the evidence page)."""
+        return f"{self.year}-q{self.number}"
+
+    @classmethod
+    def from_slug(cls, text: str) -> Quarter | None:
+        """The quarter a `slug` names, or None for anything else."""
+        match = SLUG.fullmatch(text)
+        return cls(int(match[1]), int(match[2])) if match else None
 
     @property
     def span(self) -> str:

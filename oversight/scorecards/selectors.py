@@ -24,6 +24,14 @@ class Cell:
     def display(self) -> str:
         return self.figure.display
 
+    @property
+    def evidence_label(self) -> str:
+        """The accessible name of the figure's link to its records (the evidence page), starting
+        with the figure as shown: "67 %, On-time delivery, Q3 2026: the 3 milestones counted"."""
+        figure = self.figure
+        counted = f"the {figure.n} {figure.measure.unit(figure.n)} counted" if figure.n else "nothing counted"
+        return f"{figure.display}, {figure.measure.name}, {figure.quarter.label}: {counted}"
+
 
 @dataclass(frozen=True)
 class HealthRow:

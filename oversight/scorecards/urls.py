@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import review_views, views, views_compare
+from . import review_views, views, views_compare, views_evidence
 
 app_name = "scorecards"
 
 urlpatterns = [
     path("projects/<int:project_id>/health/", views.project_health_view, name="project_health"),
+    path(
+        "projects/<int:project_id>/health/<slug:measure>/<slug:quarter>/",
+        views_evidence.evidence_view,
+        name="evidence",
+    ),
     path("scorecards/", views_compare.compare_view, name="compare"),
     path("scorecards/project-managers/", views_compare.compare_managers_view, name="compare_managers"),
     path(

@@ -1,6 +1,7 @@
 """The Health tab: both sides of the project see it, outsiders get 404, its cost does not grow."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -71,8 +72,16 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     assert order == sorted(order)
     assert "announced at least 14 days before the baseline date" in html
     # A count reads as itself: no recognition yet is 0 recognitions, not "too few to measure".
+    recognition = reverse("scorecards:evidence", args=[project.pk, "recognition", "2026-q4"])
+    value = (
+        f'<span class="scorecard-value"><a href="{recognition}" aria-label="0, Recognition given and '
+        'received, Q4 2026: nothing counted">0</a></span>'
+    )
+    assert re.search(re.escape(value) + r'\s*<span class="scorecard-n">recognitions</span>', html)
+    # Each figure is a link to the records it counted, named for what it counts.
+    on_time = reverse("scorecards:evidence", args=[project.pk, "on_time", "2026-q3"])
     assert (
-        '<span class="scorecard-value">0</span>\n          <span class="scorecard-n">recognitions</span>'
+        f'<a href="{on_time}" aria-label="67 %, On-time delivery, Q3 2026: the 3 milestones counted">67 %</a>'
         in html
     )
     assert "A request still open after its needed-by date counts as late" in html

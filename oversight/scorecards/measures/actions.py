@@ -15,7 +15,7 @@ from django.db.models import F
 from meetings.models import ActionItem, ActionItemStatus, MeetingStatus
 
 from ..quarters import utc_date
-from .base import CDMO, SPONSOR, Measure, Record, Records, Scope, records
+from .base import CDMO, SPONSOR, Measure, Record, Records, Scope, n_days, records
 
 
 def _on_time(side_field: str):
@@ -37,9 +37,9 @@ def _on_time(side_field: str):
                 due_date__lte=scope.last_day,
             )
             .exclude(meeting__status=MeetingStatus.CANCELLED)
-            .values_list("project_id", "due_date", "status", "completed_at")
+            .values_list("pk", "project_id", "due_date", "status", "completed_at")
         )
-        for project_id, due, status, completed_at in rows:
+        for pk, project_id, due, status, completed_at in rows:
             quarter = scope.bucket(due)
             if quarter is None:
                 continue
@@ -49,7 +49,8 @@ def _on_time(side_field: str):
                 days_late = (today - due).days
             else:
                 continue
-            found[project_id, quarter].append(Record(days_late == 0, days_late))
+            record = Record(days_late == 0, days_late, ref=("action_item", pk), on=due)
+            found[project_id, quarter].append(record)
         return found
 
     return compute
@@ -58,6 +59,12 @@ def _on_time(side_field: str):
 def _lateness(days) -> tuple[str, ...]:
     late = [d for d in days if d > 0]
     return (f"median {statistics.median(late):g} days late" if late else "none late",)
+
+
+def late_by(record: Record) -> str:
+    """One record's days late in words (action items, decisions): "0 days late", "5 days late"
+    (an item still open: so far)."""
+    return f"{n_days(record.sample)} late"
 
 
 def _definition(whose: str) -> str:
@@ -77,6 +84,8 @@ CDMO_ACTIONS = Measure(
     ("action item", "action items"),
     compute=_on_time("cdmo_id"),
     describe=_lateness,
+    dated="Due",
+    explain=late_by,
 )
 
 SPONSOR_ACTIONS = Measure(
@@ -87,4 +96,6 @@ SPONSOR_ACTIONS = Measure(
     ("action item", "action items"),
     compute=_on_time("sponsor_id"),
     describe=_lateness,
+    dated="Due",
+    explain=late_by,
 )

@@ -77,6 +77,9 @@ class Scope:
         return bucket(self.quarters, day)
 
 
+Ref = tuple[str, int]
+
+
 @dataclass(frozen=True)
 class Record:
     """One thing a measure counts: kept or not, and its sample (None: nothing to sample).
@@ -88,6 +91,11 @@ class Record:
 
     kept: bool
     sample: float | tuple[float, ...] | None = None
+    # What was counted, for the evidence page (`..evidence`): its kind and primary key ("milestone",
+    # 12), and the day it counts by (UTC). Never stored, never compared: a tally is the same
+    # without them. A cadence period missed has no object, only its due date (`ref` None).
+    ref: Ref | None = field(default=None, compare=False)
+    on: dt.date | None = field(default=None, compare=False)
 
     @property
     def samples(self) -> tuple[float, ...]:
@@ -136,9 +144,24 @@ class Measure:
         default=lambda samples: (), compare=False, repr=False
     )
     kind: str = SHARE
+    # The evidence page: the heading of each record's date ("Completed", "Needed by"), the words
+    # for kept and not kept, and one record's sample read in words ("slip 5 days").
+    dated: str = "Date"
+    verdicts: tuple[str, str] = ("on time", "late")
+    explain: Callable[[Record], str] = field(default=lambda record: "", compare=False, repr=False)
 
     def unit(self, count: int) -> str:
         return self.units[0] if count == 1 else self.units[1]
+
+
+def n_days(count: float) -> str:
+    """ "1 day", "5 days", "2.5 days": a record's sample in words (`Measure.explain`)."""
+    return f"{count:g} day" if count == 1 else f"{count:g} days"
+
+
+def n_hours(count: float) -> str:
+    """ "1.0 hour", "3.5 hours"."""
+    return f"{count:.1f} hour" if round(count, 1) == 1 else f"{count:.1f} hours"
 
 
 def half_up(value: Fraction) -> int:

@@ -12,7 +12,7 @@ from meetings.models.meetings import HELD_STATUSES
 from projects.models import CommentKind, Side, UpdateComment
 
 from ..quarters import utc_date
-from .base import CDMO, Measure, Record, Records, Scope, records
+from .base import CDMO, Measure, Record, Records, Scope, n_hours, records
 
 # --- Responsiveness ------------------------------------------------------------------------------
 
@@ -28,12 +28,13 @@ def _responsiveness(scope: Scope) -> Records:
         answered_at__isnull=False,
         created_at__gte=scope.starts_at,
         created_at__lt=scope.ends_before,
-    ).values_list("update__project_id", "created_at", "answered_at", "respond_by")
-    for project_id, asked, answered, respond_by in rows:
+    ).values_list("pk", "update__project_id", "created_at", "answered_at", "respond_by")
+    for pk, project_id, asked, answered, respond_by in rows:
         quarter = scope.bucket(utc_date(asked))
         if quarter is not None:
             hours = (answered - asked).total_seconds() / 3600
-            found[project_id, quarter].append(Record(answered <= respond_by, hours))
+            record = Record(answered <= respond_by, hours, ref=("question", pk), on=utc_date(asked))
+            found[project_id, quarter].append(record)
     return found
 
 
@@ -51,6 +52,8 @@ RESPONSIVENESS = Measure(
     ("answered question", "answered questions"),
     compute=_responsiveness,
     describe=_median_hours,
+    dated="Asked",
+    explain=lambda record: f"answered in {n_hours(record.sample)}",
 )
 
 
@@ -70,20 +73,27 @@ def _meeting_discipline(scope: Scope) -> Records:
         status__in=HELD_STATUSES,
         starts_at__gte=scope.starts_at,
         starts_at__lt=scope.ends_before,
-    ).values_list("project_id", "starts_at", "duration_minutes", "minutes_sent_at")
-    for project_id, starts_at, duration, sent_at in rows:
+    ).values_list("pk", "project_id", "starts_at", "duration_minutes", "minutes_sent_at")
+    for pk, project_id, starts_at, duration, sent_at in rows:
         quarter = scope.bucket(utc_date(starts_at))
         if quarter is None:
             continue
         ends_at = starts_at + dt.timedelta(minutes=duration)
         calendar = scope.projects[project_id].cdmo_calendar
         deadline = calendar.add_business_days(ends_at, MINUTES_WITHIN_BUSINESS_DAYS)
+        ref, on = ("meeting", pk), utc_date(starts_at)
         if sent_at is not None:
             hours = (sent_at - ends_at).total_seconds() / 3600
-            found[project_id, quarter].append(Record(sent_at <= deadline, hours))
+            found[project_id, quarter].append(Record(sent_at <= deadline, hours, ref=ref, on=on))
         elif deadline < scope.now:
-            found[project_id, quarter].append(Record(False))
+            found[project_id, quarter].append(Record(False, ref=ref, on=on))
     return found
+
+
+def _minutes_sent(record: Record) -> str:
+    if record.sample is None:
+        return f"minutes not sent after {MINUTES_WITHIN_BUSINESS_DAYS} business days"
+    return f"minutes sent {n_hours(record.sample)} after the meeting's end"
 
 
 def _minutes_details(hours) -> tuple[str, ...]:
@@ -104,4 +114,6 @@ MEETING_DISCIPLINE = Measure(
     ("meeting", "meetings"),
     compute=_meeting_discipline,
     describe=_minutes_details,
+    dated="Held",
+    explain=_minutes_sent,
 )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 
 from projects.models import ChangeRequest, ChangeStatus, DecisionRequest, DecisionStatus
 
 from ..quarters import utc_date
+from .actions import late_by
 from .base import SPONSOR, Measure, Record, Records, Scope, records
 
 
@@ -21,26 +22,29 @@ def _decisions_on_time(scope: Scope) -> Records:
     found = records()
     today = utc_date(scope.now)
 
-    def due(model, decided: list[str], open_: str):
+    def due(model, kind: str, decided: list[str], open_: str):
         return (
             model.objects.filter(
                 project_id__in=scope.ids, needed_by__gte=scope.first_day, needed_by__lte=scope.last_day
             )
             .filter(Q(status__in=decided) | Q(status=open_, needed_by__lt=today))
             .order_by()
-            .values_list("project_id", "needed_by", "decided_at")
+            # Which table each row is from, as a constant column: the evidence links to it.
+            .annotate(kind=Value(kind, output_field=CharField()))
+            .values_list("kind", "pk", "project_id", "needed_by", "decided_at")
         )
 
-    rows = due(DecisionRequest, [DecisionStatus.DECIDED], DecisionStatus.OPEN).union(
-        due(ChangeRequest, [ChangeStatus.APPROVED, ChangeStatus.REJECTED], ChangeStatus.PROPOSED),
+    rows = due(DecisionRequest, "decision", [DecisionStatus.DECIDED], DecisionStatus.OPEN).union(
+        due(ChangeRequest, "change", [ChangeStatus.APPROVED, ChangeStatus.REJECTED], ChangeStatus.PROPOSED),
         all=True,  # two requests due the same day and decided the same moment are two requests
     )
-    for project_id, needed_by, decided_at in rows:
+    for kind, pk, project_id, needed_by, decided_at in rows:
         quarter = scope.bucket(needed_by)
         if quarter is not None:
             answered = utc_date(decided_at) if decided_at is not None else today
             days_late = max(0, (answered - needed_by).days)
-            found[project_id, quarter].append(Record(days_late == 0, days_late))
+            record = Record(days_late == 0, days_late, ref=(kind, pk), on=needed_by)
+            found[project_id, quarter].append(record)
     return found
 
 
@@ -60,4 +64,6 @@ DECISIONS_ON_TIME = Measure(
     ("request", "requests"),
     compute=_decisions_on_time,
     describe=_lateness,
+    dated="Needed by",
+    explain=late_by,
 )

@@ -16,7 +16,7 @@ from projects.models import (
 )
 
 from ..quarters import Quarter, utc_date
-from .base import CDMO, Measure, Record, Records, Scope, records
+from .base import CDMO, Measure, Record, Records, Scope, n_days, records
 
 # --- On-time delivery ----------------------------------------------------------------------------
 
@@ -28,13 +28,17 @@ def _on_time(scope: Scope) -> Records:
         status=MilestoneStatus.DONE,
         actual_date__gte=scope.first_day,
         actual_date__lte=scope.last_day,
-    ).values_list("project_id", "actual_date", "baseline_date")
-    for project_id, actual, baseline in rows:
+    ).values_list("pk", "project_id", "actual_date", "baseline_date")
+    for pk, project_id, actual, baseline in rows:
         quarter = scope.bucket(actual)
         if quarter is not None:
             slip = max(0, (actual - baseline).days)
-            found[project_id, quarter].append(Record(slip == 0, slip))
+            found[project_id, quarter].append(Record(slip == 0, slip, ref=("milestone", pk), on=actual))
     return found
+
+
+def _slip(record: Record) -> str:
+    return "no slip" if not record.sample else f"slip {n_days(record.sample)}"
 
 
 def _slips(days) -> tuple[str, ...]:
@@ -51,6 +55,8 @@ ON_TIME = Measure(
     ("milestone", "milestones"),
     compute=_on_time,
     describe=_slips,
+    dated="Completed",
+    explain=_slip,
 )
 
 
@@ -66,17 +72,23 @@ def update_periods(
     period and the next is due `cadence` days after that publication; a missed period is followed
     by one due `cadence` days after the missed due date. `published` is sorted.
     """
+    return [(due, kept_by is not None) for due, kept_by in _periods(start, cadence, published, today)]
+
+
+def _periods(start: dt.date, cadence: int, published: list[dt.date], today: dt.date):
+    """`update_periods`, each with the index in `published` of the publication that kept it
+    (None: missed), for the evidence of a kept period."""
     periods = []
     due = start + dt.timedelta(days=cadence)
     index = 0
     while due < today:
         # Publications before the period began were already counted.
         if index < len(published) and published[index] <= due:
-            periods.append((due, True))
+            periods.append((due, index))
             due = published[index] + dt.timedelta(days=cadence)
             index += 1
         else:
-            periods.append((due, False))
+            periods.append((due, None))
             due += dt.timedelta(days=cadence)
     return periods
 
@@ -135,24 +147,30 @@ def _cadence(scope: Scope) -> Records:
     found = records()
     today = utc_date(scope.now)
     published = defaultdict(list)
-    for project_id, at in (
+    updates = defaultdict(list)  # the updates' ids, in step with `published`
+    for pk, project_id, at in (
         StatusUpdate.objects.filter(
             project_id__in=scope.ids, revision_of__isnull=True, published_at__isnull=False
         )
         .order_by("published_at")
-        .values_list("project_id", "published_at")
+        .values_list("pk", "project_id", "published_at")
     ):
         published[project_id].append(utc_date(at))
+        updates[project_id].append(pk)
     cadences = cadences_in_force(scope)
     for project_id, facts in scope.projects.items():
         for quarter in scope.quarters:
             cadence = cadences[project_id, quarter]
-            for due, kept in update_periods(
-                start=facts.start_date, cadence=cadence, published=published[project_id], today=today
-            ):
+            for due, kept_by in _periods(facts.start_date, cadence, published[project_id], today):
                 if quarter.contains(due):
-                    found[project_id, quarter].append(Record(kept, cadence))
+                    ref = None if kept_by is None else ("update", updates[project_id][kept_by])
+                    found[project_id, quarter].append(Record(kept_by is not None, cadence, ref=ref, on=due))
     return found
+
+
+def _period(record: Record) -> str:
+    cadence = f"cadence {n_days(record.sample)}"
+    return cadence if record.kept else f"no update published by the due date; {cadence}"
 
 
 def _rhythm(cadences) -> tuple[str, ...]:
@@ -172,4 +190,7 @@ CADENCE = Measure(
     ("update period", "update periods"),
     compute=_cadence,
     describe=_rhythm,
+    dated="Due",
+    verdicts=("kept", "missed"),
+    explain=_period,
 )

@@ -15,7 +15,7 @@ from meetings.models.meetings import HELD_STATUSES
 from projects.models import Side, StatusUpdate, TeamRole, UpdateAcknowledgement
 
 from ..quarters import utc_date
-from .base import SPONSOR, Measure, Record, Records, Scope, records
+from .base import SPONSOR, Measure, Record, Records, Scope, n_hours, records
 
 ACKNOWLEDGE_WITHIN_BUSINESS_DAYS = 2
 CONFIRM_WITHIN_BUSINESS_DAYS = 2
@@ -28,15 +28,27 @@ def _median_hours(label: str):
     return describe
 
 
-def _answered_in_time(scope: Scope, project_id: int, started, answered, within: int) -> Record | None:
+def _answered_in_time(
+    scope: Scope, project_id: int, started, answered, within: int, ref: tuple[str, int]
+) -> Record | None:
     """Kept if answered within `within` of the sponsor's business days of `started`; unanswered
     past them: late (no sample); unanswered within them: not counted yet (None)."""
     deadline = scope.projects[project_id].sponsor_calendar.add_business_days(started, within)
+    on = utc_date(started)
     if answered is not None:
-        return Record(answered <= deadline, (answered - started).total_seconds() / 3600)
+        return Record(answered <= deadline, (answered - started).total_seconds() / 3600, ref=ref, on=on)
     if deadline < scope.now:
-        return Record(False)
+        return Record(False, ref=ref, on=on)
     return None
+
+
+def _answer_in_words(done: str, within: int):
+    def explain(record: Record) -> str:
+        if record.sample is None:
+            return f"not {done} after {within} business days"
+        return f"{done} after {n_hours(record.sample)}"
+
+    return explain
 
 
 # --- Updates acknowledged ------------------------------------------------------------------------
@@ -63,14 +75,14 @@ def _updates_acknowledged(scope: Scope) -> Records:
             published_at__lt=scope.ends_before,
         )
         .annotate(acknowledged_at=first_ack)
-        .values_list("project_id", "published_at", "acknowledged_at")
+        .values_list("pk", "project_id", "published_at", "acknowledged_at")
     )
-    for project_id, published_at, acknowledged_at in rows:
+    for pk, project_id, published_at, acknowledged_at in rows:
         quarter = scope.bucket(utc_date(published_at))
         if quarter is None:
             continue
         record = _answered_in_time(
-            scope, project_id, published_at, acknowledged_at, ACKNOWLEDGE_WITHIN_BUSINESS_DAYS
+            scope, project_id, published_at, acknowledged_at, ACKNOWLEDGE_WITHIN_BUSINESS_DAYS, ("update", pk)
         )
         if record is not None:
             found[project_id, quarter].append(record)
@@ -90,6 +102,8 @@ UPDATES_ACKNOWLEDGED = Measure(
     ("update", "updates"),
     compute=_updates_acknowledged,
     describe=_median_hours("to acknowledge"),
+    dated="Published",
+    explain=_answer_in_words("acknowledged", ACKNOWLEDGE_WITHIN_BUSINESS_DAYS),
 )
 
 
@@ -107,9 +121,9 @@ def _minutes_confirmed(scope: Scope) -> Records:
         minutes_sent_at__gte=scope.starts_at,
         minutes_sent_at__lt=scope.ends_before,
     ).values_list(
-        "project_id", "status", "minutes_sent_at", "minutes_confirmed_at", "correction_requested_at"
+        "pk", "project_id", "status", "minutes_sent_at", "minutes_confirmed_at", "correction_requested_at"
     )
-    for project_id, status, sent_at, confirmed_at, correction_at in rows:
+    for pk, project_id, status, sent_at, confirmed_at, correction_at in rows:
         quarter = scope.bucket(utc_date(sent_at))
         if quarter is None or status == MeetingStatus.CANCELLED:
             continue
@@ -119,7 +133,9 @@ def _minutes_confirmed(scope: Scope) -> Records:
             answered = correction_at
         else:
             answered = None
-        record = _answered_in_time(scope, project_id, sent_at, answered, CONFIRM_WITHIN_BUSINESS_DAYS)
+        record = _answered_in_time(
+            scope, project_id, sent_at, answered, CONFIRM_WITHIN_BUSINESS_DAYS, ("meeting", pk)
+        )
         if record is not None:
             found[project_id, quarter].append(record)
     return found
@@ -137,6 +153,8 @@ MINUTES_CONFIRMED = Measure(
     ("sending of minutes", "sendings of minutes"),
     compute=_minutes_confirmed,
     describe=_median_hours("to answer"),
+    dated="Sent",
+    explain=_answer_in_words("answered", CONFIRM_WITHIN_BUSINESS_DAYS),
 )
 
 
@@ -165,12 +183,14 @@ def _decision_maker_present(scope: Scope) -> Records:
             starts_at__lt=scope.ends_before,
         )
         .annotate(present=Exists(present))
-        .values_list("project_id", "starts_at", "present")
+        .values_list("pk", "project_id", "starts_at", "present")
     )
-    for project_id, starts_at, was_present in rows:
+    for pk, project_id, starts_at, was_present in rows:
         quarter = scope.bucket(utc_date(starts_at))
         if quarter is not None:
-            found[project_id, quarter].append(Record(was_present))
+            found[project_id, quarter].append(
+                Record(was_present, ref=("meeting", pk), on=utc_date(starts_at))
+            )
     return found
 
 
@@ -183,4 +203,6 @@ DECISION_MAKER_PRESENT = Measure(
     "ran the meeting). Meetings without recorded attendance and cancelled ones are not counted.",
     ("governance meeting", "governance meetings"),
     compute=_decision_maker_present,
+    dated="Held",
+    verdicts=("decision-maker attended", "no decision-maker"),
 )

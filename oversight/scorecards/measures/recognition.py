@@ -24,11 +24,14 @@ def _recognition(scope: Scope) -> Records:
         given_by__organization_id=F("project__sponsor_id"),
         given_at__gte=scope.starts_at,
         given_at__lt=scope.ends_before,
-    ).values_list("project_id", "given_at", "recipient_id")
-    for project_id, given_at, recipient_id in rows:
+    ).values_list("pk", "project_id", "given_at", "recipient_id")
+    for pk, project_id, given_at, recipient_id in rows:
         quarter = scope.bucket(utc_date(given_at))
         if quarter is not None:
-            found[project_id, quarter].append(Record(True, 1.0 if recipient_id is not None else 0.0))
+            named = 1.0 if recipient_id is not None else 0.0
+            found[project_id, quarter].append(
+                Record(True, named, ref=("recognition", pk), on=utc_date(given_at))
+            )
     return found
 
 
@@ -49,4 +52,7 @@ RECOGNITION = Measure(
     compute=_recognition,
     describe=_named,
     kind=COUNT,
+    dated="Given",
+    verdicts=("counted", "counted"),
+    explain=lambda record: "names a person at the CDMO" if record.sample else "thanks the whole team",
 )

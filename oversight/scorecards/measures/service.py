@@ -14,7 +14,7 @@ from issues.models import ServiceIssue
 from issues.models.log import AWAITING_PLAN
 
 from ..quarters import utc_date
-from .base import CDMO, Measure, Record, Records, Scope, records
+from .base import CDMO, Measure, Record, Records, Scope, n_hours, records
 
 NOT_ACKNOWLEDGED = -1.0  # the hours sample of an issue not acknowledged (yet)
 
@@ -29,6 +29,7 @@ def _service_issues(scope: Scope) -> Records:
     rows = ServiceIssue.objects.filter(
         project_id__in=scope.ids, raised_at__gte=scope.starts_at, raised_at__lt=scope.ends_before
     ).values_list(
+        "pk",
         "project_id",
         "raised_at",
         "status",
@@ -41,6 +42,7 @@ def _service_issues(scope: Scope) -> Records:
         "reopened_count",
     )
     for (
+        pk,
         project_id,
         raised_at,
         status,
@@ -58,11 +60,21 @@ def _service_issues(scope: Scope) -> Records:
         acknowledged_late = (acknowledged_at or scope.now) > acknowledge_by
         plan_overdue = status in AWAITING_PLAN and plan_by < scope.now
         sample = (NOT_ACKNOWLEDGED if hours is None else hours, 1.0 if reopened else 0.0)
+        ref, on = ("service_issue", pk), utc_date(raised_at)
         if acknowledged_late or breaches or plan_overdue:
-            found[project_id, quarter].append(Record(False, sample))
+            found[project_id, quarter].append(Record(False, sample, ref=ref, on=on))
         elif acknowledged_at is not None and first_plan is not None:
-            found[project_id, quarter].append(Record(True, sample))
+            found[project_id, quarter].append(Record(True, sample, ref=ref, on=on))
     return found
+
+
+def _issue_in_words(record: Record) -> str:
+    hours, reopened = record.sample
+    if hours == NOT_ACKNOWLEDGED:
+        words = "not acknowledged"
+    else:
+        words = f"acknowledged in {n_hours(hours).replace(' hour', ' business hour')}"
+    return f"{words}; reopened" if reopened else words
 
 
 def _service_details(samples) -> tuple[str, ...]:
@@ -86,4 +98,6 @@ SERVICE_ISSUES = Measure(
     ("service issue", "service issues"),
     compute=_service_issues,
     describe=_service_details,
+    dated="Raised",
+    explain=_issue_in_words,
 )

@@ -18,7 +18,7 @@ from operator import itemgetter
 from projects.models import Milestone, MilestoneStatus
 
 from ..quarters import utc_date
-from .base import CDMO, Measure, Record, Records, Scope, records
+from .base import CDMO, Measure, Record, Records, Scope, n_days, records
 
 NOTICE_DAYS = 14
 
@@ -69,7 +69,7 @@ def _no_surprises(scope: Scope) -> Records:
             "forecast_changes__new_forecast_date",
         )
     )
-    for (_pk, project_id, status, baseline, forecast, actual), moves in groupby(
+    for (pk, project_id, status, baseline, forecast, actual), moves in groupby(
         rows, key=itemgetter(0, 1, 2, 3, 4, 5)
     ):
         quarter = scope.bucket(baseline)
@@ -79,8 +79,15 @@ def _no_surprises(scope: Scope) -> Records:
         announced = _announced_on(baseline, moves)
         notice = max(0, (baseline - announced).days) if announced is not None else 0
         kept = announced is not None and notice >= NOTICE_DAYS
-        found[project_id, quarter].append(Record(kept, (notice, len(moves))))
+        record = Record(kept, (notice, len(moves)), ref=("milestone", pk), on=baseline)
+        found[project_id, quarter].append(record)
     return found
+
+
+def _notice_in_words(record: Record) -> str:
+    notice, moves = record.sample
+    notice_words = "1 day's notice" if notice == 1 else f"{n_days(notice)}' notice"
+    return f"{notice_words}; {moves:g} forecast move{'' if moves == 1 else 's'}"
 
 
 def _notice(samples) -> tuple[str, ...]:
@@ -107,4 +114,7 @@ NO_SURPRISES = Measure(
     ("slipped milestone", "slipped milestones"),
     compute=_no_surprises,
     describe=_notice,
+    dated="Baseline date",
+    verdicts=("announced in time", "a surprise"),
+    explain=_notice_in_words,
 )
