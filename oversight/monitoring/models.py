@@ -106,7 +106,9 @@ class ProjectAttention(models.Model):
     decision_maker_flagged = models.BooleanField(default=False)
     # db_default: the trigger that gives a new project its row names its columns, not this one.
     falling_measures = models.PositiveSmallIntegerField(
-        default=0, db_default=0, help_text="Scorecard measures falling this quarter (oversight/scorecards/trend.py)."
+        default=0,
+        db_default=0,
+        help_text="Scorecard measures falling this quarter (oversight/scorecards/trend.py).",
     )
     score = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(help_text="When the figures last changed.")

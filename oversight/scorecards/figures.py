@@ -15,12 +15,14 @@ from itertools import islice
 
 from django.db import connection, transaction
 
+from oversight.monitoring.attention import refresh_attention
 from portal.core import clock
 from projects.models import Project, ProjectMember, ProposalStatus, TeamRole
 
-from .measures import MEASURES, Tally, compute, scope_of
-from .models import ManagerFigure, ProjectFigure, RelationshipFigure
+from .measures import MEASURES, SHARE, Figure, Tally, compute, scope_of
+from .models import ManagerFigure, ProjectFigure, ProjectTrend, RelationshipFigure
 from .quarters import Quarter, last_quarters, utc_date
+from .trend import FALLING, word
 
 QUARTERS_KEPT = 5  # this quarter and the four before: what the pages show
 CHUNK = 500
@@ -79,7 +81,30 @@ def _refresh_chunk(chunk: list[int], quarters: list[Quarter], now: dt.datetime) 
         unique_fields=["project", "measure", "quarter"],
         update_fields=["n", "kept", "samples", "computed_at"],
     )
+    _store_trends(scope, tallies, now)
     return len(rows)
+
+
+def _store_trends(scope, tallies, now: dt.datetime) -> None:
+    """Which share measures are falling in each project of the chunk (this quarter against the
+    mean of the earlier ones, `trend.word`), stored; then the projects' attention figures, whose
+    score counts them, follow in the same transaction."""
+    this, earlier = scope.quarters[0], scope.quarters[1:]
+    falling: dict[int, list[str]] = {project_id: [] for project_id in scope.projects}
+    for measure in (m for m in MEASURES if m.kind == SHARE):
+        for project_id in scope.projects:
+            percent = Figure(measure, this, tallies[project_id, measure.key, this]).percent
+            before = [Figure(measure, q, tallies[project_id, measure.key, q]).percent for q in earlier]
+            said, _mean = word(percent, [p for p in before if p is not None])
+            if said == FALLING:
+                falling[project_id].append(measure.key)
+    ProjectTrend.objects.bulk_create(
+        [ProjectTrend(project_id=pk, falling=keys, computed_at=now) for pk, keys in falling.items()],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["falling", "computed_at"],
+    )
+    refresh_attention(project_ids=list(scope.projects))
 
 
 def stored_tallies(

@@ -49,7 +49,14 @@ DEFAULTS: dict[str, Targets] = {
     "cadence": Targets(target=95, amber=85, red=70, weight=2),
     "responsiveness": Targets(target=90, amber=80, red=65, weight=2),
     "meeting_discipline": Targets(target=90, amber=75, red=60, weight=1),
-    "decisions_on_time": Targets(target=85, amber=70, red=50, weight=1),
+    "no_surprises": Targets(target=80, amber=65, red=50, weight=2),
+    "service_issues": Targets(target=90, amber=80, red=65, weight=2),
+    "cdmo_actions_on_time": Targets(target=85, amber=70, red=55, weight=1),
+    "decisions_on_time": Targets(target=85, amber=70, red=50, weight=2),
+    "sponsor_actions_on_time": Targets(target=85, amber=70, red=55, weight=1),
+    "updates_acknowledged": Targets(target=80, amber=65, red=50, weight=1),
+    "minutes_confirmed": Targets(target=85, amber=70, red=55, weight=1),
+    "decision_maker_present": Targets(target=90, amber=75, red=60, weight=2),
 }
 FALLBACK = Targets(target=85, amber=70, red=50, weight=1)
 

@@ -79,8 +79,10 @@ def test_a_refresh_costs_the_same_queries_for_one_project_or_three(db):
         refresh_projects([first.pk] + [p.pk for p in more])
     assert len(three.captured_queries) == len(one.captured_queries)
     # A lock, the projects, one read a measure (three for cadence: publications, agreements and
-    # the project's settings over time), one upsert, and the transaction's savepoint and release.
-    assert len(one.captured_queries) == 2 + len(MEASURES) + 2 + 1 + 2
+    # the project's settings over time), one upsert, the transaction's savepoint and release;
+    # then the falling measures stored (one upsert) and the attention figures that count them
+    # (a row lock and one upsert).
+    assert len(one.captured_queries) == 2 + len(MEASURES) + 2 + 1 + 2 + 1 + 2
     assert ProjectFigure.objects.filter(measure=ON_TIME.key, quarter=Q3.start, n=3, kept=2).count() == 3
 
 

@@ -2,6 +2,7 @@
 organization's admin sets them."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -9,10 +10,10 @@ from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects
 from oversight.scorecards.models import OrganizationTarget
-from oversight.scorecards.targets import Targets, default, targets_for
+from oversight.scorecards.targets import Targets, default, measures_set_by, targets_for
 from portal.accounts.models import OrgRole
 from projects.models import TeamRole
-from tests.factories.organizations import CDMOFactory, UserFactory
+from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
 
 from .helpers import UTC, change, done_milestone, member
@@ -86,20 +87,21 @@ def test_both_sides_see_the_same_colours_score_and_trend(client, project, role):
     html = client.get(reverse("scorecards:project_health", args=[project.pk])).content.decode()
     # On-time delivery this quarter 75 %: at the sponsor's amber threshold (75), below its target
     # (80): green, close to target. Q3's 100 %: on target.
-    assert (
-        '<td class="band-cell band-cell-green">\n          <span class="scorecard-value">75 %</span>' in html
-    )
+    on_time = html.index('aria-label="75 %, On-time delivery, Q4 2026: the 4 milestones counted">75 %</a>')
+    assert html.rindex("<td", 0, on_time) == html.rindex('<td class="band-cell band-cell-green">', 0, on_time)
     assert '<span class="band band-green">close to target</span>' in html
     assert "amber below 75 %, red below 50 %, weight ×2" in html
     # Decisions on time 67 %: on the CDMO's target of 60 (the default 85 would make it amber).
-    assert (
-        '<span class="scorecard-value">67 %</span>\n          <span class="band band-green">on target</span>'
-        in html
+    assert re.search(
+        r'Decisions on time, Q4 2026: the 3 requests counted">67 %</a></span>\s*'
+        r'<span class="band band-green">on target</span>',
+        html,
     )
     # The CDMO's score: on-time delivery alone has enough records (75 % against target 80).
     assert (
-        "This quarter: Weighted mean of 1 of 4 measures with enough records: On-time delivery ×2; "
-        "target 80 %. Too few records: Cadence kept, Responsiveness, Meeting discipline." in html
+        "This quarter: Weighted mean of 1 of 7 measures with enough records: On-time delivery ×2; "
+        "target 80 %. Too few records: No surprises, Cadence kept, Responsiveness, Service issues "
+        "answered in time, Meeting discipline, Action items on time." in html
     )
     assert html.count("Overall score") == 2  # one a side
     # Trend: 75 % this quarter against Q3's 100 %: 25 points down, falling.
@@ -134,9 +136,11 @@ def test_an_admin_sees_the_measures_the_organization_sets_with_the_defaults(clie
     assert f'href="{_url()}"' in client.get(reverse("organizations:members")).content.decode()
 
 
-def _typed(**changed):
+def _typed(organization=None, **changed):
+    """Every field of the targets form as it comes (the defaults) for `organization` (a sponsor
+    by default: the CDMO's measures), with `changed` typed over them."""
     data = {}
-    for key in ("on_time", "cadence", "responsiveness", "meeting_discipline"):
+    for key in (m.key for m in measures_set_by(organization or SponsorFactory.build())):
         targets = default(key)
         data |= {
             f"{key}-target": targets.target,
@@ -157,7 +161,8 @@ def test_a_valid_form_saves_the_targets_the_health_tab_then_uses(client, project
     assert response.status_code == 302
     row = OrganizationTarget.objects.get(organization=project.sponsor, measure="on_time")
     assert (row.target, row.amber, row.red, row.weight, row.updated_by) == (80, 75, 65, 0, admin)
-    assert OrganizationTarget.objects.filter(organization=project.sponsor).count() == 4
+    # Every measure the sponsor sets (the CDMO's seven share measures), one row each.
+    assert OrganizationTarget.objects.filter(organization=project.sponsor).count() == 7
     assert targets_for([(project.sponsor_id, project.cdmo_id)])[project.sponsor_id, project.cdmo_id][
         "on_time"
     ] == Targets(80, 75, 65, 0)
@@ -214,9 +219,8 @@ def test_only_admins_reach_the_page_and_only_for_their_own_organization(client, 
     client.force_login(_admin(other))
     html = client.get(_url()).content.decode()
     assert str(other) in html and str(project.sponsor) not in html
-    typed = {"decisions_on_time-target": 60, "decisions_on_time-amber": 50}
-    typed |= {"decisions_on_time-red": 40, "decisions_on_time-weight": 1}
+    typed = _typed(other, **{"decisions_on_time-target": 60, "decisions_on_time-amber": 50})
     assert client.post(_url(), typed).status_code == 302
-    assert list(OrganizationTarget.objects.values_list("organization", "measure")) == [
-        (other.pk, "decisions_on_time")
-    ]
+    saved = OrganizationTarget.objects.values_list("organization", "measure", "target")
+    assert {org for org, _, _ in saved} == {other.pk}
+    assert (other.pk, "decisions_on_time", 60) in saved and len(saved) == 5  # the sponsor's five
