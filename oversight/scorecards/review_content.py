@@ -19,7 +19,7 @@ from issues.models import Recognition, ServiceIssue
 from oversight.monitoring.models import Flag, Severity
 from portal.core import clock
 from portal.organizations.models import Organization
-from projects.models import ChangeRequest, ChangeStatus, Project
+from projects.models import ChangeRequest, ChangeStatus, Project, ProposalStatus
 from projects.models import Severity as IssueSeverity  # critical, major, minor: most severe first
 
 from .measures import MEASURES, SIDES, Figure, Tally
@@ -80,7 +80,8 @@ def scorecard(
 
 def review_content(*, sponsor: Organization, cdmo: Organization, quarter: Quarter) -> dict:
     """The pack's snapshot for the relationship and quarter (see the module's docstring)."""
-    projects = Project.objects.filter(sponsor=sponsor, cdmo=cdmo)
+    # Accepted projects only: a proposal (open or declined) is no project of the relationship.
+    projects = Project.objects.filter(sponsor=sponsor, cdmo=cdmo, proposal_status=ProposalStatus.ACCEPTED)
     starts, ends = quarter.starts_at(), quarter.ends_before()
     sides, computed = scorecard(sponsor=sponsor, cdmo=cdmo, quarter=quarter)
     return {

@@ -22,7 +22,7 @@ from portal.documents.models import Document, DocumentStatus
 from portal.documents.services import request_document
 from portal.organizations.models import Organization
 from portal.signatures.services import signatures_of
-from projects.models import Project
+from projects.models import Project, ProposalStatus
 
 from .models import BusinessReview
 from .quarters import Quarter
@@ -59,7 +59,9 @@ def counterparts(*, user) -> QuerySet[Organization]:
     if not reads_reviews(user):
         return Organization.objects.none()
     mine = user.organization_id
-    with_us = Project.objects.filter(Q(sponsor_id=mine) | Q(cdmo_id=mine))
+    with_us = Project.objects.filter(
+        Q(sponsor_id=mine) | Q(cdmo_id=mine), proposal_status=ProposalStatus.ACCEPTED
+    )
     return (
         Organization.objects.filter(
             Q(pk__in=with_us.values("cdmo_id")) | Q(pk__in=with_us.values("sponsor_id"))

@@ -20,6 +20,7 @@ from meetings.models import AgendaItem, Decision, Invitee
 from portal.core.history import project_events
 from portal.core.history_scope import project_paths, project_scoped_events
 from projects.models import DecisionOption, DecisionRequest, Milestone, MilestoneBaseline
+from tests.clock import today_for
 from tests.factories.projects import ProjectFactory
 from tests.projects.test_audit_export import _csv_rows, _download_csv, _export
 from tests.projects.test_working_agreement import _in_force
@@ -27,12 +28,14 @@ from tests.world import APP_FACTORY_MODULES, populate_everything
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
-# Tracked, but not a project's record: people, organizations, invitations, notification settings.
+# Tracked, but not a project's record: people, organizations, invitations, notification settings,
+# an organization's scorecard targets.
 NOT_PROJECT_RECORDS = {
     "accounts.User",
     "organizations.Organization",
     "organizations.Invitation",
     "notifications.NotificationPreference",
+    "scorecards.OrganizationTarget",
 }
 
 
@@ -151,7 +154,7 @@ def test_the_export_json_and_csv_hold_every_event_the_history_lists(
 ):
     project = world["project"]
     client = login(cdmo_pm)
-    today = timezone.localdate()
+    today = today_for(cdmo_pm)
     listed = set(project_events(project=project, sees_internal=True).values_list("pgh_slug", flat=True))
     _doc, raw = _export(client, project, "json", today, today, django_capture_on_commit_callbacks)
     exported = {e["id"] for e in json.loads(raw)["events"]}

@@ -5,7 +5,6 @@ import datetime as dt
 import subprocess
 
 import pytest
-import time_machine
 from django.db import IntegrityError, ProgrammingError, transaction
 from django.urls import reverse
 
@@ -22,19 +21,14 @@ from projects.models import TeamRole
 from tests.factories.issues import RecognitionFactory, ServiceIssueFactory
 from tests.factories.monitoring import FlagFactory
 from tests.factories.organizations import DEFAULT_PASSWORD, CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import staff_project
+from tests.factories.projects import ProjectFactory, staff_project
 
-from .helpers import UTC, change, done_milestone, member
+from .helpers import NOW, UTC, change, done_milestone, member
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026: the review is of Q3
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q3 = "2026-07-01"
 d, at = dt.date, dt.datetime
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -242,3 +236,28 @@ def test_bad_input_comes_back_with_the_errors(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('class="errorlist') >= 2 and BusinessReview.objects.count() == 0
+
+
+def test_the_relationship_page_offers_the_quarters_review_prefilled(client, world):
+    client.force_login(world["sponsor_exec"])
+    relationship = reverse("scorecards:relationship", args=[world["cdmo"].pk]) + "?quarter=2026-Q3"
+    html = client.get(relationship).content.decode()
+    prefilled = f"{reverse('scorecards:reviews')}?counterpart={world['cdmo'].pk}&amp;quarter=2026-07-01"
+    assert f'href="{prefilled}">Prepare the Q3 2026 business review</a>' in html
+    form = client.get(prefilled.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{world["cdmo"].pk}" selected>Contoso Pharma Services</option>' in form
+    assert '<option value="2026-07-01" selected>' in form
+
+
+def test_a_proposal_is_no_program_of_the_relationship(client, world):
+    """An open proposal between the two is not in the pack, and an organization the sponsor has
+    only proposed to is nobody to review with."""
+    ProjectFactory(sponsor=world["sponsor"], cdmo=world["cdmo"], code="PROP-1", proposal=True)
+    stranger = CDMOFactory(name="Proposed-to Labs")
+    ProjectFactory(sponsor=world["sponsor"], cdmo=stranger, code="PROP-2", proposal=True)
+    review = prepare(client, world["sponsor_exec"], world["cdmo"])
+    assert review.content["projects"] == ["ACM-201"]
+    form = client.get(reverse("scorecards:reviews")).content.decode()
+    assert "Contoso Pharma Services</option>" in form and "Proposed-to Labs" not in form
+    response = client.post(reverse("scorecards:reviews"), {"counterpart": stranger.pk, "quarter": Q3})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
