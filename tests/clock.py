@@ -16,6 +16,7 @@ with Python's timezone.now() shows up here.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 import time_machine
@@ -79,3 +80,10 @@ def clock_instant(request):
 def clock_now(clock_instant):
     """The moment a clock-marked test started at (frozen with tick=False)."""
     return clock_instant or timezone.now()
+
+
+def today_for(user) -> dt.date:
+    """Today in `user`'s time zone: the day the History tab and the audit exports mean by a date
+    (at 23:30 UTC it is already tomorrow in Berlin). For tests whose rows are stamped by the
+    database's clock, which time_machine cannot move."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(user.time_zone or "UTC"))

@@ -31,6 +31,7 @@ from projects.audit_export.build import kind
 from projects.audit_export.collect import collect, utc
 from projects.audit_export.formats import css_string, render_pdf_html
 from projects.models import Milestone, MilestoneKind, ProjectMember
+from tests.clock import today_for
 from tests.factories.issues import IssueEventFactory, ResolutionPlanFactory, ServiceIssueFactory
 from tests.factories.meetings import held_meeting
 from tests.factories.projects import StatusUpdateFactory, staff_project
@@ -136,7 +137,7 @@ def test_every_event_and_signature_is_in_the_json_and_the_csv(
     login, project, cdmo_pm, trail, django_capture_on_commit_callbacks
 ):
     client = login(cdmo_pm)
-    today = timezone.localdate()
+    today = today_for(cdmo_pm)
     _doc, raw = _export(client, project, "json", today, today, django_capture_on_commit_callbacks)
     exported = json.loads(raw)
     assert exported["project"]["code"] == project.code
@@ -200,7 +201,7 @@ def test_the_pdf_shows_the_signatures_and_every_event(
     login, project, cdmo_pm, trail, django_capture_on_commit_callbacks, tmp_path
 ):
     client = login(cdmo_pm)
-    start, end = WEEK_AGO.date(), timezone.localdate()
+    start, end = WEEK_AGO.date(), today_for(cdmo_pm)
     document, pdf = _export(client, project, "pdf", start, end, django_capture_on_commit_callbacks)
     assert pdf.startswith(b"%PDF") and document.filename.endswith(".pdf")
     trail_data = collect(
@@ -228,7 +229,7 @@ def _quiet(*args, **kwargs):
 
 def test_a_long_pdf_lists_every_event_and_change_compactly(project, cdmo_pm, trail, monkeypatch):
     monkeypatch.setattr("projects.audit_export.formats.COMPACT_FROM", 3)
-    start, end = WEEK_AGO.date(), timezone.localdate()
+    start, end = WEEK_AGO.date(), today_for(cdmo_pm)
     trail_data = collect(
         project=project, user=cdmo_pm, sees_internal=True, start=start, end=end, progress=_quiet
     )
@@ -245,7 +246,7 @@ def test_the_sponsors_export_leaves_internal_notes_out(
     login, project, sponsor_lead, trail, django_capture_on_commit_callbacks
 ):
     client = login(sponsor_lead)
-    today = timezone.localdate()
+    today = today_for(sponsor_lead)
     _doc, raw = _export(client, project, "json", today, today, django_capture_on_commit_callbacks)
     assert SECRET not in raw.decode()
     exported = json.loads(raw)

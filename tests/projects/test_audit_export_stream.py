@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pghistory
 import pytest
@@ -20,6 +21,7 @@ from projects.audit_export import collect as collect_module
 from projects.audit_export.collect import collect
 from projects.audit_export.formats import to_csv
 from projects.models import Milestone, MilestoneKind
+from tests.clock import today_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -44,8 +46,8 @@ def _create_and_move(project, moves: int) -> None:
         )
 
 
-def _post(client, project):
-    today = timezone.localdate()
+def _post(client, project, user):
+    today = today_for(user)
     return client.post(
         reverse("projects:audit_export", args=[project.pk]),
         {"start": today.isoformat(), "end": today.isoformat(), "format": "csv"},
@@ -63,20 +65,21 @@ def _events(rows) -> list[dict]:
 
 def test_the_csv_is_streamed_with_the_same_rows_as_the_whole_csv(login, project, cdmo_pm):
     _milestone_moves(project, 12)
-    response = _post(login(cdmo_pm), project)
+    response = _post(login(cdmo_pm), project, cdmo_pm)
     assert response.streaming and not Document.objects.exists()
     streamed = _read(response)
-    today = timezone.localdate()
-    whole = to_csv(
-        collect(
-            project=project,
-            user=cdmo_pm,
-            sees_internal=True,
-            start=today,
-            end=today,
-            progress=lambda *a: None,
+    today = today_for(cdmo_pm)
+    with timezone.override(ZoneInfo(cdmo_pm.time_zone)):  # the days are the requester's, as in the view
+        whole = to_csv(
+            collect(
+                project=project,
+                user=cdmo_pm,
+                sees_internal=True,
+                start=today,
+                end=today,
+                progress=lambda *a: None,
+            )
         )
-    )
     expected = list(csv.DictReader(io.StringIO(whole.decode("utf-8-sig"))))
     assert [r["id"] for r in streamed] == [r["id"] for r in expected]
     assert streamed == expected
@@ -91,16 +94,16 @@ def test_the_streamed_csv_costs_the_same_queries_for_more_events_in_a_batch(
     client = login(cdmo_pm)
     _milestone_moves(project, 3)
     with django_assert_max_num_queries(40) as few:
-        few_rows = _read(_post(client, project))
+        few_rows = _read(_post(client, project, cdmo_pm))
     _milestone_moves(project, 60)
     with django_assert_num_queries(len(few.captured_queries)):
-        many_rows = _read(_post(client, project))
+        many_rows = _read(_post(client, project, cdmo_pm))
     assert len(_events(many_rows)) == len(_events(few_rows)) + 61
 
 
-def _queries(client, project) -> tuple[int, list[dict]]:
+def _queries(client, project, user) -> tuple[int, list[dict]]:
     with CaptureQueriesContext(connection) as queries:
-        rows = _read(_post(client, project))
+        rows = _read(_post(client, project, user))
     return len(queries.captured_queries), rows
 
 
@@ -112,9 +115,9 @@ def test_the_events_are_read_a_batch_at_a_time(login, project, cdmo_pm, monkeypa
     _milestone_moves(
         project, 1, by=cdmo_pm
     )  # with the project's and its member's creation: 4 events, one batch
-    one_batch, rows = _queries(client, project)
+    one_batch, rows = _queries(client, project, cdmo_pm)
     assert len(_events(rows)) == 4
     _milestone_moves(project, 6, by=cdmo_pm)  # 11 events: three batches
-    three_batches, rows = _queries(client, project)
+    three_batches, rows = _queries(client, project, cdmo_pm)
     assert len(_events(rows)) == 11
     assert three_batches == one_batch + 2 * 2
