@@ -5,6 +5,7 @@ import datetime as dt
 import time_machine
 
 from oversight.scorecards.measures import Figure, compute, scope_of
+from oversight.scorecards.quarters import last_quarters
 from projects import services
 from projects.models import CommentKind, DecisionRequest, MilestoneStatus, Project, ProjectMember, TeamRole
 from projects.selectors import access_for
@@ -16,6 +17,10 @@ from tests.factories.projects import (
 )
 
 UTC = dt.UTC
+# The tests' today (`conftest.frozen_now`): a Wednesday in Q4 2026, so the quarters shown run
+# from Q4 2026 back to Q4 2025.
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+QUARTERS = last_quarters(NOW.date())
 
 
 def member(project, role):

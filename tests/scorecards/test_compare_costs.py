@@ -4,7 +4,6 @@ for 2 projects of a relationship or 6."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects, roll_up
@@ -13,9 +12,10 @@ from projects.models import TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, done_milestone, member
+from .helpers import done_milestone, member
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 
 # Session and user (2), the viewer's organization (1), the roll-ups of the quarter with the
 # columns' names (1), the bell's unread count (1).
@@ -24,12 +24,6 @@ COMPARE_QUERIES = 5
 # the viewer has with it (1), the page of projects' figures with their codes and names (1), the
 # relationship's roll-up (1), the bell (1).
 RELATIONSHIP_QUERIES = 7
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def project(sponsor, cdmo, manager=None):

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects, roll_up
@@ -16,18 +15,13 @@ from projects.models import ProposalStatus, TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 
-from .helpers import UTC, done_milestone, member
+from .helpers import done_milestone, member
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 d = dt.date
 COMPARE = reverse("scorecards:compare")
 MANAGERS = reverse("scorecards:compare_managers")
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def milestones(project, baseline: dt.date, *actuals: dt.date):

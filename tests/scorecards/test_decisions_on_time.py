@@ -6,22 +6,15 @@ import pytest
 import time_machine
 
 from oversight.scorecards.measures import DECISIONS_ON_TIME
-from oversight.scorecards.quarters import last_quarters
 from projects.models import ChangeStatus, DecisionRequest, DecisionStatus
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, change, decision, measured, published
+from .helpers import QUARTERS, UTC, change, decision, measured, published
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026; today is 18 Nov
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 d, at = dt.date, dt.datetime
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -28,19 +28,14 @@ from tests.factories.projects import staff_project
 from .helpers import UTC, change, decision, done_milestone, measured, member, published, question
 from .test_recognition import kudos
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026; the window reaches back to Q4 2025
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 ROW = re.compile(
     r'<th scope="row">(?P<what>.*?)</th>\s*<td>(?P<on>.*?)</td>\s*'
     r'<td><span class="verdict verdict-(?:kept|late)">(?P<verdict>.*?)</span></td>\s*<td>(?P<words>.*?)</td>',
     re.DOTALL,
 )
 LINK = re.compile(r'<a href="(?P<url>[^"]*)">(?P<label>.*?)</a>')
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

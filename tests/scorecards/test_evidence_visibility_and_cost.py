@@ -10,7 +10,6 @@ the same (`oversight.scorecards.evidence.READERS`), so a measure added later can
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from oversight.scorecards.evidence import READERS
@@ -21,16 +20,11 @@ from tests.factories.projects import StatusUpdateFactory, UpdateCommentFactory, 
 
 from .helpers import UTC, change, decision, done_milestone, member, published, question
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 DRAFT = "CDMO-DRAFT-SECRET-5511"
 DISCARDED = "CDMO-DISCARDED-SECRET-5512"
 INTERNAL = "CDMO-INTERNAL-SECRET-5513"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

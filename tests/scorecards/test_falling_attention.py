@@ -4,7 +4,6 @@ dashboard's attention score counts them, and the row names them."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from oversight.monitoring.attention import SCORE_WEIGHTS, refresh_attention
@@ -15,16 +14,11 @@ from portal.accounts.models import OrgRole
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, done_milestone
+from .helpers import NOW, done_milestone
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 d = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ WATCHED), and the recheck stores what the measures then say."""
 import datetime as dt
 
 import pytest
-import time_machine
 
 from issues.recognition import Target
 from issues.services.recognition import recognition_give
@@ -20,14 +19,9 @@ from tests.factories.projects import staff_project
 
 from .helpers import UTC, member, published
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4 = Quarter(2026, 4)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def rechecks(project) -> int:

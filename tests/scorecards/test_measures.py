@@ -6,22 +6,16 @@ import pytest
 import time_machine
 
 from oversight.scorecards.measures import CADENCE, ON_TIME, RESPONSIVENESS, update_periods
-from oversight.scorecards.quarters import Quarter, last_quarters
+from oversight.scorecards.quarters import Quarter
 from projects.models import MilestoneStatus, TeamRole
 from tests.factories.projects import MilestoneFactory, StatusUpdateFactory, staff_project
 from tests.projects.test_working_agreement import _in_force
 
-from .helpers import UTC, done_milestone, measured, member, published, question
+from .helpers import QUARTERS, UTC, done_milestone, measured, member, published, question
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -8,24 +8,17 @@ import time_machine
 from meetings import services as meeting_services
 from meetings.models import MeetingStatus
 from oversight.scorecards.measures import MEETING_DISCIPLINE
-from oversight.scorecards.quarters import last_quarters
 from projects.models import TeamRole
 from projects.selectors import access_for
 from tests.factories.meetings import MeetingFactory, held_meeting
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, measured, member
+from .helpers import QUARTERS, UTC, measured, member
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026, a Wednesday
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 at = dt.datetime
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

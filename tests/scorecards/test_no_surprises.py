@@ -7,24 +7,17 @@ import time_machine
 
 from oversight.scorecards.measures import NO_SURPRISES
 from oversight.scorecards.measures.surprises import NOTICE_DAYS
-from oversight.scorecards.quarters import last_quarters
 from projects import services
 from projects.models import MilestoneForecastChange, MilestoneStatus, TeamRole
 from projects.selectors import access_for
 from tests.factories.projects import MilestoneFactory, change_with_options, staff_project
 
-from .helpers import UTC, measured, member, milestone
+from .helpers import QUARTERS, UTC, measured, member, milestone
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 d = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

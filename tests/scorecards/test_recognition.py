@@ -10,23 +10,16 @@ from issues.models import Recognition
 from issues.recognition import Target
 from issues.services.recognition import recognition_give
 from oversight.scorecards.measures import RECOGNITION
-from oversight.scorecards.quarters import last_quarters
 from projects.models import StatusUpdate, TeamRole
 from projects.selectors import access_for
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, measured, member, published
+from .helpers import QUARTERS, UTC, measured, member, published
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 at = dt.datetime
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

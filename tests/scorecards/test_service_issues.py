@@ -3,25 +3,17 @@
 import datetime as dt
 
 import pytest
-import time_machine
 
 from issues.models import IssueStatus
 from oversight.scorecards.measures import SERVICE_ISSUES
-from oversight.scorecards.quarters import last_quarters
 from tests.factories.issues import ServiceIssueFactory
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, measured
+from .helpers import NOW, QUARTERS, UTC, measured
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -9,26 +9,19 @@ import time_machine
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind, MeetingStatus
 from oversight.scorecards.measures import DECISION_MAKER_PRESENT, MINUTES_CONFIRMED, UPDATES_ACKNOWLEDGED
-from oversight.scorecards.quarters import last_quarters
 from projects import services
 from projects.models import TeamRole, UpdateAcknowledgement
 from projects.selectors import access_for
 from tests.factories.meetings import MeetingFactory, held_meeting
 from tests.factories.projects import StatusUpdateFactory, staff_project
 
-from .helpers import UTC, measured, member, published
+from .helpers import QUARTERS, UTC, measured, member, published
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026, a Wednesday
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 at = dt.datetime
 LEAD, DM, PM = TeamRole.SPONSOR_LEAD, TeamRole.DECISION_MAKER, TeamRole.PROJECT_MANAGER
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

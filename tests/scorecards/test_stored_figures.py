@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,23 +11,16 @@ from oversight.scorecards import tasks
 from oversight.scorecards.figures import refresh_projects, roll_up
 from oversight.scorecards.measures import MEASURES, ON_TIME
 from oversight.scorecards.models import ManagerFigure, ProjectFigure, RelationshipFigure
-from oversight.scorecards.quarters import last_quarters
 from projects.models import TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory
 from tests.factories.projects import ProjectMemberFactory, staff_project
 
-from .helpers import UTC, change, done_milestone, measured, member, published, question
+from .helpers import NOW, QUARTERS, UTC, change, done_milestone, measured, member, published, question
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Q4 2026
-QUARTERS = last_quarters(NOW.date())
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 Q4, Q3, Q2, Q1, Q4_2025 = QUARTERS
 d = dt.date
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def busy_project(**kwargs):

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from oversight.scorecards.figures import refresh_projects
@@ -16,15 +15,9 @@ from projects.models import TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
 from tests.factories.projects import staff_project
 
-from .helpers import UTC, change, done_milestone, member
+from .helpers import NOW, UTC, change, done_milestone, member
 
-NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def _set(organization, key, target, amber, red, weight):
