@@ -31,8 +31,6 @@ from oversight.monitoring.models import Flag, ProjectCheck
 from oversight.monitoring.selectors import DashboardFilters, dashboard_rows
 from oversight.monitoring.services import recheck_projects, sweep, sweep_due
 from oversight.monitoring.tasks import run_sweep
-from oversight.scorecards import figures
-from oversight.scorecards.models import RelationshipFigure
 from portal.accounts.models import User
 from portal.core import clock
 from portal.documents.models import Document
@@ -41,7 +39,7 @@ from portal.notifications.models import Notification
 from portal.organizations.models import OrgRole
 from projects.models import Project, ProjectMember, StatusUpdate, TeamRole
 
-from . import databases
+from . import databases, scorecards
 from .timing import Result, body_of, page, timed
 
 FLAG_NOTICE_KINDS = ("flag.raised", "flag.repeat")
@@ -324,38 +322,6 @@ def list_pages(bench: Bench) -> None:
         bench.page(name, user, url)
 
 
-def scorecards(bench: Bench) -> None:
-    """The executives' comparisons (oversight/scorecards/compare.py), read from the stored
-    roll-ups: the CDMO executive's sponsors and project managers side by side, the projects of
-    its biggest relationship, and the biggest sponsor's executive's CDMOs. The roll-ups are
-    rebuilt first if the database has none for this quarter (a database seeded before they
-    existed, or in an earlier quarter), as the hourly worker would have."""
-    if not RelationshipFigure.objects.filter(quarter=figures.window()[0].start).exists():
-        figures.refresh_projects()
-        figures.roll_up()
-    executive = bench.executive
-    sponsor_id = (
-        Project.objects.filter(cdmo_id=executive.organization_id)
-        .values("sponsor_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "sponsor_id")
-        .first()["sponsor_id"]
-    )
-    sponsor_exec = User.objects.filter(organization_id=sponsor_id, org_role=OrgRole.EXECUTIVE).first()
-    for name, user, url in (
-        ("scorecards_sponsors", executive, reverse("scorecards:compare") + "?sort=on_time"),
-        ("scorecards_managers", executive, reverse("scorecards:compare_managers") + "?sort=on_time"),
-        ("scorecards_projects", executive, reverse("scorecards:relationship", args=[sponsor_id])),
-        ("scorecards_cdmos", sponsor_exec, reverse("scorecards:compare") + "?sort=on_time"),
-    ):
-        result = bench.page(name, user, url)
-        body = body_of(bench.client(user).get(url)).decode()
-        if name == "scorecards_projects":
-            result.extra["projects"] = body.count('<a class="scorecard-measure"')
-        else:
-            result.extra["columns"] = body.count('class="compare-column"')
-
-
 def project_page(bench: Bench) -> None:
     bench.page("project_page", bench.executive, bench.project.get_absolute_url())
 
@@ -370,6 +336,9 @@ MEASURES: dict[str, Callable[[Bench], None]] = {
     "feed": calendar_feed,
     "lists": list_pages,
     "project": project_page,
-    "scorecards": scorecards,
+    "scorecards": scorecards.comparisons,
+    "scorecards_project": scorecards.project_pages,
+    "scorecards_refresh": scorecards.nightly_refresh,
+    "scorecards_review": scorecards.business_review,
     "sweep_notices": sweep_with_notices,
 }

@@ -187,6 +187,21 @@ def feed_304_judge(sizes: Sizes, name: str) -> tuple[str, str]:
     return ratio, verdict
 
 
+def refresh_cell(results: dict[str, Result], name: str) -> str:
+    extra = results[name].extra
+    text = plain_cell(results, name)
+    if extra.get("ms_per_project") is not None:
+        text += f", {extra['ms_per_project']:.1f} ms a project, {extra['figures']:,} figures"
+    return text
+
+
+def review_cell(results: dict[str, Result], name: str) -> str:
+    text = plain_cell(results, name)
+    if results[name].extra.get("projects"):
+        text += f", {results[name].extra['projects']} projects"
+    return text
+
+
 def status_cell(results: dict[str, Result], name: str) -> str:
     result = results[name]
     if result.seconds is None:
@@ -290,6 +305,34 @@ ROWS = [
         "≤ 5× trivial",
         compare_cell,
         within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_health",
+        "scorecards: a project's Health tab",
+        "≤ 5× trivial",
+        page_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_evidence",
+        "scorecards: one figure's evidence (computed live)",
+        "≤ 5× trivial",
+        page_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "scorecards_refresh",
+        "scorecards: nightly refresh of every project + roll-ups",
+        "≤ 5 ms a project",
+        refresh_cell,
+        every_size(lambda r: r.extra.get("ms_per_project") is not None and r.extra["ms_per_project"] <= 5),
+    ),
+    Row(
+        "scorecards_review",
+        "scorecards: prepare a business review (biggest relationship)",
+        "≤ 1 s",
+        review_cell,
+        every_size(lambda r: r.seconds <= 1),
     ),
     Row("load_trivial", "gunicorn: trivial page", "—", load_cell),
     Row("load_project", "gunicorn: project page", "≥ 60 % of trivial req/s", load_cell, load_judge),

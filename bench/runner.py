@@ -25,6 +25,9 @@ FILLS = {
     "lists": list(report.LIST_PAGES),
     "project": ["project_page"],
     "scorecards": ["scorecards_sponsors", "scorecards_managers", "scorecards_projects", "scorecards_cdmos"],
+    "scorecards_project": ["scorecards_health", "scorecards_evidence"],
+    "scorecards_refresh": ["scorecards_refresh"],
+    "scorecards_review": ["scorecards_review"],
     "sweep_notices": ["sweep_notices"],
     "load": ["load_trivial", "load_project"],
 }
