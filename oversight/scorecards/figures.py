@@ -63,26 +63,37 @@ def _refresh_chunk(chunk: list[int], quarters: list[Quarter], now: dt.datetime) 
     projects = Project.objects.filter(pk__in=chunk).select_related("sponsor", "cdmo")
     scope = scope_of(projects, quarters, now)
     tallies = compute(scope, MEASURES)
-    rows = [
-        ProjectFigure(
-            project_id=project_id,
-            measure=key,
-            quarter=quarter.start,
-            n=tally.n,
-            kept=tally.kept,
-            samples=list(tally.samples),
-            computed_at=now,
-        )
-        for (project_id, key, quarter), tally in tallies.items()
-    ]
-    ProjectFigure.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["project", "measure", "quarter"],
-        update_fields=["n", "kept", "samples", "computed_at"],
-    )
+    _upsert(tallies, now)
     _store_trends(scope, tallies, now)
-    return len(rows)
+    return len(tallies)
+
+
+def _upsert(tallies: dict, now: dt.datetime) -> None:
+    """Every tally of the chunk in one statement: the columns sent as arrays and unnested, the
+    samples as array literals (ragged, so one text a row). A `bulk_create` of the same rows spent
+    two thirds of the nightly refresh compiling 32,500 rows of SQL."""
+    table = connection.ops.quote_name(ProjectFigure._meta.db_table)
+    columns = ([], [], [], [], [], [])
+    for (project_id, key, quarter), tally in tallies.items():
+        for column, value in zip(
+            columns,
+            (project_id, key, quarter.start, tally.n, tally.kept, _array_literal(tally.samples)),
+            strict=True,
+        ):
+            column.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, measure, quarter, n, kept, samples, computed_at) "
+            "SELECT p, m, q, n, k, s::double precision[], %s "
+            "FROM unnest(%s::int[], %s::text[], %s::date[], %s::int[], %s::int[], %s::text[]) AS t(p, m, q, n, k, s) "
+            "ON CONFLICT (project_id, measure, quarter) DO UPDATE SET n = EXCLUDED.n, kept = EXCLUDED.kept, "
+            "samples = EXCLUDED.samples, computed_at = EXCLUDED.computed_at",
+            [now, *columns],
+        )
+
+
+def _array_literal(samples: tuple[float, ...]) -> str:
+    return "{" + ",".join(repr(float(sample)) for sample in samples) + "}"
 
 
 def _store_trends(scope, tallies, now: dt.datetime) -> None:
