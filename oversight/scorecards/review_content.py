@@ -158,6 +158,11 @@ def _issues(projects, starts: dt.datetime, ends: dt.datetime) -> dict:
     return {**counts, "top": top}
 
 
+def _listed(queryset, rows: list[dict]) -> dict:
+    """The first `LISTED` rows named, and how many there are (counted only when the list is full)."""
+    return {"total": queryset.count() if len(rows) == LISTED else len(rows), "listed": rows}
+
+
 def _changes(projects, starts: dt.datetime, ends: dt.datetime) -> dict:
     approved = ChangeRequest.objects.filter(
         project__in=projects, status=ChangeStatus.APPROVED, decided_at__gte=starts, decided_at__lt=ends
@@ -168,7 +173,7 @@ def _changes(projects, starts: dt.datetime, ends: dt.datetime) -> dict:
             "project__code", "title", "decided_at"
         )[:LISTED]
     ]
-    return {"total": approved.count() if len(rows) == LISTED else len(rows), "listed": rows}
+    return _listed(approved, rows)
 
 
 def _recognition(projects, starts: dt.datetime, ends: dt.datetime) -> dict:
@@ -186,4 +191,4 @@ def _recognition(projects, starts: dt.datetime, ends: dt.datetime) -> dict:
             "project__code", "given_by__full_name", "recipient__full_name", "target_label", "note", "given_at"
         )[:LISTED]
     ]
-    return {"total": given.count() if len(rows) == LISTED else len(rows), "listed": rows}
+    return _listed(given, rows)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
-from portal.accounts.models import ORG_WIDE_ROLES, OrgRole
+from portal.accounts.models import OrgRole, User
 from portal.core import clock
 from portal.core.exceptions import ServiceError
 from portal.documents.models import Document, DocumentStatus
@@ -24,6 +24,7 @@ from portal.organizations.models import Organization
 from portal.signatures.services import signatures_of
 from projects.models import Project, ProposalStatus
 
+from .compare import may_compare
 from .models import BusinessReview
 from .quarters import Quarter
 from .review_content import review_content
@@ -33,7 +34,8 @@ SIGN = "scorecards.review_sign"
 
 
 def reads_reviews(user) -> bool:
-    return bool(user.is_authenticated and user.organization_id and user.org_role in ORG_WIDE_ROLES)
+    """The people who see every program of their organization: the comparisons' rule."""
+    return may_compare(user)
 
 
 def reviews_for(*, user) -> QuerySet[BusinessReview]:
@@ -82,7 +84,7 @@ def side_of(user, review: BusinessReview) -> str | None:
 def prepare_review(*, user, counterpart: Organization, quarter: Quarter) -> BusinessReview:
     """A new edition of the relationship's review for `quarter`, its PDF asked for on commit.
     Refused when an edition is already signed by someone (it stands; there is nothing to redo)."""
-    if not reads_reviews(user) or counterpart not in counterparts(user=user):
+    if not reads_reviews(user) or not counterparts(user=user).filter(pk=counterpart.pk).exists():
         raise Http404("No such relationship.")
     mine = user.organization
     sponsor, cdmo = (mine, counterpart) if mine.is_sponsor else (counterpart, mine)
@@ -137,8 +139,15 @@ def latest_ready_pdf(review: BusinessReview) -> Document | None:
 def sign_off_state(review: BusinessReview) -> dict[str, list]:
     """{side: its signatures}: the sponsor's and the CDMO's executives' sign-off."""
     state: dict[str, list] = {"sponsor": [], "cdmo": []}
-    for shown in signatures_of(review):
-        organization = shown.signature.signer.organization_id
+    shown_signatures = signatures_of(review)
+    # The signers' organizations in one query, not one per signature.
+    organizations = dict(
+        User.objects.filter(pk__in=[shown.signature.signer_id for shown in shown_signatures]).values_list(
+            "pk", "organization_id"
+        )
+    )
+    for shown in shown_signatures:
+        organization = organizations.get(shown.signature.signer_id)
         side = (
             "sponsor"
             if organization == review.sponsor_id
