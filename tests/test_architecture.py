@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PRODUCT = ("portal", "projects", "meetings", "issues", "oversight", "demo")
+PRODUCT = ("portal", "projects", "meetings", "issues", "oversight", "integration", "demo")
 CHECKED_FOR_SIZE = (*PRODUCT, "tests", "bench", "tools")
 MAX_LINES = 400
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
