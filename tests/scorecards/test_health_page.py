@@ -137,7 +137,7 @@ def test_the_page_reads_stored_figures_at_the_same_cost_for_2_records_or_20(
         )
     with django_assert_num_queries(9) as large:
         html = client.get(url).content
-    assert b"n = 2 milestones" not in html and b"n = 2 answered questions" not in html
+    assert b"n = 2 milestones" not in html and b"n = 2 questions" not in html
     assert b"n = 2 meetings" not in html
     assert b"n = 4 requests" not in html
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -142,10 +142,11 @@ def test_responsiveness(project):
         respond_by=at(2026, 8, 3, 9, tzinfo=UTC),
         answered=at(2026, 8, 4, 9, tzinfo=UTC),
     )
-    # Not counted: still open; asked by the CDMO's side.
+    # Still open long past its respond-by time: late, with no answer time to count.
     question(
         update, asked=at(2026, 8, 20, 9, tzinfo=UTC), respond_by=at(2026, 8, 22, 9, tzinfo=UTC), answered=None
     )
+    # Not counted: asked by the CDMO's side.
     question(
         update,
         asked=at(2026, 8, 21, 9, tzinfo=UTC),
@@ -160,10 +161,15 @@ def test_responsiveness(project):
         respond_by=at(2026, 10, 3, 0, 30, tzinfo=UTC),
         answered=at(2026, 10, 1, 2, 30, tzinfo=UTC),
     )
+    # Not counted yet: open, and its respond-by time (tomorrow) has not come.
+    question(
+        update, asked=at(2026, 11, 17, 9, tzinfo=UTC), respond_by=at(2026, 11, 19, 9, tzinfo=UTC), answered=None
+    )
 
     figures = measured(RESPONSIVENESS, project, QUARTERS)
     q3 = figures[Q3]
-    assert (q3.n, q3.display, q3.n_label) == (3, "67 %", "n = 3 answered questions")
+    assert (q3.n, q3.display, q3.n_label) == (4, "50 %", "n = 4 questions")
+    # The open question has no answer time: the median is of the three answered (4, 24, 72 hours).
     assert q3.details == ("median answer 24.0 hours",)
     assert (figures[Q4].n, figures[Q4].display) == (1, "too few to measure")
     assert figures[Q2].n == 0

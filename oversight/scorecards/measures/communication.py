@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from meetings.models import Meeting
 from meetings.models.meetings import HELD_STATUSES
@@ -18,42 +18,55 @@ from .base import CDMO, Measure, Record, Records, Scope, n_hours, records
 
 
 def _responsiveness(scope: Scope) -> Records:
-    """Questions by the sponsor's people (not internal notes), answered, by the quarter asked."""
+    """Questions by the sponsor's people (not internal notes), by the UTC quarter asked: each
+    answered one, kept if answered by its respond-by time, with the hours it took; each still open
+    past its respond-by time, late (no sample). One still open within its time: not counted yet."""
     found = records()
     rows = UpdateComment.objects.filter(
+        Q(answered_at__isnull=False) | Q(respond_by__lt=scope.now),
         update__project_id__in=scope.ids,
         kind=CommentKind.QUESTION,
         is_internal=False,
         author__organization_id=F("update__project__sponsor_id"),
-        answered_at__isnull=False,
         created_at__gte=scope.starts_at,
         created_at__lt=scope.ends_before,
     ).values_list("pk", "update__project_id", "created_at", "answered_at", "respond_by")
     for pk, project_id, asked, answered, respond_by in rows:
         quarter = scope.bucket(utc_date(asked))
-        if quarter is not None:
+        if quarter is None:
+            continue
+        ref, on = ("question", pk), utc_date(asked)
+        if answered is None:
+            found[project_id, quarter].append(Record(False, ref=ref, on=on))
+        else:
             hours = (answered - asked).total_seconds() / 3600
-            record = Record(answered <= respond_by, hours, ref=("question", pk), on=utc_date(asked))
-            found[project_id, quarter].append(record)
+            found[project_id, quarter].append(Record(answered <= respond_by, hours, ref=ref, on=on))
     return found
 
 
 def _median_hours(hours) -> tuple[str, ...]:
-    return (f"median answer {statistics.median(hours):.1f} hours",)
+    return (f"median answer {statistics.median(hours):.1f} hours",) if hours else ()
+
+
+def _answered(record: Record) -> str:
+    if record.sample is None:
+        return "not answered, past its respond-by time"
+    return f"answered in {n_hours(record.sample)}"
 
 
 RESPONSIVENESS = Measure(
     "responsiveness",
     "Responsiveness",
     CDMO,
-    "Of the sponsor's questions on status updates asked in the quarter and answered, the share "
-    "answered by their respond-by time, and the median time to answer in hours; questions still "
-    "open are not counted.",
-    ("answered question", "answered questions"),
+    "Of the sponsor's questions on status updates asked in the quarter, the share answered by "
+    "their respond-by time (the time agreed for answers when they were asked), and the median "
+    "time to answer in hours. A question still open past its respond-by time counts as late; one "
+    "still open within it is not counted yet.",
+    ("question", "questions"),
     compute=_responsiveness,
     describe=_median_hours,
     dated="Asked",
-    explain=lambda record: f"answered in {n_hours(record.sample)}",
+    explain=_answered,
 )
 
 
