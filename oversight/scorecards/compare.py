@@ -9,33 +9,34 @@ Tenancy is in the filter of each read, never in what a template leaves out: a sp
 reads the `RelationshipFigure` rows whose sponsor is the viewer's organization (so a CDMO the
 sponsor shares with others shows only this sponsor's projects with it), a CDMO's page the rows
 whose CDMO it is; the project managers' comparison (`ManagerFigure`) is the CDMO's own and
-answers a sponsor 404. The drill-down lists projects through `projects_visible_to`.
+answers a sponsor 404. The drill-downs behind the columns are in `drill`.
 
-Each page is a fixed number of queries, whatever the number of columns or projects: a comparison
-reads the roll-ups of the chosen quarter with the columns' names in one; the drill-down asks for
-the counterparty with the number of shared projects, then reads one page of projects' figures and
-the relationship's roll-up (three).
+Colours: a relationship's column is judged against the targets that apply to that sponsor and
+CDMO (`targets.targets_for`, as on each of its projects' Health tabs, organization targets);
+a project manager's against the defaults (`managers`).
+
+Each page is a fixed number of queries, whatever the number of columns: a comparison reads the
+roll-ups of the chosen quarter with the columns' names in one, and the columns' targets in one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.utils.safestring import SafeString
 
-from portal.core.fragments import html, plural
-from portal.organizations.models import Organization, OrganizationKind
-from projects.models import ProposalStatus
-from projects.selectors import projects_visible_to
+from portal.core.fragments import plural
+from portal.organizations.models import OrganizationKind
 
 from .cells import figure_cell
 from .measures import BY_KEY, COUNT, MEASURES, SIDES, Figure, Measure, Tally
-from .models import ManagerFigure, ProjectFigure, RelationshipFigure
+from .models import ManagerFigure, RelationshipFigure
 from .quarters import Quarter
+from .targets import Targets, default, share_measures, targets_for
 
 SPONSORS, CDMOS, MANAGERS = "sponsors", "cdmos", "managers"
 
@@ -83,17 +84,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Cell:
-    """One figure of one column (the column says over how many projects)."""
+    """One figure of one column (the column says over how many projects), judged against the
+    targets that apply to the column (None: a count, which has none)."""
 
     figure: Figure
     column: Column
     sorted_by: bool = False
+    targets: Targets | None = None
 
     @property
     def td(self) -> SafeString:
         projects = self.column.projects
         return figure_cell(
             self.figure,
+            targets=self.targets,
             suffix=f"/ {projects} project{plural(projects)}",
             meter=True,
             sorted_by=self.sorted_by,
@@ -133,9 +137,19 @@ def _rank(figure: Figure) -> tuple:
     return (0, -figure.share)
 
 
-def _comparison(kind: str, quarter: Quarter, rows, sort_key: str | None) -> Comparison:
+TargetsOf = Callable[[list[int]], dict[int, dict[str, Targets]]]
+
+
+def _default_targets(keys: list[int]) -> dict[int, dict[str, Targets]]:
+    """Every column judged against the defaults (the project managers': see `managers`)."""
+    defaults = {measure.key: default(measure.key) for measure in share_measures()}
+    return dict.fromkeys(keys, defaults)
+
+
+def _comparison(kind: str, quarter: Quarter, rows, sort_key: str | None, targets_of: TargetsOf) -> Comparison:
     """Build the table from (column id, column name, measure, n, kept, samples, projects,
-    computed_at) rows of one quarter's roll-ups."""
+    computed_at) rows of one quarter's roll-ups; `targets_of` gives each column's targets by
+    measure key, for the columns' keys."""
     names, counts, tallies, latest = {}, defaultdict(int), {}, None
     for column_id, name, measure, n, kept, samples, projects, computed_at in rows:
         names[column_id] = name
@@ -149,8 +163,16 @@ def _comparison(kind: str, quarter: Quarter, rows, sort_key: str | None) -> Comp
     def figure(measure: Measure, column: Column) -> Figure:
         return Figure(measure, quarter, tallies.get((column.key, measure.key), Tally()))
 
+    targets = targets_of([column.key for column in columns]) if columns else {}
+
     def row(measure: Measure) -> Row:
-        return Row(measure, [Cell(figure(measure, column), column, measure == sort) for column in columns])
+        return Row(
+            measure,
+            [
+                Cell(figure(measure, column), column, measure == sort, targets[column.key].get(measure.key))
+                for column in columns
+            ],
+        )
 
     sort = BY_KEY.get(sort_key or "")
     if sort is not None:
@@ -175,127 +197,24 @@ def counterparties(*, user, quarter: Quarter, sort: str | None = None) -> Compar
     rows = RelationshipFigure.objects.filter(**{mine: organization_id}, quarter=quarter.start).values_list(
         f"{other}_id", f"{other}__name", "measure", "n", "kept", "samples", "projects", "computed_at"
     )
-    return _comparison(kind, quarter, rows, sort)
+
+    def pair_targets(keys: list[int]) -> dict[int, dict[str, Targets]]:
+        pairs = {key: (organization_id, key) if kind == CDMOS else (key, organization_id) for key in keys}
+        resolved = targets_for(pairs.values())
+        return {key: resolved[pair] for key, pair in pairs.items()}
+
+    return _comparison(kind, quarter, rows, sort, pair_targets)
 
 
 def managers(*, user, quarter: Quarter, sort: str | None = None) -> Comparison:
     """A CDMO's project managers side by side over `quarter`, each column the roll-up of the
-    projects they manage. Internal to the CDMO: a sponsor (or anyone not its executive) gets 404."""
+    projects they manage. Internal to the CDMO: a sponsor (or anyone not its executive) gets 404.
+    Colours are against the default targets: a manager's programs span sponsors, each with targets
+    of its own, so no one sponsor's would be fair to the others'."""
     require_executive(user)
     if user.organization.kind != OrganizationKind.CDMO:
         raise Http404("Project managers are compared by their own CDMO only.")
     rows = ManagerFigure.objects.filter(cdmo_id=user.organization_id, quarter=quarter.start).values_list(
         "manager_id", "manager__full_name", "measure", "n", "kept", "samples", "projects", "computed_at"
     )
-    return _comparison(MANAGERS, quarter, rows, sort)
-
-
-# The drill-down ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectRow:
-    id: int
-    code: str
-    name: str
-    figures: list[Figure]  # one per measure, grouped by side (`_in_side_order`)
-
-    @property
-    def tds(self) -> SafeString:
-        return html(figure_cell(figure) for figure in self.figures)
-
-
-@dataclass(frozen=True)
-class Relationship:
-    counterparty: Organization
-    quarter: Quarter
-    projects: list[ProjectRow]  # one page of them
-    together: list[Figure]  # every project of the relationship added up (its roll-up), per measure
-    together_projects: int
-    groups: list[tuple[str, list[Measure]]]  # (heading, measures), MEASURES order
-
-    @property
-    def together_tds(self) -> SafeString:
-        return html(figure_cell(figure) for figure in self.together)
-
-
-def _relationship_projects(user):
-    """The projects the viewer may see that both sides accepted: what the roll-ups add up (a
-    proposal, open or declined, is no project of the relationship yet)."""
-    return projects_visible_to(user=user).filter(proposal_status=ProposalStatus.ACCEPTED)
-
-
-def _theirs(user) -> str:
-    return "cdmo_id" if user.organization.kind == OrganizationKind.SPONSOR else "sponsor_id"
-
-
-def counterparty_of(*, user, organization_id: int) -> tuple[Organization, int]:
-    """The organization across the table from the viewer's and how many projects with it the
-    viewer may see, if any; Http404 otherwise (another sponsor, an unknown id, an organization of
-    the viewer's own kind, one it has only proposals with). One query."""
-    require_executive(user)
-    theirs = _theirs(user)
-    shared = (
-        _relationship_projects(user)
-        .filter(**{theirs: OuterRef("pk")})
-        .order_by()
-        .values(theirs)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    counterparty = (
-        Organization.objects.filter(pk=organization_id)
-        .annotate(shared=Subquery(shared))
-        .filter(shared__gt=0)
-        .first()
-    )
-    if counterparty is None:
-        raise Http404("No relationship with this organization.")
-    return counterparty, counterparty.shared
-
-
-def relationship(
-    *, user, counterparty: Organization, quarter: Quarter, start: int, stop: int
-) -> Relationship:
-    """Projects `start` to `stop` (by code) between the viewer's organization and `counterparty`
-    that the viewer may see, with each one's stored figures over `quarter` (one query for the
-    page), and the relationship's roll-up (one query). A project whose figures were never stored
-    yet (new, untouched since) shows no row."""
-    theirs = _theirs(user)
-    page = _relationship_projects(user).filter(**{theirs: counterparty.pk}).order_by("code", "pk")
-    found: dict[int, tuple[str, str]] = {}
-    tallies: dict[tuple[int, str], Tally] = {}
-    for project_id, code, name, measure, n, kept, samples in (
-        ProjectFigure.objects.filter(project__in=page.values("pk")[start:stop], quarter=quarter.start)
-        .order_by("project__code", "project_id")
-        .values_list("project_id", "project__code", "project__name", "measure", "n", "kept", "samples")
-    ):
-        found[project_id] = (code, name)
-        tallies[project_id, measure] = Tally(n, kept, tuple(samples))
-    measures = _in_side_order()
-    rows = [
-        ProjectRow(
-            project_id,
-            code,
-            name,
-            [Figure(m, quarter, tallies.get((project_id, m.key), Tally())) for m in measures],
-        )
-        for project_id, (code, name) in found.items()
-    ]
-    pair = {"sponsor_id": user.organization_id, "cdmo_id": counterparty.pk}
-    if theirs == "sponsor_id":
-        pair = {"sponsor_id": counterparty.pk, "cdmo_id": user.organization_id}
-    rolled, projects = {}, 0
-    for measure, n, kept, samples, count in RelationshipFigure.objects.filter(
-        **pair, quarter=quarter.start
-    ).values_list("measure", "n", "kept", "samples", "projects"):
-        rolled[measure] = Tally(n, kept, tuple(samples))
-        projects = max(projects, count)
-    together = [Figure(m, quarter, rolled.get(m.key, Tally())) for m in measures]
-    groups = [(heading, [m for m in MEASURES if m.side == side]) for side, heading in SIDES]
-    return Relationship(counterparty, quarter, rows, together, projects, [g for g in groups if g[1]])
-
-
-def _in_side_order() -> list[Measure]:
-    """The measures as the drill-down's columns show them: grouped by side, as `SIDES` orders."""
-    return [m for side, _ in SIDES for m in MEASURES if m.side == side]
+    return _comparison(MANAGERS, quarter, rows, sort, _default_targets)

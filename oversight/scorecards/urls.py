@@ -18,6 +18,11 @@ urlpatterns = [
         views_compare.relationship_view,
         name="relationship",
     ),
+    path(
+        "scorecards/project-managers/<int:user_id>/",
+        views_compare.manager_view,
+        name="manager",
+    ),
     path("business-reviews/", review_views.reviews_view, name="reviews"),
     path("business-reviews/<int:businessreview_id>/", review_views.review_view, name="review"),
     path("business-reviews/<int:businessreview_id>/pdf/", review_views.review_pdf_view, name="review_pdf"),

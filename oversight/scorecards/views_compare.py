@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from portal.core.views_helpers import paginate
 
-from . import compare, figures
+from . import compare, drill, figures
 from .measures import BY_KEY
 
 
@@ -45,7 +45,6 @@ def _page(request, comparison: compare.Comparison, window, understood: bool) -> 
         "quarter_unknown": not understood,
         "sort_unknown": bool(request.GET.get("sort")) and comparison.sort is None,
         "is_cdmo": comparison.kind != compare.CDMOS,
-        "links_columns": comparison.kind != compare.MANAGERS,
     }
 
 
@@ -68,22 +67,14 @@ def compare_managers_view(request):
 PROJECTS_PER_PAGE = 50
 
 
-@login_required
-def relationship_view(request, organization_id: int):
-    compare.require_executive(request.user)
+def _drill_page(request, count: int, read) -> dict:
+    """The context of a drill-down page: one page of `count` projects, read by `read(quarter,
+    start, stop)`, with the quarter chooser."""
     quarter, understood, window = _quarter(request)
-    counterparty, count = compare.counterparty_of(user=request.user, organization_id=organization_id)
     page = paginate(request, range(count), per_page=PROJECTS_PER_PAGE)
-    found = compare.relationship(
-        user=request.user,
-        counterparty=counterparty,
-        quarter=quarter,
-        start=page.object_list.start,
-        stop=page.object_list.stop,
-    )
     quarter_value = compare.quarter_param(quarter)
-    context = {
-        "relationship": found,
+    return {
+        "drill": read(quarter, page.object_list.start, page.object_list.stop),
         "page": page,
         "querystring": _query(quarter=quarter_value),
         "quarter_query": _query(quarter=quarter_value),
@@ -93,4 +84,26 @@ def relationship_view(request, organization_id: int):
         ],
         "quarter_unknown": not understood,
     }
-    return render(request, "scorecards/relationship.html", context)
+
+
+@login_required
+def relationship_view(request, organization_id: int):
+    counterparty, count = drill.counterparty_of(user=request.user, organization_id=organization_id)
+
+    def read(quarter, start, stop):
+        return drill.relationship(
+            user=request.user, counterparty=counterparty, quarter=quarter, start=start, stop=stop
+        )
+
+    return render(request, "scorecards/drill.html", _drill_page(request, count, read))
+
+
+@login_required
+def manager_view(request, user_id: int):
+    manager, count = drill.manager_of(user=request.user, manager_id=user_id)
+
+    def read(quarter, start, stop):
+        return drill.managed(user=request.user, manager=manager, quarter=quarter, start=start, stop=stop)
+
+    context = _drill_page(request, count, read) | {"manager": manager}
+    return render(request, "scorecards/drill.html", context)

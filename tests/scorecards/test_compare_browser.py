@@ -179,3 +179,13 @@ def test_a_cdmo_executive_compares_its_sponsors_and_its_project_managers(browser
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert _axe(page) == []
     _shot(page, "compare-managers-390.png")
+    page.set_viewport_size(SCREEN)
+    manager = member(portfolio["first"], TeamRole.PROJECT_MANAGER)
+    page.get_by_role("link", name=manager.full_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Programs {manager.full_name} manages")
+    assert "ACM-101" in page.locator("a.scorecard-measure").all_inner_texts()
+    assert _axe(page) == []
+    _shot(page, "manager-1440.png")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _axe(page) == []

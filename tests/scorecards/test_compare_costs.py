@@ -10,7 +10,7 @@ from oversight.scorecards.figures import refresh_projects, roll_up
 from portal.accounts.models import OrgRole
 from projects.models import TeamRole
 from tests.factories.organizations import CDMOFactory, SponsorFactory, UserFactory
-from tests.factories.projects import staff_project
+from tests.factories.projects import ProjectMemberFactory, staff_project
 
 from .helpers import done_milestone, member
 
@@ -18,12 +18,15 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 # Session and user (2), the viewer's organization (1), the roll-ups of the quarter with the
-# columns' names (1), the bell's unread count (1).
-COMPARE_QUERIES = 5
+# columns' names (1), the columns' targets (1), the bell's unread count (1). The project managers'
+# are judged against the defaults, which cost no query.
+COMPARE_QUERIES = 6
+MANAGERS_QUERIES = 5
 # Session and user (2), the viewer's organization (1), the counterparty with how many projects
 # the viewer has with it (1), the page of projects' figures with their codes and names (1), the
-# relationship's roll-up (1), the bell (1).
-RELATIONSHIP_QUERIES = 7
+# relationship's roll-up (1), its targets (1), the bell (1). A manager's page: no targets query.
+RELATIONSHIP_QUERIES = 8
+MANAGER_QUERIES = 7
 
 
 def project(sponsor, cdmo, manager=None):
@@ -50,16 +53,16 @@ def test_the_comparisons_cost_the_same_for_2_columns_or_6(db, client, django_ass
     sponsor_exec = UserFactory(organization=sponsor, org_role=OrgRole.EXECUTIVE)
     cdmo_exec = UserFactory(organization=cdmo, org_role=OrgRole.EXECUTIVE)
     pages = [
-        (sponsor_exec, reverse("scorecards:compare")),
-        (cdmo_exec, reverse("scorecards:compare")),
-        (cdmo_exec, reverse("scorecards:compare_managers")),
+        (sponsor_exec, reverse("scorecards:compare"), COMPARE_QUERIES),
+        (cdmo_exec, reverse("scorecards:compare"), COMPARE_QUERIES),
+        (cdmo_exec, reverse("scorecards:compare_managers"), MANAGERS_QUERIES),
     ]
 
     def measure(expected_columns):
-        for user, url in pages:
+        for user, url, queries in pages:
             client.force_login(user)
             warm(client, url)
-            with django_assert_num_queries(COMPARE_QUERIES):
+            with django_assert_num_queries(queries):
                 html = client.get(url, {"sort": "on_time"}).content.decode()
             assert html.count('class="compare-column"') == expected_columns, url
 
@@ -95,3 +98,28 @@ def test_the_drill_down_costs_the_same_for_2_projects_or_6(db, client, django_as
     client.force_login(lead)
     warm(client, url)
     assert client.get(url).status_code == 404
+
+
+def test_a_project_managers_page_costs_the_same_for_2_projects_or_6(db, client, django_assert_num_queries):
+    cdmo = CDMOFactory()
+    first = project(SponsorFactory(), cdmo)
+    manager = member(first, TeamRole.PROJECT_MANAGER)
+
+    def managed_by_them():
+        made = project(SponsorFactory(), cdmo)
+        ProjectMemberFactory(project=made, role=TeamRole.PROJECT_MANAGER, user=manager)
+
+    managed_by_them()
+    refreshed()
+    url = reverse("scorecards:manager", args=[manager.pk])
+    client.force_login(UserFactory(organization=cdmo, org_role=OrgRole.EXECUTIVE))
+    warm(client, url)
+    with django_assert_num_queries(MANAGER_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<a class="scorecard-measure"') == 2
+    for _ in range(4):
+        managed_by_them()
+    refreshed()
+    with django_assert_num_queries(MANAGER_QUERIES):
+        html = client.get(url).content.decode()
+    assert html.count('<a class="scorecard-measure"') == 6 and "All 6 programs together" in html

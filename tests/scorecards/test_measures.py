@@ -163,7 +163,10 @@ def test_responsiveness(project):
     )
     # Not counted yet: open, and its respond-by time (tomorrow) has not come.
     question(
-        update, asked=at(2026, 11, 17, 9, tzinfo=UTC), respond_by=at(2026, 11, 19, 9, tzinfo=UTC), answered=None
+        update,
+        asked=at(2026, 11, 17, 9, tzinfo=UTC),
+        respond_by=at(2026, 11, 19, 9, tzinfo=UTC),
+        answered=None,
     )
 
     figures = measured(RESPONSIVENESS, project, QUARTERS)
