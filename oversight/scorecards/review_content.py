@@ -12,6 +12,7 @@ read every word.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
@@ -25,6 +26,7 @@ from projects.models import Severity as IssueSeverity  # critical, major, minor:
 from .measures import MEASURES, SIDES, Figure, Tally
 from .models import RelationshipFigure
 from .quarters import Quarter
+from .targets import targets_for
 
 TRENDS = 5  # the quarter reviewed and the four before it
 TOP = 10  # flags and service issues listed by name
@@ -40,10 +42,14 @@ def scorecard(
     *, sponsor: Organization, cdmo: Organization, quarter: Quarter
 ) -> tuple[list[dict], str | None]:
     """Each side's measures over the quarter and the four before it (the quarter first), from the
-    relationship's roll-up; and when that roll-up was computed."""
+    relationship's roll-up, each share measure with the targets that applied to the relationship
+    when the pack was prepared (kept with it: a later change of targets does not recolour a signed
+    pack); and when that roll-up was computed."""
     quarters = [quarter]
     while len(quarters) < TRENDS:
         quarters.append(quarters[-1].previous())
+    pair = (sponsor.pk, cdmo.pk)
+    targets = targets_for([pair])[pair]
     tallies, computed = {}, None
     for measure, start, n, kept, samples, computed_at in RelationshipFigure.objects.filter(
         sponsor=sponsor, cdmo=cdmo, quarter__in=[q.start for q in quarters]
@@ -60,10 +66,12 @@ def scorecard(
                     "key": measure.key,
                     "name": measure.name,
                     "definition": measure.definition,
+                    "targets": asdict(targets[measure.key]) if measure.key in targets else None,
                     "quarters": [
                         {
                             "label": f.quarter.label,
                             "display": f.display,
+                            "percent": f.percent,
                             "n_label": f.n_label,
                             "share": f.share if not f.too_few else None,
                             "too_few": f.too_few,

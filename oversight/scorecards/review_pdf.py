@@ -13,6 +13,7 @@ from portal.core.task_base import PermanentTaskError
 from portal.documents.registry import Built
 
 from .models import BusinessReview
+from .review_scorecard import shown_scorecard
 from .reviews import get_review_for_user, sign_off_state
 
 
@@ -43,6 +44,7 @@ def build_review_pdf(document, progress) -> Built:
     context = {
         "review": review,
         "pack": review.content,
+        "scorecard": shown_scorecard(review.content),
         "sign_off": sign_off_state(review),
         "generated_at": clock.now(),
         "user": user,

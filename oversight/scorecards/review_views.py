@@ -20,6 +20,7 @@ from portal.signatures.forms import SigningForm
 from . import reviews
 from .figures import window
 from .quarters import Quarter
+from .review_scorecard import shown_scorecard
 
 
 class PrepareReviewForm(PortalForm):
@@ -93,6 +94,7 @@ def review_view(request, businessreview_id: int):
     context = {
         "review": review,
         "pack": review.content,
+        "scorecard": shown_scorecard(review.content),
         "sign_off": state,
         "form": form,
         "pdf": reviews.latest_pdf(review),

@@ -70,27 +70,33 @@ def word(now: int | None, earlier: Sequence[int]) -> tuple[str | None, Fraction 
 
 def trend(figures: Sequence[Figure], targets: Targets) -> Trend:
     """The trend of one measure's `figures` (this quarter first, as the Health tab holds them)."""
-    oldest_first = list(reversed(figures))
-    percents = [figure.percent for figure in oldest_first]
+    oldest_first = [(figure.quarter.label, figure.percent) for figure in reversed(figures)]
+    return trend_of(figures[0].measure.name, oldest_first, targets)
+
+
+def trend_of(name: str, oldest_first: Sequence[tuple[str, int | None]], targets: Targets) -> Trend:
+    """The trend of the measure `name` over (quarter label, whole percentage or None for too few)
+    pairs, oldest first: what a stored business review pack keeps of its figures."""
+    percents = [percent for _, percent in oldest_first]
     count = len(oldest_first)
     points, segments, run = [], [], []
-    for index, (figure, percent) in enumerate(zip(oldest_first, percents, strict=True)):
+    for index, (label, percent) in enumerate(oldest_first):
         if percent is None:
             if len(run) > 1:
                 segments.append(" ".join(run))
             run = []
             continue
-        point = Point(figure.quarter.label, percent, _x(index, count), _y(percent), judge(percent, targets))
+        point = Point(label, percent, _x(index, count), _y(percent), judge(percent, targets))
         points.append(point)
         run.append(f"{point.x},{point.y}")
     if len(run) > 1:
         segments.append(" ".join(run))
     said, mean = word(percents[-1], [p for p in percents[:-1] if p is not None])
     quarters = ", ".join(
-        f"{figure.quarter.label} {'too few records' if percent is None else f'{percent} %'}"
-        for figure, percent in zip(oldest_first, percents, strict=True)
+        f"{label} {'too few records' if percent is None else f'{percent} %'}"
+        for label, percent in oldest_first
     )
-    text = f"{figures[0].measure.name} by quarter, oldest first: {quarters}; target {targets.target} %."
+    text = f"{name} by quarter, oldest first: {quarters}; target {targets.target} %."
     if said is None:
         text += " No trend: too few records to compare."
     else:

@@ -2,7 +2,9 @@
 kept as prepared, built as a PDF by a worker, signed off by one executive of each side."""
 
 import datetime as dt
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, ProgrammingError, transaction
@@ -11,6 +13,7 @@ from django.urls import reverse
 from oversight.scorecards import figures
 from oversight.scorecards.models import BusinessReview
 from oversight.scorecards.reviews import PDF_KIND, SIGN
+from oversight.scorecards.targets import Targets, save_organization_targets
 from portal.accounts.models import OrgRole
 from portal.core.models import OutboxTask
 from portal.documents import services as documents
@@ -24,6 +27,8 @@ from tests.factories.organizations import DEFAULT_PASSWORD, CDMOFactory, Sponsor
 from tests.factories.projects import ProjectFactory, staff_project
 
 from .helpers import NOW, UTC, change, done_milestone, member
+
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/g2-shots"))
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -115,6 +120,7 @@ def test_an_executive_prepares_the_quarter_and_its_pdf_is_asked_for_with_it(clie
     assert on_time["quarters"][0] | {"definition": None} == {
         "label": "Q3 2026",
         "display": "67 %",
+        "percent": 67,
         "n_label": "n = 3 milestones",
         "share": pytest.approx(2 / 3),
         "too_few": False,
@@ -261,3 +267,39 @@ def test_a_proposal_is_no_program_of_the_relationship(client, world):
     assert "Contoso Pharma Services</option>" in form and "Proposed-to Labs" not in form
     response = client.post(reverse("scorecards:reviews"), {"counterpart": stranger.pk, "quarter": Q3})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_the_pack_keeps_its_targets_and_shows_colours_and_trend_lines(client, world, tmp_path):
+    review = prepare(client, world["sponsor_exec"], world["cdmo"])
+    on_time = next(m for m in review.content["scorecard"][0]["measures"] if m["key"] == "on_time")
+    # The defaults applied when it was prepared (Acme set none): 67 % is below the target of 90.
+    assert on_time["targets"] == {"target": 90, "amber": 80, "red": 65, "weight": 3}
+    recognition = next(
+        m for s in review.content["scorecard"] for m in s["measures"] if m["key"] == "recognition"
+    )
+    assert recognition["targets"] is None  # a count has no target
+    # Acme raises its expectations afterwards: the stored pack does not change colour.
+    save_organization_targets(
+        actor=world["sponsor_exec"],
+        organization=world["sponsor"],
+        values={"on_time": Targets(target=60, amber=50, red=40, weight=3)},
+        now=NOW,
+    )
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "Target 90 %" in html and "below target" in html and "band-cell-amber" in html
+    assert '<svg class="spark"' in html
+    assert "On-time delivery by quarter, oldest first: Q3 2025 too few records" in html
+    assert "Q3 2026 67 %; target 90 %. No trend: too few records to compare." in html
+    document = Document.objects.get(kind=PDF_KIND)
+    assert documents.build_document(document_id=document.pk) == "ready"
+    response = client.get(reverse("scorecards:review_pdf", args=[review.pk]))
+    path = tmp_path / "review.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(tmp_path / "page")], check=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for png in sorted(tmp_path.glob("page*.png")):
+        (SHOTS / f"review-{png.name}").write_bytes(png.read_bytes())
+    assert "Target 90 %" in text and "below target" in text and "TREND" in text
