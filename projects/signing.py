@@ -60,8 +60,11 @@ def decision_signed_content(decision: DecisionRequest) -> dict:
 
 
 def agreement_terms_content(agreement: WorkingAgreement) -> dict:
-    """The terms of a working agreement version (people by id, with their name when drafted)."""
-    return {
+    """The terms of a working agreement version (people by id). The scorecard terms are there
+    only when the version sets them (a tolerance above 0, some agreed targets): a version without
+    them reads exactly as versions did before those terms existed, so the signatures made then
+    (on the agreement, or on a change that proposed it) still verify."""
+    content = {
         "update_cadence_days": agreement.update_cadence_days,
         "question_response_days": agreement.question_response_days,
         "response_hours": agreement.response_hours,
@@ -71,6 +74,11 @@ def agreement_terms_content(agreement: WorkingAgreement) -> dict:
         "cdmo_escalation": agreement.cdmo_escalation_id,
         "escalation_steps": agreement.escalation_steps,
     }
+    if agreement.on_time_tolerance_days:
+        content["on_time_tolerance_days"] = agreement.on_time_tolerance_days
+    if agreement.scorecard_targets:
+        content["scorecard_targets"] = agreement.scorecard_targets
+    return content
 
 
 def agreement_headline(data: dict, created: bool) -> str:

@@ -1,6 +1,7 @@
 """The demo projects' working agreements: drafted by the CDMO project manager at kickoff and signed
 by both leads (the CDMO's that day, the sponsor's the next), replayed through the same services and
-the signing service, so each demo project has a version in force with its two signatures."""
+the signing service, so each demo project has a version in force with its two signatures. One of them
+(`SCORECARD_TERMS_PROJECT`) also agrees an on-time tolerance and an on-time target."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ ESCALATION = (
     "Raise it with the other side's escalation contact by phone or email; they answer within one "
     "business day. If it is not settled within five business days, it goes to the next governance meeting."
 )
+
+
+# The flagship agreed scorecard terms of its own at kickoff: milestones done within 3 calendar days
+# of their baseline count as on time, and a stricter on-time target than the sponsor's default
+# (the Health tab says "agreed in the working agreement v1").
+SCORECARD_TERMS_PROJECT = "ACM-101"
+SCORECARD_TERMS = {"on_time_tolerance_days": 3, "scorecard_targets": {"on_time": [92, 85, 70]}}
 
 
 def _sign(user, agreement, project: Project) -> None:
@@ -49,6 +57,7 @@ def seed_agreement(project: Project, team: Team) -> None:
         sponsor_escalation=team.dm or team.lead,
         cdmo_escalation=team.pm,
         escalation_steps=ESCALATION,
+        **(SCORECARD_TERMS if project.code == SCORECARD_TERMS_PROJECT else {}),
     )
     try:
         with replayed(kickoff):

@@ -38,9 +38,10 @@ from projects.models import (
 from projects.selectors import ProjectAccess
 
 from . import figures
-from .measures import COUNT, Figure, Measure, Tally, scope_of
+from .measures import COUNT, SHARE, Figure, Measure, Tally, scope_of
 from .measures.base import Record
 from .quarters import Quarter
+from .targets import Band, Targets, agreed_now, judge, project_targets
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Evidence:
     figure: Figure
     lines: list[Line]
     withheld: int  # records counted that the viewer may not see: counted, not listed
+    targets: Targets | None = None  # a share measure's, as on the Health tab (`project_targets`)
+
+    @property
+    def band(self) -> Band | None:
+        return judge(self.figure.percent, self.targets) if self.targets else None
 
     @property
     def caption(self) -> str:
@@ -94,7 +100,9 @@ def quarter_in_window(slug: str, now: dt.datetime | None = None) -> Quarter | No
 
 def evidence_for(*, access: ProjectAccess, measure: Measure, quarter: Quarter, now=None) -> Evidence:
     """The records `measure` counts for the access's project in `quarter`, computed now: the
-    measure's one query (cadence: three), then one query per kind of record named."""
+    measure's one query (cadence: three), then one query per kind of record named; a share
+    measure's targets, as the Health tab resolves them, two more (the agreement in force, the
+    organizations' targets)."""
     project = access.project
     scope = scope_of([project], [quarter], now)
     counted = measure.compute(scope).get((project.pk, quarter), [])
@@ -118,7 +126,8 @@ def evidence_for(*, access: ProjectAccess, measure: Measure, quarter: Quarter, n
         kept = record.kept or measure.kind == COUNT
         verdict = measure.verdicts[0] if kept else measure.verdicts[1]
         lines.append(Line(record, item, verdict, measure.explain(record)))
-    return Evidence(measure, quarter, figure, lines, withheld)
+    targets = project_targets(project, agreed_now(project))[measure.key] if measure.kind == SHARE else None
+    return Evidence(measure, quarter, figure, lines, withheld, targets)
 
 
 # One reader per kind of record: {pk: Item} of the ids given, within the project, as the viewer

@@ -11,7 +11,7 @@ from . import figures
 from .measures import MEASURES, SHARE, SIDES, Figure, Measure, Tally
 from .quarters import Quarter
 from .score import Score, overall
-from .targets import Band, Targets, judge, targets_for
+from .targets import Agreed, Band, Targets, agreed_now, judge, project_targets
 from .trend import Trend, trend
 
 
@@ -67,6 +67,7 @@ class Health:
     quarters: list[Quarter]
     groups: list[HealthGroup]
     computed_at: dt.datetime | None
+    agreed: Agreed | None = None  # the scorecard terms of the working agreement in force
 
     @property
     def rows(self) -> list[HealthRow]:
@@ -76,15 +77,18 @@ class Health:
 def project_health(*, project: Project) -> Health:
     """The project's stored measures for this quarter and the four before it, this quarter first,
     grouped by the side each measure is about, each share measure with the targets that apply
-    (`targets`: the counterpart's), its colours and its trend, and each side with its overall
-    score (`score`). A project whose figures were never stored (new, and the worker has not run
-    yet) has them computed and stored now, once. Two queries (more the first time: the refresh)."""
+    (`targets.project_targets`: the working agreement's, else the counterpart's), its colours and
+    its trend, and each side with its overall score (`score`). A project whose figures were never
+    stored (new, and the worker has not run yet) has them computed and stored now, once. Three
+    queries: the figures, the agreement in force, the organizations' targets (more the first
+    time: the refresh)."""
     quarters = figures.window()
     tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
     if not tallies:
         figures.refresh_projects([project.pk])
         tallies, computed_at = figures.stored_tallies(project=project, quarters=quarters)
-    applying = targets_for([(project.sponsor_id, project.cdmo_id)])[project.sponsor_id, project.cdmo_id]
+    agreed = agreed_now(project)
+    applying = project_targets(project, agreed)
     groups = []
     for side, heading in SIDES:
         rows = [
@@ -102,7 +106,7 @@ def project_health(*, project: Project) -> Health:
                 overall((row.figures[index], row.targets) for row in shares) for index in range(len(quarters))
             ]
             groups.append(HealthGroup(side, heading, rows, scores if shares else []))
-    return Health(quarters=quarters, groups=groups, computed_at=computed_at)
+    return Health(quarters=quarters, groups=groups, computed_at=computed_at, agreed=agreed)
 
 
 def _row(measure: Measure, measured: list[Figure], applying: dict[str, Targets]) -> HealthRow:

@@ -8,6 +8,12 @@ sides of a project see the same colours. An organization that has set nothing fo
 `DEFAULTS` (keyed by measure key; `FALLBACK` for a measure not listed there, such as one added
 after this table was written).
 
+One project (its Health tab, its evidence pages, its overall score: `project_targets`): the
+working agreement in force may agree a measure's target and thresholds, which win over both
+organizations' (the weight stays the setter's: the agreement agrees what is expected, not how the
+setter weighs it). Roll-ups over many projects (the executive comparisons) keep the
+organizations' targets: a relationship's projects may each have agreed something else.
+
 Colour: a figure is judged on the whole percentage it shows (so the reader can check it), at or
 above a threshold counting as the better band:
   at or above the target                 green  "on target"
@@ -20,9 +26,10 @@ A figure on too few records has no colour.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from portal.organizations.models import Organization
+from projects.models import AgreementStatus, Project, WorkingAgreement
 
 from .measures import MEASURES, SHARE, Measure
 from .measures.base import CDMO, SPONSOR
@@ -37,6 +44,9 @@ class Targets:
     amber: int
     red: int
     weight: int
+    # Where they come from, in words for the Health tab ("agreed in the working agreement v3",
+    # "Acme's default"); not part of what they are.
+    source: str = field(default="", compare=False)
 
     def __post_init__(self):
         if not 0 <= self.red <= self.amber <= self.target <= 100 or self.weight < 0:
@@ -118,10 +128,14 @@ def organization_targets(organization: Organization) -> dict[str, Targets]:
     }
 
 
-def targets_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict[str, Targets]]:
-    """For each (sponsor id, CDMO id), the targets that apply to each share measure, by measure
-    key: one query whatever the number of pairs."""
+def targets_for(
+    pairs: Iterable[tuple[int, int]], names: dict[int, str] | None = None
+) -> dict[tuple[int, int], dict[str, Targets]]:
+    """For each (sponsor id, CDMO id), the organizations' targets that apply to each share
+    measure, by measure key: one query whatever the number of pairs. `names` (organization id:
+    name) words their source ("Acme's default")."""
     pairs = list(dict.fromkeys(pairs))
+    names = names or {}
     ids = {org_id for pair in pairs for org_id in pair}
     stored = {
         (organization_id, measure): Targets(target, amber, red, weight)
@@ -132,11 +146,60 @@ def targets_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict[
     resolved = {}
     for sponsor_id, cdmo_id in pairs:
         setter = {SPONSOR: sponsor_id, CDMO: cdmo_id}
-        resolved[sponsor_id, cdmo_id] = {
-            measure.key: stored.get((setter[setter_side(measure)], measure.key), default(measure.key))
-            for measure in share_measures()
-        }
+        applying = {}
+        for measure in share_measures():
+            side = setter_side(measure)
+            row = stored.get((setter[side], measure.key))
+            if row is None:
+                applying[measure.key] = replace(default(measure.key), source=PORTAL_DEFAULT)
+            else:
+                whose = names.get(setter[side], f"the {'CDMO' if side == CDMO else 'sponsor'}")
+                applying[measure.key] = replace(row, source=f"{whose}'s default")
+        resolved[sponsor_id, cdmo_id] = applying
     return resolved
+
+
+PORTAL_DEFAULT = "the portal's default"
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """The scorecard terms of the working agreement version in force on a project."""
+
+    number: int
+    targets: dict[str, list[int]]  # {measure key: [target, amber, red]}
+    tolerance_days: int
+
+    @property
+    def source(self) -> str:
+        return f"agreed in the working agreement v{self.number}"
+
+
+def agreed_now(project: Project) -> Agreed | None:
+    """The scorecard terms of the version in force now, or None (no version in force): one query."""
+    row = (
+        WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE)
+        .values_list("number", "scorecard_targets", "on_time_tolerance_days")
+        .first()
+    )
+    return Agreed(row[0], row[1] or {}, row[2]) if row else None
+
+
+def project_targets(project: Project, agreed: Agreed | None) -> dict[str, Targets]:
+    """The targets that apply to each share measure of one project (with `sponsor` and `cdmo`
+    loaded), by measure key: those the working agreement in force agreed (`agreed_now`), else the
+    counterpart organization's, else the portal's default. One query (the organizations'). The
+    agreement in force now judges every quarter shown, as an organization's targets do."""
+    applying = targets_for(
+        [(project.sponsor_id, project.cdmo_id)],
+        names={project.sponsor_id: project.sponsor.name, project.cdmo_id: project.cdmo.name},
+    )[project.sponsor_id, project.cdmo_id]
+    if agreed is None:
+        return applying
+    for key, (target, amber, red) in agreed.targets.items():
+        if key in applying:  # a measure retired since the agreement named it is left alone
+            applying[key] = Targets(target, amber, red, applying[key].weight, source=agreed.source)
+    return applying
 
 
 def save_organization_targets(*, actor, organization: Organization, values: dict[str, Targets], now) -> None:

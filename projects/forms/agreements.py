@@ -9,6 +9,7 @@ from django import forms
 from portal.core import clock
 from portal.core.forms import PortalForm
 
+from ..agreed_targets import MAX_TOLERANCE_DAYS, agreed_measures
 from ..models import (
     DEFAULT_RESPONSE_HOURS,
     MAX_ACKNOWLEDGE_HOURS,
@@ -49,6 +50,13 @@ class AgreementForm(PortalForm):
         help_text="What either side does, and when: who calls whom, within how long.",
         error_messages={"required": "Say how either side escalates, and when."},
     )
+    on_time_tolerance_days = forms.IntegerField(
+        label="On-time delivery tolerance",
+        required=False,
+        min_value=0,
+        max_value=MAX_TOLERANCE_DAYS,
+        help_text="Calendar days after the baseline a milestone may be done and still count as on time; blank is 0",
+    )
 
     def __init__(self, *args, members, start: WorkingAgreement | None = None, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,10 +91,59 @@ class AgreementForm(PortalForm):
             self.fields["escalation_steps"].initial = start.escalation_steps
             self.fields["sponsor_escalation"].initial = start.sponsor_escalation_id
             self.fields["cdmo_escalation"].initial = start.cdmo_escalation_id
+            self.fields["on_time_tolerance_days"].initial = start.on_time_tolerance_days
         elif project is not None:
             self.fields["update_cadence_days"].initial = project.update_cadence_days
             self.fields["question_response_days"].initial = project.question_response_days
             self.fields["governance_every_weeks"].initial = 4
+        self._add_target_fields(start.scorecard_targets if start is not None else {})
+
+    def _add_target_fields(self, agreed: dict[str, list[int]]) -> None:
+        """Three fields a measure the scorecards let an agreement set (`agreed_targets`): target,
+        amber and red, whole percentages; all three blank leaves the organizations' default."""
+        for measure in agreed_measures():
+            values = agreed.get(measure.key, [None, None, None])
+            for index, (part, label) in enumerate(
+                (("target", "Target (%)"), ("amber", "Amber below (%)"), ("red", "Red below (%)"))
+            ):
+                self.fields[f"scorecard_{measure.key}_{part}"] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    initial=values[index],
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+
+    def target_rows(self):
+        """(measure name, target field, amber field, red field), in the Health tab's order."""
+        return [
+            (measure.label, *(self[f"scorecard_{measure.key}_{part}"] for part in ("target", "amber", "red")))
+            for measure in agreed_measures()
+        ]
+
+    def _clean_targets(self, cleaned) -> dict[str, list[int]]:
+        agreed = {}
+        for measure in agreed_measures():
+            names = [f"scorecard_{measure.key}_{part}" for part in ("target", "amber", "red")]
+            if any(name in self.errors for name in names):
+                continue  # out of range: its own field says so
+            target, amber, red = (cleaned.get(name) for name in names)
+            given = [value is not None for value in (target, amber, red)]
+            if not any(given):
+                continue  # the organizations' default
+            if not all(given):
+                self.add_error(
+                    names[given.index(False)],
+                    "Give the target and both thresholds, or leave all three blank for the organization's default.",
+                )
+            elif amber > target:
+                self.add_error(names[1], "The amber threshold must be at or below the target.")
+            elif red > amber:
+                self.add_error(names[2], "The red threshold must be at or below the amber threshold.")
+            else:
+                agreed[measure.key] = [target, amber, red]
+        return agreed
 
     def severity_rows(self):
         return [(s.label, self[f"{s.value}_acknowledge"], self[f"{s.value}_plan"]) for s in Severity]
@@ -97,6 +154,7 @@ class AgreementForm(PortalForm):
             ack, plan = cleaned.get(f"{severity.value}_acknowledge"), cleaned.get(f"{severity.value}_plan")
             if ack and plan and plan < ack:
                 self.add_error(f"{severity.value}_plan", "The plan cannot be due before the acknowledgement.")
+        cleaned["scorecard_targets"] = self._clean_targets(cleaned)
         return cleaned
 
     def terms(self) -> AgreementTerms:
@@ -112,6 +170,8 @@ class AgreementForm(PortalForm):
             sponsor_escalation=self.people[data["sponsor_escalation"]],
             cdmo_escalation=self.people[data["cdmo_escalation"]],
             escalation_steps=data["escalation_steps"],
+            on_time_tolerance_days=data.get("on_time_tolerance_days") or 0,
+            scorecard_targets=data["scorecard_targets"],
         )
 
 

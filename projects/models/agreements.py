@@ -6,6 +6,9 @@ draft revised before it comes into force is replaced by a new draft (its signatu
 row they signed). `projects.selectors.agreements.agreement_in_force(project, at)` answers which
 version governed the project at any moment (the scorecards measure against it).
 
+The scorecard terms (an on-time tolerance, agreed targets) name measures the scorecards define;
+`projects.agreed_targets` is the registry they fill, so this app does not import them.
+
 The severity vocabulary of service issues lives here, below the issues app, because the agreement
 names a response time per severity; `issues.models` re-exports it unchanged.
 """
@@ -22,6 +25,7 @@ from django.utils import timezone
 
 from portal.core.triggers import any_changed
 
+from ..agreed_targets import MAX_TOLERANCE_DAYS, agreed_measures, measure_name
 from .changes import ChangeRequest
 from .project import Project
 
@@ -60,6 +64,8 @@ AGREEMENT_TERMS = (
     "sponsor_escalation",
     "cdmo_escalation",
     "escalation_steps",
+    "on_time_tolerance_days",
+    "scorecard_targets",
 )
 
 
@@ -97,6 +103,16 @@ class WorkingAgreement(models.Model):
         verbose_name="CDMO escalation contact",
     )
     escalation_steps = models.TextField("how to escalate", help_text="What either side does, and when.")
+    # The scorecard terms (docs/working-agreement.md, "Scorecard terms"): a milestone done up to
+    # this many calendar days after its baseline still counts as on time; and targets agreed for
+    # some scorecard measures, {measure key: [target, amber, red]} (whole percentages), winning
+    # over both organizations' defaults. Older versions have 0 and {}: what they always meant.
+    on_time_tolerance_days = models.PositiveSmallIntegerField(
+        "on-time tolerance (calendar days)",
+        default=0,
+        validators=[MaxValueValidator(MAX_TOLERANCE_DAYS)],
+    )
+    scorecard_targets = models.JSONField("scorecard targets", default=dict, blank=True)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(default=timezone.now)
     change_request = models.OneToOneField(
@@ -135,6 +151,10 @@ class WorkingAgreement(models.Model):
                 condition=~models.Q(status__in=["in_force", "superseded"])
                 | models.Q(effective_from__isnull=False),
                 name="agreement_in_force_has_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_time_tolerance_days__lte=MAX_TOLERANCE_DAYS),
+                name="agreement_tolerance_range",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="superseded")
@@ -179,6 +199,13 @@ class WorkingAgreement(models.Model):
             (severity.label, *self.response_hours.get(severity.value, DEFAULT_RESPONSE_HOURS[severity]))
             for severity in Severity
         ]
+
+    def target_rows(self) -> list[tuple[str, int, int, int]]:
+        """(measure name, target, amber, red) of the agreed scorecard targets, in the Health tab's
+        order (a measure no longer registered last, by its key)."""
+        order = {measure.key: index for index, measure in enumerate(agreed_measures())}
+        keys = sorted(self.scorecard_targets or {}, key=lambda key: (order.get(key, len(order)), key))
+        return [(measure_name(key), *self.scorecard_targets[key]) for key in keys]
 
 
 def response_hours_problem(hours) -> str | None:

@@ -11,7 +11,7 @@ the sponsor's decider) puts that version in force the same way.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 
@@ -22,6 +22,7 @@ from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
 from .. import permissions, tasks
+from ..agreed_targets import targets_problem, tolerance_problem
 from ..models import (
     AgreementStatus,
     ChangeRequest,
@@ -49,6 +50,9 @@ class AgreementTerms:
     sponsor_escalation: User
     cdmo_escalation: User
     escalation_steps: str
+    # The scorecard terms: none by default, as before they existed (docs/working-agreement.md).
+    on_time_tolerance_days: int = 0
+    scorecard_targets: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, agreement: WorkingAgreement) -> AgreementTerms:
@@ -67,6 +71,9 @@ def _check_terms(project: Project, terms: AgreementTerms) -> None:
         raise ServiceError("Governance meetings come every 1 to 26 weeks.")
     if not (terms.escalation_steps or "").strip():
         raise ServiceError("Say how either side escalates, and when.")
+    problem = tolerance_problem(terms.on_time_tolerance_days) or targets_problem(terms.scorecard_targets)
+    if problem:
+        raise ServiceError(problem)
     on_team = dict(
         ProjectMember.objects.filter(
             project=project,
@@ -91,6 +98,7 @@ def _write(access: ProjectAccess, terms: AgreementTerms, status: str, change: Ch
     values = asdict(terms)
     values["governance_forum"] = values["governance_forum"].strip()
     values["escalation_steps"] = values["escalation_steps"].strip()
+    values["scorecard_targets"] = {key: list(v) for key, v in values["scorecard_targets"].items()}
     return WorkingAgreement.objects.create(
         project=project,
         number=(last.number + 1) if last else 1,

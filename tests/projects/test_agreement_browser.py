@@ -31,6 +31,13 @@ def test_both_leads_sign_the_working_agreement(live_server, browser: Browser, pr
     page.get_by_label("Sponsor escalation contact").select_option(label="Emily Carter (Project lead)")
     page.get_by_label("CDMO escalation contact").select_option(label="Lena Hoffmann (Project manager)")
     page.get_by_label("How to escalate").fill("Call the other side's contact within one business day.")
+    # The scorecard terms: a tolerance, and a target agreed for one measure (the rest left blank).
+    page.get_by_label("On-time delivery tolerance").fill("3")
+    on_time = page.get_by_role("group", name="On-time delivery, about the CDMO")
+    on_time.get_by_label("Target (%)").fill("90")
+    on_time.get_by_label("Amber below (%)").fill("80")
+    on_time.get_by_label("Red below (%)").fill("70")
+    page.get_by_role("group", name="Scorecard").screenshot(path="/tmp/g1-shots/agreement-scorecard-form.png")
     audit.check(page, "CDMO project manager")
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_role("heading", name="Draft: working agreement v1")).to_be_visible()
@@ -48,7 +55,12 @@ def test_both_leads_sign_the_working_agreement(live_server, browser: Browser, pr
     expect(sponsor.get_by_role("heading", name="Working agreement v1")).to_be_visible()
     expect(sponsor.get_by_text(re.compile("In force since"))).to_be_visible()
     expect(sponsor.get_by_text(re.compile(r"Signed by Emily Carter, .* meaning Agreed"))).to_be_visible()
+    expect(sponsor.get_by_text("3 calendar days after the baseline date")).to_be_visible()
+    agreed = sponsor.get_by_role("table", name=re.compile("Scorecard targets agreed"))
+    expect(agreed.get_by_role("row", name=re.compile("On-time delivery"))).to_contain_text("90 %")
+    sponsor.screenshot(path="/tmp/g1-shots/agreement-in-force.png", full_page=True)
     audit.check(sponsor, "sponsor project lead")
     assert WorkingAgreement.objects.get().status == AgreementStatus.IN_FORCE
     assert Project.objects.get(pk=project.pk).update_cadence_days == 14
+    assert WorkingAgreement.objects.get().scorecard_targets == {"on_time": [90, 80, 70]}
     assert audit.failures == []

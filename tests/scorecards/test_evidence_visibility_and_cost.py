@@ -98,12 +98,13 @@ def test_a_record_of_another_project_is_never_named(project):
 @pytest.mark.parametrize(
     ("key", "quarter", "queries"),
     [
-        # The project frame and layout (7), the measure's query (1), the milestones' names (1).
-        ("on_time", "2026-q3", 9),
+        # The project frame and layout (7), the measure's query (1, the agreed tolerance read in
+        # it), the milestones' names (1), the targets (2: the agreement in force, the organizations').
+        ("on_time", "2026-q3", 11),
         # Cadence reads three (publications, agreements, the project's settings), the updates' names one.
-        ("cadence", "2026-q4", 11),
+        ("cadence", "2026-q4", 13),
         # One UNION for both kinds of request, then one query a kind for their names.
-        ("decisions_on_time", "2026-q4", 10),
+        ("decisions_on_time", "2026-q4", 12),
     ],
 )
 def test_the_page_costs_the_same_for_few_records_or_many(

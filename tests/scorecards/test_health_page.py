@@ -118,9 +118,10 @@ def test_the_page_reads_stored_figures_at_the_same_cost_for_2_records_or_20(
     add(2, 0)
     refresh_projects([project.pk])  # as the worker does after each change
     client.get(url)  # the first request after logging in does session bookkeeping
-    # The project frame and layout (7), the stored figures (1) and the targets of both
-    # organizations (1): the records are not read.
-    with django_assert_num_queries(9) as small:
+    # The project frame and layout (7), the stored figures (1), the working agreement in force
+    # (1: its agreed targets and tolerance) and the targets of both organizations (1): the
+    # records are not read.
+    with django_assert_num_queries(10) as small:
         html = client.get(url).content
     # Q1: two decisions and two changes (one decided, one still open and late), two meetings.
     assert b"n = 2 milestones" in html and b"n = 4 requests" in html and b"n = 2 meetings" in html
@@ -135,7 +136,7 @@ def test_the_page_reads_stored_figures_at_the_same_cost_for_2_records_or_20(
         OrganizationTarget.objects.create(
             organization=organization, measure=key, target=80, amber=70, red=60, weight=1, updated_at=NOW
         )
-    with django_assert_num_queries(9) as large:
+    with django_assert_num_queries(10) as large:
         html = client.get(url).content
     assert b"n = 2 milestones" not in html and b"n = 2 questions" not in html
     assert b"n = 2 meetings" not in html

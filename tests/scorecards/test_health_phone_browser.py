@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from oversight.scorecards.quarters import last_quarters
 from tests.browser import log_in
+from tests.projects.test_working_agreement import _in_force
 from tests.test_accessibility import ALSO_FAILING, AXE_OPTIONS, FAILING_IMPACTS
 
 from .helpers import UTC, change, done_milestone
@@ -49,6 +50,10 @@ def test_the_scorecard_scrolls_sideways_with_the_names_in_view(
 ):
     today = dt.date.today()
     _history(project, today)
+    # The working agreement in force agrees an on-time target (and a tolerance): the tab says so.
+    _in_force(
+        project, sponsor_lead, cdmo_pm, on_time_tolerance_days=2, scorecard_targets={"on_time": [85, 75, 60]}
+    )
     page = browser.new_context(viewport=PHONE).new_page()
     log_in(page, live_server.url, sponsor_lead.email)
     page.wait_for_url(re.compile(r"/projects/"))
@@ -75,6 +80,10 @@ def test_the_scorecard_scrolls_sideways_with_the_names_in_view(
         for v in violations
         if v["impact"] in FAILING_IMPACTS or v["id"] in ALSO_FAILING
     ] == []
+    expect(page.get_by_text("Agreed in the working agreement v1", exact=True)).to_have_count(1)
+    expect(
+        page.get_by_text("Tolerance now: 2 calendar days, agreed in the working agreement v1.")
+    ).to_have_count(1)
     # Each measure's trend line has its text alternative.
     expect(
         page.get_by_role("img", name=re.compile(r"^On-time delivery by quarter, oldest first"))

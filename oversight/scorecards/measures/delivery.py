@@ -6,6 +6,9 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
+from django.db.models import DateTimeField, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
 from projects.models import (
     AgreementStatus,
     Milestone,
@@ -21,24 +24,69 @@ from .base import CDMO, Measure, Record, Records, Scope, n_days, records
 # --- On-time delivery ----------------------------------------------------------------------------
 
 
+class _DayEnd(Func):
+    """The instant a date ends in UTC (the next midnight, UTC), as a timestamp with time zone."""
+
+    template = "((%(expressions)s + 1)::timestamp AT TIME ZONE 'UTC')"
+    output_field = DateTimeField()
+
+
+def _tolerance_at_completion() -> Coalesce:
+    """The on-time tolerance (calendar days) of the working agreement version in force at the end
+    of the milestone's actual date (UTC): a correlated subquery on the agreement's
+    (project, effective_from) index, so the measure stays one query for any number of projects.
+    0 before any version came into force."""
+    day_end = _DayEnd(OuterRef("actual_date"))
+    in_force = (
+        WorkingAgreement.objects.filter(
+            project_id=OuterRef("project_id"),
+            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
+            effective_from__lt=day_end,
+        )
+        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=day_end))
+        .order_by("-effective_from")
+        .values("on_time_tolerance_days")[:1]
+    )
+    return Coalesce(Subquery(in_force), Value(0))
+
+
 def _on_time(scope: Scope) -> Records:
     found = records()
-    rows = Milestone.objects.filter(
-        project_id__in=scope.ids,
-        status=MilestoneStatus.DONE,
-        actual_date__gte=scope.first_day,
-        actual_date__lte=scope.last_day,
-    ).values_list("pk", "project_id", "actual_date", "baseline_date")
-    for pk, project_id, actual, baseline in rows:
+    rows = (
+        Milestone.objects.filter(
+            project_id__in=scope.ids,
+            status=MilestoneStatus.DONE,
+            actual_date__gte=scope.first_day,
+            actual_date__lte=scope.last_day,
+        )
+        .annotate(tolerance=_tolerance_at_completion())
+        .values_list("pk", "project_id", "actual_date", "baseline_date", "tolerance")
+    )
+    for pk, project_id, actual, baseline, tolerance in rows:
         quarter = scope.bucket(actual)
         if quarter is not None:
-            slip = max(0, (actual - baseline).days)
-            found[project_id, quarter].append(Record(slip == 0, slip, ref=("milestone", pk), on=actual))
+            # On time within the agreed tolerance; the slip is still counted from the baseline.
+            late_by = (actual - baseline).days
+            found[project_id, quarter].append(
+                Record(
+                    late_by <= tolerance,
+                    max(0, late_by),
+                    ref=("milestone", pk),
+                    on=actual,
+                    allowance=tolerance,
+                )
+            )
     return found
 
 
 def _slip(record: Record) -> str:
-    return "no slip" if not record.sample else f"slip {n_days(record.sample)}"
+    if not record.sample:
+        return "no slip"
+    slip = f"slip {n_days(record.sample)}"
+    if record.allowance:
+        within = "within" if record.kept else "beyond"
+        return f"{slip}, {within} the agreed tolerance of {n_days(record.allowance)}"
+    return slip
 
 
 def _slips(days) -> tuple[str, ...]:
@@ -50,8 +98,9 @@ ON_TIME = Measure(
     "On-time delivery",
     CDMO,
     "Of the milestones completed in the quarter, the share whose actual date is on or before its "
-    "baseline date; slip is the actual date minus the baseline date in days (an early or on-time "
-    "milestone counts as 0).",
+    "baseline date plus the tolerance in calendar days of the working agreement in force on the "
+    "actual date (0 without one); slip is the actual date minus the baseline date in days (an "
+    "early or on-time milestone counts as 0), whatever the tolerance.",
     ("milestone", "milestones"),
     compute=_on_time,
     describe=_slips,
