@@ -273,7 +273,13 @@ def test_the_pack_keeps_its_targets_and_shows_colours_and_trend_lines(client, wo
     review = prepare(client, world["sponsor_exec"], world["cdmo"])
     on_time = next(m for m in review.content["scorecard"][0]["measures"] if m["key"] == "on_time")
     # The defaults applied when it was prepared (Acme set none): 67 % is below the target of 90.
-    assert on_time["targets"] == {"target": 90, "amber": 80, "red": 65, "weight": 3}
+    assert on_time["targets"] == {
+        "target": 90,
+        "amber": 80,
+        "red": 65,
+        "weight": 3,
+        "source": "the portal's default",
+    }
     recognition = next(
         m for s in review.content["scorecard"] for m in s["measures"] if m["key"] == "recognition"
     )
