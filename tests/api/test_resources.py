@@ -69,7 +69,11 @@ def test_every_resource_lists_and_shows_the_projects_objects(client, world):
     MilestoneBaseline.objects.create(milestone=first, baseline_date=first.baseline_date)
     milestone = get(client, secret, f"milestones/{first.pk}")
     assert milestone["baselines"] == [
-        {"baseline_date": first.baseline_date.isoformat(), "set_at": milestone["baselines"][0]["set_at"], "change_request": None}
+        {
+            "baseline_date": first.baseline_date.isoformat(),
+            "set_at": milestone["baselines"][0]["set_at"],
+            "change_request": None,
+        }
     ]
     issue = get(client, secret, "service-issues")["items"][0]
     assert {"acknowledge_by", "plan_by", "acknowledge_breached_at", "plan_breach_count"} <= issue.keys()
@@ -151,8 +155,12 @@ def test_docs_come_from_our_static_files_within_the_csp(client):
     page = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     # No inline script: the one <script> without a src is JSON data, which the browser never runs.
-    assert page.count("<script") == page.count('<script src="/static/') + page.count('type="application/json"')
+    assert page.count("<script") == page.count('<script src="/static/') + page.count(
+        'type="application/json"'
+    )
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
     assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-inline'" in policy["style-src"]
     schema = client.get("/api/v1/openapi.json").json()
-    assert schema["openapi"].startswith("3.") and "/api/v1/service-issues/{serviceissue_id}" in schema["paths"]
+    assert (
+        schema["openapi"].startswith("3.") and "/api/v1/service-issues/{serviceissue_id}" in schema["paths"]
+    )

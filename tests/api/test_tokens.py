@@ -100,7 +100,9 @@ def test_every_request_is_recorded_with_the_last_use(client, sponsor):
         client.get("/api/v1/projects/999999", **bearer(secret))
     token.refresh_from_db()
     assert token.last_used_at == moment
-    rows = list(ApiRequest.objects.filter(token=token).order_by("pk").values_list("path", "query", "organization"))
+    rows = list(
+        ApiRequest.objects.filter(token=token).order_by("pk").values_list("path", "query", "organization")
+    )
     assert rows == [(PROJECTS, "status=active", sponsor.pk), ("/api/v1/projects/999999", "", sponsor.pk)]
 
 
