@@ -140,5 +140,7 @@ def filtered(
         by_status = STATUS.get(name, _status_field)
         queryset = by_status(queryset, status) if by_status else queryset.none()
     if updated_since is not None:
+        if updated_since.tzinfo is None:  # a time without its zone is read as UTC
+            updated_since = updated_since.replace(tzinfo=dt.UTC)
         queryset = CHANGED_SINCE[name](queryset, updated_since)
     return queryset

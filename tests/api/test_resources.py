@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from issues.models import IssueEvent
+from meetings.models import ActionItem
 from projects.models import Milestone, MilestoneBaseline, Project, StatusUpdate
 from tests.factories.integration import api_token
 from tests.factories.projects import ProjectFactory, StatusUpdateFactory
@@ -159,8 +160,45 @@ def test_docs_come_from_our_static_files_within_the_csp(client):
         'type="application/json"'
     )
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
-    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-inline'" in policy["style-src"]
+    assert "'unsafe-inline'" not in policy["script-src"] + policy["style-src"]
     schema = client.get("/api/v1/openapi.json").json()
     assert (
         schema["openapi"].startswith("3.") and "/api/v1/service-issues/{serviceissue_id}" in schema["paths"]
     )
+
+
+@pytest.mark.django_db
+def test_updated_since_reads_the_audit_events_where_no_column_says_it(client, world):
+    """Action items and decisions keep no updated_at: an event in their pghistory table since
+    the moment counts (their own timestamps here are years old)."""
+    long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    item = ActionItem.objects.filter(project=world).first()
+    ActionItem.objects.filter(pk=item.pk).update(created_at=long_ago)  # the update is an event
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        event_time = cursor.fetchone()[0]
+    _, secret = api_token(world.cdmo)
+    before = (event_time - dt.timedelta(minutes=1)).isoformat()
+    after = (event_time + dt.timedelta(minutes=1)).isoformat()
+    assert item.pk in {i["id"] for i in walk(client, secret, "action-items", updated_since=before)}
+    assert item.pk not in {i["id"] for i in walk(client, secret, "action-items", updated_since=after)}
+    assert walk(client, secret, "decisions", updated_since=after) == []
+    naive = (event_time - dt.timedelta(minutes=1)).replace(tzinfo=None).isoformat()
+    assert item.pk in {i["id"] for i in walk(client, secret, "action-items", updated_since=naive)}
+
+
+@pytest.mark.django_db
+def test_bad_query_strings_are_client_errors_never_500(client, sponsor):
+    _, secret = api_token(sponsor)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    for params in (
+        {"updated_since": "yesterday"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"project": "abc"},
+    ):
+        response = client.get("/api/v1/milestones", params, **auth)
+        assert response.status_code == 422, (params, response.status_code)
+    assert client.get("/api/v1/flags", {"status": "nonsense"}, **auth).json()["items"] == []
+    assert client.get("/api/v1/milestones", {"project": "9" * 30}, **auth).json()["items"] == []
+    assert client.get("/api/v1/projects/" + "9" * 30, **auth).status_code == 404

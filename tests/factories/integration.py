@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from integration.api.models import ApiRequest
 from integration.api.tokens import create_token
 from portal.accounts.models import OrgRole
 from portal.core import clock
@@ -19,5 +20,9 @@ def api_token(organization, *, name: str = "Warehouse load", days: int = 30, adm
 
 
 def populate_project(project) -> None:
-    """A token of the project's sponsor (its revoke page is an object route of the walk)."""
-    api_token(project.sponsor, name="Victim warehouse")
+    """A token of the project's sponsor (its revoke page is an object route of the walk), with
+    one request in its log."""
+    token, _ = api_token(project.sponsor, name="Victim warehouse")
+    ApiRequest.objects.create(
+        token=token, organization=project.sponsor, method="GET", path="/api/v1/projects", query="limit=10"
+    )
