@@ -21,6 +21,7 @@ class TokenScope(models.TextChoices):
     pghistory.InsertEvent(),
     # Who revoked or renamed it is in the trail; each use is an ApiRequest row, not an event.
     pghistory.UpdateEvent(condition=pghistory.AnyChange("name", "revoked_at", "expires_at")),
+    exclude=["secret_hash", "last_used_at"],
 )
 class ApiToken(models.Model):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")

@@ -78,6 +78,9 @@ def test_revoked_token_is_refused_and_its_record_kept(client, sponsor_admin):
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == sponsor_admin
     assert ApiRequest.objects.filter(token=token).count() == 1  # the refused request made none
+    # The trail has its making and its revoking; its uses are requests, not events.
+    events = token.pgh_event_model.objects.filter(pgh_obj=token).order_by("pgh_id")
+    assert [e.pgh_label for e in events] == ["insert", "update"] and events[1].revoked_at is not None
 
 
 @pytest.mark.django_db
