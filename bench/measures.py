@@ -39,7 +39,7 @@ from portal.notifications.models import Notification
 from portal.organizations.models import OrgRole
 from projects.models import Project, ProjectMember, StatusUpdate, TeamRole
 
-from . import databases, scorecards
+from . import api, databases, scorecards
 from .timing import Result, body_of, page, timed
 
 FLAG_NOTICE_KINDS = ("flag.raised", "flag.repeat")
@@ -340,5 +340,6 @@ MEASURES: dict[str, Callable[[Bench], None]] = {
     "scorecards_project": scorecards.project_pages,
     "scorecards_refresh": scorecards.nightly_refresh,
     "scorecards_review": scorecards.business_review,
+    "api": api.projects_page,
     "sweep_notices": sweep_with_notices,
 }

@@ -334,6 +334,20 @@ ROWS = [
         review_cell,
         every_size(lambda r: r.seconds <= 1),
     ),
+    Row(
+        "api_projects",
+        "read API: 100 projects, first page (org token)",
+        "≤ 5× trivial",
+        page_cell,
+        within_times_trivial(5),
+    ),
+    Row(
+        "api_projects_deep",
+        "read API: 100 projects, a page by cursor half-way",
+        "≤ 5× trivial",
+        page_cell,
+        within_times_trivial(5),
+    ),
     Row("load_trivial", "gunicorn: trivial page", "—", load_cell),
     Row("load_project", "gunicorn: project page", "≥ 60 % of trivial req/s", load_cell, load_judge),
 ]

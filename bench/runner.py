@@ -29,6 +29,7 @@ FILLS = {
     "scorecards_refresh": ["scorecards_refresh"],
     "scorecards_review": ["scorecards_review"],
     "sweep_notices": ["sweep_notices"],
+    "api": ["api_projects", "api_projects_deep"],
     "load": ["load_trivial", "load_project"],
 }
 NAMES = [*measures.MEASURES, "load"]

@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     # The oversight layer, which reads across the domain apps
     "oversight.monitoring",
     "oversight.scorecards",
+    # The integration layer: the read API (integration/api) and what serves its docs (ninja's
+    # own Swagger UI files, never a CDN)
+    "ninja",
+    "integration.api",
     # The demo world on top
     "demo",
 ]
@@ -353,6 +357,13 @@ CELERY_BEAT_SCHEDULE = {
 # Audit trail: middleware records the user and URL of every write request.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_APPEND_ONLY = True
+
+# The read API (integration/api, docs/api.md): requests per token per window, counted in Redis.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+# How long a new token lives unless its admin says otherwise, and at most.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 366
 
 # Uploads: bounded request size; attachment rules live with the attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -22,12 +22,16 @@ from oversight.scorecards.measures import MEASURES
 from portal.accounts.models import User
 from portal.organizations.models import Organization
 from projects.models import Project
+from tests.factories.integration import api_token
 from tests.factories.organizations import UserFactory
 from tests.http import text
 
 from .world import populate_everything
 
-OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "demo.")
+OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "integration.", "demo.")
+API_NAMESPACE = (
+    "api:api-v1:"  # the read API's routes, walked with a token (`test_outsider_token_walks_the_api`)
+)
 NOT_OBJECTS = ("measure", "quarter")  # kwargs filled with real values, not ids (`_kwargs_for`)
 SECRET_MARKERS = ("HIDDEN-777", "Hidden Program Omega", "Secret Sponsor Holdings", "victim-lead@secret.test")
 
@@ -42,7 +46,7 @@ def our_routes():
                 walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
             elif isinstance(entry, URLPattern) and entry.name:
                 module = getattr(entry.callback, "__module__", "")
-                if module.startswith(OUR_MODULES):
+                if module.startswith(OUR_MODULES) or namespace.startswith(API_NAMESPACE):
                     found.append((f"{namespace}{entry.name}", list(entry.pattern.converters)))
 
     walk(get_resolver().url_patterns, "")
@@ -151,6 +155,8 @@ def test_outsider_and_anonymous_walk_every_url(client, victim, outsider):
     own_project = Project.objects.get(code="OTH-001")
     checked = 0
     for route, kwarg_names in our_routes():
+        if route.startswith(API_NAMESPACE):
+            continue  # a token, not a session, opens the API: walked below
         object_route = bool(kwarg_names)
         urls = [reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim))]
         if "project_id" in kwarg_names and set(kwarg_names) - {"project_id", *NOT_OBJECTS}:
@@ -229,3 +235,34 @@ def test_a_put_without_a_csrf_token_is_405_not_403(victim):
     response = strict.put(reverse("projects:detail", kwargs={"project_id": victim.pk}))
     assert response.status_code == 405
     assert strict.post(reverse("projects:detail", kwargs={"project_id": victim.pk})).status_code == 403
+
+
+@pytest.mark.django_db
+def test_outsider_token_walks_the_api(client, victim, outsider):
+    """Every route of the read API, with a token of the outsider's organization: each object
+    route of the victim is 404 (never 403), each list shows none of it; without a token, 401."""
+    _, secret = api_token(outsider.organization, admin=outsider)
+    api_routes = [(route, kwargs) for route, kwargs in our_routes() if route.startswith(API_NAMESPACE)]
+    assert len(api_routes) >= 20, api_routes
+    objects = 0
+    for route, kwarg_names in api_routes:
+        url = reverse(route, kwargs=_kwargs_for(route, kwarg_names, victim))
+        if route.removeprefix(API_NAMESPACE) in {"openapi-json", "openapi-view", "api-root"}:
+            # The schema and its docs are public and name no one's data.
+            response = client.get(url)
+            assert response.status_code != 500 and not [m for m in SECRET_MARKERS if m in text(response)]
+            continue
+        assert client.get(url).status_code == 401, url
+        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        leaked = [m for m in SECRET_MARKERS if m in text(response)]
+        assert not leaked, f"the outsider's token saw {leaked} at {url}"
+        if kwarg_names:
+            objects += 1
+            assert response.status_code == 404, f"{response.status_code} at {url}"
+        else:
+            assert response.status_code == 200, f"{response.status_code} at {url}"
+            if response["Content-Type"].startswith("application/json") and "items" in response.json():
+                assert victim.pk not in {
+                    item.get("project", item.get("id")) for item in response.json()["items"]
+                }
+    assert objects >= 9

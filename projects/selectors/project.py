@@ -60,6 +60,25 @@ def projects_visible_to(*, user) -> QuerySet[Project]:
     )
 
 
+def organization_viewer(organization: Organization) -> User:
+    """The organization acting as a whole (its API tokens, integration/api): a stand-in user,
+    never saved, with an organization-wide role, so the organization sees what its
+    whole-organization readers see (`User.sees_whole_organization`) through the one rule above.
+    Its side follows the organization's: a sponsor's stand-in never reads CDMO-internal notes."""
+    return User(organization_id=organization.pk, org_role=OrgRole.EXECUTIVE, is_active=True)
+
+
+def projects_visible_to_organization(*, organization: Organization) -> QuerySet[Project]:
+    """Projects the organization sees as a whole: every accepted project it is party to, and
+    its own proposals (the rule of `projects_visible_to`, asked of `organization_viewer`)."""
+    return projects_visible_to(user=organization_viewer(organization))
+
+
+def organization_access(*, organization: Organization, project: Project) -> ProjectAccess:
+    """The organization's access to a project it sees: its side, no team role (read-only)."""
+    return _access(user=organization_viewer(organization), project=project, roles=())
+
+
 def proposals_visible_to(*, user) -> QuerySet[Project]:
     """Projects whose proposal `user` may read: everything of `_party_projects` that is not yet
     (or never was) accepted, on either side. Only the proposal page reads through this."""

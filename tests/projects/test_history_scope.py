@@ -29,8 +29,9 @@ from tests.world import APP_FACTORY_MODULES, populate_everything
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 # Tracked, but not a project's record: people, organizations, invitations, notification settings,
-# an organization's scorecard targets.
+# an organization's scorecard targets, an organization's API tokens.
 NOT_PROJECT_RECORDS = {
+    "api.ApiToken",
     "accounts.User",
     "organizations.Organization",
     "organizations.Invitation",
