@@ -27,7 +27,7 @@ from tests.http import text
 
 from .world import populate_everything
 
-OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "demo.")
+OUR_MODULES = ("portal.", "projects.", "meetings.", "issues.", "oversight.", "integration.", "demo.")
 NOT_OBJECTS = ("measure", "quarter")  # kwargs filled with real values, not ids (`_kwargs_for`)
 SECRET_MARKERS = ("HIDDEN-777", "Hidden Program Omega", "Secret Sponsor Holdings", "victim-lead@secret.test")
 
