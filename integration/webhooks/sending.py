@@ -26,6 +26,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -153,7 +154,13 @@ def attempt(delivery_id: int) -> float | None:
             status=DeliveryStatus.SKIPPED, claimed_until=None, error=f"Subscription {subscription.status}."
         )
         return None
-    secret = signing.decrypt(subscription.secret_encrypted)
+    try:
+        secret = signing.decrypt(subscription.secret_encrypted)
+    except InvalidToken:
+        # The key changed under it (WEBHOOK_SECRET_KEY set or changed): a failure like any other,
+        # so the subscription ends up paused and its admins told to rotate the secret.
+        answer = Answer(None, 0, "The signing secret cannot be read any more; rotate the secret.")
+        return _record(delivery, answer)
     body = payloads.encode(payloads.payload(delivery))
     answer = post(subscription.url, body, headers_for(delivery, body, secret))
     return _record(delivery, answer)

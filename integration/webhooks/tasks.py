@@ -9,8 +9,9 @@ class DeliveryFailed(Exception):
     """The endpoint did not take the delivery; another attempt is due (the log says why)."""
 
 
-# max_retries=None: the attempts are counted on the delivery (WEBHOOK_MAX_ATTEMPTS), not by Celery.
-@task(name="integration.webhooks.tasks.deliver", bind=True, max_retries=None)
+# The attempts are counted on the delivery (WEBHOOK_MAX_ATTEMPTS); Celery's own cap is only a
+# backstop for unexpected errors (a database outage), above any attempts setting in use.
+@task(name="integration.webhooks.tasks.deliver", bind=True, max_retries=30)
 def deliver(self, delivery_id: int) -> None:
     """One attempt; on failure the same outbox row comes back after the back-off (PortalTask's
     retry keeps the row pending with a lease past the countdown, so the relay covers a lost

@@ -36,6 +36,7 @@ NOT_PROJECT_RECORDS = {
     "organizations.Invitation",
     "notifications.NotificationPreference",
     "scorecards.OrganizationTarget",
+    "webhooks.WebhookSubscription",  # an organization's, not a project's
 }
 
 

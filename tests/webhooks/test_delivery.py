@@ -227,3 +227,17 @@ def test_the_timestamp_is_the_sending_time(
     assert request.verifies()
     # An hour later the same request is a replay.
     assert not signing.verify(SECRET, request.body, header, now=sent_at + 3600)
+
+
+def test_a_secret_the_key_no_longer_opens_is_a_failed_attempt_not_a_crash(
+    project, cdmo_pm, sponsor_lead, receiver, settings, broker_down
+):
+    WebhookSubscriptionFactory(organization=project.sponsor, url=receiver.url)
+    published_update(cdmo_pm, project)
+    settings.WEBHOOK_SECRET_KEY = "a key set after the secret was stored"
+    delivery = WebhookDelivery.objects.get()
+    assert sending.attempt(delivery.pk) == settings.WEBHOOK_RETRY_BASE_SECONDS
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.response_code) == (DeliveryStatus.PENDING, None)
+    assert "rotate the secret" in delivery.error
+    assert receiver.received == []
