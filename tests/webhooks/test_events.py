@@ -16,11 +16,15 @@ from meetings.models import MeetingStatus
 from meetings.services import meeting_cancel, meeting_request_correction
 from oversight.monitoring.services import sweep
 from portal.core.events import emit
+from portal.core.queue import held
+from projects.models import DecisionRequest
 from projects.selectors import access_for
+from projects.services import decision_resolve
 from tests.factories.issues import IssueEventFactory, ServiceIssueFactory
 from tests.factories.meetings import MeetingFactory, held_meeting
 from tests.factories.projects import staff_project
 from tests.factories.webhooks import WebhookSubscriptionFactory
+from tests.projects.update_helpers import published_update
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,39 @@ def test_a_cancelled_meeting_and_a_raised_flag_are_events(
     flags = [r.json for r in receiver.received if r.json["event"] == "flag.raised"]
     assert flags and {f["project"]["id"] for f in flags} <= {project.pk, stale.pk}
     assert any(f["project"]["id"] == stale.pk and f["subject"]["kind"] == "stale_update" for f in flags)
+
+
+def test_a_decision_asked_and_made_are_events(
+    project, cdmo_pm, sponsor_lead, decision_maker, receiver, django_capture_on_commit_callbacks
+):
+    WebhookSubscriptionFactory(organization=project.sponsor, url=receiver.url)
+    needed_by = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
+    item = {
+        "title": "Which resin for GMP-01?",
+        "needed_by": needed_by,
+        "source_decision": None,
+        "options": [],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        update = published_update(cdmo_pm, project, decisions_needed=[item])
+    decision = DecisionRequest.objects.get(update=update)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_resolve(
+            access=access_for(user=decision_maker, project=project), decision=decision, note="Eshmuno A."
+        )
+    assert sorted((r.json["event"], r.json["subject"]["id"]) for r in receiver.received) == [
+        ("decision.decided", decision.pk),
+        ("decision.requested", decision.pk),
+        ("update.published", update.pk),
+    ]
+    assert receiver.received[-1].json["subject"]["status"] == "decided"
+    # One event id per event: the two events about the decision are told apart.
+    assert len({r.json["id"] for r in receiver.received}) == 3
+
+
+def test_a_replayed_past_tells_nobody(project, cdmo_pm, sponsor_lead):
+    """The demo replays history through the services inside `held()`: no delivery is written."""
+    WebhookSubscriptionFactory(organization=project.sponsor)
+    with held():
+        published_update(cdmo_pm, project)
+    assert not WebhookDelivery.objects.exists()

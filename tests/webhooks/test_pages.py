@@ -133,3 +133,16 @@ def test_the_delivery_log_pages_in_a_constant_number_of_queries(login, project, 
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert "of 63" in text(response)
+
+
+def test_the_list_of_endpoints_is_a_constant_number_of_queries(login, project, django_assert_num_queries):
+    first = WebhookSubscriptionFactory(organization=project.sponsor)
+    client = login(first.created_by)
+    client.get(reverse("webhooks:list"))
+    with django_assert_num_queries(5) as few:
+        client.get(reverse("webhooks:list"))
+    for n in range(5):
+        WebhookSubscriptionFactory(organization=project.sponsor, url=f"https://hooks.example.com/{n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("webhooks:list"))
+    assert text(response).count("hooks.example.com/") == 6

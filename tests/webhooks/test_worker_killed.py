@@ -1,5 +1,6 @@
-"""A real Celery worker, killed with -9 in the middle of a delivery: the webhook still arrives,
-signed, and the receiver acts on it once.
+"""Real Celery workers: one retries a refused delivery after its back-off; one is killed with -9
+in the middle of a delivery, and the webhook still arrives, signed, and the receiver acts on it
+once.
 
 The receiver (tests/webhooks/conftest.py) leaves the first request unanswered, so the worker sits
 inside its POST; the test kills it there (SIGKILL: no clean-up of any kind), starts another
@@ -12,6 +13,7 @@ attempts.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -66,7 +68,7 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def _start_worker(name: str, queue_name: str, log_dir: Path) -> subprocess.Popen:
+def _start_worker(name: str, queue_name: str, log_dir: Path, **extra_env) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -77,6 +79,7 @@ def _start_worker(name: str, queue_name: str, log_dir: Path) -> subprocess.Popen
         "WEBHOOK_CLAIM_SECONDS": str(LEASE),
         "WEBHOOK_TIMEOUT_SECONDS": "60",  # the worker waits on the unanswered request until killed
         "LOG_LEVEL": "INFO",
+        **extra_env,
     }
     log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"]
@@ -161,4 +164,33 @@ def test_a_worker_killed_mid_delivery_and_the_relay_deliver_once(
     assert all(r.verifies() for r in receiver.received)
     assert receiver.handled == [str(delivery.event_id)]  # acted on once
     assert (delivery.attempts, delivery.response_code) == (2, 200)
+    assert OutboxTask.objects.get(task_name=DELIVER).status == OutboxStatus.DONE
+
+
+def test_a_real_worker_retries_after_the_back_off_and_delivers(
+    project, cdmo_pm, sponsor_lead, receiver, own_queue, tmp_path
+):
+    """No relay here: the task's own retry (a countdown message, the outbox row waiting with a
+    lease past it) brings the second attempt."""
+    subscription = WebhookSubscriptionFactory(organization=project.sponsor, url=receiver.url)
+    receiver.answers = [503]
+    worker = _start_worker("retrying", own_queue, tmp_path, WEBHOOK_RETRY_BASE_SECONDS="1")
+    try:
+        _wait_for(lambda: _ready(tmp_path, "retrying"), 60, "the worker to start", tmp_path)
+        published_update(cdmo_pm, project)
+        delivery = WebhookDelivery.objects.get(subscription=subscription)
+
+        def delivered():
+            delivery.refresh_from_db()
+            return delivery.status == DeliveryStatus.DELIVERED
+
+        _wait_for(delivered, 30, "the retry to be delivered", tmp_path)
+    finally:
+        _stop(worker)
+    assert [a["code"] for a in delivery.attempt_log] == [503, 200]
+    gap = dt.datetime.fromisoformat(delivery.attempt_log[1]["at"]) - dt.datetime.fromisoformat(
+        delivery.attempt_log[0]["at"]
+    )
+    assert gap >= dt.timedelta(seconds=1)
+    assert receiver.handled == [str(delivery.event_id)]
     assert OutboxTask.objects.get(task_name=DELIVER).status == OutboxStatus.DONE
