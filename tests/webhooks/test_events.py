@@ -12,12 +12,18 @@ from django.utils import timezone
 from integration.webhooks import sending
 from integration.webhooks.models import WebhookDelivery
 from issues.services import issue_escalate, issue_mark_breaches
-from meetings.models import MeetingStatus
-from meetings.services import meeting_cancel, meeting_request_correction
+from meetings.models import MeetingKind, MeetingStatus
+from meetings.services import (
+    InviteeSpec,
+    meeting_cancel,
+    meeting_confirm_minutes,
+    meeting_request_correction,
+    meeting_schedule,
+)
 from oversight.monitoring.services import sweep
 from portal.core.events import emit
 from portal.core.queue import held
-from projects.models import DecisionRequest
+from projects.models import DecisionRequest, ProjectMember, TeamRole
 from projects.selectors import access_for
 from projects.services import decision_resolve
 from tests.factories.issues import IssueEventFactory, ServiceIssueFactory
@@ -152,3 +158,43 @@ def test_a_replayed_past_tells_nobody(project, cdmo_pm, sponsor_lead):
     with held():
         published_update(cdmo_pm, project)
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_scheduled_meeting_confirmed_minutes_and_a_cleared_flag_are_events(
+    project, cdmo_pm, sponsor_lead, receiver, django_capture_on_commit_callbacks
+):
+    WebhookSubscriptionFactory(
+        organization=project.sponsor,
+        url=receiver.url,
+        events=["meeting.scheduled", "minutes.confirmed", "flag.raised", "flag.cleared"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduled = meeting_schedule(
+            access=access_for(user=cdmo_pm, project=project),
+            kind=MeetingKind.WEEKLY,
+            title="Weekly call",
+            starts_at=timezone.now() + dt.timedelta(days=2),
+            duration_minutes=30,
+            video_url="https://teams.example.com/l/weekly",
+            invitees=[InviteeSpec(user=sponsor_lead)],
+        )
+    sent = held_meeting(project, status=MeetingStatus.MINUTES_SENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_confirm_minutes(access=access_for(user=sponsor_lead, project=project), meeting=sent)
+    assert [(r.json["event"], r.json["subject"]["id"]) for r in receiver.received] == [
+        ("meeting.scheduled", scheduled.pk),
+        ("minutes.confirmed", sent.pk),
+    ]
+    assert receiver.received[1].json["subject"]["minutes_summary"] == "Reviewed progress since last call."
+
+    stale = staff_project(sponsor=project.sponsor, start_date=timezone.localdate() - dt.timedelta(days=60))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(notify=False)
+    raised = {r.json["subject"]["id"] for r in receiver.received if r.json["event"] == "flag.raised"}
+    stale_pm = ProjectMember.objects.get(project=stale, role=TeamRole.PROJECT_MANAGER).user
+    published_update(stale_pm, stale)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(notify=False)
+    cleared = [r.json for r in receiver.received if r.json["event"] == "flag.cleared"]
+    assert any(c["subject"]["kind"] == "stale_update" and c["subject"]["cleared_at"] for c in cleared)
+    assert {c["subject"]["id"] for c in cleared} <= raised
