@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     # own Swagger UI files, never a CDN)
     "ninja",
     "integration.api",
+    # what a customer's own systems hear from the portal (integration/webhooks)
+    "integration.webhooks",
     # The demo world on top
     "demo",
 ]
@@ -294,6 +296,17 @@ OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 # remains the safety net). oversight/monitoring/listeners.py.
 MONITORING_RECHECK_ON_CHANGE = os.environ.get("MONITORING_RECHECK_ON_CHANGE", "1") == "1"
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
+
+# Webhooks (docs/webhooks.md). The subscriptions' secrets are encrypted with a key derived from
+# WEBHOOK_SECRET_KEY (SECRET_KEY when unset). Endpoints are https:// and public; plain http to
+# this machine only when WEBHOOK_ALLOW_LOCAL (DEBUG, the tests).
+WEBHOOK_SECRET_KEY = os.environ.get("WEBHOOK_SECRET_KEY", "")
+WEBHOOK_ALLOW_LOCAL = os.environ.get("WEBHOOK_ALLOW_LOCAL", "1" if DEBUG else "0") == "1"
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
 # An email still "sending" this long after a worker claimed it: that worker died.
 NOTIFICATION_STUCK_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_STUCK_AFTER_SECONDS", "75"))
 # Schedules live here, in code; the DatabaseScheduler copies them into the database on start,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("oversight.monitoring.urls")),  # /dashboard/… and /projects/<id>/flags/
     path("", include("oversight.scorecards.urls")),  # /projects/<id>/health/
     path("", include("integration.api.urls")),  # /api/v1/… and /organization/api-tokens/
+    path("", include("integration.webhooks.urls")),  # /organization/webhooks/…
     path("notifications/", include("portal.notifications.urls")),
     path("documents/", include("portal.documents.urls")),
     # Before the admin's own login, which has no rate limit and no second factor.

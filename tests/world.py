@@ -14,6 +14,7 @@ from tests.factories import (
     notifications,
     projects,
     scorecards,
+    webhooks,
 )
 from tests.factories.organizations import InvitationFactory
 from tests.factories.projects import staff_project
@@ -27,6 +28,7 @@ APP_FACTORY_MODULES = (
     documents,
     scorecards,
     integration,
+    webhooks,
 )
 
 

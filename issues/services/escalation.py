@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
 from portal.core.business_time import describe_business_hours
+from portal.core.events import DomainEvent, emit, emit_many
 from portal.core.exceptions import NotAllowed, ServiceError
 from projects.selectors import access_for, projects_visible_to
 
@@ -80,6 +81,7 @@ def issue_escalate(
             data={"level": int(level), "automatic": actor is None},
             notify=notify,
         )
+        emit("issue.escalated", project_id=locked.project_id, subject=locked)
     return locked
 
 
@@ -161,6 +163,11 @@ def issue_mark_breaches(
                 )
                 for b in breaches
             ]
+        )
+        # One event per issue, however many of its clocks ran out in this sweep.
+        emit_many(
+            DomainEvent("issue.breached", issues[pk].project_id, ServiceIssue._meta.label, pk)
+            for pk in dict.fromkeys(b.issue_id for b in breaches)
         )
         if escalate:
             for breach in breaches:

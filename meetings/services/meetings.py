@@ -12,6 +12,7 @@ from django.db.models import F
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
+from portal.core.events import emit
 from portal.core.exceptions import ConcurrentEditError, ConfirmationRequired, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from portal.core.signals import project_data_changed
@@ -157,6 +158,7 @@ def meeting_schedule(
             created += [create_invitee(meeting, spec, team) for spec in specs]
             refresh_decision_maker_flag(meeting)
             queue_invitations(meeting, [i.pk for i in created], reason="new")
+            emit("meeting.scheduled", project_id=meeting.project_id, subject=meeting)
     except IntegrityError:
         # The same form sent twice at once: the other request scheduled it (and invited everyone).
         if not schedule_key:
@@ -248,6 +250,7 @@ def meeting_cancel(*, access: ProjectAccess, meeting: Meeting, reason: str = "")
             ical_sequence=F("ical_sequence") + 1,
             version=F("version") + 1,
         )
+        emit("meeting.cancelled", project_id=meeting.project_id, subject=meeting)
         if is_future(meeting):
             for invitee_id in active_invitee_ids(meeting):
                 enqueue_on_commit(tasks.deliver_cancellation, invitee_id)

@@ -12,6 +12,7 @@ from django.db.models import F
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
+from portal.core.events import emit
 from portal.core.exceptions import ConcurrentEditError, NotAllowed, ServiceError
 from portal.core.queue import enqueue_on_commit
 from portal.core.signals import project_data_changed
@@ -156,6 +157,7 @@ def meeting_close_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeting
             version=F("version") + 1,
         )
         enqueue_on_commit(tasks.deliver_minutes, meeting.pk)
+        emit("minutes.sent", project_id=meeting.project_id, subject=meeting)
     return meeting
 
 
@@ -175,6 +177,7 @@ def meeting_confirm_minutes(*, access: ProjectAccess, meeting: Meeting) -> Meeti
             version=F("version") + 1,
         )
         enqueue_on_commit(tasks.deliver_minutes_reviewed, meeting.pk)
+        emit("minutes.confirmed", project_id=meeting.project_id, subject=meeting)
     return meeting
 
 

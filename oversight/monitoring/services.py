@@ -20,6 +20,7 @@ from django.utils import timezone
 from issues.models import ServiceIssue
 from issues.services import issue_mark_breaches
 from portal.core.audit import audited
+from portal.core.events import DomainEvent, emit_many
 
 from .attention import refresh_all_attention, refresh_attention
 from .checks import due_projects, reconcile_checks, store_checks
@@ -95,6 +96,10 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
             result.cleared += Flag.objects.filter(
                 pk__in=[flag.pk for flag in gone], cleared_at__isnull=True
             ).update(cleared_at=now)
+            emit_many(
+                DomainEvent("flag.cleared", flag.project_id, Flag._meta.label, flag.pk, occurred_at=now)
+                for flag in gone
+            )
 
         subject_type = rule.subject_type()
         new = [
@@ -113,10 +118,12 @@ def apply_rule(*, rule: Rule, now: dt.datetime, result: SweepResult, project_ids
         if new:
             # The partial unique index is the final word: a flag raised meanwhile stays the only one.
             Flag.objects.bulk_create(new, ignore_conflicts=True)
-            result.raised += list(
-                Flag.objects.filter(kind=rule.kind, cleared_at__isnull=True, raised_at=now).values_list(
-                    "pk", flat=True
-                )
+            raised = Flag.objects.filter(kind=rule.kind, cleared_at__isnull=True, raised_at=now)
+            raised = list(raised.values_list("pk", "project_id"))
+            result.raised += [pk for pk, _project_id in raised]
+            emit_many(
+                DomainEvent("flag.raised", project_id, Flag._meta.label, pk, occurred_at=now)
+                for pk, project_id in raised
             )
 
         changed = [

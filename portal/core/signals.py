@@ -12,3 +12,11 @@ background_task_failed = Signal()
 # writes bypass model saves (compare-and-set UPDATEs); saves of the watched models are caught
 # by the listener itself. oversight.monitoring re-evaluates the project's flags after commit.
 project_data_changed = Signal()
+
+# Something a customer's own systems may want to hear about happened on a project (an update
+# published, a decision requested, a flag raised...; the names are `portal.core.events.EVENTS`).
+# Sent with `events`: a list of `portal.core.events.DomainEvent`, by the service that made the
+# change, inside its transaction, so whoever listens writes its own rows in that transaction
+# (integration.webhooks queues one signed delivery per matching subscription; a rollback
+# drops them with the change). Send it through `portal.core.events.emit()`.
+domain_event = Signal()

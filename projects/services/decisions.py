@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from portal.core import clock
 from portal.core.audit import audited
+from portal.core.events import emit
 from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 from portal.core.signals import project_data_changed
@@ -112,6 +113,7 @@ def _raise_decisions(update: StatusUpdate, now) -> list[dict]:
             )
             request.recommended_option = created[recommended - 1]
             request.save(update_fields=["recommended_option"])
+        emit("decision.requested", project_id=request.project_id, subject=request)
         items.append({**item, "title": title, "decision_id": request.pk})
     for request in previous.values():
         if request.pk not in carried and request.status == DecisionStatus.OPEN:
@@ -173,6 +175,7 @@ def decision_resolve(
                 "This request was withdrawn by a corrected update; there is nothing to decide."
             )
         enqueue_on_commit(tasks.notify_decision_made, decision.pk)
+        emit("decision.decided", project_id=decision.project_id, subject=decision)
         # A compare-and-set UPDATE: no save for the monitoring to hear (a past-needed-by flag clears).
         project_data_changed.send(sender=DecisionRequest, project_id=decision.project_id)
     decision.refresh_from_db()

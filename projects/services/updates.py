@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import audited
+from portal.core.events import emit
 from portal.core.exceptions import ConcurrentEditError, ServiceError
 from portal.core.queue import enqueue_on_commit
 from portal.core.signals import project_data_changed
@@ -226,6 +227,7 @@ def update_publish(
         current.version += 1
         current.updated_at = now
         current.save()
+        emit("update.published", project_id=current.project_id, subject=current)
         if not correction:
             project = access.project
             project_data_changed.send(sender=Project, project_id=project.pk)

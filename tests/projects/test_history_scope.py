@@ -37,6 +37,7 @@ NOT_PROJECT_RECORDS = {
     "organizations.Invitation",
     "notifications.NotificationPreference",
     "scorecards.OrganizationTarget",
+    "webhooks.WebhookSubscription",  # an organization's, not a project's
 }
 
 

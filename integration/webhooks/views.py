@@ -1,0 +1,105 @@
+"""An organization admin's webhook pages. Only subscriptions of the viewer's own organization
+are ever loaded: another organization's is a 404; a member who is not an admin gets a 403."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import organization_member_required
+from portal.core.exceptions import ServiceError
+from portal.core.views_helpers import add_service_error, paginate
+
+from . import services
+from .forms import SubscriptionForm
+from .models import WebhookSubscription
+
+DELIVERIES_PER_PAGE = 25
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_org_admin:
+        raise PermissionDenied("Only an admin of your organization manages its webhooks.")
+
+
+def _own(request, subscription_id: int) -> WebhookSubscription:
+    subscription = get_object_or_404(
+        WebhookSubscription, pk=subscription_id, organization_id=request.user.organization_id
+    )
+    _require_admin(request)
+    return subscription
+
+
+def _secret_page(request, subscription: WebhookSubscription, secret: str, *, new: bool):
+    """The secret, in clear, this once: not cached, never stored in clear, never shown again."""
+    return render(
+        request, "webhooks/secret.html", {"subscription": subscription, "secret": secret, "new": new}
+    )
+
+
+@organization_member_required
+def subscription_list_view(request):
+    _require_admin(request)
+    subscriptions = WebhookSubscription.objects.filter(organization_id=request.user.organization_id)
+    return render(request, "webhooks/list.html", {"subscriptions": subscriptions})
+
+
+@organization_member_required
+@never_cache
+def subscription_create_view(request):
+    _require_admin(request)
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription, secret = services.subscription_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            return _secret_page(request, subscription, secret, new=True)
+    return render(request, "webhooks/form.html", {"form": form})
+
+
+@organization_member_required
+def subscription_detail_view(request, webhooksubscription_id: int):
+    subscription = _own(request, webhooksubscription_id)
+    page = paginate(request, subscription.deliveries.order_by("-created_at", "-pk"), DELIVERIES_PER_PAGE)
+    return render(request, "webhooks/detail.html", {"subscription": subscription, "page": page})
+
+
+def _action(service, done: str):
+    @organization_member_required
+    @require_POST
+    def view(request, webhooksubscription_id: int):
+        subscription = _own(request, webhooksubscription_id)
+        try:
+            service(actor=request.user, subscription=subscription)
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
+        return redirect(subscription.get_absolute_url())
+
+    view.__module__ = __name__
+    return view
+
+
+subscription_pause_view = _action(services.subscription_pause, "Paused: nothing is sent until you resume it.")
+subscription_resume_view = _action(services.subscription_resume, "Resumed: new events are sent again.")
+subscription_deactivate_view = _action(
+    services.subscription_deactivate, "Deactivated. It and its delivery log are kept."
+)
+subscription_test_view = _action(services.send_test_event, "Test event queued; it shows in the log below.")
+
+
+@organization_member_required
+@never_cache
+@require_POST
+def subscription_rotate_view(request, webhooksubscription_id: int):
+    subscription = _own(request, webhooksubscription_id)
+    try:
+        secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return redirect(subscription.get_absolute_url())
+    return _secret_page(request, subscription, secret, new=False)

@@ -1,0 +1,148 @@
+"""The organization admin's webhook pages: list, create (the secret shown once), the delivery
+log, pause and resume, rotate the secret, send a test event, deactivate."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from integration.webhooks import signing
+from integration.webhooks.models import (
+    DeliveryStatus,
+    SubscriptionStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from portal.core.events import EVENTS
+from tests.factories.webhooks import WebhookSubscriptionFactory
+from tests.http import text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(login, cdmo_admin, receiver):
+    client = login(cdmo_admin)
+    response = client.post(
+        reverse("webhooks:create"), {"url": receiver.url, "events": ["flag.raised", "issue.escalated"]}
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    subscription = WebhookSubscription.objects.get()
+    secret = signing.decrypt(subscription.secret_encrypted)
+    assert secret in text(response)
+    assert secret not in subscription.secret_encrypted
+    assert (subscription.organization_id, subscription.events) == (
+        cdmo_admin.organization_id,
+        ["flag.raised", "issue.escalated"],
+    )
+    detail = client.get(subscription.get_absolute_url())
+    assert detail.status_code == 200
+    assert secret not in text(detail)
+    assert secret[-4:] in text(detail)
+
+
+def test_a_refused_endpoint_comes_back_with_the_error_and_what_was_typed(login, cdmo_admin, settings):
+    settings.WEBHOOK_ALLOW_LOCAL = False
+    client = login(cdmo_admin)
+    for url, error in [
+        ("http://hooks.example.com/in", "must use https://"),
+        ("https://10.0.0.8/in", "public address"),
+        ("https://localhost/in", "reachable on the internet"),
+    ]:
+        response = client.post(reverse("webhooks:create"), {"url": url, "events": ["flag.raised"]})
+        assert response.status_code == 200
+        body = text(response)
+        assert error in body
+        assert url in body
+    response = client.post(reverse("webhooks:create"), {"url": "https://hooks.example.com/in"})
+    assert "This field is required" in text(response)
+    assert "https://hooks.example.com/in" in text(response)
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_pause_resume_rotate_test_and_deactivate(
+    login, project, receiver, django_capture_on_commit_callbacks
+):
+    subscription = WebhookSubscriptionFactory(organization=project.sponsor, url=receiver.url)
+    client = login(subscription.created_by)
+    one = {"webhooksubscription_id": subscription.pk}
+    client.post(reverse("webhooks:pause", kwargs=one))
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.PAUSED
+    # Paused: a test event is refused, with the reason.
+    response = client.post(reverse("webhooks:test", kwargs=one), follow=True)
+    assert "Resume the subscription" in text(response)
+    client.post(reverse("webhooks:resume", kwargs=one))
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.ACTIVE
+
+    old = signing.decrypt(subscription.secret_encrypted)
+    response = client.post(reverse("webhooks:rotate", kwargs=one))
+    subscription.refresh_from_db()
+    new = signing.decrypt(subscription.secret_encrypted)
+    assert new != old and new in text(response)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("webhooks:test", kwargs=one))
+    (request,) = receiver.received
+    assert request.verifies(new) and not request.verifies(old)
+    log = text(client.get(reverse("webhooks:detail", kwargs=one)))
+    assert "ping" in log and "200" in log
+
+    client.post(reverse("webhooks:deactivate", kwargs=one))
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.DEACTIVATED
+    assert WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+
+
+def test_a_member_who_is_not_an_admin_is_refused(login, project, sponsor_lead):
+    subscription = WebhookSubscriptionFactory(organization=project.sponsor)
+    client = login(sponsor_lead)
+    assert client.get(reverse("webhooks:list")).status_code == 403
+    assert client.get(subscription.get_absolute_url()).status_code == 403
+    assert (
+        client.post(reverse("webhooks:pause", kwargs={"webhooksubscription_id": subscription.pk})).status_code
+        == 403
+    )
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.ACTIVE
+
+
+def test_the_delivery_log_pages_in_a_constant_number_of_queries(login, project, django_assert_num_queries):
+    subscription = WebhookSubscriptionFactory(organization=project.sponsor)
+    client = login(subscription.created_by)
+    url = subscription.get_absolute_url()
+
+    def add(n):
+        for index in range(n):
+            WebhookDelivery.objects.create(
+                subscription=subscription,
+                event="ping",
+                event_id=f"00000000-0000-0000-0000-{len(EVENTS) * 1000 + WebhookDelivery.objects.count():012d}",
+                occurred_at=subscription.created_at,
+                created_at=subscription.created_at,
+                status=DeliveryStatus.DELIVERED,
+                response_code=200 + index % 2,
+            )
+
+    add(3)
+    client.get(url)
+    with django_assert_num_queries(7) as few:
+        client.get(url)
+    add(60)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert "of 63" in text(response)
+
+
+def test_the_list_of_endpoints_is_a_constant_number_of_queries(login, project, django_assert_num_queries):
+    first = WebhookSubscriptionFactory(organization=project.sponsor)
+    client = login(first.created_by)
+    client.get(reverse("webhooks:list"))
+    with django_assert_num_queries(5) as few:
+        client.get(reverse("webhooks:list"))
+    for n in range(5):
+        WebhookSubscriptionFactory(organization=project.sponsor, url=f"https://hooks.example.com/{n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("webhooks:list"))
+    assert text(response).count("hooks.example.com/") == 6
