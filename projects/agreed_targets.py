@@ -18,6 +18,10 @@ from dataclasses import dataclass
 
 # The on-time delivery tolerance an agreement may grant, in calendar days.
 MAX_TOLERANCE_DAYS = 30
+# The notice of a slip the CDMO owes the sponsor (No surprises), in calendar days before the
+# baseline date: 14 unless an agreement says otherwise, and what versions meant before they could.
+DEFAULT_NOTICE_DAYS = 14
+MIN_NOTICE_DAYS, MAX_NOTICE_DAYS = 1, 90
 
 
 @dataclass(frozen=True)
@@ -78,4 +82,10 @@ def targets_problem(targets) -> str | None:
 def tolerance_problem(days) -> str | None:
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_TOLERANCE_DAYS:
         return f"The on-time tolerance is 0 to {MAX_TOLERANCE_DAYS} calendar days."
+    return None
+
+
+def notice_problem(days) -> str | None:
+    if not isinstance(days, int) or isinstance(days, bool) or not MIN_NOTICE_DAYS <= days <= MAX_NOTICE_DAYS:
+        return f"The notice of a slip is {MIN_NOTICE_DAYS} to {MAX_NOTICE_DAYS} calendar days."
     return None

@@ -8,6 +8,7 @@ matching if someone tampers with the record.
 
 from __future__ import annotations
 
+from .agreed_targets import DEFAULT_NOTICE_DAYS
 from .models import ChangeRequest, DecisionRequest, StatusUpdate, WorkingAgreement
 
 
@@ -61,9 +62,10 @@ def decision_signed_content(decision: DecisionRequest) -> dict:
 
 def agreement_terms_content(agreement: WorkingAgreement) -> dict:
     """The terms of a working agreement version (people by id). The scorecard terms are there
-    only when the version sets them (a tolerance above 0, some agreed targets): a version without
-    them reads exactly as versions did before those terms existed, so the signatures made then
-    (on the agreement, or on a change that proposed it) still verify."""
+    only when the version sets them (a tolerance above 0, some agreed targets, a notice of a slip
+    other than the default 14 days): a version without them reads exactly as versions did before
+    those terms existed, so the signatures made then (on the agreement, or on a change that
+    proposed it) still verify."""
     content = {
         "update_cadence_days": agreement.update_cadence_days,
         "question_response_days": agreement.question_response_days,
@@ -78,6 +80,8 @@ def agreement_terms_content(agreement: WorkingAgreement) -> dict:
         content["on_time_tolerance_days"] = agreement.on_time_tolerance_days
     if agreement.scorecard_targets:
         content["scorecard_targets"] = agreement.scorecard_targets
+    if agreement.slip_notice_days != DEFAULT_NOTICE_DAYS:
+        content["slip_notice_days"] = agreement.slip_notice_days
     return content
 
 

@@ -1,7 +1,8 @@
 """The demo projects' working agreements: drafted by the CDMO project manager at kickoff and signed
 by both leads (the CDMO's that day, the sponsor's the next), replayed through the same services and
 the signing service, so each demo project has a version in force with its two signatures. One of them
-(`SCORECARD_TERMS_PROJECT`) also agrees an on-time tolerance and an on-time target."""
+(`SCORECARD_TERMS_PROJECT`) also agrees an on-time tolerance, an on-time target and a longer
+notice of a slip."""
 
 from __future__ import annotations
 
@@ -24,10 +25,15 @@ ESCALATION = (
 
 
 # The flagship agreed scorecard terms of its own at kickoff: milestones done within 3 calendar days
-# of their baseline count as on time, and a stricter on-time target than the sponsor's default
-# (the Health tab says "agreed in the working agreement v1").
+# of their baseline count as on time, a stricter on-time target than the sponsor's default, and
+# slips announced 21 calendar days ahead rather than 14 (the Health tab says "agreed in the
+# working agreement v1").
 SCORECARD_TERMS_PROJECT = "ACM-101"
-SCORECARD_TERMS = {"on_time_tolerance_days": 3, "scorecard_targets": {"on_time": [92, 85, 70]}}
+SCORECARD_TERMS = {
+    "on_time_tolerance_days": 3,
+    "scorecard_targets": {"on_time": [92, 85, 70]},
+    "slip_notice_days": 21,
+}
 
 
 def _sign(user, agreement, project: Project) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from projects.agreed_targets import DEFAULT_NOTICE_DAYS
 from projects.models import Project
 
 from . import figures
@@ -68,6 +69,11 @@ class Health:
     groups: list[HealthGroup]
     computed_at: dt.datetime | None
     agreed: Agreed | None = None  # the scorecard terms of the working agreement in force
+
+    @property
+    def notice_days(self) -> int:
+        """The notice of a slip No surprises asks for now: the agreement's, else the default."""
+        return self.agreed.notice_days if self.agreed else DEFAULT_NOTICE_DAYS
 
     @property
     def rows(self) -> list[HealthRow]:

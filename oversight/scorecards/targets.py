@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from portal.organizations.models import Organization
+from projects.agreed_targets import DEFAULT_NOTICE_DAYS
 from projects.models import AgreementStatus, Project, WorkingAgreement
 
 from .measures import MEASURES, SHARE, Measure
@@ -169,6 +170,7 @@ class Agreed:
     number: int
     targets: dict[str, list[int]]  # {measure key: [target, amber, red]}
     tolerance_days: int
+    notice_days: int = DEFAULT_NOTICE_DAYS  # of a slip, for No surprises
 
     @property
     def source(self) -> str:
@@ -179,10 +181,10 @@ def agreed_now(project: Project) -> Agreed | None:
     """The scorecard terms of the version in force now, or None (no version in force): one query."""
     row = (
         WorkingAgreement.objects.filter(project=project, status=AgreementStatus.IN_FORCE)
-        .values_list("number", "scorecard_targets", "on_time_tolerance_days")
+        .values_list("number", "scorecard_targets", "on_time_tolerance_days", "slip_notice_days")
         .first()
     )
-    return Agreed(row[0], row[1] or {}, row[2]) if row else None
+    return Agreed(row[0], row[1] or {}, row[2], row[3]) if row else None
 
 
 def project_targets(project: Project, agreed: Agreed | None) -> dict[str, Targets]:

@@ -9,7 +9,13 @@ from django import forms
 from portal.core import clock
 from portal.core.forms import PortalForm
 
-from ..agreed_targets import MAX_TOLERANCE_DAYS, agreed_measures
+from ..agreed_targets import (
+    DEFAULT_NOTICE_DAYS,
+    MAX_NOTICE_DAYS,
+    MAX_TOLERANCE_DAYS,
+    MIN_NOTICE_DAYS,
+    agreed_measures,
+)
 from ..models import (
     DEFAULT_RESPONSE_HOURS,
     MAX_ACKNOWLEDGE_HOURS,
@@ -57,6 +63,17 @@ class AgreementForm(PortalForm):
         max_value=MAX_TOLERANCE_DAYS,
         help_text="Calendar days after the baseline a milestone may be done and still count as on time; blank is 0",
     )
+    slip_notice_days = forms.IntegerField(
+        label="Notice of a slip",
+        required=False,
+        min_value=MIN_NOTICE_DAYS,
+        max_value=MAX_NOTICE_DAYS,
+        initial=DEFAULT_NOTICE_DAYS,
+        help_text=(
+            f"Calendar days before the baseline date the CDMO announces a slip (moves the forecast past it, "
+            f"with the reason), for No surprises; blank is {DEFAULT_NOTICE_DAYS}"
+        ),
+    )
 
     def __init__(self, *args, members, start: WorkingAgreement | None = None, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +109,7 @@ class AgreementForm(PortalForm):
             self.fields["sponsor_escalation"].initial = start.sponsor_escalation_id
             self.fields["cdmo_escalation"].initial = start.cdmo_escalation_id
             self.fields["on_time_tolerance_days"].initial = start.on_time_tolerance_days
+            self.fields["slip_notice_days"].initial = start.slip_notice_days
         elif project is not None:
             self.fields["update_cadence_days"].initial = project.update_cadence_days
             self.fields["question_response_days"].initial = project.question_response_days
@@ -171,6 +189,7 @@ class AgreementForm(PortalForm):
             cdmo_escalation=self.people[data["cdmo_escalation"]],
             escalation_steps=data["escalation_steps"],
             on_time_tolerance_days=data.get("on_time_tolerance_days") or 0,
+            slip_notice_days=data.get("slip_notice_days") or DEFAULT_NOTICE_DAYS,
             scorecard_targets=data["scorecard_targets"],
         )
 

@@ -6,8 +6,9 @@ draft revised before it comes into force is replaced by a new draft (its signatu
 row they signed). `projects.selectors.agreements.agreement_in_force(project, at)` answers which
 version governed the project at any moment (the scorecards measure against it).
 
-The scorecard terms (an on-time tolerance, agreed targets) name measures the scorecards define;
-`projects.agreed_targets` is the registry they fill, so this app does not import them.
+The scorecard terms (an on-time tolerance, the notice of a slip, agreed targets) serve measures
+the scorecards define; `projects.agreed_targets` is the registry they fill, so this app does not
+import them.
 
 The severity vocabulary of service issues lives here, below the issues app, because the agreement
 names a response time per severity; `issues.models` re-exports it unchanged.
@@ -25,7 +26,14 @@ from django.utils import timezone
 
 from portal.core.triggers import any_changed
 
-from ..agreed_targets import MAX_TOLERANCE_DAYS, agreed_measures, measure_name
+from ..agreed_targets import (
+    DEFAULT_NOTICE_DAYS,
+    MAX_NOTICE_DAYS,
+    MAX_TOLERANCE_DAYS,
+    MIN_NOTICE_DAYS,
+    agreed_measures,
+    measure_name,
+)
 from .changes import ChangeRequest
 from .project import Project
 
@@ -66,6 +74,7 @@ AGREEMENT_TERMS = (
     "escalation_steps",
     "on_time_tolerance_days",
     "scorecard_targets",
+    "slip_notice_days",
 )
 
 
@@ -113,6 +122,14 @@ class WorkingAgreement(models.Model):
         validators=[MaxValueValidator(MAX_TOLERANCE_DAYS)],
     )
     scorecard_targets = models.JSONField("scorecard targets", default=dict, blank=True)
+    # No surprises: a slip counts as announced in time when the forecast moved past the baseline
+    # at least this many calendar days before it. Older versions have 14, the scorecards'
+    # constant before it was a term: what they always meant.
+    slip_notice_days = models.PositiveSmallIntegerField(
+        "notice of a slip (calendar days)",
+        default=DEFAULT_NOTICE_DAYS,
+        validators=[MinValueValidator(MIN_NOTICE_DAYS), MaxValueValidator(MAX_NOTICE_DAYS)],
+    )
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField(default=timezone.now)
     change_request = models.OneToOneField(
@@ -155,6 +172,12 @@ class WorkingAgreement(models.Model):
             models.CheckConstraint(
                 condition=models.Q(on_time_tolerance_days__lte=MAX_TOLERANCE_DAYS),
                 name="agreement_tolerance_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    slip_notice_days__gte=MIN_NOTICE_DAYS, slip_notice_days__lte=MAX_NOTICE_DAYS
+                ),
+                name="agreement_slip_notice_range",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="superseded")

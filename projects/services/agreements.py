@@ -22,7 +22,7 @@ from portal.core.exceptions import ServiceError
 from portal.core.queue import enqueue_on_commit
 
 from .. import permissions, tasks
-from ..agreed_targets import targets_problem, tolerance_problem
+from ..agreed_targets import DEFAULT_NOTICE_DAYS, notice_problem, targets_problem, tolerance_problem
 from ..models import (
     AgreementStatus,
     ChangeRequest,
@@ -53,6 +53,7 @@ class AgreementTerms:
     # The scorecard terms: none by default, as before they existed (docs/working-agreement.md).
     on_time_tolerance_days: int = 0
     scorecard_targets: dict[str, list[int]] = field(default_factory=dict)
+    slip_notice_days: int = DEFAULT_NOTICE_DAYS
 
     @classmethod
     def of(cls, agreement: WorkingAgreement) -> AgreementTerms:
@@ -71,7 +72,11 @@ def _check_terms(project: Project, terms: AgreementTerms) -> None:
         raise ServiceError("Governance meetings come every 1 to 26 weeks.")
     if not (terms.escalation_steps or "").strip():
         raise ServiceError("Say how either side escalates, and when.")
-    problem = tolerance_problem(terms.on_time_tolerance_days) or targets_problem(terms.scorecard_targets)
+    problem = (
+        tolerance_problem(terms.on_time_tolerance_days)
+        or notice_problem(terms.slip_notice_days)
+        or targets_problem(terms.scorecard_targets)
+    )
     if problem:
         raise ServiceError(problem)
     on_team = dict(

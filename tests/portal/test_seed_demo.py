@@ -70,7 +70,11 @@ def test_seed_demo_builds_the_world_once_prints_logins_and_signs_its_history(cli
     assert Signature.objects.filter(action="projects.agreement_sign").count() == 2 * in_force.count()
     # The flagship's agreement also agrees scorecard terms (signed with the rest).
     flagship = in_force.get(project__code="ACM-101")
-    assert (flagship.on_time_tolerance_days, flagship.scorecard_targets) == (3, {"on_time": [92, 85, 70]})
+    assert (flagship.on_time_tolerance_days, flagship.scorecard_targets, flagship.slip_notice_days) == (
+        3,
+        {"on_time": [92, 85, 70]},
+        21,
+    )
 
     # Seeding again adds nothing anywhere: no meeting, flag, notice, update or signature twice.
     before = _counts()

@@ -64,7 +64,10 @@ def test_both_sides_see_the_measures_with_their_definitions(client, project, rol
     order += [row("Minutes confirmed"), row("Decision-maker at governance")]
     order += [html.index(group("Both sides")), row("Recognition given and received")]
     assert order == sorted(order)
-    assert "announced at least 14 days before the baseline date" in html
+    # No surprises: the notice is the working agreement's, 14 days without one (none here).
+    assert "the notice of the working agreement in force on the baseline date before it" in html
+    assert "(calendar days; 14 without one)" in html
+    assert "Notice now: 14 calendar days (no working agreement in force)." in html
     # A count reads as itself: no recognition yet is 0 recognitions, not "too few to measure".
     # Nothing counted: no link to an empty list of records.
     recognition = reverse("scorecards:evidence", args=[project.pk, "recognition", "2026-q4"])

@@ -1,4 +1,6 @@
-"""No surprises, the CDMO's side: slips announced at least 14 days before the baseline date."""
+"""No surprises, the CDMO's side: slips announced at least 14 days before the baseline date (the
+default notice: these projects have no working agreement in force; test_slip_notice.py has the
+agreed notice)."""
 
 import datetime as dt
 
@@ -6,8 +8,8 @@ import pytest
 import time_machine
 
 from oversight.scorecards.measures import NO_SURPRISES
-from oversight.scorecards.measures.surprises import NOTICE_DAYS
 from projects import services
+from projects.agreed_targets import DEFAULT_NOTICE_DAYS
 from projects.models import MilestoneForecastChange, MilestoneStatus, TeamRole
 from projects.selectors import access_for
 from tests.factories.projects import MilestoneFactory, change_with_options, staff_project
@@ -67,7 +69,7 @@ def test_the_share_of_slips_announced_in_time(project):
 
 
 def test_the_notice_is_counted_to_the_day_and_a_withdrawn_announcement_does_not_count(project):
-    assert NOTICE_DAYS == 14
+    assert DEFAULT_NOTICE_DAYS == 14
     milestone(project, d(2026, 8, 15), (d(2026, 8, 1), d(2026, 8, 20)), done=d(2026, 8, 19))  # 14 d: kept
     milestone(project, d(2026, 8, 15), (d(2026, 8, 2), d(2026, 8, 20)), done=d(2026, 8, 19))  # 13 d: late
     # Announced on 1 Jul, taken back on 1 Aug (forecast on the baseline again), done late anyway:

@@ -96,8 +96,9 @@ class Record:
     # without them. A cadence period missed has no object, only its due date (`ref` None).
     ref: Ref | None = field(default=None, compare=False)
     on: dt.date | None = field(default=None, compare=False)
-    # The agreed allowance the record was judged with, for the evidence page's words (on-time
-    # delivery: the working agreement's tolerance in days). Never stored either.
+    # The agreed term the record was judged with, for the evidence page's words (on-time
+    # delivery: the working agreement's tolerance in days; No surprises: the notice of a slip
+    # required, in days). Never stored either.
     allowance: int | None = field(default=None, compare=False)
 
     @property

@@ -6,9 +6,6 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from django.db.models import DateTimeField, Func, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
-
 from projects.models import (
     AgreementStatus,
     Milestone,
@@ -19,35 +16,17 @@ from projects.models import (
 )
 
 from ..quarters import Quarter, utc_date
+from .agreed import term_on
 from .base import CDMO, Measure, Record, Records, Scope, n_days, records
 
 # --- On-time delivery ----------------------------------------------------------------------------
 
 
-class _DayEnd(Func):
-    """The instant a date ends in UTC (the next midnight, UTC), as a timestamp with time zone."""
-
-    template = "((%(expressions)s + 1)::timestamp AT TIME ZONE 'UTC')"
-    output_field = DateTimeField()
-
-
-def _tolerance_at_completion() -> Coalesce:
+def _tolerance_at_completion():
     """The on-time tolerance (calendar days) of the working agreement version in force at the end
-    of the milestone's actual date (UTC): a correlated subquery on the agreement's
-    (project, effective_from) index, so the measure stays one query for any number of projects.
+    of the milestone's actual date (UTC), read inside the milestones' one query (`agreed.term_on`).
     0 before any version came into force."""
-    day_end = _DayEnd(OuterRef("actual_date"))
-    in_force = (
-        WorkingAgreement.objects.filter(
-            project_id=OuterRef("project_id"),
-            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
-            effective_from__lt=day_end,
-        )
-        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=day_end))
-        .order_by("-effective_from")
-        .values("on_time_tolerance_days")[:1]
-    )
-    return Coalesce(Subquery(in_force), Value(0))
+    return term_on("on_time_tolerance_days", "actual_date", 0)
 
 
 def _on_time(scope: Scope) -> Records:
