@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("portal.accounts.urls")),
     path("", include("portal.organizations.urls")),
+    path("", include("portal.sso.urls")),  # /organization/single-sign-on/
     path("projects/", include("projects.urls")),
     path("", include("meetings.urls")),  # /meetings/… and /projects/<id>/meetings/…
     path("", include("issues.urls")),  # /service-issues/… and /projects/<id>/service-issues/…

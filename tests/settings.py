@@ -36,3 +36,6 @@ from portal.settings import *  # noqa: E402, F403
 # Off for the suite at large (its tests count outbox rows and queries of their own work); the
 # tests of the re-evaluation (tests/monitoring/test_recheck*.py) turn it on.
 MONITORING_RECHECK_ON_CHANGE = False
+
+# The tests' identity providers run on plain http on loopback (tests/sso/idp.py).
+SSO_ALLOW_INSECURE_ISSUERS = True

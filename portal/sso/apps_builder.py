@@ -1,0 +1,46 @@
+"""allauth's apps built from our configuration, never stored in allauth's SocialApp table (which
+would keep the client secret in clear): the adapter's `list_apps` asks here on every sign-in."""
+
+from __future__ import annotations
+
+from allauth.socialaccount.models import SocialApp
+
+from .models import IdentityProvider, Protocol
+from .secrets import SecretUnreadable, decrypt
+from .selectors import domains_of, enabled_identity_providers
+
+OIDC_PROVIDER = "openid_connect"
+
+
+def social_app(identity_provider: IdentityProvider) -> SocialApp:
+    """An unsaved SocialApp for allauth's `openid_connect` provider, keyed by the organization's slug."""
+    return SocialApp(
+        provider=OIDC_PROVIDER,
+        provider_id=identity_provider.provider_id,
+        name=identity_provider.name,
+        client_id=identity_provider.client_id,
+        secret=decrypt(identity_provider.client_secret_encrypted),
+        settings={
+            "server_url": identity_provider.issuer_url,
+            # The organization vouches for its own domains: addresses there count as verified,
+            # and an invited person's existing account is signed in by their address.
+            "verified_email": domains_of(identity_provider),
+            "email_authentication": True,
+            "oauth_pkce_enabled": True,
+        },
+    )
+
+
+def social_apps(*, provider: str | None = None, client_id: str | None = None) -> list[SocialApp]:
+    found = enabled_identity_providers().filter(protocol=Protocol.OIDC)
+    if provider and provider != OIDC_PROVIDER:
+        found = found.filter(organization__slug=provider)
+    if client_id:
+        found = found.filter(client_id=client_id)
+    apps = []
+    for identity_provider in found:
+        try:
+            apps.append(social_app(identity_provider))
+        except SecretUnreadable:
+            continue  # the sign-in route records it for the admins (routing.start)
+    return apps
