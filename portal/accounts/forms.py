@@ -1,7 +1,7 @@
 from allauth.account.forms import LoginForm
 from django import forms
 
-from portal.core.forms import PortalModelForm
+from portal.core.forms import HostileInputMixin, PortalModelForm
 
 from .models import User
 from .sign_in import route_for_email
@@ -14,7 +14,7 @@ class ProfileForm(PortalModelForm):
         help_texts = {"time_zone": "Every date and time in the portal is shown in this zone."}
 
 
-class PortalLoginForm(LoginForm):
+class PortalLoginForm(HostileInputMixin, LoginForm):
     """allauth's sign-in, where the password may be left empty when the email's domain signs in
     through its organization's identity provider: the form then sends the person there."""
 

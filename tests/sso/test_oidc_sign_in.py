@@ -2,6 +2,7 @@
 oidc-provider on a loopback port (tests/sso/idp.py), the portal's own allauth flow, no mocks."""
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -113,8 +114,6 @@ def test_an_account_of_another_organization_is_refused(client, configured, idp, 
 
 @pytest.mark.django_db
 def test_a_person_removed_at_the_identity_provider_cannot_sign_in(client, configured, idp):
-    import requests
-
     browser = requests.Session()  # the person's browser: it keeps its session at the provider
     idp.add_person("rex", email=f"rex@{DOMAIN}", name="Rex")
     sign_in(client, idp, f"rex@{DOMAIN}", "rex", session=browser)
