@@ -60,6 +60,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise ValidationError(refusal, code="single_sign_on_required")
         return user
 
+    def get_signup_redirect_url(self, request) -> str:
+        """The only sign-up is a first sign-in through an organization's identity provider
+        (portal/sso): it lands where a sign-in lands."""
+        return self.get_login_redirect_url(request)
+
     def login(self, request, user) -> None:
         """A password sign-in that still owes its organization a second factor opens the setup
         window: the person typed their password seconds ago, so setting up is not interrupted by

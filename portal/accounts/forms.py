@@ -1,4 +1,5 @@
 from allauth.account.forms import LoginForm
+from allauth.account.utils import get_next_redirect_url
 from django import forms
 
 from portal.core.forms import HostileInputMixin, PortalModelForm
@@ -36,5 +37,6 @@ class PortalLoginForm(HostileInputMixin, LoginForm):
 
     def login(self, request, redirect_url=None):
         if self.start_single_sign_on is not None:
-            return self.start_single_sign_on(request, redirect_url)
+            # allauth's `redirect_url` here is its sign-in-by-code step; only a safe `next` travels.
+            return self.start_single_sign_on(request, get_next_redirect_url(request))
         return super().login(request, redirect_url=redirect_url)

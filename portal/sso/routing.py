@@ -9,7 +9,7 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from . import events
 from .models import IdentityProvider, SignInEventKind
@@ -23,7 +23,7 @@ UNREACHABLE = (
 
 
 def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | None):
-    """Send the person to their organization's identity provider (allauth keeps the state, the
+    """Send the person on to their organization's identity provider (allauth keeps the state, the
     PKCE verifier and `next` in the session). A configuration that cannot be used (an issuer whose
     discovery document does not answer or is not one, a secret our keys cannot read) is a message
     to the person and an entry for the admins."""
@@ -31,7 +31,7 @@ def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | 
     try:
         decrypt(identity_provider.client_secret_encrypted)
         provider = get_adapter(request).get_provider(request, identity_provider.provider_id)
-        return provider.redirect(request, AuthProcess.LOGIN, next_url=next_url)
+        redirect_response = provider.redirect(request, AuthProcess.LOGIN, next_url=next_url)
     except (
         requests.RequestException,
         ValueError,
@@ -47,6 +47,12 @@ def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | 
         )
         messages.error(request, UNREACHABLE.format(organization=organization))
         return redirect("account_login")
+    if not redirect_response.get("Location", "").startswith(("https://", "http://")):
+        return redirect_response  # back to our sign-in page: the adapter recorded why
+    # A page of ours, not a redirect: the sign-in form's Content-Security-Policy (form-action
+    # 'self') also covers where its POST redirects, and the identity provider is elsewhere.
+    context = {"identity_provider": identity_provider, "continue_url": redirect_response["Location"]}
+    return render(request, "sso/continue.html", context)
 
 
 def route_for_email(email: str):
