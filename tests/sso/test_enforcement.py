@@ -1,7 +1,10 @@
 """Enforced single sign-on: a right password is refused for the organization's people, except the
 named break-glass admin; the refusal is a message on the form and an entry for the admins."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from portal.accounts.models import OrgRole
@@ -65,3 +68,23 @@ def test_without_enforcement_passwords_still_work(client, orbital, configured, p
 def test_other_organizations_are_untouched(client, enforced, sponsor_lead, password):
     response = password_sign_in(client, sponsor_lead.email, password)
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_provisioned_person_sets_a_signing_password_that_never_signs_them_in(client, orbital, enforced):
+    """docs/sso.md, electronic signatures: the signing password is set through "Forgot your
+    password?", which opens no session; under enforcement it never signs anyone in."""
+    person = UserFactory(organization=orbital, email=f"sig@{DOMAIN}", password=None)
+    person.set_unusable_password()
+    person.save()
+    client.post(reverse("account_reset_password"), {"email": person.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]
+    new = "a-signing-pass-phrase-77"
+    response = client.post(form_url, {"password1": new, "password2": new})
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
+    person.refresh_from_db()
+    assert person.check_password(new)  # what portal/signatures checks when they sign
+    response = password_sign_in(client, person.email, new)
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
