@@ -33,7 +33,9 @@ def _identity_provider(sociallogin_or_provider):
 
 class SingleSignOnAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
-        return social_apps(provider=provider, client_id=client_id)
+        user = getattr(request, "user", None)
+        organization_id = user.organization_id if user is not None and user.is_authenticated else None
+        return social_apps(provider=provider, client_id=client_id, organization_id=organization_id)
 
     def pre_social_login(self, request, sociallogin) -> None:
         identity_provider = _identity_provider(sociallogin)
@@ -86,6 +88,8 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         identity_provider = _identity_provider(sociallogin)
         organization = identity_provider.organization
         user = sociallogin.user
+        if domain_of(user.email or "") not in domains_of(identity_provider):
+            raise events.refuse(request, GENERIC_FAILURE)  # never an address the provider did not vouch for
         user.organization = organization
         user.org_role = identity_provider.default_role
         user.time_zone = organization.time_zone

@@ -31,8 +31,15 @@ def social_app(identity_provider: IdentityProvider) -> SocialApp:
     )
 
 
-def social_apps(*, provider: str | None = None, client_id: str | None = None) -> list[SocialApp]:
+def social_apps(
+    *, provider: str | None = None, client_id: str | None = None, organization_id=None
+) -> list[SocialApp]:
+    """The apps allauth asks for: one organization's by its slug (a sign-in under way), or, for a
+    list (allauth's connections page), only `organization_id`'s: which identity provider another
+    organization uses is theirs to know."""
     found = enabled_identity_providers().filter(protocol=Protocol.OIDC)
+    if not (provider and provider != OIDC_PROVIDER) and not client_id:
+        found = found.filter(organization_id=organization_id)
     if provider and provider != OIDC_PROVIDER:
         found = found.filter(organization__slug=provider)
     if client_id:

@@ -18,7 +18,15 @@ def test_allauths_own_pages_for_the_provider_render(client, configured, orbital_
     assert "Orbital Okta" in response.content.decode()
     assert client.get(reverse("openid_connect_login", kwargs={"provider_id": "nobody"})).status_code == 404
     client.force_login(orbital_admin)
-    assert client.get(reverse("socialaccount_connections")).status_code == 200
+    assert "Orbital Okta" in client.get(reverse("socialaccount_connections")).content.decode()
+
+
+@pytest.mark.django_db
+def test_another_organizations_people_never_see_its_identity_provider(client, configured, outsider):
+    client.force_login(outsider)
+    response = client.get(reverse("socialaccount_connections"))
+    assert response.status_code == 200
+    assert "Orbital Okta" not in response.content.decode()
 
 
 @pytest.mark.django_db
