@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from portal.accounts import views as account_views
 from portal.core import views as core_views
+from portal.sso import views as sso_views
 
 admin.site.site_header = f"{settings.PORTAL_NAME} portal administration"
 admin.site.site_title = f"{settings.PORTAL_NAME} admin"
@@ -11,6 +12,8 @@ admin.site.site_title = f"{settings.PORTAL_NAME} admin"
 urlpatterns = [
     path("", core_views.home_view, name="home"),
     path("healthz", core_views.healthz_view, name="healthz"),
+    # Before allauth's own: its last SAML step answers a replayed response with a bare 403.
+    path("accounts/saml/<str:slug>/acs/finish/", sso_views.saml_finish_view, name="sso_saml_finish"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("portal.accounts.urls")),
     path("", include("portal.organizations.urls")),

@@ -20,7 +20,7 @@ DATA_DIR="$REPO_ROOT/.data"
 SYSTEM_PACKAGES=(
   redis-server chromium chromium-driver poppler-utils
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
-  postgresql nodejs
+  postgresql nodejs xmlsec1
 )
 
 log() { printf '==> %s\n' "$*"; }

@@ -106,7 +106,10 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         identity_provider = _identity_provider(provider)
         if identity_provider is not None:
-            detail = f"{error or 'error'}: {exception!r}" if exception else f"{error or 'error'}"
+            reason = (extra_context or {}).get("saml_last_error_reason") or (
+                repr(exception) if exception else ""
+            )
+            detail = f"{error or 'error'}: {reason}" if reason else f"{error or 'error'}"
             events.record(
                 organization=identity_provider.organization,
                 kind=SignInEventKind.PROVIDER_ERROR,

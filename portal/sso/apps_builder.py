@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.socialaccount.models import SocialApp
 
 from .models import IdentityProvider, Protocol
+from .saml import SAML_PROVIDER, saml_social_app
 from .secrets import SecretUnreadable, decrypt
 from .selectors import domains_of, enabled_identity_providers
 
@@ -34,18 +35,28 @@ def social_app(identity_provider: IdentityProvider) -> SocialApp:
 def social_apps(
     *, provider: str | None = None, client_id: str | None = None, organization_id=None
 ) -> list[SocialApp]:
-    """The apps allauth asks for: one organization's by its slug (a sign-in under way), or, for a
-    list (allauth's connections page), only `organization_id`'s: which identity provider another
-    organization uses is theirs to know."""
-    found = enabled_identity_providers().filter(protocol=Protocol.OIDC)
-    if not (provider and provider != OIDC_PROVIDER) and not client_id:
-        found = found.filter(organization_id=organization_id)
-    if provider and provider != OIDC_PROVIDER:
+    """The apps allauth asks for: one organization's by its slug (a sign-in under way; allauth's
+    SAML views ask by `client_id`, which is the slug there), or, for a list (allauth's connections
+    page), only `organization_id`'s: which identity provider another organization uses is theirs
+    to know."""
+    found = enabled_identity_providers()
+    if provider == OIDC_PROVIDER:
+        found = found.filter(protocol=Protocol.OIDC)
+        if client_id:
+            found = found.filter(client_id=client_id)
+    elif provider == SAML_PROVIDER:
+        found = found.filter(protocol=Protocol.SAML)
+        if client_id:
+            found = found.filter(organization__slug=client_id)
+    elif provider:
         found = found.filter(organization__slug=provider)
-    if client_id:
-        found = found.filter(client_id=client_id)
+    if not provider or (provider in (OIDC_PROVIDER, SAML_PROVIDER) and not client_id):
+        found = found.filter(organization_id=organization_id)
     apps = []
     for identity_provider in found:
+        if identity_provider.protocol == Protocol.SAML:
+            apps.append(saml_social_app(identity_provider))
+            continue
         try:
             apps.append(social_app(identity_provider))
         except SecretUnreadable:

@@ -26,7 +26,7 @@ def discovery_url(issuer_url: str) -> str:
     return issuer_url.rstrip("/") + "/.well-known/openid-configuration"
 
 
-def _check_address(url: str) -> None:
+def check_address(url: str) -> None:
     parts = urlsplit(url)
     if settings.SSO_ALLOW_INSECURE_ISSUERS:
         return
@@ -45,7 +45,7 @@ def _check_address(url: str) -> None:
 def check_issuer(issuer_url: str) -> dict:
     """The issuer's discovery document, or IssuerProblem saying what is wrong with it."""
     url = discovery_url(issuer_url)
-    _check_address(url)
+    check_address(url)
     try:
         response = requests.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as exc:

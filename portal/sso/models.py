@@ -31,9 +31,13 @@ class IdentityProvider(models.Model):
     issuer_url = models.URLField(
         "issuer URL",
         max_length=500,
-        help_text="The identity provider's issuer (its discovery document's issuer).",
+        help_text="OpenID Connect: the issuer (its discovery document's). SAML: the identity provider's entity ID.",
     )
-    client_id = models.CharField("client ID", max_length=255)
+    client_id = models.CharField("client ID", max_length=255, blank=True)
+    # SAML only: where sign-in requests go and the certificate its responses are signed with,
+    # read from its metadata document when the admin saves (never fetched at sign-in).
+    sso_url = models.URLField("SAML single sign-on URL", max_length=500, blank=True)
+    certificate = models.TextField("SAML signing certificate", blank=True)
     client_secret_encrypted = models.TextField(blank=True, editable=False)
     default_role = models.CharField(
         "role of people signing in for the first time",

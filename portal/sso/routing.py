@@ -10,6 +10,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from . import events
 from .models import IdentityProvider, SignInEventKind
@@ -29,7 +30,7 @@ def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | 
     to the person and an entry for the admins."""
     organization = identity_provider.organization
     try:
-        decrypt(identity_provider.client_secret_encrypted)
+        decrypt(identity_provider.client_secret_encrypted)  # SAML has none: ""
         provider = get_adapter(request).get_provider(request, identity_provider.provider_id)
         redirect_response = provider.redirect(request, AuthProcess.LOGIN, next_url=next_url)
     except (
@@ -39,6 +40,7 @@ def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | 
         OAuth2Error,
         SecretUnreadable,
         SocialApp.DoesNotExist,
+        OneLogin_Saml2_Error,
     ) as exc:
         events.record(
             organization=organization,

@@ -53,9 +53,13 @@ def identity_provider_save(
     enabled: bool,
     enforce: bool,
     break_glass_user: User | None,
+    protocol: str = Protocol.OIDC,
+    sso_url: str = "",
+    certificate: str = "",
 ) -> IdentityProvider:
-    """Create or change the actor's organization's OpenID Connect identity provider. An empty
-    `client_secret` keeps the stored one; a new one is stored encrypted only."""
+    """Create or change the actor's organization's identity provider (OpenID Connect, or SAML with
+    `sso_url` and `certificate`). An empty `client_secret` keeps the stored one; a new one is
+    stored encrypted only."""
     _require_admin(actor)
     organization = actor.organization
     if default_role not in OrgRole.values:
@@ -69,9 +73,12 @@ def identity_provider_save(
     with transaction.atomic(), audited("Single sign-on settings changed"):
         identity_provider = IdentityProvider.objects.select_for_update().filter(
             organization=organization
-        ).first() or IdentityProvider(organization=organization, protocol=Protocol.OIDC)
-        if not client_secret and not identity_provider.client_secret_encrypted:
+        ).first() or IdentityProvider(organization=organization)
+        if protocol == Protocol.OIDC and not client_secret and not identity_provider.client_secret_encrypted:
             raise ServiceError("Give the client secret your identity provider issued.")
+        identity_provider.protocol = protocol
+        identity_provider.sso_url = sso_url.strip() if protocol == Protocol.SAML else ""
+        identity_provider.certificate = certificate.strip() if protocol == Protocol.SAML else ""
         identity_provider.name = name.strip()
         identity_provider.issuer_url = issuer_url.strip()
         identity_provider.client_id = client_id.strip()

@@ -17,6 +17,7 @@ URL = reverse("sso:settings")
 
 def form_data(issuer, **overrides):
     data = {
+        "protocol": "oidc",
         "name": "Orbital Okta",
         "issuer_url": issuer,
         "client_id": "meridian-portal",
