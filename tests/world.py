@@ -5,11 +5,11 @@ creates its objects (milestones, meetings, service issues...) for a staffed
 project. The outsider walk uses this to fill every object URL with a real object.
 """
 
-from tests.factories import documents, issues, meetings, monitoring, notifications, projects, scorecards
+from tests.factories import documents, issues, meetings, monitoring, notifications, projects, scorecards, sso
 from tests.factories.organizations import InvitationFactory
 from tests.factories.projects import staff_project
 
-APP_FACTORY_MODULES = (projects, meetings, issues, notifications, monitoring, documents, scorecards)
+APP_FACTORY_MODULES = (projects, meetings, issues, notifications, monitoring, documents, scorecards, sso)
 
 
 def populate_everything(project):

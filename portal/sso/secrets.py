@@ -20,7 +20,7 @@ class SecretUnreadable(Exception):
 def _fernet() -> MultiFernet:
     keys = [key.strip() for key in settings.SSO_SECRET_KEYS if key.strip()]
     if not keys:
-        digest = hashlib.sha256(f"meridian-sso:{settings.SECRET_KEY}".encode()).digest()
+        digest = hashlib.sha256(f"portal-sso-client-secrets:{settings.SECRET_KEY}".encode()).digest()
         keys = [base64.urlsafe_b64encode(digest).decode()]
     return MultiFernet([Fernet(key) for key in keys])
 
