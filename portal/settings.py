@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "template_partials",
     "csp",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.accounts",
     "portal.organizations",
+    "portal.sso",
     "portal.notifications",
     "portal.documents",
     "portal.signatures",
@@ -207,6 +211,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+ACCOUNT_FORMS = {"login": "portal.accounts.forms.PortalLoginForm"}
+# Single sign-on per organization (portal/sso, docs/sso.md): allauth's apps are built from each
+# organization's IdentityProvider row, never stored in allauth's SocialApp table.
+SOCIALACCOUNT_ADAPTER = "portal.sso.adapter.SingleSignOnAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Fernet keys for identity providers' client secrets, comma-separated, the first encrypts
+# (portal/sso/secrets.py); empty derives one from SECRET_KEY.
+SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS")
+# Issuers on plain http (and on this machine's addresses) only in development and the tests: in
+# production the portal fetches nothing but https from the addresses org admins type.
+SSO_ALLOW_INSECURE_ISSUERS = env_bool("SSO_ALLOW_INSECURE_ISSUERS", DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PORTAL_NAME
 

@@ -20,7 +20,7 @@ DATA_DIR="$REPO_ROOT/.data"
 SYSTEM_PACKAGES=(
   redis-server chromium chromium-driver poppler-utils
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
-  postgresql
+  postgresql nodejs xmlsec1
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -104,6 +104,27 @@ ensure_venv() {
     2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory.$" >&2) \
     || die "pip install failed (see above); fix requirements/test.txt (bash scripts/lock.sh) or the network and re-run"
   # Written last, so an interrupted install is retried next time.
+  echo "$wanted" >"$stamp"
+}
+
+# --- the test identity provider -----------------------------------------------------------------
+
+# The single sign-on tests run a real OpenID Provider (panva's oidc-provider on Node, tests/idp/).
+# Its packages come from the npm registry, pinned with their integrity hashes in package-lock.json
+# (`npm ci`), again whenever the lock file changes.
+ensure_test_idp() {
+  local dir="$REPO_ROOT/tests/idp" stamp wanted
+  stamp="$dir/node_modules/.lock-hash"
+  command -v node >/dev/null || die "node is missing: apt-get install nodejs"
+  if ! command -v npm >/dev/null; then
+    ((EUID == 0)) || die "npm is missing (sudo apt-get install --no-install-recommends npm)"
+    log "Installing npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm || die "apt-get install npm failed"
+  fi
+  wanted=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  [[ -f "$stamp" && "$(<"$stamp")" == "$wanted" ]] && return 0
+  log "Installing the test identity provider's packages (npm ci in tests/idp)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/idp failed (see above)"
   echo "$wanted" >"$stamp"
 }
 

@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_system_packages
 ensure_venv
+ensure_test_idp
 ensure_postgres fast
 ensure_redis
 # The suite runs as DATABASE_URL's superuser (it creates the test database); the roles must exist

@@ -39,3 +39,5 @@ MONITORING_RECHECK_ON_CHANGE = False
 
 # The webhook tests' receiver listens on plain http on 127.0.0.1.
 WEBHOOK_ALLOW_LOCAL = True
+# The tests' identity providers run on plain http on loopback (tests/sso/idp.py).
+SSO_ALLOW_INSECURE_ISSUERS = True

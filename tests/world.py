@@ -14,6 +14,7 @@ from tests.factories import (
     notifications,
     projects,
     scorecards,
+    sso,
     webhooks,
 )
 from tests.factories.organizations import InvitationFactory
@@ -29,6 +30,7 @@ APP_FACTORY_MODULES = (
     scorecards,
     integration,
     webhooks,
+    sso,
 )
 
 

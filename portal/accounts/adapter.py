@@ -4,9 +4,11 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 
 from portal.accounts.models import OrgRole
+from portal.accounts.sign_in import password_refusal
 from portal.accounts.two_factor import in_setup_window, is_guided, open_setup_window
 
 GUIDED_SETUP_SILENCES = frozenset(
@@ -46,6 +48,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.organization_id and user.org_role == OrgRole.EXECUTIVE:
             return resolve_url("monitoring:dashboard")
         return super().get_login_redirect_url(request)
+
+    def authenticate(self, request, **credentials):
+        """A right password is still refused when a rule says so (single sign-on enforced by the
+        person's organization, portal/sso): the form shows why, and no session starts. A wrong
+        password stays the plain mismatch, counted by the failed-login limit as before."""
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            refusal = password_refusal(request, user)
+            if refusal:
+                raise ValidationError(refusal, code="single_sign_on_required")
+        return user
+
+    def get_signup_redirect_url(self, request) -> str:
+        """The only sign-up is a first sign-in through an organization's identity provider
+        (portal/sso): it lands where a sign-in lands."""
+        return self.get_login_redirect_url(request)
 
     def login(self, request, user) -> None:
         """A password sign-in that still owes its organization a second factor opens the setup
