@@ -38,6 +38,8 @@ NOT_PROJECT_RECORDS = {
     "notifications.NotificationPreference",
     "scorecards.OrganizationTarget",
     "webhooks.WebhookSubscription",  # an organization's, not a project's
+    "sso.IdentityProvider",  # an organization's single sign-on set-up
+    "sso.EmailDomain",
 }
 
 

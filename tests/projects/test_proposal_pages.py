@@ -20,7 +20,8 @@ from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 from tests.http import text as response_text
-from tests.test_outsider_walk import _kwargs_for, our_routes
+from tests.factories.integration import api_token
+from tests.test_outsider_walk import API_NAMESPACE, _kwargs_for, our_routes
 from tests.world import populate_everything
 
 PROPOSAL_ROUTES = {"projects:proposal", "projects:proposal_accept", "projects:proposal_decline"}
@@ -52,8 +53,8 @@ def test_the_other_side_sees_the_proposal_page_and_nothing_else(client, proposal
         checked = 0
         for route, kwarg_names in our_routes():
             url = reverse(route, kwargs=_kwargs_for(route, kwarg_names, proposal))
-            if route in PROPOSAL_ROUTES:
-                continue
+            if route in PROPOSAL_ROUTES or route.startswith(API_NAMESPACE):
+                continue  # the read API takes tokens, not sessions: walked below
             for method in (client.get, client.post):
                 response = method(url)
                 body = response_text(response)
@@ -69,6 +70,15 @@ def test_the_other_side_sees_the_proposal_page_and_nothing_else(client, proposal
         body = response.content.decode()
         for text in (CODE, NAME, "Acme Bio", "Northbridge CDMO", "Sam Sponsoradmin", "Sigma fill-finish."):
             assert text in body
+    _, secret = api_token(proposal.cdmo, admin=cdmo_boss)
+    api_objects = 0
+    for route, kwarg_names in our_routes():
+        if route.startswith(API_NAMESPACE) and kwarg_names:
+            url = reverse(route, kwargs=_kwargs_for(route, kwarg_names, proposal))
+            response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert response.status_code == 404, f"the CDMO's token: {route} gave {response.status_code}"
+            api_objects += 1
+    assert api_objects >= 5
 
 
 @pytest.mark.django_db
