@@ -35,8 +35,10 @@ shown_redis=${REDIS_URL#*://}  # without scheme and credentials
 log "Running pytest (PostgreSQL ${DATABASE_URL##*@}, Redis ${shown_redis##*@})"
 status=0
 # In parallel, one pytest-xdist worker per core; each has its own test database, Redis database
-# and media folder (tests/settings.py). Arguments come after ours and win (-n 0: one process).
-"$VENV/bin/pytest" --numprocesses="${PYTEST_WORKERS:-auto}" "$@" || status=$?
+# and media folder (tests/settings.py). A worker that runs out of tests takes some of the other's
+# (worksteal), so a few long tests at the end do not leave one core idle. Arguments come after
+# ours and win (-n 0: one process).
+"$VENV/bin/pytest" --numprocesses="${PYTEST_WORKERS:-auto}" --dist=worksteal "$@" || status=$?
 if ((status == 5)); then
   echo "ERROR: pytest collected no tests: that counts as a failure" >&2
   exit 1
