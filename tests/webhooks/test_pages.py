@@ -95,17 +95,25 @@ def test_pause_resume_rotate_test_and_deactivate(
     assert WebhookSubscription.objects.filter(pk=subscription.pk).exists()
 
 
-def test_a_member_who_is_not_an_admin_is_refused(login, project, sponsor_lead):
+def test_a_member_who_is_not_an_admin_gets_404_as_on_the_token_and_target_pages(login, project, sponsor_lead):
+    """Every webhook page answers a member who is not an admin as the API token and scorecard
+    target pages do: 404 (the same `organization_admin_required`), never 403."""
     subscription = WebhookSubscriptionFactory(organization=project.sponsor)
     client = login(sponsor_lead)
-    assert client.get(reverse("webhooks:list")).status_code == 403
-    assert client.get(subscription.get_absolute_url()).status_code == 403
-    assert (
-        client.post(reverse("webhooks:pause", kwargs={"webhooksubscription_id": subscription.pk})).status_code
-        == 403
-    )
+    one = {"webhooksubscription_id": subscription.pk}
+    assert client.get(reverse("api:tokens")).status_code == 404
+    assert client.get(reverse("scorecards:targets")).status_code == 404
+    for name in ["list", "create"]:
+        assert client.get(reverse(f"webhooks:{name}")).status_code == 404, name
+    assert client.get(subscription.get_absolute_url()).status_code == 404
+    for name in ["pause", "resume", "deactivate", "rotate", "test"]:
+        assert client.post(reverse(f"webhooks:{name}", kwargs=one)).status_code == 404, name
     subscription.refresh_from_db()
-    assert subscription.status == SubscriptionStatus.ACTIVE
+    assert (subscription.status, subscription.version) == (SubscriptionStatus.ACTIVE, 1)
+    # The organization's admin gets the same pages.
+    admin = login(subscription.created_by)
+    assert admin.get(reverse("webhooks:list")).status_code == 200
+    assert admin.get(subscription.get_absolute_url()).status_code == 200
 
 
 def test_the_delivery_log_pages_in_a_constant_number_of_queries(login, project, django_assert_num_queries):
