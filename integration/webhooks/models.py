@@ -21,7 +21,9 @@ class SubscriptionStatus(models.TextChoices):
 
 @pghistory.track(
     pghistory.InsertEvent(),
-    pghistory.UpdateEvent(condition=pghistory.AnyChange("url", "events", "status", "secret_rotated_at")),
+    pghistory.UpdateEvent(
+        condition=pghistory.AnyChange("url", "description", "events", "status", "secret_rotated_at")
+    ),
     obj_field=pghistory.ObjForeignKey(related_name="history"),
 )
 class WebhookSubscription(models.Model):

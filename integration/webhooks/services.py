@@ -1,4 +1,4 @@
-"""An organization admin's subscriptions: create, pause and resume, rotate the secret, deactivate,
+"""An organization admin's subscriptions: create, edit, pause and resume, rotate the secret, deactivate,
 send a test event; and the automatic pause of one that keeps failing.
 
 Every write checks that the actor is an admin of the subscription's organization (the views
@@ -22,6 +22,7 @@ from portal.notifications.services import notify
 from portal.notifications.subjects import Subject
 
 from . import signing
+from .endpoints import endpoint_problem
 from .listeners import DELIVER
 from .models import TEST_EVENT, DeliveryStatus, SubscriptionStatus, WebhookDelivery, WebhookSubscription
 
@@ -43,6 +44,9 @@ def subscription_create(
     _require_admin(actor)
     if not events:
         raise ServiceError("Choose at least one event.")
+    problem = endpoint_problem(url)
+    if problem:
+        raise ServiceError(problem)
     secret = signing.new_secret()
     with transaction.atomic(), audited(f"Webhook subscription created: {url}"):
         subscription = WebhookSubscription.objects.create(
@@ -71,6 +75,39 @@ def _change(actor: User, subscription: WebhookSubscription, reason: str, *, expe
                 "This subscription was changed meanwhile; reload the page and try again."
             )
     subscription.refresh_from_db()
+
+
+def subscription_edit(
+    *,
+    actor: User,
+    subscription: WebhookSubscription,
+    url: str,
+    events: list[str],
+    description: str = "",
+    version: int | None = None,
+) -> bool:
+    """Change its endpoint, events and description (an active or paused one; a deactivated one is
+    kept as it was). `version` is the one the admin's form was filled from: an edit made meanwhile
+    by someone else is not overwritten. False when nothing changed (no write, no event)."""
+    if not events:
+        raise ServiceError("Choose at least one event.")
+    problem = endpoint_problem(url)
+    if problem:
+        raise ServiceError(problem)
+    if version is not None and version != subscription.version:
+        raise ConcurrentEditError("This subscription was changed meanwhile; reload the page and try again.")
+    values = {"url": url, "events": sorted(set(events)), "description": description.strip()}
+    if all(getattr(subscription, name) == value for name, value in values.items()):
+        _require_admin(actor, subscription)
+        return False
+    _change(
+        actor,
+        subscription,
+        f"Webhook subscription edited: {url}",
+        expected=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED],
+        **values,
+    )
+    return True
 
 
 def subscription_pause(*, actor: User, subscription: WebhookSubscription) -> None:

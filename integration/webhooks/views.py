@@ -12,8 +12,9 @@ from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate
 
 from . import services
-from .forms import SubscriptionForm
-from .models import WebhookSubscription
+from .forms import SubscriptionEditForm, SubscriptionForm
+from .history import subscription_changes
+from .models import SubscriptionStatus, WebhookSubscription
 
 DELIVERIES_PER_PAGE = 25
 
@@ -53,10 +54,35 @@ def subscription_create_view(request):
 
 
 @organization_admin_required
+def subscription_edit_view(request, webhooksubscription_id: int):
+    """Endpoint, events, description; refused input comes back with its errors and as typed."""
+    subscription = _own(request, webhooksubscription_id)
+    if subscription.status == SubscriptionStatus.DEACTIVATED:
+        messages.error(request, "A deactivated subscription is kept as it was; add a new endpoint instead.")
+        return redirect(subscription.get_absolute_url())
+    initial = {key: getattr(subscription, key) for key in ("url", "description", "events", "version")}
+    form = SubscriptionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.subscription_edit(
+                actor=request.user, subscription=subscription, **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, "Saved: the next deliveries go out as changed." if changed else "Nothing changed."
+            )
+            return redirect(subscription.get_absolute_url())
+    return render(request, "webhooks/form.html", {"form": form, "subscription": subscription})
+
+
+@organization_admin_required
 def subscription_detail_view(request, webhooksubscription_id: int):
     subscription = _own(request, webhooksubscription_id)
     page = paginate(request, subscription.deliveries.order_by("-created_at", "-pk"), DELIVERIES_PER_PAGE)
-    return render(request, "webhooks/detail.html", {"subscription": subscription, "page": page})
+    context = {"subscription": subscription, "page": page, "changes": subscription_changes(subscription)}
+    return render(request, "webhooks/detail.html", context)
 
 
 def _action(service, done: str):
