@@ -7,6 +7,7 @@ only ever load subscriptions of the viewer's own organization, so another's is a
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -147,10 +148,17 @@ def subscription_deactivate(*, actor: User, subscription: WebhookSubscription) -
     )
 
 
+def overlap() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "WEBHOOK_SECRET_OVERLAP_HOURS", 24)))
+
+
 def subscription_rotate_secret(*, actor: User, subscription: WebhookSubscription) -> str:
-    """A new secret at once (deliveries sent from now on are signed with it); returned in clear
-    to be shown once."""
+    """A new secret, returned in clear to be shown once. Deliveries sent from now on are signed
+    with it and, for WEBHOOK_SECRET_OVERLAP_HOURS, with the secret it replaces too (two `v1=`), so
+    the receiver can switch in its own time. A second rotation within the overlap keeps only the
+    secret it replaces as the previous one: never more than two signatures."""
     secret = signing.new_secret()
+    now = clock.now()
     _change(
         actor,
         subscription,
@@ -158,7 +166,10 @@ def subscription_rotate_secret(*, actor: User, subscription: WebhookSubscription
         expected=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED],
         secret_encrypted=signing.encrypt(secret),
         secret_hint=secret[-4:],
-        secret_rotated_at=clock.now(),
+        secret_rotated_at=now,
+        previous_secret_encrypted=subscription.secret_encrypted,
+        previous_secret_hint=subscription.secret_hint,
+        previous_secret_until=now + overlap(),
     )
     return secret
 

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import organization_admin_required
+from portal.core import clock
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate
 
@@ -81,7 +82,12 @@ def subscription_edit_view(request, webhooksubscription_id: int):
 def subscription_detail_view(request, webhooksubscription_id: int):
     subscription = _own(request, webhooksubscription_id)
     page = paginate(request, subscription.deliveries.order_by("-created_at", "-pk"), DELIVERIES_PER_PAGE)
-    context = {"subscription": subscription, "page": page, "changes": subscription_changes(subscription)}
+    context = {
+        "subscription": subscription,
+        "page": page,
+        "changes": subscription_changes(subscription),
+        "previous_signs": subscription.previous_secret_signs_at(clock.now()),
+    }
     return render(request, "webhooks/detail.html", context)
 
 
