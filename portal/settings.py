@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.UserTimeZoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "portal.core.middleware.TriggeredByMiddleware",
+    "integration.api.middleware.ApiRequestLogMiddleware",  # the read API's request log
 ]
 
 ROOT_URLCONF = "portal.urls"
