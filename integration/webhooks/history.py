@@ -44,13 +44,21 @@ def _details(before: dict, after: dict) -> list[str]:
         labels = dict(SubscriptionStatus.choices)
         lines.append(f"Status: {labels.get(before['status'])} → {labels.get(after['status'])}")
     if before["secret_rotated_at"] != after["secret_rotated_at"]:
-        lines.append("Signing secret rotated")
+        lines.append(f"The secret now ends …{after['secret_hint']}")
     return lines
+
+
+def _short(reason: str) -> str:
+    """ "Webhook subscription paused: <url>" (the audit reason) as the page says it: "Paused"."""
+    text = reason.partition(": ")[0]
+    for prefix in ("Webhook subscription ", "Webhook "):
+        text = text.removeprefix(prefix)
+    return text[:1].upper() + text[1:] if text else "Changed"
 
 
 def subscription_changes(subscription: WebhookSubscription, *, limit: int = SHOWN) -> list[Change]:
     """Newest first: its creation and every tracked change after it."""
-    columns = ["url", "description", "events", "status", "secret_rotated_at"]
+    columns = ["url", "description", "events", "status", "secret_rotated_at", "secret_hint"]
     events = list(
         subscription.history.order_by("-pgh_id").values(
             "pgh_id", "pgh_label", "pgh_created_at", "pgh_context__metadata", *columns
@@ -74,8 +82,7 @@ def subscription_changes(subscription: WebhookSubscription, *, limit: int = SHOW
                 [f"Endpoint: {event['url']}", f"Events: {_events_text(event['events'])}"],
             )
         else:
-            # Our reasons are "Webhook subscription paused: <url>"; the page names the URL already.
-            what = (context.get("reason") or "Changed").partition(": ")[0]
+            what = _short(context.get("reason") or "")
             details = _details(before, event)
         changes.append(Change(at=event["pgh_created_at"], who=who, what=what, details=details))
     return changes

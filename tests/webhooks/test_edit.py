@@ -57,7 +57,7 @@ def test_an_admin_edits_endpoint_events_and_description_and_the_page_shows_the_c
     assert (edit.pgh_label, edit.url, edit.description) == ("update", receiver.url, "Warehouse")
     assert edit.pgh_context.metadata["user"] == admin.pk
     page = text(client.get(subscription.get_absolute_url()))
-    assert "Webhook subscription edited" in page and str(admin) in page
+    assert "<strong>Edited</strong>" in page and str(admin) in page
     assert f"Endpoint: https://hooks.example.com/meridian → {receiver.url}" in page
     assert "Description: “Old name” → “Warehouse”" in page and "Events added: " in page
 
@@ -155,4 +155,4 @@ def test_resuming_after_failures_resets_the_count_and_paused_events_are_not_repl
     titles = [r.json["subject"]["title"] for r in receiver.received]
     assert titles == ["First", "Second", "After resume"]  # "While paused" never arrives
     assert WebhookDelivery.objects.count() == 3
-    assert "Webhook subscription resumed" in text(client.get(subscription.get_absolute_url()))
+    assert "<strong>Resumed</strong>" in text(client.get(subscription.get_absolute_url()))

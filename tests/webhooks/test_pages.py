@@ -151,7 +151,7 @@ def test_the_delivery_log_pages_in_a_constant_number_of_queries(login, project, 
     with django_assert_num_queries(first):
         response = client.get(url)
     assert "of 63" in text(response)
-    assert text(response).count("Webhook subscription resumed") == 10  # the latest 20 changes
+    assert text(response).count("<strong>Resumed</strong>") == 10  # the latest 20 changes
 
 
 def test_the_list_of_endpoints_is_a_constant_number_of_queries(login, project, django_assert_num_queries):

@@ -81,7 +81,11 @@ def test_both_secrets_verify_during_the_overlap_and_only_the_new_one_after(
         assert request.verifies(new) and verify_as_documented(new, request.body, header)
         assert not request.verifies(SECRET) and not verify_as_documented(SECRET, request.body, header)
         page = text(login(subscription.created_by).get(subscription.get_absolute_url()))
-        assert "also signed with the previous secret" not in page and "Signing secret rotated" in page
+        assert (
+            "also signed with the previous secret" not in page
+            and "<strong>Secret rotated</strong>" in page
+            and f"The secret now ends …{new[-4:]}" in page
+        )
     assert len(receiver.received) == 3
 
 
