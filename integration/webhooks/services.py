@@ -90,6 +90,7 @@ def subscription_edit(
     """Change its endpoint, events and description (an active or paused one; a deactivated one is
     kept as it was). `version` is the one the admin's form was filled from: an edit made meanwhile
     by someone else is not overwritten. False when nothing changed (no write, no event)."""
+    _require_admin(actor, subscription)
     if not events:
         raise ServiceError("Choose at least one event.")
     problem = endpoint_problem(url)
@@ -99,7 +100,6 @@ def subscription_edit(
         raise ConcurrentEditError("This subscription was changed meanwhile; reload the page and try again.")
     values = {"url": url, "events": sorted(set(events)), "description": description.strip()}
     if all(getattr(subscription, name) == value for name, value in values.items()):
-        _require_admin(actor, subscription)
         return False
     _change(
         actor,
