@@ -15,6 +15,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.env import env_bool, env_list
+from portal.settings_integration import *  # noqa: F403 (webhooks and the read API)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.UserTimeZoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "portal.core.middleware.TriggeredByMiddleware",
+    "integration.api.middleware.ApiRequestLogMiddleware",  # the read API's request log
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -305,16 +307,9 @@ OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
 MONITORING_RECHECK_ON_CHANGE = os.environ.get("MONITORING_RECHECK_ON_CHANGE", "1") == "1"
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
 
-# Webhooks (docs/webhooks.md). The subscriptions' secrets are encrypted with a key derived from
-# WEBHOOK_SECRET_KEY (SECRET_KEY when unset). Endpoints are https:// and public; plain http to
-# this machine only when WEBHOOK_ALLOW_LOCAL (DEBUG, the tests).
-WEBHOOK_SECRET_KEY = os.environ.get("WEBHOOK_SECRET_KEY", "")
+# Webhooks and the read API: portal/settings_integration.py. Plain http to this machine only when
+# WEBHOOK_ALLOW_LOCAL (DEBUG, the tests).
 WEBHOOK_ALLOW_LOCAL = os.environ.get("WEBHOOK_ALLOW_LOCAL", "1" if DEBUG else "0") == "1"
-WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
-WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
-WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
-WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
-WEBHOOK_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
 # An email still "sending" this long after a worker claimed it: that worker died.
 NOTIFICATION_STUCK_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_STUCK_AFTER_SECONDS", "75"))
 # Schedules live here, in code; the DatabaseScheduler copies them into the database on start,
@@ -378,13 +373,6 @@ CELERY_BEAT_SCHEDULE = {
 # Audit trail: middleware records the user and URL of every write request.
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_APPEND_ONLY = True
-
-# The read API (integration/api, docs/api.md): requests per token per window, counted in Redis.
-API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
-API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
-# How long a new token lives unless its admin says otherwise, and at most.
-API_TOKEN_DEFAULT_DAYS = 90
-API_TOKEN_MAX_DAYS = 366
 
 # Uploads: bounded request size; attachment rules live with the attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -27,8 +27,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiRequest)
 class ApiRequestAdmin(ReadOnlyAdmin):
-    list_display = ["at", "token", "organization", "method", "path", "query", "refused"]
-    list_filter = ["refused"]
+    list_display = ["at", "status_code", "token", "organization", "method", "path", "query", "refusal"]
+    list_filter = ["status_code", "refusal"]
     search_fields = ["path", "token__prefix", "organization__name"]
     list_select_related = ["token", "organization"]
     readonly_fields = [f.name for f in ApiRequest._meta.fields]

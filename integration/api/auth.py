@@ -1,18 +1,25 @@
 """The token door of the API: `Authorization: Bearer mrd_…`.
 
-A missing, unknown, expired or revoked token is 401. A live one is counted against its rate limit
-and its request written to the API's audit trail (`ApiRequest`, with the token's last use); a
-request over the limit is recorded as refused and answered 429 with Retry-After.
+A missing, unknown, expired or revoked token is 401; a live one over its rate limit is 429 with
+Retry-After. Every request that reaches the door, let through or refused, is written to the API's
+audit trail (`ApiRequest`) with its status code once the answer is known: the door notes on the
+request what it found (`ApiDoor`), and `middleware.ApiRequestLogMiddleware` writes the row.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
 
 from ninja.security import HttpBearer
 
 from portal.core import clock
 
+from .models import ApiToken, Refusal
 from .ratelimit import retry_after
-from .tokens import record_request, token_for_secret
+from .tokens import check_secret
+
+ATTRIBUTE = "_api_door"
 
 
 class RateLimited(Exception):
@@ -21,14 +28,28 @@ class RateLimited(Exception):
         self.seconds = seconds
 
 
+@dataclass
+class ApiDoor:
+    """What the door found for this request: the token (when known) and why it refused it."""
+
+    at: dt.datetime = field(default_factory=clock.now)  # when it came in
+    token: ApiToken | None = None
+    refusal: str = Refusal.MISSING
+
+
 class OrganizationToken(HttpBearer):
+    def __call__(self, request):
+        # Noted before the header is read: a request without one is recorded as refused too.
+        setattr(request, ATTRIBUTE, ApiDoor())
+        return super().__call__(request)
+
     def authenticate(self, request, token: str):
-        now = clock.now()
-        found = token_for_secret(token, now=now)
-        if found is None:
+        door = getattr(request, ATTRIBUTE)
+        door.token, door.refusal = check_secret(token, now=door.at)
+        if door.refusal:
             return None
-        wait = retry_after(found.pk, now_ts=now.timestamp())
-        record_request(token=found, request=request, now=now, refused=wait is not None)
+        wait = retry_after(door.token.pk, now_ts=door.at.timestamp())
         if wait is not None:
+            door.refusal = Refusal.RATE_LIMITED
             raise RateLimited(wait)
-        return found
+        return door.token

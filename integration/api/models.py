@@ -3,7 +3,8 @@
 A token is shown once, when it is made; only its SHA-256 is stored (the secret is 256 random
 bits, so a plain hash is enough: there is nothing to guess a dictionary for). Its short prefix is
 kept in clear so the admin can tell tokens apart in the list and in the audit trail. Tokens and
-requests are records: never deleted; a revoked token keeps its row.
+requests are records: never deleted (database triggers refuse it); a revoked token keeps its
+row. There is no retention job for the request log: docs/api.md says why.
 """
 
 import pghistory
@@ -50,16 +51,36 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > moment
 
 
-class ApiRequest(models.Model):
-    """One request made with a token: the API's audit trail (append-only)."""
+class Refusal(models.TextChoices):
+    """Why the token door refused a request (blank: it let it through)."""
 
-    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="requests")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    MISSING = "missing", "No token"
+    UNKNOWN = "unknown", "Unknown token"
+    EXPIRED = "expired", "Expired token"
+    REVOKED = "revoked", "Revoked token"
+    RATE_LIMITED = "rate_limited", "Over the rate limit"
+
+
+class ApiRequest(models.Model):
+    """One request to the API's token door, let through or refused: the API's audit trail
+    (append-only). Written once the answer is known (`middleware.py`), with its status code. A
+    refused token is never stored: a known one (expired, revoked, over its limit) is linked by
+    its row, an unknown or missing one leaves token and organization empty."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.PROTECT, related_name="requests", null=True, blank=True
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     query = models.CharField(max_length=1000, blank=True)
     refused = models.BooleanField(default=False, help_text="Over the rate limit (answered 429).")
+    refusal = models.CharField(max_length=12, choices=Refusal.choices, blank=True)
+    # Null only on rows written before status codes were recorded.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -70,4 +91,4 @@ class ApiRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path} → {self.status_code}"

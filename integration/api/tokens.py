@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.db.models import F
 from portal.core.audit import audited
 from portal.core.exceptions import ServiceError
 
-from .models import ApiRequest, ApiToken
+from .models import ApiRequest, ApiToken, Refusal
 
 TOKEN_START = "mrd_"
 
@@ -60,29 +61,51 @@ def revoke_token(*, actor, token: ApiToken, now: dt.datetime) -> ApiToken:
     return token
 
 
-def token_for_secret(secret: str, *, now: dt.datetime) -> ApiToken | None:
-    """The live token with this secret (not revoked, not expired), or None."""
+def check_secret(secret: str, *, now: dt.datetime) -> tuple[ApiToken | None, str]:
+    """(the token with this secret or None, why it is refused or ""): a live token comes back
+    with ""; an expired or revoked one comes back too (its request is recorded against it) with
+    its refusal; an unknown one is (None, "unknown")."""
     if not secret.startswith(TOKEN_START) or len(secret) > 200:
-        return None
+        return None, Refusal.UNKNOWN
     token = ApiToken.objects.select_related("organization").filter(secret_hash=hash_secret(secret)).first()
-    if token is None or not token.is_active_at(now):
-        return None
-    return token
+    if token is None:
+        return None, Refusal.UNKNOWN
+    if token.revoked_at is not None:
+        return token, Refusal.REVOKED
+    if token.expires_at <= now:
+        return token, Refusal.EXPIRED
+    return token, ""
 
 
-def record_request(*, token: ApiToken, request, now: dt.datetime, refused: bool = False) -> None:
-    """The request in the API's audit trail, and the token's last use (two writes, constant)."""
-    ApiRequest.objects.create(
+# A token typed where it does not belong (a query string) is not kept in the log either.
+_SECRET_LIKE = re.compile(rf"{TOKEN_START}[A-Za-z0-9_\-%]+")
+
+
+def _without_secrets(value: str) -> str:
+    return _SECRET_LIKE.sub(f"{TOKEN_START}[removed]", value)
+
+
+def record_request(
+    *, token: ApiToken | None, request, now: dt.datetime, status_code: int, refusal: str = ""
+) -> ApiRequest:
+    """The request in the API's audit trail, once its answer is known; a live token's last use.
+    Never the secret: the row links a known token, and anything looking like a secret in the
+    path or query string is removed."""
+    row = ApiRequest.objects.create(
         token=token,
-        organization_id=token.organization_id,
+        organization_id=token.organization_id if token else None,
         at=now,
         method=request.method[:10],
-        path=request.path[:500],
-        query=request.META.get("QUERY_STRING", "")[:1000],
-        refused=refused,
+        path=_without_secrets(request.path)[:500],
+        query=_without_secrets(request.META.get("QUERY_STRING", ""))[:1000],
+        refused=refusal == Refusal.RATE_LIMITED,
+        refusal=refusal,
+        status_code=status_code,
     )
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.last_used_at = now
+    if token is not None and refusal in ("", Refusal.RATE_LIMITED):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return row
 
 
 def organization_tokens(*, organization) -> list[ApiToken]:

@@ -2,12 +2,11 @@
 never again), list them with their last use, revoke one (the record stays)."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import organization_member_required
+from portal.accounts.decorators import organization_admin_required
 from portal.core import clock
 from portal.core.exceptions import ServiceError
 
@@ -16,16 +15,10 @@ from .models import ApiToken
 from .tokens import create_token, organization_tokens, revoke_token
 
 
-def _admin(request):
-    """An admin of an organization; anyone else gets 404 (the page names no organization)."""
-    if not request.user.is_org_admin:
-        raise Http404("Not an organization admin.")
-    return request.user
-
-
-@organization_member_required
+@organization_admin_required
 def tokens_view(request):
-    user = _admin(request)
+    """An admin of an organization; anyone else gets 404 (the page names no organization)."""
+    user = request.user
     now = clock.now()
     form = TokenForm(request.POST or None, today=now.date())
     secret = created = None
@@ -52,9 +45,9 @@ def tokens_view(request):
 
 
 @require_POST
-@organization_member_required
+@organization_admin_required
 def revoke_view(request, apitoken_id: int):
-    user = _admin(request)
+    user = request.user
     token = get_object_or_404(ApiToken, pk=apitoken_id, organization_id=user.organization_id)
     try:
         revoke_token(actor=user, token=token, now=clock.now())

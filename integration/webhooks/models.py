@@ -21,7 +21,9 @@ class SubscriptionStatus(models.TextChoices):
 
 @pghistory.track(
     pghistory.InsertEvent(),
-    pghistory.UpdateEvent(condition=pghistory.AnyChange("url", "events", "status", "secret_rotated_at")),
+    pghistory.UpdateEvent(
+        condition=pghistory.AnyChange("url", "description", "events", "status", "secret_rotated_at")
+    ),
     obj_field=pghistory.ObjForeignKey(related_name="history"),
 )
 class WebhookSubscription(models.Model):
@@ -41,6 +43,11 @@ class WebhookSubscription(models.Model):
     secret_encrypted = models.TextField(editable=False)
     secret_hint = models.CharField(max_length=8, editable=False, help_text="Its last four characters.")
     secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    # The secret before the last rotation, still signing (next to the new one) until
+    # `previous_secret_until`: the receiver's time to switch (WEBHOOK_SECRET_OVERLAP_HOURS).
+    previous_secret_encrypted = models.TextField(editable=False, blank=True)
+    previous_secret_hint = models.CharField(max_length=8, editable=False, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
     )
@@ -66,6 +73,12 @@ class WebhookSubscription(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == SubscriptionStatus.ACTIVE
+
+    def previous_secret_signs_at(self, moment) -> bool:
+        """Whether deliveries sent at `moment` also carry the previous secret's signature."""
+        return bool(self.previous_secret_encrypted) and bool(
+            self.previous_secret_until and moment < self.previous_secret_until
+        )
 
     def event_labels(self) -> list[str]:
         return [EVENTS.get(name, name) for name in self.events]

@@ -130,14 +130,16 @@ def _claim(delivery_id: int, now: dt.datetime) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("subscription", "project").get(pk=delivery_id)
 
 
-def headers_for(delivery: WebhookDelivery, body: bytes, secret: str) -> dict[str, str]:
+def headers_for(
+    delivery: WebhookDelivery, body: bytes, secret: str, previous: tuple[str, ...] = ()
+) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
         "User-Agent": f"{settings.PORTAL_NAME}-Webhooks/1",
         "Meridian-Event": delivery.event,
         "Meridian-Event-Id": str(delivery.event_id),
         "Meridian-Delivery": str(delivery.pk),
-        signing.HEADER: signing.signature(secret, body, int(time.time())),
+        signing.HEADER: signing.signature(secret, body, int(time.time()), also=previous),
     }
 
 
@@ -162,8 +164,19 @@ def attempt(delivery_id: int) -> float | None:
         answer = Answer(None, 0, "The signing secret cannot be read any more; rotate the secret.")
         return _record(delivery, answer)
     body = payloads.encode(payloads.payload(delivery))
-    answer = post(subscription.url, body, headers_for(delivery, body, secret))
+    answer = post(subscription.url, body, headers_for(delivery, body, secret, _previous(subscription, now)))
     return _record(delivery, answer)
+
+
+def _previous(subscription: WebhookSubscription, now: dt.datetime) -> tuple[str, ...]:
+    """The secret before the last rotation while its overlap lasts (a second `v1=`), else none.
+    One the key no longer opens is left out: the new secret's signature is there anyway."""
+    if not subscription.previous_secret_signs_at(now):
+        return ()
+    try:
+        return (signing.decrypt(subscription.previous_secret_encrypted),)
+    except InvalidToken:
+        return ()
 
 
 def _record(delivery: WebhookDelivery, answer: Answer) -> float | None:

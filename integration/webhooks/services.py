@@ -1,4 +1,4 @@
-"""An organization admin's subscriptions: create, pause and resume, rotate the secret, deactivate,
+"""An organization admin's subscriptions: create, edit, pause and resume, rotate the secret, deactivate,
 send a test event; and the automatic pause of one that keeps failing.
 
 Every write checks that the actor is an admin of the subscription's organization (the views
@@ -7,6 +7,7 @@ only ever load subscriptions of the viewer's own organization, so another's is a
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from portal.notifications.services import notify
 from portal.notifications.subjects import Subject
 
 from . import signing
+from .endpoints import endpoint_problem
 from .listeners import DELIVER
 from .models import TEST_EVENT, DeliveryStatus, SubscriptionStatus, WebhookDelivery, WebhookSubscription
 
@@ -43,6 +45,9 @@ def subscription_create(
     _require_admin(actor)
     if not events:
         raise ServiceError("Choose at least one event.")
+    problem = endpoint_problem(url)
+    if problem:
+        raise ServiceError(problem)
     secret = signing.new_secret()
     with transaction.atomic(), audited(f"Webhook subscription created: {url}"):
         subscription = WebhookSubscription.objects.create(
@@ -71,6 +76,39 @@ def _change(actor: User, subscription: WebhookSubscription, reason: str, *, expe
                 "This subscription was changed meanwhile; reload the page and try again."
             )
     subscription.refresh_from_db()
+
+
+def subscription_edit(
+    *,
+    actor: User,
+    subscription: WebhookSubscription,
+    url: str,
+    events: list[str],
+    description: str = "",
+    version: int | None = None,
+) -> bool:
+    """Change its endpoint, events and description (an active or paused one; a deactivated one is
+    kept as it was). `version` is the one the admin's form was filled from: an edit made meanwhile
+    by someone else is not overwritten. False when nothing changed (no write, no event)."""
+    _require_admin(actor, subscription)
+    if not events:
+        raise ServiceError("Choose at least one event.")
+    problem = endpoint_problem(url)
+    if problem:
+        raise ServiceError(problem)
+    if version is not None and version != subscription.version:
+        raise ConcurrentEditError("This subscription was changed meanwhile; reload the page and try again.")
+    values = {"url": url, "events": sorted(set(events)), "description": description.strip()}
+    if all(getattr(subscription, name) == value for name, value in values.items()):
+        return False
+    _change(
+        actor,
+        subscription,
+        f"Webhook subscription edited: {url}",
+        expected=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED],
+        **values,
+    )
+    return True
 
 
 def subscription_pause(*, actor: User, subscription: WebhookSubscription) -> None:
@@ -110,10 +148,17 @@ def subscription_deactivate(*, actor: User, subscription: WebhookSubscription) -
     )
 
 
+def overlap() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "WEBHOOK_SECRET_OVERLAP_HOURS", 24)))
+
+
 def subscription_rotate_secret(*, actor: User, subscription: WebhookSubscription) -> str:
-    """A new secret at once (deliveries sent from now on are signed with it); returned in clear
-    to be shown once."""
+    """A new secret, returned in clear to be shown once. Deliveries sent from now on are signed
+    with it and, for WEBHOOK_SECRET_OVERLAP_HOURS, with the secret it replaces too (two `v1=`), so
+    the receiver can switch in its own time. A second rotation within the overlap keeps only the
+    secret it replaces as the previous one: never more than two signatures."""
     secret = signing.new_secret()
+    now = clock.now()
     _change(
         actor,
         subscription,
@@ -121,7 +166,10 @@ def subscription_rotate_secret(*, actor: User, subscription: WebhookSubscription
         expected=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED],
         secret_encrypted=signing.encrypt(secret),
         secret_hint=secret[-4:],
-        secret_rotated_at=clock.now(),
+        secret_rotated_at=now,
+        previous_secret_encrypted=subscription.secret_encrypted,
+        previous_secret_hint=subscription.secret_hint,
+        previous_secret_until=now + overlap(),
     )
     return secret
 

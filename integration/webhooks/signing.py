@@ -1,7 +1,9 @@
 """The subscription's secret (made, kept encrypted, read back) and the signature of a payload.
 
 Signature header: `Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
-keyed with the subscription's secret. The timestamp is inside what is signed, so a receiver that
+keyed with the subscription's secret. For WEBHOOK_SECRET_OVERLAP_HOURS after a rotation the header
+carries one `v1=` per secret, the new one first (`t=…,v1=<new>,v1=<previous>`), as Stripe does:
+a receiver accepts the request when any `v1` matches its secret. The timestamp is inside what is signed, so a receiver that
 refuses old timestamps (`TOLERANCE_SECONDS`) refuses a replayed request; `verify()` is the
 receiver's side, as docs/webhooks.md shows it.
 
@@ -57,21 +59,29 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
-def signature(secret: str, body: bytes, timestamp: int) -> str:
-    """The header's value for `body` sent at `timestamp`."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def _digest(secret: str, body: bytes, timestamp: int) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def signature(secret: str, body: bytes, timestamp: int, *, also: tuple[str, ...] = ()) -> str:
+    """The header's value for `body` sent at `timestamp`: one `v1=` for `secret`, then one for
+    each secret in `also` (the previous secret during a rotation's overlap)."""
+    digests = ",".join(f"v1={_digest(key, body, timestamp)}" for key in (secret, *also))
+    return f"t={timestamp},{digests}"
 
 
 def verify(secret: str, body: bytes, header: str, *, now: float | None = None) -> bool:
-    """The receiver's check: the HMAC matches and the timestamp is recent (no replay)."""
+    """The receiver's check: one of the `v1` HMACs matches and the timestamp is recent (no
+    replay). Every `v1` counts: during a rotation's overlap there are two."""
     try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (ValueError, KeyError):
+        items = [item.strip().split("=", 1) for item in header.split(",")]
+        timestamp = int(next(value for key, value in items if key == "t"))
+    except (ValueError, StopIteration):
         return False
     now = time.time() if now is None else now
     if abs(now - timestamp) > TOLERANCE_SECONDS:
         return False
-    expected = signature(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    expected = _digest(secret, body, timestamp)
+    # compare_digest on every candidate (no early exit on the first match's position).
+    matches = [hmac.compare_digest(expected, value) for key, value in items if key == "v1"]
+    return any(matches)

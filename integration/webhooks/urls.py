@@ -10,6 +10,7 @@ urlpatterns = [
     path("organization/webhooks/", views.subscription_list_view, name="list"),
     path("organization/webhooks/new/", views.subscription_create_view, name="create"),
     path(ONE, views.subscription_detail_view, name="detail"),
+    path(f"{ONE}edit/", views.subscription_edit_view, name="edit"),
     path(f"{ONE}pause/", views.subscription_pause_view, name="pause"),
     path(f"{ONE}resume/", views.subscription_resume_view, name="resume"),
     path(f"{ONE}deactivate/", views.subscription_deactivate_view, name="deactivate"),

@@ -1,33 +1,29 @@
 """An organization admin's webhook pages. Only subscriptions of the viewer's own organization
-are ever loaded: another organization's is a 404; a member who is not an admin gets a 403."""
+are ever loaded: another organization's is a 404, and so is every page to a member who is not
+an admin (`organization_admin_required`, as on the API token and scorecard target pages)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal.accounts.decorators import organization_member_required
+from portal.accounts.decorators import organization_admin_required
+from portal.core import clock
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate
 
 from . import services
-from .forms import SubscriptionForm
-from .models import WebhookSubscription
+from .forms import SubscriptionEditForm, SubscriptionForm
+from .history import subscription_changes
+from .models import SubscriptionStatus, WebhookSubscription
 
 DELIVERIES_PER_PAGE = 25
-
-
-def _require_admin(request) -> None:
-    if not request.user.is_org_admin:
-        raise PermissionDenied("Only an admin of your organization manages its webhooks.")
 
 
 def _own(request, subscription_id: int) -> WebhookSubscription:
     subscription = get_object_or_404(
         WebhookSubscription, pk=subscription_id, organization_id=request.user.organization_id
     )
-    _require_admin(request)
     return subscription
 
 
@@ -38,17 +34,15 @@ def _secret_page(request, subscription: WebhookSubscription, secret: str, *, new
     )
 
 
-@organization_member_required
+@organization_admin_required
 def subscription_list_view(request):
-    _require_admin(request)
     subscriptions = WebhookSubscription.objects.filter(organization_id=request.user.organization_id)
     return render(request, "webhooks/list.html", {"subscriptions": subscriptions})
 
 
-@organization_member_required
+@organization_admin_required
 @never_cache
 def subscription_create_view(request):
-    _require_admin(request)
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,15 +54,45 @@ def subscription_create_view(request):
     return render(request, "webhooks/form.html", {"form": form})
 
 
-@organization_member_required
+@organization_admin_required
+def subscription_edit_view(request, webhooksubscription_id: int):
+    """Endpoint, events, description; refused input comes back with its errors and as typed."""
+    subscription = _own(request, webhooksubscription_id)
+    if subscription.status == SubscriptionStatus.DEACTIVATED:
+        messages.error(request, "A deactivated subscription is kept as it was; add a new endpoint instead.")
+        return redirect(subscription.get_absolute_url())
+    initial = {key: getattr(subscription, key) for key in ("url", "description", "events", "version")}
+    form = SubscriptionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.subscription_edit(
+                actor=request.user, subscription=subscription, **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, "Saved: the next deliveries go out as changed." if changed else "Nothing changed."
+            )
+            return redirect(subscription.get_absolute_url())
+    return render(request, "webhooks/form.html", {"form": form, "subscription": subscription})
+
+
+@organization_admin_required
 def subscription_detail_view(request, webhooksubscription_id: int):
     subscription = _own(request, webhooksubscription_id)
     page = paginate(request, subscription.deliveries.order_by("-created_at", "-pk"), DELIVERIES_PER_PAGE)
-    return render(request, "webhooks/detail.html", {"subscription": subscription, "page": page})
+    context = {
+        "subscription": subscription,
+        "page": page,
+        "changes": subscription_changes(subscription),
+        "previous_signs": subscription.previous_secret_signs_at(clock.now()),
+    }
+    return render(request, "webhooks/detail.html", context)
 
 
 def _action(service, done: str):
-    @organization_member_required
+    @organization_admin_required
     @require_POST
     def view(request, webhooksubscription_id: int):
         subscription = _own(request, webhooksubscription_id)
@@ -92,7 +116,7 @@ subscription_deactivate_view = _action(
 subscription_test_view = _action(services.send_test_event, "Test event queued; it shows in the log below.")
 
 
-@organization_member_required
+@organization_admin_required
 @never_cache
 @require_POST
 def subscription_rotate_view(request, webhooksubscription_id: int):

@@ -1,9 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
-from portal.accounts.decorators import organization_member_required
+from portal.accounts.decorators import organization_admin_required
 from portal.core import clock
 from projects.page import project_page
 
@@ -19,13 +18,11 @@ def project_health_view(request, project_id: int):
     return render(request, "scorecards/health.html", context)
 
 
-@organization_member_required
+@organization_admin_required
 def targets_view(request):
     """The signed-in admin's organization's scorecard targets: its admins see and change them;
     anyone else gets 404 (the page names no organization: nobody can ask for another's)."""
     user = request.user
-    if not user.is_org_admin:
-        raise Http404("Not an organization admin.")
     organization = user.organization
     measures = measures_set_by(organization)
     forms = targets_forms(measures, organization_targets(organization), request.POST or None)

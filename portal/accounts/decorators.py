@@ -23,3 +23,18 @@ def organization_member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def organization_admin_required(view):
+    """An admin of an organization (else 404, as for a page that is not there: the organization
+    pages name no organization, so a member who is not an admin learns nothing from it). The
+    API token, webhook and scorecard target pages share this answer."""
+
+    @organization_member_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_org_admin:
+            raise Http404("Not an organization admin.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

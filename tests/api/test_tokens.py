@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from integration.api.models import ApiRequest, ApiToken
@@ -77,7 +78,9 @@ def test_revoked_token_is_refused_and_its_record_kept(client, sponsor_admin):
     assert response.status_code == 401
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == sponsor_admin
-    assert ApiRequest.objects.filter(token=token).count() == 1  # the refused request made none
+    # The refused request is in the log too, against the revoked token, with its 401.
+    rows = list(ApiRequest.objects.filter(token=token).order_by("pk").values_list("status_code", "refusal"))
+    assert rows == [(200, ""), (401, "revoked")]
     # The trail has its making and its revoking; its uses are requests, not events.
     events = token.pgh_event_model.objects.filter(pgh_obj=token).order_by("pgh_id")
     assert [e.pgh_label for e in events] == ["insert", "update"] and events[1].revoked_at is not None
@@ -104,9 +107,14 @@ def test_every_request_is_recorded_with_the_last_use(client, sponsor):
     token.refresh_from_db()
     assert token.last_used_at == moment
     rows = list(
-        ApiRequest.objects.filter(token=token).order_by("pk").values_list("path", "query", "organization")
+        ApiRequest.objects.filter(token=token)
+        .order_by("pk")
+        .values_list("path", "query", "organization", "status_code", "at")
     )
-    assert rows == [(PROJECTS, "status=active", sponsor.pk), ("/api/v1/projects/999999", "", sponsor.pk)]
+    assert rows == [
+        (PROJECTS, "status=active", sponsor.pk, 200, moment),
+        ("/api/v1/projects/999999", "", sponsor.pk, 404, moment),
+    ]
 
 
 @pytest.mark.django_db
@@ -123,4 +131,62 @@ def test_over_the_rate_limit_is_429_with_retry_after(client, sponsor, settings):
         assert client.get(PROJECTS, **bearer(other_secret)).status_code == 200  # per token
     with time_machine.travel(dt.datetime(2027, 3, 4, 10, 1, 0, tzinfo=dt.UTC), tick=False):
         assert client.get(PROJECTS, **bearer(secret)).status_code == 200  # a new window
-    assert ApiRequest.objects.filter(token=token, refused=True).count() == 1
+    refused = ApiRequest.objects.get(token=token, refused=True)
+    assert (refused.status_code, refused.refusal) == (429, "rate_limited")
+    assert list(
+        ApiRequest.objects.filter(token=token).values_list("status_code", flat=True).order_by("pk")
+    ) == [
+        200,
+        200,
+        429,
+        200,
+    ]
+
+
+@pytest.mark.django_db
+def test_refused_requests_are_recorded_with_their_status_and_never_the_token(client, sponsor, sponsor_admin):
+    token, secret = api_token(sponsor, days=2)
+    revoked, revoked_secret = api_token(sponsor, name="Old load", admin=sponsor_admin)
+    client.force_login(sponsor_admin)
+    client.post(reverse("api:revoke_token", args=[revoked.pk]))
+    client.logout()
+    unknown = secret[:-4] + "xxxx"
+    client.get(PROJECTS)  # no token at all
+    client.get(PROJECTS, HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")  # not a bearer token
+    client.get(PROJECTS + f"?access_token={unknown}", **bearer(unknown))
+    client.get(PROJECTS, **bearer(revoked_secret))
+    with time_machine.travel(token.expires_at + dt.timedelta(seconds=1)):
+        client.get(PROJECTS, **bearer(secret))
+    rows = list(
+        ApiRequest.objects.order_by("pk").values_list(
+            "token", "organization", "status_code", "refusal", "query"
+        )
+    )
+    assert rows == [
+        (None, None, 401, "missing", ""),
+        (None, None, 401, "missing", ""),
+        (None, None, 401, "unknown", "access_token=mrd_[removed]"),
+        (revoked.pk, sponsor.pk, 401, "revoked", ""),
+        (token.pk, sponsor.pk, 401, "expired", ""),
+    ]
+    # No secret anywhere in the log, and a refused token is not "used".
+    stored = " ".join(str(value) for row in ApiRequest.objects.values_list() for value in row)
+    for value in (secret, unknown, revoked_secret, secret.split("_")[2][:12]):
+        assert value not in stored
+    token.refresh_from_db()
+    revoked.refresh_from_db()
+    assert token.last_used_at is None and revoked.last_used_at is None
+
+
+@pytest.mark.django_db
+def test_the_log_is_an_append_only_record(client, sponsor):
+    """The request log is the API's audit trail: the database refuses to change or delete a row
+    (docs/api.md explains why there is no retention job)."""
+    token, secret = api_token(sponsor)
+    client.get(PROJECTS, **bearer(secret))
+    row = ApiRequest.objects.get()
+    rows = ApiRequest.objects.filter(pk=row.pk)
+    for attempt in (rows.delete, lambda: rows.update(status_code=500)):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    assert ApiRequest.objects.get().status_code == 200

@@ -24,5 +24,10 @@ def populate_project(project) -> None:
     one request in its log."""
     token, _ = api_token(project.sponsor, name="Victim warehouse")
     ApiRequest.objects.create(
-        token=token, organization=project.sponsor, method="GET", path="/api/v1/projects", query="limit=10"
+        token=token,
+        organization=project.sponsor,
+        method="GET",
+        path="/api/v1/projects",
+        query="limit=10",
+        status_code=200,
     )
