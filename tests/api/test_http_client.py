@@ -68,7 +68,14 @@ def test_a_schema_driven_client_pages_through_every_resource(live_server, projec
     assert status == 200 and schema["openapi"].startswith("3.")
     paths = _list_paths(schema)
     resources = {path.removeprefix("/api/v1/").strip("/") for path in paths}
-    assert {"projects", "milestones", "status-updates", "decisions", "change-requests", "meetings"} <= resources
+    assert {
+        "projects",
+        "milestones",
+        "status-updates",
+        "decisions",
+        "change-requests",
+        "meetings",
+    } <= resources
     assert {"action-items", "service-issues", "flags", "scorecard-figures"} <= resources
 
     walked = {}

@@ -16,11 +16,11 @@ from portal.accounts.models import OrgRole
 from projects import services
 from projects.models import ProjectMember, ProposalStatus, TeamRole
 from projects.selectors import access_for
+from tests.factories.integration import api_token
 from tests.factories.meetings import ActionItemFactory, MeetingFactory
 from tests.factories.organizations import UserFactory
 from tests.factories.projects import ProjectFactory, ProjectMemberFactory, staff_project
 from tests.http import text as response_text
-from tests.factories.integration import api_token
 from tests.test_outsider_walk import API_NAMESPACE, _kwargs_for, our_routes
 from tests.world import populate_everything
 
