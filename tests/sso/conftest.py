@@ -111,5 +111,3 @@ def sponsor_idp(start_idp, sponsor, sponsor_admin, sponsor_lead, client, idp_bro
     client.get(callback.removeprefix(PORTAL))
     assert SocialAccount.objects.filter(user=sponsor_lead, provider=sponsor.slug, uid="emily").exists()
     return idp
-
-

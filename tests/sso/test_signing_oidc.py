@@ -4,15 +4,18 @@ real panva oidc-provider, tests/sso/idp.py): the sponsor's lead confirms minutes
 
 import datetime as dt
 
+import pgtrigger
 import pytest
+import requests
 import time_machine
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingStatus
 from portal.signatures.models import Components, Outcome, Signature, SigningAttempt, SigningIntent
-from portal.sso.models import SignInEvent, SignInEventKind
+from portal.sso.models import SignInEvent, SignInEventKind, SigningMethod
+from tests.factories.meetings import held_meeting
 
+from .conftest import configure
 from .signing import LOGIN_PAGE, confirm_url, query, round_trip, signing_form, start_signing
 
 
@@ -70,3 +73,116 @@ def test_signing_through_a_fresh_sign_in_signs_the_minutes_exactly_once(
     assert again.status_code == 200
     assert "This confirmation at Acme Okta was already used" in again.content.decode()
     assert Signature.objects.count() == 1
+
+
+def _confirmed_intent(client, minutes, idp_browser):
+    """A round trip done: the intent confirmed, the page showing "Confirm signature"."""
+    back, landed = round_trip(client, start_signing(client, minutes), browser=idp_browser)
+    assert "Identity confirmed at Acme Okta" in landed.content.decode()
+    return back, SigningIntent.objects.latest("created_at")
+
+
+@pytest.mark.django_db
+def test_another_person_at_the_identity_provider_is_refused_with_an_entry(
+    client, sponsor_idp, minutes, sponsor_lead, sponsor
+):
+    """Someone else signs in at the provider (another browser profile, a colleague at the keyboard)."""
+    sponsor_idp.add_person("mallory", email="mallory@acme.test", name="Mallory", password="mallorys-password")
+    continue_url = start_signing(client, minutes)
+    back, landed = round_trip(
+        client, continue_url, browser=requests.Session(), login="mallory", password="mallorys-password"
+    )
+    body = landed.content.decode()
+    assert "Someone else signed in at Acme Okta: you sign only as yourself." in body
+    assert "Matches my notes." in body and "Sign with Acme Okta" in body  # nothing lost, try again
+    assert "Confirm signature" not in body
+    intent = SigningIntent.objects.get()
+    assert intent.confirmed_at is None
+    event = SignInEvent.objects.get(organization=sponsor, kind=SignInEventKind.SIGNING_REFUSED)
+    assert event.email == sponsor_lead.email and "mallory@acme.test" in event.detail
+    assert SigningAttempt.objects.get(user=sponsor_lead).outcome == Outcome.IDP_REFUSED
+    # Confirming anyway with that intent signs nothing; Emily stays signed in to the portal.
+    refused = client.post(back, signing_form(minutes, intent=intent.nonce))
+    assert "Your identity was not confirmed at Acme Okta" in refused.content.decode()
+    assert not Signature.objects.exists()
+    assert refused.wsgi_request.user == sponsor_lead
+
+
+@pytest.mark.django_db
+def test_a_sign_in_older_than_the_signing_is_refused(client, sponsor_idp, idp_browser, minutes, sponsor):
+    """The ID token's auth_time must be at or after the moment the signing began: here the portal's
+    clock is two minutes ahead, so the (fresh) sign-in looks older than the intent, as one an
+    identity provider reused from its session would."""
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=True):
+        continue_url = start_signing(client, minutes)
+    _, landed = round_trip(client, continue_url, browser=idp_browser)
+    assert "Acme Okta did not ask you to sign in again" in landed.content.decode()
+    assert SigningIntent.objects.get().confirmed_at is None
+    assert SignInEvent.objects.filter(organization=sponsor, kind=SignInEventKind.SIGNING_REFUSED).exists()
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_intent_expires_after_ten_minutes(client, sponsor_idp, idp_browser, minutes):
+    back, intent = _confirmed_intent(client, minutes, idp_browser)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        refused = client.post(back, signing_form(minutes, intent=intent.nonce))
+    body = refused.content.decode()
+    assert "Your confirmation at Acme Okta expired after 10 minutes" in body
+    assert "Sign with Acme Okta" in body and "Matches my notes." in body
+    assert not Signature.objects.exists()
+    minutes.refresh_from_db()
+    assert minutes.status == MeetingStatus.MINUTES_SENT
+
+
+@pytest.mark.django_db
+def test_minutes_changed_during_the_round_trip_are_not_signed(client, sponsor_idp, idp_browser, minutes):
+    back, intent = _confirmed_intent(client, minutes, idp_browser)
+    with pgtrigger.ignore("meetings.Meeting:meeting_minutes_locked"):
+        Meeting.objects.filter(pk=minutes.pk).update(summary="Quietly rewritten while Emily was away.")
+    refused = client.post(back, signing_form(minutes, intent=intent.nonce, shown=intent.shown_sha256))
+    assert "The record changed while you were reading it" in refused.content.decode()
+    assert not Signature.objects.exists()
+    assert SigningIntent.objects.get().consumed_at is None
+
+
+@pytest.mark.django_db
+def test_an_intent_signs_only_its_own_record_for_its_own_signer(
+    client, sponsor_idp, idp_browser, minutes, project, decision_maker
+):
+    back, intent = _confirmed_intent(client, minutes, idp_browser)
+    other = held_meeting(project, status=MeetingStatus.MINUTES_SENT)
+    refused = client.post(confirm_url(other), signing_form(other, intent=intent.nonce))
+    assert "This confirmation was for another record" in refused.content.decode()
+    # The form changed after the round trip (another comment): refused too.
+    changed = client.post(back, signing_form(minutes, intent=intent.nonce, comment="Something else."))
+    assert "The form changed after you confirmed your identity" in changed.content.decode()
+    client.force_login(decision_maker)
+    assert client.get(back).status_code == 404
+    theirs = client.post(
+        confirm_url(minutes), {**signing_form(minutes), "password": "x", "intent": intent.nonce}
+    )
+    assert not Signature.objects.exists() and theirs.status_code == 200
+    assert SigningIntent.objects.get().consumed_at is None
+
+
+@pytest.mark.django_db
+def test_with_the_signing_password_chosen_signing_is_unchanged(
+    client, sponsor_idp, minutes, sponsor_lead, sponsor_admin, password
+):
+    configure(
+        sponsor_admin,
+        sponsor_idp.issuer,
+        name="Acme Okta",
+        email_domains=["acme.test"],
+        signing_method=SigningMethod.PASSWORD,
+    )
+    page = client.get(confirm_url(minutes)).content.decode()
+    assert 'type="password"' in page and "Sign with Acme Okta" not in page
+    sponsor_lead.set_password(password)
+    sponsor_lead.save()
+    client.force_login(sponsor_lead)
+    response = client.post(confirm_url(minutes), {**signing_form(minutes), "password": password})
+    assert response.status_code == 302
+    assert Signature.objects.get().components == Components.PASSWORD
+    assert not SigningIntent.objects.exists()
