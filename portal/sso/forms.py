@@ -71,6 +71,7 @@ class IdentityProviderForm(PortalForm):
     signing_method = forms.ChoiceField(
         choices=SigningMethod.choices,
         initial=SigningMethod.PASSWORD,
+        required=False,  # none chosen: the signing password, as before the choice existed
         widget=forms.RadioSelect,
         label="Electronic signatures",
         help_text=(
@@ -93,6 +94,9 @@ class IdentityProviderForm(PortalForm):
             if has_secret
             else "Stored encrypted and never shown again."
         )
+
+    def clean_signing_method(self) -> str:
+        return self.cleaned_data["signing_method"] or SigningMethod.PASSWORD
 
     def clean_email_domains(self) -> list[str]:
         raw = self.cleaned_data["email_domains"]
