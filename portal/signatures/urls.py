@@ -5,5 +5,5 @@ from . import views
 app_name = "signatures"
 
 urlpatterns = [
-    path("signatures/idp/<str:nonce>/", views.idp_return_view, name="idp_return"),
+    path("signatures/idp/<str:signing_token>/", views.idp_return_view, name="idp_return"),
 ]

@@ -15,13 +15,14 @@ from .models import SigningIntent
 
 
 @login_required
-def idp_return_view(request, nonce: str):
+def idp_return_view(request, signing_token: str):
     """GET (from the identity provider): apply its answer, then show the page the person signed on
     as it was posted, with the dialog saying whether their identity is confirmed. POST (the
     "Confirm signature" of that page, whose form posts here): the page's own view signs.
 
     Either way the page's own view answers, through its own checks (who may see and sign what); a
     nonce of another person is 404."""
+    nonce = signing_token
     intent = SigningIntent.objects.filter(nonce=nonce, user=request.user).first()
     if intent is None:
         raise Http404("No such signing.")

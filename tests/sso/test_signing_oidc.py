@@ -186,3 +186,20 @@ def test_with_the_signing_password_chosen_signing_is_unchanged(
     assert response.status_code == 302
     assert Signature.objects.get().components == Components.PASSWORD
     assert not SigningIntent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_cancelled_round_trip_signs_nothing_and_loses_nothing(client, sponsor_idp, minutes, sponsor):
+    """The provider answers the callback with `error=access_denied` (what it sends when the person
+    cancels): back on the dialog with a message and what they typed."""
+    continue_url = start_signing(client, minutes)
+    state = query(continue_url)["state"]
+    response = client.get(f"/accounts/oidc/{sponsor.slug}/login/callback/?error=access_denied&state={state}")
+    assert response.status_code == 302 and response["Location"].startswith("/signatures/idp/")
+    landed = client.get(response["Location"])
+    body = landed.content.decode()
+    assert "Signing in again at Acme Okta did not work or was cancelled." in body
+    assert "Matches my notes." in body and "Sign with Acme Okta" in body
+    assert landed.wsgi_request.user.is_authenticated
+    assert SignInEvent.objects.filter(organization=sponsor, kind=SignInEventKind.SIGNING_REFUSED).exists()
+    assert not Signature.objects.exists()
