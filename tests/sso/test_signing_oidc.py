@@ -13,7 +13,9 @@ from django.utils import timezone
 from meetings.models import Meeting, MeetingStatus
 from portal.signatures.models import Components, Outcome, Signature, SigningAttempt, SigningIntent
 from portal.sso.models import SignInEvent, SignInEventKind, SigningMethod
+from projects.models import DecisionOutcome, DecisionRequest
 from tests.factories.meetings import held_meeting
+from tests.projects.update_helpers import published_update, signed_step
 
 from .conftest import configure
 from .signing import LOGIN_PAGE, confirm_url, query, round_trip, signing_form, start_signing
@@ -203,3 +205,43 @@ def test_a_cancelled_round_trip_signs_nothing_and_loses_nothing(client, sponsor_
     assert landed.wsgi_request.user.is_authenticated
     assert SignInEvent.objects.filter(organization=sponsor, kind=SignInEventKind.SIGNING_REFUSED).exists()
     assert not Signature.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_decision_rejected_through_the_provider_keeps_the_typed_reason(
+    client, sponsor_idp, idp_browser, project, cdmo_pm, sponsor_lead
+):
+    """A page with two dialogs, each with its prefix and its own form (the reason): what was typed
+    comes back after the round trip, and only the dialog that went there says "Confirm signature"."""
+    needed_by = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    options = [
+        {"label": "Resin A", "description": "Qualified."},
+        {"label": "Resin B", "description": "In stock."},
+    ]
+    choice = {"title": "Which resin?", "needed_by": needed_by, "source_decision": None, "options": options}
+    update = published_update(
+        cdmo_pm, project, decisions_needed=[choice | {"recommended": 1, "recommendation": "Lead time."}]
+    )
+    decision = DecisionRequest.objects.get(update=update)
+    client.force_login(sponsor_lead)
+    data = signed_step(
+        "reject",
+        decision,
+        "projects.decision_resolve",
+        meaning="rejected",
+        reason="Neither: we change the process.",
+    )
+    del data["sign-reject-password"]
+    started = client.post(decision.get_absolute_url(), data)
+    back, landed = round_trip(client, started.context["continue_url"], browser=idp_browser)
+    body = landed.content.decode()
+    assert "Neither: we change the process." in body
+    assert body.count("Confirm signature") == 1 and body.count("Sign with Acme Okta") == 1
+    intent = SigningIntent.objects.get()
+    assert (intent.prefix, intent.meaning) == ("sign-reject", "rejected")
+
+    assert client.post(back, {**data, "sign-reject-intent": intent.nonce}).status_code == 302
+    decision.refresh_from_db()
+    assert decision.outcome == DecisionOutcome.REJECTED
+    signature = Signature.objects.get()
+    assert (signature.meaning, signature.components) == ("rejected", Components.IDENTITY_PROVIDER)
