@@ -177,7 +177,9 @@ def sign_with_intent(
         problem = usable(intent, now)
         if problem:
             raise SigningRefused({None: problem})
-        if (shown is not None and shown != intent.shown_sha256) or signed.digest(record) != intent.shown_sha256:
+        if (shown is not None and shown != intent.shown_sha256) or signed.digest(
+            record
+        ) != intent.shown_sha256:
             raise SigningRefused(
                 {None: "The record changed while you were reading it. Read it again, then sign."},
                 record_changed=True,
