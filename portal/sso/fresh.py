@@ -178,7 +178,9 @@ def finish(request, identity_provider: IdentityProvider, sociallogin) -> Immedia
     (take_fresh_sign_in), and back to where it started. Raise what this returns."""
     pending = pending_for(request, identity_provider.provider_id)
     if pending is None or pending["key"] != sociallogin.state.get(STATE_KEY):
-        raise events.refuse(request, "That sign-in at your identity provider was not asked for here.")
+        # Another signing started since (one at a time), or another person's portal session: the
+        # answer counts for nothing, and the signing page says its identity was not confirmed.
+        return ImmediateHttpResponse(redirect(sociallogin.state.get("next") or "/"))
     email = request.user.email
     uid = sociallogin.account.uid
     at = _authenticated_at(request, identity_provider, sociallogin)

@@ -245,3 +245,17 @@ def test_a_decision_rejected_through_the_provider_keeps_the_typed_reason(
     assert decision.outcome == DecisionOutcome.REJECTED
     signature = Signature.objects.get()
     assert (signature.meaning, signature.components) == ("rejected", Components.IDENTITY_PROVIDER)
+
+
+@pytest.mark.django_db
+def test_only_the_latest_signing_round_trip_counts(client, sponsor_idp, idp_browser, minutes):
+    """Two signings started (two tabs): the answer to the first confirms nothing, and the signer
+    stays signed in; the second goes through."""
+    first = start_signing(client, minutes)
+    second = start_signing(client, minutes)
+    _, landed = round_trip(client, first, browser=idp_browser)
+    assert "Your identity was not confirmed at Acme Okta" in landed.content.decode()
+    assert landed.wsgi_request.user.is_authenticated
+    _, landed = round_trip(client, second, browser=idp_browser)
+    assert "Identity confirmed at Acme Okta" in landed.content.decode()
+    assert [i.confirmed_at is not None for i in SigningIntent.objects.order_by("created_at")] == [False, True]
