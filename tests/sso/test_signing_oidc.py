@@ -8,16 +8,21 @@ import pgtrigger
 import pytest
 import requests
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingStatus
+from portal.accounts.models import OrgRole
 from portal.signatures.models import Components, Outcome, Signature, SigningAttempt, SigningIntent
+from portal.signatures.registry import signed_action
 from portal.sso.models import SignInEvent, SignInEventKind, SigningMethod
 from projects.models import DecisionOutcome, DecisionRequest
 from tests.factories.meetings import held_meeting
-from tests.projects.update_helpers import published_update, signed_step
+from tests.factories.organizations import UserFactory
+from tests.projects.update_helpers import published_update, ready_draft, signed_step
 
-from .conftest import configure
+from .conftest import PORTAL, configure
+from .idp import walk_to_portal
 from .signing import LOGIN_PAGE, confirm_url, query, round_trip, signing_form, start_signing
 
 
@@ -259,3 +264,56 @@ def test_only_the_latest_signing_round_trip_counts(client, sponsor_idp, idp_brow
     _, landed = round_trip(client, second, browser=idp_browser)
     assert "Identity confirmed at Acme Okta" in landed.content.decode()
     assert [i.confirmed_at is not None for i in SigningIntent.objects.order_by("created_at")] == [False, True]
+
+
+@pytest.mark.django_db
+def test_the_author_publishes_an_update_through_the_provider(
+    client, start_idp, cdmo, cdmo_pm, project, idp_browser
+):
+    """Another organization's identity provider (the CDMO's), another view (publishing, which only
+    answers POSTs): the page is shown again from the intent through the publish view itself."""
+    admin = UserFactory(organization=cdmo, org_role=OrgRole.ADMIN, email="admin@northbridge.test")
+    idp = start_idp(PORTAL, slug=cdmo.slug)
+    configure(
+        admin,
+        idp.issuer,
+        name="Northbridge ID",
+        email_domains=["northbridge.test"],
+        signing_method=SigningMethod.FRESH_SIGN_IN,
+    )
+    idp.add_person("lena", email=cdmo_pm.email, name="Lena Hoffmann", password="lenas-idp-password")
+    response = client.post(reverse("account_login"), {"login": cdmo_pm.email, "password": ""})
+    callback = walk_to_portal(
+        response.context["continue_url"],
+        PORTAL,
+        login="lena",
+        password="lenas-idp-password",
+        session=idp_browser,
+    )
+    client.get(callback.removeprefix(PORTAL))
+    draft = ready_draft(cdmo_pm, project)
+    url = reverse("projects:update_publish", args=[project.pk, draft.pk])
+    dialog = {
+        "sign-meaning": "authored",
+        "sign-comment": "As discussed.",
+        "sign-shown": signed_action("projects.update_publish").digest(draft),
+    }
+    started = client.post(url, dialog)
+    back, landed = round_trip(
+        client,
+        started.context["continue_url"],
+        browser=idp_browser,
+        login="lena",
+        password="lenas-idp-password",
+    )
+    assert "Identity confirmed at Northbridge ID" in landed.content.decode()
+    nonce = SigningIntent.objects.get().nonce
+    assert client.post(url, {**dialog, "sign-intent": nonce}).status_code == 302
+    draft.refresh_from_db()
+    assert not draft.is_draft
+    signature = Signature.objects.get()
+    assert (signature.signer, signature.meaning, signature.components) == (
+        cdmo_pm,
+        "authored",
+        Components.IDENTITY_PROVIDER,
+    )
