@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("integration.webhooks.urls")),  # /organization/webhooks/…
     path("notifications/", include("portal.notifications.urls")),
     path("documents/", include("portal.documents.urls")),
+    path("", include("portal.signatures.urls")),  # /signatures/idp/<nonce>/: back from the identity provider
     # Before the admin's own login, which has no rate limit and no second factor.
     path("admin/login/", account_views.admin_login_view, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -6,6 +6,10 @@ password and (first signing of a session, with an authenticator app) a code.
         signature = form.sign(perform=lambda: meeting_confirm_minutes(...))  # None: errors on the form
 
 The typed comment comes back with any error; passwords never do.
+
+When the signer's organization signs through a fresh sign-in at its identity provider (and the
+signer has an account linked there), the dialog has no password: submitting it goes there and back
+(portal/signatures/idp.py), and the page comes back with "Confirm signature".
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from django.db import models
 
 from portal.core.exceptions import ServiceError
 from portal.core.forms import PortalForm
+from portal.sso.fresh import signing_identity_provider
 
+from . import idp
 from .models import Meaning, Signature
 from .registry import signed_action
 from .services import SigningRefused, needs_code, sign
@@ -72,11 +78,40 @@ class SigningForm(PortalForm):
             self.fields["meaning"].widget = forms.HiddenInput()
         if "shown" in self.fields:
             self.fields["shown"].initial = self.action.digest(record)
+        self.identity_provider = signing_identity_provider(request.user)
+        self.confirmed = None  # the SigningIntent confirmed at the identity provider
+        self.problem = ""
+        if self.identity_provider is not None:
+            self._through_identity_provider()
+            return
         self.asks_code = needs_code(request.user, request.session)
         if self.asks_code:
             self.fields["code"].required = True
         else:
             del self.fields["code"]
+
+    def _through_identity_provider(self) -> None:
+        del self.fields["password"], self.fields["code"]
+        self.asks_code = False
+        self.fields["intent"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.intent_field = self.add_prefix("intent")
+        nonce = self.data.get(self.intent_field, "") if self.is_bound else ""
+        self.replay = bool(nonce) and getattr(self.request, "signing_replay", None) == nonce
+        if not self.replay:
+            return
+        intent = idp.intent_for(
+            nonce, user=self.request.user, signed=self.action, record=self.record, prefix=self.prefix
+        )
+        self.problem = getattr(self.request, "signing_problem", "") or (idp.usable(intent) if intent else "")
+        if intent is not None and not self.problem:
+            self.confirmed = intent
+        else:
+            self._drop_intent()
+
+    def _drop_intent(self) -> None:
+        """The next submission starts a new round trip to the identity provider."""
+        self.data = self.data.copy()
+        self.data[self.intent_field] = ""
 
     @property
     def meaning_label(self) -> str:
@@ -90,6 +125,8 @@ class SigningForm(PortalForm):
         is shown there too, nothing signed; without it, the error goes to the caller."""
         data = self.cleaned_data
         try:
+            if self.identity_provider is not None:
+                return self._sign_through_identity_provider(data, perform)
             return sign(
                 user=self.request.user,
                 session=self.request.session,
@@ -110,9 +147,40 @@ class SigningForm(PortalForm):
                 self.data["shown"] = self.action.digest(self.record)
             for field, message in refused.errors.items():
                 self.add_error(field if field in self.fields else None, message)
+            if self.identity_provider is not None:
+                self._drop_intent()
             return None
         except ServiceError as error:
             if errors_on is None:
                 raise
             errors_on.add_error(None, str(error))
             return None
+
+    def _sign_through_identity_provider(self, data, perform) -> Signature | None:
+        """Shown again after the round trip: nothing to do yet. Without an intent: go to the
+        identity provider (this never returns). With one: sign with it."""
+        if self.replay:
+            return None
+        common = {
+            "signed": self.action,
+            "record": self.record,
+            "prefix": self.prefix,
+            "field": self.intent_field,
+        }
+        if not data.get("intent"):
+            idp.begin(
+                request=self.request,
+                identity_provider=self.identity_provider,
+                meaning=data["meaning"],
+                comment=data.get("comment", "").strip(),
+                **common,
+            )
+        return idp.sign_with_intent(
+            request=self.request,
+            nonce=data["intent"],
+            meaning=data["meaning"],
+            comment=data.get("comment", ""),
+            shown=data.get("shown") if "shown" in self.fields else None,
+            perform=perform,
+            **common,
+        )

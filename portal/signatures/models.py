@@ -30,6 +30,7 @@ class Components(models.TextChoices):
 
     PASSWORD = "password", "Password"
     PASSWORD_AND_CODE = "password+code", "Password and authenticator code"
+    IDENTITY_PROVIDER = "idp_sign_in", "Fresh sign-in at the identity provider"
 
 
 class Signature(models.Model):
@@ -64,6 +65,7 @@ class Outcome(models.TextChoices):
     WRONG_PASSWORD = "wrong_password", "Wrong password"
     WRONG_CODE = "wrong_code", "Wrong authenticator code"
     LOCKED = "locked", "Refused: signing locked"
+    IDP_REFUSED = "idp_refused", "Refused: identity provider's answer"
 
 
 FAILURES = (Outcome.WRONG_PASSWORD, Outcome.WRONG_CODE)
@@ -112,3 +114,42 @@ class SigningLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} locked until {self.until:%Y-%m-%d %H:%M}"
+
+
+class SigningIntent(models.Model):
+    """A signing waiting for its signer's fresh sign-in at their organization's identity provider
+    (docs/sso.md): what they asked to sign, bound to the record as shown, and the form they filled,
+    kept through the round trip. Single use (`consumed_at`), never deleted."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=80)
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    shown_sha256 = models.CharField(
+        max_length=64, help_text="The record's content hash when the signer asked."
+    )
+    meaning = models.CharField(max_length=20, choices=Meaning.choices)
+    comment = models.TextField(blank=True)
+    prefix = models.CharField(max_length=40, blank=True, help_text="The signing form's prefix on its page.")
+    data = models.JSONField(help_text="The page's form as posted (no passwords), put back on return.")
+    return_url = models.CharField(max_length=500)
+    identity_provider = models.CharField(max_length=100, help_text="Its name when the signer asked.")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    authenticated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the identity provider says the signer signed in."
+    )
+    provider_uid = models.CharField(max_length=255, blank=True)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+    signature = models.OneToOneField(
+        Signature, null=True, blank=True, on_delete=models.PROTECT, related_name="intent"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "created_at"], name="signingintent_user_idx")]
+        triggers = [pgtrigger.Protect(name="signingintent_no_delete", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.record_id} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -198,6 +198,32 @@ def sign(
         password=password,
         code=code,
     )
+    signature = record_signature(
+        user=user,
+        signed=signed,
+        record=record,
+        meaning=meaning,
+        comment=comment,
+        components=components,
+        perform=perform,
+    )
+    session[SESSION_KEY] = {"who": _session_marker(user), "at": signature.signed_at.isoformat()}
+    return signature
+
+
+def record_signature(
+    *,
+    user: User,
+    signed: SignedAction,
+    record,
+    meaning: str,
+    comment: str,
+    components: str,
+    perform,
+    after=None,
+) -> Signature:
+    """`perform` (the signed change), the signature of the record as it is then, and its attempt, in
+    one transaction; `after(signature)` runs in it too (an identity provider's intent is used up)."""
     with transaction.atomic():
         if perform is not None:
             perform()
@@ -218,7 +244,8 @@ def sign(
             components=components,
         )
         _attempt(user, signed, record, meaning, Outcome.SIGNED, signature=signature)
-    session[SESSION_KEY] = {"who": _session_marker(user), "at": signature.signed_at.isoformat()}
+        if after is not None:
+            after(signature)
     return signature
 
 

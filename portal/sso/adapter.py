@@ -14,7 +14,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from portal.accounts.models import User
 from portal.core.audit import audited
 
-from . import events
+from . import events, fresh
 from .apps_builder import social_apps
 from .models import SignInEventKind
 from .selectors import domain_of, domains_of, identity_provider_for_slug
@@ -39,6 +39,8 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin) -> None:
         identity_provider = _identity_provider(sociallogin)
+        if identity_provider is not None and fresh.is_fresh_sign_in(sociallogin):
+            raise fresh.finish(request, identity_provider, sociallogin)  # never a sign-in
         if identity_provider is None or not identity_provider.enabled:
             raise events.refuse(request, GENERIC_FAILURE)
         organization = identity_provider.organization
@@ -110,6 +112,9 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
                 repr(exception) if exception else ""
             )
             detail = f"{error or 'error'}: {reason}" if reason else f"{error or 'error'}"
+            back_to_signing = fresh.failed(request, identity_provider, detail)
+            if back_to_signing is not None:
+                raise back_to_signing
             events.record(
                 organization=identity_provider.organization,
                 kind=SignInEventKind.PROVIDER_ERROR,

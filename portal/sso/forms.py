@@ -6,7 +6,7 @@ from portal.accounts.models import OrgRole, User
 from portal.core.forms import PortalForm
 
 from .discovery import IssuerProblem, check_issuer
-from .models import Protocol
+from .models import Protocol, SigningMethod
 from .saml import certificate_body, read_metadata
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -68,6 +68,20 @@ class IdentityProviderForm(PortalForm):
         label="Break-glass admin",
         help_text="The one admin who may still sign in with a password while single sign-on is enforced.",
     )
+    signing_method = forms.ChoiceField(
+        choices=SigningMethod.choices,
+        initial=SigningMethod.PASSWORD,
+        required=False,  # none chosen: the signing password, as before the choice existed
+        widget=forms.RadioSelect,
+        label="Electronic signatures",
+        help_text=(
+            "Signing password: people type a portal password they set for signing (and a code from "
+            "their authenticator app, if they have one). Fresh sign-in: each signature sends them to "
+            "this identity provider, which must ask them to sign in again (an existing session there "
+            "does not count); people without an account linked to it, such as the break-glass admin, "
+            "keep the signing password."
+        ),
+    )
 
     def __init__(self, *args, organization, has_secret: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +94,9 @@ class IdentityProviderForm(PortalForm):
             if has_secret
             else "Stored encrypted and never shown again."
         )
+
+    def clean_signing_method(self) -> str:
+        return self.cleaned_data["signing_method"] or SigningMethod.PASSWORD
 
     def clean_email_domains(self) -> list[str]:
         raw = self.cleaned_data["email_domains"]

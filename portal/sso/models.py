@@ -21,6 +21,13 @@ class Protocol(models.TextChoices):
     SAML = "saml", "SAML 2.0"
 
 
+class SigningMethod(models.TextChoices):
+    """How the organization's people sign electronically (docs/sso.md, "Electronic signatures")."""
+
+    PASSWORD = "password", "Signing password"
+    FRESH_SIGN_IN = "fresh_sign_in", "Fresh sign-in at the identity provider"
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["client_secret_encrypted"])
 class IdentityProvider(models.Model):
     organization = models.OneToOneField(
@@ -54,6 +61,12 @@ class IdentityProvider(models.Model):
         blank=True,
         related_name="+",
         help_text="The one admin who may still sign in with a password while single sign-on is enforced.",
+    )
+    signing_method = models.CharField(
+        "how people sign electronically",
+        max_length=16,
+        choices=SigningMethod.choices,
+        default=SigningMethod.PASSWORD,
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -102,6 +115,7 @@ class SignInEventKind(models.TextChoices):
     PROVIDER_ERROR = "provider_error", "The identity provider's answer was refused"
     CONFIGURATION = "configuration", "Configuration could not be used"
     PASSWORD_REFUSED = "password_refused", "Password sign-in refused (single sign-on enforced)"
+    SIGNING_REFUSED = "signing_refused", "Signing: the identity provider's answer was refused"
 
 
 class SignInEvent(models.Model):

@@ -4,9 +4,16 @@
 from __future__ import annotations
 
 import requests
+from allauth.core.internal import httpkit
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.saml.utils import build_auth, get_app_or_404, prepare_django_request
+from allauth.socialaccount.sessions import LoginSession
 from cryptography import x509
+from django.http import Http404, HttpRequest
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from onelogin.saml2.response import OneLogin_Saml2_Response
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from .discovery import TIMEOUT_SECONDS, IssuerProblem, check_address
 from .selectors import domains_of
@@ -74,3 +81,25 @@ def saml_social_app(identity_provider) -> SocialApp:
             },
         },
     )
+
+
+def authn_instant(request, slug: str) -> int | None:
+    """The AuthnInstant (seconds since the epoch) of the SAML response allauth's ACS step kept for
+    its finishing step, read from the signed assertion once the response validates (allauth then
+    checks it again and goes on): None when there is none, or it does not validate."""
+    kept = LoginSession(request, "saml_acs_session", "saml-acs-session").store.get("request")
+    if not kept:
+        return None
+    acs_request = httpkit.deserialize_request(kept, HttpRequest())
+    try:
+        provider = get_app_or_404(request, slug).get_provider(request)
+        auth = build_auth(acs_request, provider)
+        response = OneLogin_Saml2_Response(auth.get_settings(), acs_request.POST.get("SAMLResponse", ""))
+        if not response.is_valid(prepare_django_request(acs_request)):
+            return None
+        statements = response._query_assertion("/saml:AuthnStatement")  # the signed assertion's only
+        if len(statements) != 1 or not statements[0].get("AuthnInstant"):
+            return None
+        return OneLogin_Saml2_Utils.parse_SAML_to_time(statements[0].get("AuthnInstant"))
+    except (Http404, OneLogin_Saml2_Error, ValueError, KeyError, TypeError):
+        return None

@@ -9,7 +9,7 @@ from portal.core import clock
 from portal.core.audit import audited
 from portal.core.exceptions import NotAllowed, ServiceError
 
-from .models import EmailDomain, IdentityProvider, Protocol
+from .models import EmailDomain, IdentityProvider, Protocol, SigningMethod
 from .secrets import encrypt
 
 
@@ -56,6 +56,7 @@ def identity_provider_save(
     protocol: str = Protocol.OIDC,
     sso_url: str = "",
     certificate: str = "",
+    signing_method: str = SigningMethod.PASSWORD,
 ) -> IdentityProvider:
     """Create or change the actor's organization's identity provider (OpenID Connect, or SAML with
     `sso_url` and `certificate`). An empty `client_secret` keeps the stored one; a new one is
@@ -70,6 +71,8 @@ def identity_provider_save(
         raise ServiceError("The break-glass admin must be an admin of your organization.")
     if enforce and not enabled:
         raise ServiceError("Single sign-on can be enforced only while sign-in through it is on.")
+    if signing_method not in SigningMethod.values:
+        raise ServiceError("Choose how people sign electronically.")
     with transaction.atomic(), audited("Single sign-on settings changed"):
         identity_provider = IdentityProvider.objects.select_for_update().filter(
             organization=organization
@@ -88,6 +91,7 @@ def identity_provider_save(
         identity_provider.enabled = enabled
         identity_provider.enforce = enforce
         identity_provider.break_glass_user = break_glass_user
+        identity_provider.signing_method = signing_method
         identity_provider.updated_at = clock.now()
         identity_provider.save()
         _claim_domains(identity_provider, email_domains)

@@ -9,10 +9,11 @@ from portal.accounts.decorators import organization_member_required
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error
 
-from . import events, services
+from . import events, fresh, services
 from .adapter import GENERIC_FAILURE
 from .forms import IdentityProviderForm
 from .models import IdentityProvider, SignInEvent, SignInEventKind
+from .saml import authn_instant
 from .selectors import domains_of, identity_provider_for_slug
 
 EVENTS_SHOWN = 50
@@ -33,6 +34,7 @@ def _initial(identity_provider: IdentityProvider | None) -> dict:
         "enabled": identity_provider.enabled,
         "enforce": identity_provider.enforce,
         "break_glass_user": identity_provider.break_glass_user_id,
+        "signing_method": identity_provider.signing_method,
     }
 
 
@@ -78,12 +80,19 @@ def saml_finish_view(request, slug: str):
     """allauth's last SAML step, whose refusal of a response it did not ask for (a replayed or
     IdP-initiated one: no sign-in state matches it) is a bare 403: here it is the sign-in page's
     message and an entry for the organization's admins, like every other refusal."""
+    if fresh.pending_for(request, slug) is not None:  # a fresh sign-in to sign: when was it?
+        request.sso_authn_instant = authn_instant(request, slug)
     try:
         return saml_views.finish_acs(request, organization_slug=slug)
     except PermissionDenied:
         identity_provider = identity_provider_for_slug(slug)
         if identity_provider is None:
             raise Http404("No such organization.") from None
+        back_to_signing = fresh.failed(
+            request, identity_provider, "a SAML response no request of ours asked for"
+        )
+        if back_to_signing is not None:
+            return back_to_signing.response
         events.record(
             organization=identity_provider.organization,
             kind=SignInEventKind.PROVIDER_ERROR,

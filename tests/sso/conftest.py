@@ -1,12 +1,20 @@
 import pytest
+import requests
+from allauth.socialaccount.models import SocialAccount
+from django.urls import reverse
 
+from meetings.models import MeetingStatus
 from portal.accounts.models import OrgRole
 from portal.sso import services
+from portal.sso.models import SigningMethod
+from tests.factories.meetings import held_meeting
 from tests.factories.organizations import SponsorFactory, UserFactory
 
-from .idp import CLIENT_ID, CLIENT_SECRET, start_openid_provider
+from .idp import CLIENT_ID, CLIENT_SECRET, start_openid_provider, walk_to_portal
 
 DOMAIN = "orbital.test"
+SPONSOR_DOMAIN = "acme.test"
+PORTAL = "http://testserver"
 
 
 @pytest.fixture
@@ -61,3 +69,45 @@ def configure(admin, issuer: str, **overrides):
 @pytest.fixture
 def configured(orbital_admin, idp):
     return configure(orbital_admin, idp.issuer)
+
+
+@pytest.fixture
+def sponsor_admin(sponsor):
+    return UserFactory(organization=sponsor, org_role=OrgRole.ADMIN, email=f"admin@{SPONSOR_DOMAIN}")
+
+
+@pytest.fixture
+def minutes(project, sponsor_lead, decision_maker, cdmo_pm, cdmo_sme):
+    return held_meeting(project, status=MeetingStatus.MINUTES_SENT)
+
+
+@pytest.fixture
+def idp_browser():
+    """The signer's browser at the identity provider: it keeps its session there."""
+    return requests.Session()
+
+
+@pytest.fixture
+def sponsor_idp(start_idp, sponsor, sponsor_admin, sponsor_lead, client, idp_browser):
+    """The sponsor's OpenID Provider, signing by a fresh sign-in there; the lead signed in through
+    it once (so their account is linked, and their browser has a session at the provider)."""
+    idp = start_idp(PORTAL, slug=sponsor.slug)
+    configure(
+        sponsor_admin,
+        idp.issuer,
+        name="Acme Okta",
+        email_domains=[SPONSOR_DOMAIN],
+        signing_method=SigningMethod.FRESH_SIGN_IN,
+    )
+    idp.add_person("emily", email=sponsor_lead.email, name="Emily Carter", password="emilys-idp-password")
+    response = client.post(reverse("account_login"), {"login": sponsor_lead.email, "password": ""})
+    callback = walk_to_portal(
+        response.context["continue_url"],
+        PORTAL,
+        login="emily",
+        password="emilys-idp-password",
+        session=idp_browser,
+    )
+    client.get(callback.removeprefix(PORTAL))
+    assert SocialAccount.objects.filter(user=sponsor_lead, provider=sponsor.slug, uid="emily").exists()
+    return idp

@@ -88,11 +88,13 @@ def start_openid_provider(folder: Path, redirect_uris: list[str]) -> OpenIDProvi
 FORM = re.compile(r'<form method="post" action="([^"]+)"')
 
 
-def walk_to_portal(start_url: str, portal_prefix: str, *, login: str, password: str, session=None) -> str:
+def walk_to_portal(
+    start_url: str, portal_prefix: str, *, login: str, password: str, session=None, pages: list | None = None
+) -> str:
     """Follow the identity provider from the authorization URL the portal sent us to, sign in as
     `login` and allow access, until it sends us back to the portal: that URL (the callback with
     its code). Raises AssertionError with the page when the provider stops us (wrong password,
-    person removed)."""
+    person removed). `pages`: the titles of the provider's pages shown on the way are added to it."""
     session = session or requests.Session()
     url, data = start_url, None
     for _ in range(12):
@@ -107,6 +109,8 @@ def walk_to_portal(start_url: str, portal_prefix: str, *, login: str, password: 
             url, data = urljoin(url, response.headers["Location"]), None
             continue
         form = FORM.search(response.text)
+        if pages is not None:
+            pages.extend(re.findall(r"<h1>(.*?)</h1>", response.text))
         assert response.status_code == 200 and form, f"the identity provider stopped: {response.text[:500]}"
         action = urljoin(url, unescape(form.group(1)))
         if urlsplit(action).path.endswith("/login"):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.models import OrgRole
-from portal.sso.models import EmailDomain, IdentityProvider, SignInEvent, SignInEventKind
+from portal.sso.models import EmailDomain, IdentityProvider, SignInEvent, SignInEventKind, SigningMethod
 from portal.sso.secrets import decrypt
 from tests.factories.organizations import SponsorFactory, UserFactory
 
@@ -128,3 +128,23 @@ def test_the_page_reads_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(8):
         assert client.get(URL).content.decode().count(f"@{DOMAIN}") >= 30
+
+
+@pytest.mark.django_db
+def test_the_admin_chooses_how_people_sign_and_the_change_is_in_the_history(
+    client, orbital, orbital_admin, idp
+):
+    client.force_login(orbital_admin)
+    page = client.get(URL).content.decode()
+    assert "Electronic signatures" in page and "Fresh sign-in at the identity provider" in page
+    assert client.post(URL, form_data(idp.issuer)).status_code == 302
+    saved = IdentityProvider.objects.get(organization=orbital)
+    assert saved.signing_method == SigningMethod.PASSWORD  # the default: today's signing password
+    response = client.post(URL, form_data(idp.issuer, client_secret="", signing_method="fresh_sign_in"))
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    assert saved.signing_method == SigningMethod.FRESH_SIGN_IN
+    history = IdentityProvider.pgh_event_model.objects.filter(pgh_obj=saved).order_by("pgh_id")
+    assert list(history.values_list("signing_method", flat=True)) == ["password", "fresh_sign_in"]
+    refused = client.post(URL, form_data(idp.issuer, client_secret="", signing_method="by carrier pigeon"))
+    assert refused.status_code == 200 and "signing_method" in refused.context["form"].errors
