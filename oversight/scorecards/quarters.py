@@ -58,7 +58,8 @@ class Quarter:
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
 
     def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
+        # Without building `start` and `end`: the refresh asks this of every record it reads.
+        return day.year == self.year and (day.month - 1) // 3 + 1 == self.number
 
     def starts_at(self) -> dt.datetime:
         """The quarter's first instant (UTC)."""
@@ -83,4 +84,5 @@ def last_quarters(today: dt.date, count: int = 5) -> list[Quarter]:
 
 def bucket(quarters: list[Quarter], day: dt.date) -> Quarter | None:
     """The quarter of `quarters` that holds `day`, or None."""
-    return next((quarter for quarter in quarters if quarter.contains(day)), None)
+    quarter = Quarter.of(day)
+    return quarter if quarter in quarters else None

@@ -204,10 +204,11 @@ class Figure:
     @property
     def percent(self) -> int | None:
         """The whole percentage shown, rounded half up exactly (23 of 40, 57.5 %, is 58; a float
-        would give 57); the one colours, scores and trends judge. None: too few, or a count."""
+        would give 57); the one colours, scores and trends judge. None: too few, or a count.
+        In integers: floor(100 kept / n + 1/2) = (200 kept + n) // 2n (a drill-down reads 600)."""
         if self.measure.kind != SHARE or self.too_few or not self.n:
             return None
-        return half_up(Fraction(100 * self.tally.kept, self.n))
+        return (200 * self.tally.kept + self.n) // (2 * self.n)
 
     @property
     def display(self) -> str:

@@ -187,12 +187,17 @@ def _cadence(scope: Scope) -> Records:
         updates[project_id].append(pk)
     cadences = cadences_in_force(scope)
     for project_id, facts in scope.projects.items():
+        # The periods since the start, by quarter, once per cadence the quarters have (mostly one).
+        by_cadence: dict[int, dict[Quarter, list]] = {}
         for quarter in scope.quarters:
             cadence = cadences[project_id, quarter]
-            for due, kept_by in _periods(facts.start_date, cadence, published[project_id], today):
-                if quarter.contains(due):
-                    ref = None if kept_by is None else ("update", updates[project_id][kept_by])
-                    found[project_id, quarter].append(Record(kept_by is not None, cadence, ref=ref, on=due))
+            if cadence not in by_cadence:
+                by_cadence[cadence] = grouped = defaultdict(list)
+                for due, kept_by in _periods(facts.start_date, cadence, published[project_id], today):
+                    grouped[Quarter.of(due)].append((due, kept_by))
+            for due, kept_by in by_cadence[cadence].get(quarter, ()):
+                ref = None if kept_by is None else ("update", updates[project_id][kept_by])
+                found[project_id, quarter].append(Record(kept_by is not None, cadence, ref=ref, on=due))
     return found
 
 
