@@ -2,7 +2,7 @@
 
 `portal.core.signals.domain_event` is sent by the service that made the change, inside its
 transaction; this listener writes one `WebhookDelivery` per matching active subscription and
-one outbox row per delivery (`enqueue_on_commit`), in that same transaction: a rollback drops
+one outbox row per delivery (`enqueue_many_on_commit`), in that same transaction: a rollback drops
 them with the change, a commit never loses them.
 
 Tenancy: a subscription hears only the events of projects its organization is party to (the
@@ -10,7 +10,8 @@ project's sponsor or CDMO), and a sponsor's subscription never hears an event me
 CDMO alone (`audience`). What a payload says is decided again when it is sent (payloads.py).
 
 Cost: one query finds the subscriptions for every event of the batch (a sweep sends hundreds at
-once); nothing more when none match, which is the case for most organizations.
+once), one INSERT writes their deliveries and one their outbox rows; nothing more when none
+match, which is the case for most organizations.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db import connection
 
 from portal.core import clock
 from portal.core.events import CDMO, DomainEvent
-from portal.core.queue import enqueue_on_commit, is_held
+from portal.core.queue import enqueue_many_on_commit, is_held
 from projects.models import Project
 
 from .models import DeliveryStatus, SubscriptionStatus, WebhookDelivery, WebhookSubscription
@@ -46,8 +47,7 @@ def write_deliveries(events: list[DomainEvent]) -> list[WebhookDelivery]:
     deliveries = _deliveries(events)
     if deliveries:
         WebhookDelivery.objects.bulk_create(deliveries)
-        for delivery in deliveries:
-            enqueue_on_commit(DELIVER, delivery.pk)
+        enqueue_many_on_commit(DELIVER, [((delivery.pk,), {}) for delivery in deliveries])
     return deliveries
 
 
