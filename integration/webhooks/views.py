@@ -40,15 +40,14 @@ def _to_secret_page(request, subscription: WebhookSubscription, secret: str, *, 
 @organization_admin_required
 @never_cache
 def subscription_secret_view(request, webhooksubscription_id: int):
-    """The secret, in clear, this once: not cached, never stored in clear, never shown again.
-    Later visits (a reload) say it was shown."""
+    """The secret, in clear, this once: not cached, taken out of the session as it is shown,
+    never shown again. Later visits (a reload) say it was shown."""
     subscription = _own(request, webhooksubscription_id)
     kept = one_time.take(request, SECRET_KIND, subscription.pk) or {}
     context = {
         "subscription": subscription,
         "secret": kept.get("secret"),
         "new": kept.get("new", False),
-        "previous_signs": subscription.previous_secret_signs_at(clock.now()),
     }
     return render(request, "webhooks/secret.html", context)
 

@@ -5,6 +5,8 @@ GET that follows takes it out (`take`) and shows it. A reload of that GET finds 
 the page without it, and never repeats the POST. Sessions live server-side (the database session
 backend): the browser holds only the session id, never the secret, and another person's session
 never sees it. A secret that is never collected goes with the session (signing out flushes it).
+Between the POST and the GET the secret is in the session table as the session stores it
+(signed and encoded, not encrypted): milliseconds when the redirect is followed.
 """
 
 from __future__ import annotations
