@@ -6,18 +6,32 @@ from django.conf import settings
 from portal.core.forms import PortalForm
 
 
-class TokenForm(PortalForm):
-    name = forms.CharField(max_length=100, help_text="What will use it, so you know which to revoke.")
-    expires_on = forms.DateField(
-        label="Expires on",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=f"At most {settings.API_TOKEN_MAX_DAYS} days ahead; the token stops working that day (UTC).",
-    )
+def end_of_day(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The instant `day` ends in `zone` (the next day's midnight there): when a token expiring
+    on `day` stops working."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
-    def __init__(self, *args, today: dt.date, **kwargs):
+
+def zone_label(zone: dt.tzinfo) -> str:
+    return str(zone).replace("_", " ")
+
+
+class TokenForm(PortalForm):
+    """The expiry is a day in the organization's time zone: the token works until that day ends
+    there. The list shows the same day, whatever the viewer's own time zone (docs/api.md)."""
+
+    name = forms.CharField(max_length=100, help_text="What will use it, so you know which to revoke.")
+    expires_on = forms.DateField(label="Expires on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, today: dt.date, zone: dt.tzinfo, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
-        self.fields["expires_on"].initial = today + dt.timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+        self.today, self.zone = today, zone
+        field = self.fields["expires_on"]
+        field.initial = today + dt.timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+        field.help_text = (
+            f"The last day it works: it stops at the end of that day, {zone_label(zone)} time "
+            f"(the organization's time zone). At most {settings.API_TOKEN_MAX_DAYS} days ahead."
+        )
 
     def clean_expires_on(self):
         value = self.cleaned_data["expires_on"]
@@ -29,4 +43,4 @@ class TokenForm(PortalForm):
 
     @property
     def expires_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.cleaned_data["expires_on"], dt.time.min, tzinfo=dt.UTC)
+        return end_of_day(self.cleaned_data["expires_on"], self.zone)

@@ -7,6 +7,8 @@ requests are records: never deleted (database triggers refuse it); a revoked tok
 row. There is no retention job for the request log: docs/api.md says why.
 """
 
+import datetime as dt
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -49,6 +51,11 @@ class ApiToken(models.Model):
 
     def is_active_at(self, moment) -> bool:
         return self.revoked_at is None and self.expires_at > moment
+
+    def last_day(self, zone) -> dt.date:
+        """The last day it works in `zone`: it stops when that day ends (`expires_at` is the
+        next day's midnight in the organization's zone, `forms.end_of_day`)."""
+        return (self.expires_at.astimezone(zone) - dt.timedelta(microseconds=1)).date()
 
 
 class Refusal(models.TextChoices):

@@ -1,5 +1,5 @@
 """A subscription's changes as its page lists them: read from its pghistory events (every edit,
-pause, resume, rotation and deactivation is one), with who made it and what changed. Two queries
+pause, resume, rotation, early stop of the previous secret and deactivation is one), with who made it and what changed. Two queries
 (the events, their authors) whatever the number of changes."""
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def _details(before: dict, after: dict) -> list[str]:
         lines.append(f"Status: {labels.get(before['status'])} → {labels.get(after['status'])}")
     if before["secret_rotated_at"] != after["secret_rotated_at"]:
         lines.append(f"The secret now ends …{after['secret_hint']}")
+    elif before["previous_secret_until"] != after["previous_secret_until"]:
+        lines.append(f"The previous secret (ending …{after['previous_secret_hint']}) no longer signs")
     return lines
 
 
@@ -58,7 +60,16 @@ def _short(reason: str) -> str:
 
 def subscription_changes(subscription: WebhookSubscription, *, limit: int = SHOWN) -> list[Change]:
     """Newest first: its creation and every tracked change after it."""
-    columns = ["url", "description", "events", "status", "secret_rotated_at", "secret_hint"]
+    columns = [
+        "url",
+        "description",
+        "events",
+        "status",
+        "secret_rotated_at",
+        "secret_hint",
+        "previous_secret_until",
+        "previous_secret_hint",
+    ]
     events = list(
         subscription.history.order_by("-pgh_id").values(
             "pgh_id", "pgh_label", "pgh_created_at", "pgh_context__metadata", *columns

@@ -22,7 +22,9 @@ class SubscriptionStatus(models.TextChoices):
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(
-        condition=pghistory.AnyChange("url", "description", "events", "status", "secret_rotated_at")
+        condition=pghistory.AnyChange(
+            "url", "description", "events", "status", "secret_rotated_at", "previous_secret_until"
+        )
     ),
     obj_field=pghistory.ObjForeignKey(related_name="history"),
 )

@@ -1,5 +1,6 @@
-"""An organization admin's subscriptions: create, edit, pause and resume, rotate the secret, deactivate,
-send a test event; and the automatic pause of one that keeps failing.
+"""An organization admin's subscriptions: create, edit, pause and resume, rotate the secret (and
+stop signing with the previous one early), deactivate, send a test event; and the automatic pause
+of one that keeps failing.
 
 Every write checks that the actor is an admin of the subscription's organization (the views
 only ever load subscriptions of the viewer's own organization, so another's is a 404 first).
@@ -172,6 +173,24 @@ def subscription_rotate_secret(*, actor: User, subscription: WebhookSubscription
         previous_secret_until=now + overlap(),
     )
     return secret
+
+
+def subscription_end_overlap(*, actor: User, subscription: WebhookSubscription) -> None:
+    """Stop signing with the previous secret now, before its overlap ends (the previous secret
+    leaked): deliveries sent from now on carry the new secret's `v1=` only. The subscription no
+    longer holds the previous secret; its hint stays for the page's changes."""
+    _require_admin(actor, subscription)
+    now = clock.now()
+    if not subscription.previous_secret_signs_at(now):
+        raise ServiceError("Only the current secret signs: there is no previous secret to stop.")
+    _change(
+        actor,
+        subscription,
+        f"Webhook signing with the previous secret stopped: {subscription.url}",
+        expected=[SubscriptionStatus.ACTIVE, SubscriptionStatus.PAUSED],
+        previous_secret_encrypted="",
+        previous_secret_until=now,
+    )
 
 
 def send_test_event(*, actor: User, subscription: WebhookSubscription) -> WebhookDelivery:

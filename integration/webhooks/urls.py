@@ -15,5 +15,7 @@ urlpatterns = [
     path(f"{ONE}resume/", views.subscription_resume_view, name="resume"),
     path(f"{ONE}deactivate/", views.subscription_deactivate_view, name="deactivate"),
     path(f"{ONE}rotate-secret/", views.subscription_rotate_view, name="rotate"),
+    path(f"{ONE}secret/", views.subscription_secret_view, name="secret"),
+    path(f"{ONE}stop-previous-secret/", views.subscription_end_overlap_view, name="end_overlap"),
     path(f"{ONE}test/", views.subscription_test_view, name="test"),
 ]

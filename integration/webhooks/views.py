@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import organization_admin_required
-from portal.core import clock
+from portal.core import clock, one_time
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate
 
@@ -27,11 +27,29 @@ def _own(request, subscription_id: int) -> WebhookSubscription:
     return subscription
 
 
-def _secret_page(request, subscription: WebhookSubscription, secret: str, *, new: bool):
-    """The secret, in clear, this once: not cached, never stored in clear, never shown again."""
-    return render(
-        request, "webhooks/secret.html", {"subscription": subscription, "secret": secret, "new": new}
-    )
+SECRET_KIND = "webhook-secret"
+
+
+def _to_secret_page(request, subscription: WebhookSubscription, secret: str, *, new: bool):
+    """POST-redirect-GET: the secret waits in the (server-side) session under the subscription's
+    id for the one GET of its page that shows it; a reload of that page repeats nothing."""
+    one_time.keep(request, SECRET_KIND, subscription.pk, {"secret": secret, "new": new})
+    return redirect("webhooks:secret", webhooksubscription_id=subscription.pk)
+
+
+@organization_admin_required
+@never_cache
+def subscription_secret_view(request, webhooksubscription_id: int):
+    """The secret, in clear, this once: not cached, taken out of the session as it is shown,
+    never shown again. Later visits (a reload) say it was shown."""
+    subscription = _own(request, webhooksubscription_id)
+    kept = one_time.take(request, SECRET_KIND, subscription.pk) or {}
+    context = {
+        "subscription": subscription,
+        "secret": kept.get("secret"),
+        "new": kept.get("new", False),
+    }
+    return render(request, "webhooks/secret.html", context)
 
 
 @organization_admin_required
@@ -50,7 +68,7 @@ def subscription_create_view(request):
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            return _secret_page(request, subscription, secret, new=True)
+            return _to_secret_page(request, subscription, secret, new=True)
     return render(request, "webhooks/form.html", {"form": form})
 
 
@@ -114,10 +132,13 @@ subscription_deactivate_view = _action(
     services.subscription_deactivate, "Deactivated. It and its delivery log are kept."
 )
 subscription_test_view = _action(services.send_test_event, "Test event queued; it shows in the log below.")
+subscription_end_overlap_view = _action(
+    services.subscription_end_overlap,
+    "Stopped: deliveries are now signed with the new secret only.",
+)
 
 
 @organization_admin_required
-@never_cache
 @require_POST
 def subscription_rotate_view(request, webhooksubscription_id: int):
     subscription = _own(request, webhooksubscription_id)
@@ -126,4 +147,4 @@ def subscription_rotate_view(request, webhooksubscription_id: int):
     except ServiceError as error:
         messages.error(request, str(error))
         return redirect(subscription.get_absolute_url())
-    return _secret_page(request, subscription, secret, new=False)
+    return _to_secret_page(request, subscription, secret, new=False)

@@ -35,10 +35,12 @@ def test_admin_makes_a_token_shown_once_and_stored_hashed(client, sponsor_admin,
     client.force_login(sponsor_admin)
     expires = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     response = client.post(reverse("api:tokens"), {"name": "Warehouse", "expires_on": expires})
+    token = ApiToken.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{reverse('api:tokens')}?made={token.pk}"
+    response = client.get(response["Location"])
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     secret = re.search(r"mrd_[0-9a-f]{8}_[A-Za-z0-9_-]{40,}", text(response)).group(0)
-    token = ApiToken.objects.get()
     assert token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in {token.name, token.prefix, token.secret_hash}
     assert token.organization == project.sponsor and token.created_by == sponsor_admin

@@ -1,10 +1,11 @@
 """The organization admin's integration pages in Chromium, at desktop width and on a phone: the
 webhooks (add an endpoint, its secret shown once, a test event in the log, a refused edit that
-keeps what was typed, the edit saved and listed, the secret rotated with its overlap, paused with
-the no-replay notice) and the API tokens (made, shown once, revoked). Every page passes axe (no
-serious or critical violation), fits the width, and the console stays quiet (the autouse watch
-fails the test on a console error or a CSP violation). Screenshots go to /tmp/g2-shots/ (or
-$SHOTS_DIR) for a person to look at."""
+keeps what was typed, the edit saved and listed, the secret rotated with its overlap, the previous
+secret stopped early, paused with the no-replay notice) and the API tokens (made, shown once,
+revoked). A reload of each page that shows a secret shows it no more and makes or rotates nothing.
+Every page passes axe (no serious or critical violation), fits the width, and the console stays
+quiet (the autouse watch fails the test on a console error or a CSP violation). Screenshots go to
+/tmp/g2-shots/ (or $SHOTS_DIR) for a person to look at."""
 
 import os
 import re
@@ -76,7 +77,13 @@ def test_an_admin_adds_tests_edits_rotates_and_pauses_a_webhook(
     first_secret = page.locator("#webhook-secret").inner_text()
     assert first_secret.startswith("whsec_")
     _check(page, width)
-    page.get_by_role("link", name="I have copied it").click()
+    # A reload shows the page without the secret and adds nothing (POST-redirect-GET).
+    page.reload()
+    expect(page.get_by_role("heading", name="Signing secret already shown")).to_be_visible()
+    expect(page.get_by_text(first_secret)).to_have_count(0)
+    assert WebhookSubscription.objects.count() == 1
+    _check(page, width)
+    page.get_by_role("link", name="Back to the endpoint").click()
     expect(page.get_by_text(first_secret)).to_have_count(0)
 
     # A test event, delivered to the real receiver, shows in the log.
@@ -111,8 +118,24 @@ def test_an_admin_adds_tests_edits_rotates_and_pauses_a_webhook(
     expect(page.get_by_text("also carry a signature made with the previous secret")).to_be_visible()
     _check(page, width)
     _shot(page, f"webhook-rotated-{name}")
-    page.get_by_role("link", name="I have copied it").click()
+    rotated_version = WebhookSubscription.objects.get().version
+    page.reload()  # rotates nothing
+    expect(page.locator("#webhook-secret")).to_have_count(0)
+    expect(page.get_by_text(new_secret)).to_have_count(0)
+    assert WebhookSubscription.objects.get().version == rotated_version
+    page.get_by_role("link", name="Back to the endpoint").click()
     expect(page.get_by_text("also signed with the previous secret")).to_be_visible()
+
+    # The previous secret leaked: stop signing with it now; the change is listed.
+    page.get_by_role("button", name="Stop signing with the previous secret now").click()
+    expect(page.get_by_text("Stopped: deliveries are now signed with the new secret only.")).to_be_visible()
+    expect(page.get_by_text("also signed with the previous secret")).to_have_count(0)
+    expect(page.get_by_role("button", name="Stop signing with the previous secret now")).to_have_count(0)
+    expect(changes.get_by_text("Signing with the previous secret stopped", exact=True)).to_be_visible()
+    _check(page, width)
+    page.get_by_role("button", name="Send a test event").click()
+    expect(log.get_by_role("cell", name="Delivered")).to_have_count(2)
+    assert receiver.received[-1].verifies(new_secret) and not receiver.received[-1].verifies(first_secret)
 
     # Pause: the page says that what happens meanwhile is never sent.
     page.get_by_role("button", name="Pause").click()
@@ -150,6 +173,11 @@ def test_an_admin_makes_a_token_sees_it_once_and_revokes_it(browser, live_server
     _check(page, width)
     _shot(page, f"api-token-made-{name}")
 
+    page.reload()  # POST-redirect-GET: the secret is gone and no second token is made
+    expect(page.get_by_text(secret)).to_have_count(0)
+    expect(page.get_by_text("was shown once and cannot be shown again")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Warehouse nightly load"))).to_have_count(1)
+    assert ApiToken.objects.count() == 1
     page.goto(live_server.url + reverse("api:tokens"))  # never shown again
     expect(page.get_by_text(secret)).to_have_count(0)
     row = page.get_by_role("row", name=re.compile("Warehouse nightly load"))

@@ -25,9 +25,13 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(login, cdmo_admin, r
     response = client.post(
         reverse("webhooks:create"), {"url": receiver.url, "events": ["flag.raised", "issue.escalated"]}
     )
-    assert response.status_code == 200
-    assert response["Cache-Control"].startswith("max-age=0")
     subscription = WebhookSubscription.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "webhooks:secret", kwargs={"webhooksubscription_id": subscription.pk}
+    )
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0") and "no-store" in response["Cache-Control"]
     secret = signing.decrypt(subscription.secret_encrypted)
     assert secret in text(response)
     assert secret not in subscription.secret_encrypted
@@ -77,7 +81,7 @@ def test_pause_resume_rotate_test_and_deactivate(
     assert subscription.status == SubscriptionStatus.ACTIVE
 
     old = signing.decrypt(subscription.secret_encrypted)
-    response = client.post(reverse("webhooks:rotate", kwargs=one))
+    response = client.post(reverse("webhooks:rotate", kwargs=one), follow=True)
     subscription.refresh_from_db()
     new = signing.decrypt(subscription.secret_encrypted)
     assert new != old and new in text(response)
@@ -108,7 +112,8 @@ def test_a_member_who_is_not_an_admin_gets_404_as_on_the_token_and_target_pages(
         assert client.get(reverse(f"webhooks:{name}")).status_code == 404, name
     assert client.get(subscription.get_absolute_url()).status_code == 404
     assert client.get(reverse("webhooks:edit", kwargs=one)).status_code == 404
-    for name in ["edit", "pause", "resume", "deactivate", "rotate", "test"]:
+    assert client.get(reverse("webhooks:secret", kwargs=one)).status_code == 404
+    for name in ["edit", "pause", "resume", "deactivate", "rotate", "end_overlap", "test"]:
         assert client.post(reverse(f"webhooks:{name}", kwargs=one)).status_code == 404, name
     subscription.refresh_from_db()
     assert (subscription.status, subscription.version) == (SubscriptionStatus.ACTIVE, 1)

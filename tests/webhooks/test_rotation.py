@@ -51,7 +51,8 @@ def test_both_secrets_verify_during_the_overlap_and_only_the_new_one_after(
     one = {"webhooksubscription_id": subscription.pk}
     with time_machine.travel(ROTATED_AT, tick=True):
         client = login(subscription.created_by)
-        response = client.post(reverse("webhooks:rotate", kwargs=one))
+        response = client.post(reverse("webhooks:rotate", kwargs=one), follow=True)
+        assert response.redirect_chain == [(reverse("webhooks:secret", kwargs=one), 302)]
         assert response.status_code == 200 and "no-store" in response["Cache-Control"]
         new = re.search(r"whsec_[A-Za-z0-9_-]{43}", text(response)).group(0)
         assert new != SECRET
@@ -97,7 +98,9 @@ def test_a_second_rotation_in_the_overlap_keeps_only_the_secret_it_replaces(
     secrets = []
     for hours in (0, 2):
         with time_machine.travel(ROTATED_AT + dt.timedelta(hours=hours), tick=True):
-            response = login(subscription.created_by).post(reverse("webhooks:rotate", kwargs=one))
+            response = login(subscription.created_by).post(
+                reverse("webhooks:rotate", kwargs=one), follow=True
+            )
             secrets.append(re.search(r"whsec_[A-Za-z0-9_-]{43}", text(response)).group(0))
     first, second = secrets
     with time_machine.travel(ROTATED_AT + dt.timedelta(hours=3), tick=True):
