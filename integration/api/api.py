@@ -7,6 +7,7 @@ baselines). Every object route answers 404 for what the token's organization doe
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Swagger
@@ -35,7 +36,7 @@ from .schemas import (
 )
 
 api = NinjaAPI(
-    title="Meridian read API",
+    title=f"{settings.PORTAL_NAME} read API",
     version="1",
     description="Read-only JSON for your organization's own systems. Authenticate with "
     "`Authorization: Bearer <token>`; an organization admin makes tokens under Organization › API tokens.",

@@ -12,7 +12,7 @@ from portal.core import clock, one_time
 from portal.core.exceptions import ServiceError
 from portal.core.views_helpers import add_service_error, paginate
 
-from . import services
+from . import services, signing
 from .forms import SubscriptionEditForm, SubscriptionForm
 from .history import subscription_changes
 from .models import SubscriptionStatus, WebhookSubscription
@@ -48,6 +48,7 @@ def subscription_secret_view(request, webhooksubscription_id: int):
         "subscription": subscription,
         "secret": kept.get("secret"),
         "new": kept.get("new", False),
+        "signature_header": signing.HEADER,
     }
     return render(request, "webhooks/secret.html", context)
 
