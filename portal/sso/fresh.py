@@ -18,19 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import requests
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
-from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthProcess
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.saml.utils import build_auth
 from django.shortcuts import redirect, render
-from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from . import events
 from .models import IdentityProvider, Protocol, SignInEventKind, SigningMethod
-from .secrets import SecretUnreadable, decrypt
+from .routing import STARTING_FAILED
+from .secrets import decrypt
 
 PENDING_KEY = "sso_fresh_pending"
 RESULTS_KEY = "sso_fresh_results"
@@ -103,15 +101,7 @@ def start_fresh_sign_in(
     form's CSP says `form-action 'self'`, which also covers where its POST redirects)."""
     try:
         url = _forced_redirect(request, identity_provider, back_url, key)
-    except (
-        requests.RequestException,
-        ValueError,
-        KeyError,
-        OAuth2Error,
-        SecretUnreadable,
-        SocialApp.DoesNotExist,
-        OneLogin_Saml2_Error,
-    ) as exc:
+    except STARTING_FAILED as exc:
         events.record(
             organization=identity_provider.organization,
             kind=SignInEventKind.CONFIGURATION,

@@ -17,6 +17,20 @@ from .models import IdentityProvider, SignInEventKind
 from .secrets import SecretUnreadable, decrypt
 from .selectors import identity_provider_for_email
 
+# What starting a round trip to an identity provider can raise when its set-up or the provider is
+# at fault (unreachable, a document it cannot read, a secret that no key decrypts): each is a
+# message to the person and an entry for the admins, never a 500. Signing in and signing
+# (fresh.py) both start one.
+STARTING_FAILED = (
+    requests.RequestException,
+    ValueError,
+    KeyError,
+    OAuth2Error,
+    SecretUnreadable,
+    SocialApp.DoesNotExist,
+    OneLogin_Saml2_Error,
+)
+
 UNREACHABLE = (
     "{organization}'s identity provider cannot be reached right now, so you cannot sign in. "
     "Try again in a few minutes; your organization's admin has been told."
@@ -33,15 +47,7 @@ def start_sign_in(request, identity_provider: IdentityProvider, next_url: str | 
         decrypt(identity_provider.client_secret_encrypted)  # SAML has none: ""
         provider = get_adapter(request).get_provider(request, identity_provider.provider_id)
         redirect_response = provider.redirect(request, AuthProcess.LOGIN, next_url=next_url)
-    except (
-        requests.RequestException,
-        ValueError,
-        KeyError,
-        OAuth2Error,
-        SecretUnreadable,
-        SocialApp.DoesNotExist,
-        OneLogin_Saml2_Error,
-    ) as exc:
+    except STARTING_FAILED as exc:
         events.record(
             organization=organization,
             kind=SignInEventKind.CONFIGURATION,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from meetings.models import MeetingStatus
 from portal.accounts.models import OrgRole
 from portal.sso import services
-from portal.sso.models import SigningMethod
+from portal.sso.models import Protocol, SigningMethod
 from tests.factories.meetings import held_meeting
 from tests.factories.organizations import SponsorFactory, UserFactory
 
@@ -66,6 +66,19 @@ def configure(admin, issuer: str, **overrides):
     return services.identity_provider_save(actor=admin, **values)
 
 
+def configure_saml(admin, idp, **overrides):
+    """`configure` for a SAML identity provider (`saml_idp.new_saml_identity_provider`)."""
+    values = dict(
+        protocol=Protocol.SAML,
+        client_id="",
+        client_secret="",
+        sso_url=idp.sso_url,
+        certificate=idp.certificate,
+        name="Orbital SAML",
+    )
+    return configure(admin, idp.entity_id, **(values | overrides))
+
+
 @pytest.fixture
 def configured(orbital_admin, idp):
     return configure(orbital_admin, idp.issuer)
@@ -99,15 +112,18 @@ def sponsor_idp(start_idp, sponsor, sponsor_admin, sponsor_lead, client, idp_bro
         email_domains=[SPONSOR_DOMAIN],
         signing_method=SigningMethod.FRESH_SIGN_IN,
     )
-    idp.add_person("emily", email=sponsor_lead.email, name="Emily Carter", password="emilys-idp-password")
-    response = client.post(reverse("account_login"), {"login": sponsor_lead.email, "password": ""})
-    callback = walk_to_portal(
-        response.context["continue_url"],
-        PORTAL,
-        login="emily",
-        password="emilys-idp-password",
-        session=idp_browser,
-    )
-    client.get(callback.removeprefix(PORTAL))
+    link_at_idp(client, idp, idp_browser, sponsor_lead, "emily", name="Emily Carter")
     assert SocialAccount.objects.filter(user=sponsor_lead, provider=sponsor.slug, uid="emily").exists()
     return idp
+
+
+def link_at_idp(client, idp, idp_browser, user, login: str, *, name: str) -> None:
+    """`user` is `login` at the OpenID Provider `idp` and signs in through it once: their account
+    is linked and their browser (`idp_browser`) keeps a session there."""
+    password = f"{login}s-idp-password"
+    idp.add_person(login, email=user.email, name=name, password=password)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": ""})
+    callback = walk_to_portal(
+        response.context["continue_url"], PORTAL, login=login, password=password, session=idp_browser
+    )
+    client.get(callback.removeprefix(PORTAL))

@@ -10,10 +10,9 @@ from django.urls import reverse
 from playwright.sync_api import Browser, expect
 
 from portal.accounts.models import User
-from portal.sso.models import Protocol
 from tests.browser import ConsoleWatch
 
-from .conftest import DOMAIN, configure
+from .conftest import DOMAIN, configure_saml
 from .saml_idp import new_saml_identity_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,16 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def live_saml_idp(tmp_path, live_server, orbital_admin):
     idp = new_saml_identity_provider(tmp_path)
-    configure(
-        orbital_admin,
-        idp.entity_id,
-        protocol=Protocol.SAML,
-        client_id="",
-        client_secret="",
-        sso_url=idp.sso_url,
-        certificate=idp.certificate,
-        name="Orbital SAML",
-    )
+    configure_saml(orbital_admin, idp)
     idp.start(requests.get(live_server.url + reverse("saml_metadata", args=["orbital"]), timeout=10).text)
     yield idp
     idp.stop()

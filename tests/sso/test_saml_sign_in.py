@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.accounts.models import OrgRole, User
 from portal.sso.models import Protocol, SignInEvent, SignInEventKind
 
-from .conftest import DOMAIN, configure
+from .conftest import DOMAIN, configure, configure_saml
 from .saml_idp import make_certificate, new_saml_identity_provider, walk_to_portal
 
 PORTAL = "http://testserver"
@@ -20,16 +20,7 @@ PORTAL = "http://testserver"
 def saml_idp(tmp_path, client, orbital_admin):
     client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads the Host header, as browsers send it
     idp = new_saml_identity_provider(tmp_path)
-    configure(
-        orbital_admin,
-        idp.entity_id,
-        protocol=Protocol.SAML,
-        client_id="",
-        client_secret="",
-        sso_url=idp.sso_url,
-        certificate=idp.certificate,
-        name="Orbital SAML",
-    )
+    configure_saml(orbital_admin, idp)
     metadata = client.get(reverse("saml_metadata", args=["orbital"]))
     assert metadata.status_code == 200, metadata.content[:300]
     idp.start(metadata.content.decode())

@@ -21,8 +21,7 @@ from tests.factories.meetings import held_meeting
 from tests.factories.organizations import UserFactory
 from tests.projects.update_helpers import published_update, ready_draft, signed_step
 
-from .conftest import PORTAL, configure
-from .idp import walk_to_portal
+from .conftest import PORTAL, configure, link_at_idp
 from .signing import LOGIN_PAGE, confirm_url, query, round_trip, signing_form, start_signing
 
 
@@ -281,16 +280,7 @@ def test_the_author_publishes_an_update_through_the_provider(
         email_domains=["northbridge.test"],
         signing_method=SigningMethod.FRESH_SIGN_IN,
     )
-    idp.add_person("lena", email=cdmo_pm.email, name="Lena Hoffmann", password="lenas-idp-password")
-    response = client.post(reverse("account_login"), {"login": cdmo_pm.email, "password": ""})
-    callback = walk_to_portal(
-        response.context["continue_url"],
-        PORTAL,
-        login="lena",
-        password="lenas-idp-password",
-        session=idp_browser,
-    )
-    client.get(callback.removeprefix(PORTAL))
+    link_at_idp(client, idp, idp_browser, cdmo_pm, "lena", name="Lena Hoffmann")
     draft = ready_draft(cdmo_pm, project)
     url = reverse("projects:update_publish", args=[project.pk, draft.pk])
     dialog = {

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from meetings.models import MeetingStatus
 from portal.signatures.models import Components, Signature, SigningIntent
-from portal.sso.models import Protocol, SignInEvent, SignInEventKind, SigningMethod
+from portal.sso.models import SignInEvent, SignInEventKind, SigningMethod
 
-from .conftest import PORTAL, configure
+from .conftest import PORTAL, configure_saml
 from .saml_idp import new_saml_identity_provider, walk_to_portal
 from .signing import query, signing_form, start_signing
 from .test_saml_sign_in import post_to_portal
@@ -26,14 +26,9 @@ from .test_saml_sign_in import post_to_portal
 def sponsor_saml(tmp_path, client, sponsor, sponsor_admin, sponsor_lead):
     client.defaults["HTTP_HOST"] = "testserver"
     idp = new_saml_identity_provider(tmp_path)
-    configure(
+    configure_saml(
         sponsor_admin,
-        idp.entity_id,
-        protocol=Protocol.SAML,
-        client_id="",
-        client_secret="",
-        sso_url=idp.sso_url,
-        certificate=idp.certificate,
+        idp,
         name="Acme SAML",
         email_domains=["acme.test"],
         signing_method=SigningMethod.FRESH_SIGN_IN,
