@@ -147,21 +147,23 @@ def _default_targets(keys: list[int]) -> dict[int, dict[str, Targets]]:
 
 
 def _comparison(kind: str, quarter: Quarter, rows, sort_key: str | None, targets_of: TargetsOf) -> Comparison:
-    """Build the table from (column id, column name, measure, n, kept, samples, projects,
+    """Build the table from (column id, column name, measure, n, kept, details, projects,
     computed_at) rows of one quarter's roll-ups; `targets_of` gives each column's targets by
     measure key, for the columns' keys."""
-    names, counts, tallies, latest = {}, defaultdict(int), {}, None
-    for column_id, name, measure, n, kept, samples, projects, computed_at in rows:
+    names, counts, tallies, described, latest = {}, defaultdict(int), {}, {}, None
+    for column_id, name, measure, n, kept, details, projects, computed_at in rows:
         names[column_id] = name
         counts[column_id] = max(counts[column_id], projects)
-        tallies[column_id, measure] = Tally(n, kept, tuple(samples))
+        tallies[column_id, measure] = Tally(n, kept)
+        described[column_id, measure] = tuple(details)
         latest = max(latest or computed_at, computed_at)
     columns = sorted(
         (Column(key, name, counts[key]) for key, name in names.items()), key=lambda c: (c.name.lower(), c.key)
     )
 
     def figure(measure: Measure, column: Column) -> Figure:
-        return Figure(measure, quarter, tallies.get((column.key, measure.key), Tally()))
+        key = column.key, measure.key
+        return Figure(measure, quarter, tallies.get(key, Tally()), described.get(key, ()))
 
     targets = targets_of([column.key for column in columns]) if columns else {}
 
@@ -195,7 +197,7 @@ def counterparties(*, user, quarter: Quarter, sort: str | None = None) -> Compar
     else:
         kind, mine, other = SPONSORS, "cdmo_id", "sponsor"
     rows = RelationshipFigure.objects.filter(**{mine: organization_id}, quarter=quarter.start).values_list(
-        f"{other}_id", f"{other}__name", "measure", "n", "kept", "samples", "projects", "computed_at"
+        f"{other}_id", f"{other}__name", "measure", "n", "kept", "details", "projects", "computed_at"
     )
 
     def pair_targets(keys: list[int]) -> dict[int, dict[str, Targets]]:
@@ -215,6 +217,6 @@ def managers(*, user, quarter: Quarter, sort: str | None = None) -> Comparison:
     if user.organization.kind != OrganizationKind.CDMO:
         raise Http404("Project managers are compared by their own CDMO only.")
     rows = ManagerFigure.objects.filter(cdmo_id=user.organization_id, quarter=quarter.start).values_list(
-        "manager_id", "manager__full_name", "measure", "n", "kept", "samples", "projects", "computed_at"
+        "manager_id", "manager__full_name", "measure", "n", "kept", "details", "projects", "computed_at"
     )
     return _comparison(MANAGERS, quarter, rows, sort, _default_targets)

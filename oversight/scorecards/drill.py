@@ -112,13 +112,13 @@ def _drill(column, quarter, page: QuerySet, rolled_up: QuerySet, targets, start,
         )
         for project_id, (code, name) in found.items()
     ]
-    rolled, projects = {}, 0
-    for measure, n, kept, samples, count in rolled_up.filter(quarter=quarter.start).values_list(
-        "measure", "n", "kept", "samples", "projects"
+    rolled, described, projects = {}, {}, 0
+    for measure, n, kept, details, count in rolled_up.filter(quarter=quarter.start).values_list(
+        "measure", "n", "kept", "details", "projects"
     ):
-        rolled[measure] = Tally(n, kept, tuple(samples))
+        rolled[measure], described[measure] = Tally(n, kept), tuple(details)
         projects = max(projects, count)
-    together = [Figure(m, quarter, rolled.get(m.key, Tally())) for m in measures]
+    together = [Figure(m, quarter, rolled.get(m.key, Tally()), described.get(m.key, ())) for m in measures]
     groups = [(heading, [m for m in MEASURES if m.side == side]) for side, heading in SIDES]
     return Drill(column, quarter, rows, together, projects, [g for g in groups if g[1]], targets)
 

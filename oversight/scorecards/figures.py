@@ -19,7 +19,7 @@ from oversight.monitoring.attention import refresh_attention
 from portal.core import clock
 from projects.models import Project, ProjectMember, ProposalStatus, TeamRole
 
-from .measures import MEASURES, SHARE, Figure, Tally, compute, scope_of
+from .measures import BY_KEY, MEASURES, SHARE, Figure, Tally, compute, scope_of
 from .models import ManagerFigure, ProjectFigure, ProjectTrend, RelationshipFigure
 from .quarters import Quarter, last_quarters, utc_date
 from .trend import FALLING, word
@@ -146,6 +146,14 @@ class _Sum:
         self.samples.extend(samples)
 
 
+def _details(key: str, start: dt.date, total: _Sum) -> list[str]:
+    """The details of a roll-up's sum, as a page shows them (none for a measure no longer made)."""
+    measure = BY_KEY.get(key)
+    if measure is None:
+        return []
+    return list(Figure(measure, Quarter.of(start), Tally(total.n, total.kept, tuple(total.samples))).details)
+
+
 def roll_up(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Rebuild the relationship and project-manager roll-ups of the window's quarters from the
     stored project figures (read once, in one pass)."""
@@ -188,6 +196,7 @@ def roll_up(*, now: dt.datetime | None = None) -> dict[str, int]:
                 n=total.n,
                 kept=total.kept,
                 samples=total.samples,
+                details=_details(key[2], key[3], total),
                 computed_at=now,
             )
             for key, total in totals.items()

@@ -50,17 +50,23 @@ def scorecard(
         quarters.append(quarters[-1].previous())
     pair = (sponsor.pk, cdmo.pk)
     targets = targets_for([pair])[pair]
-    tallies, computed = {}, None
-    for measure, start, n, kept, samples, computed_at in RelationshipFigure.objects.filter(
+    tallies, described, computed = {}, {}, None
+    for measure, start, n, kept, details, computed_at in RelationshipFigure.objects.filter(
         sponsor=sponsor, cdmo=cdmo, quarter__in=[q.start for q in quarters]
-    ).values_list("measure", "quarter", "n", "kept", "samples", "computed_at"):
-        tallies[measure, Quarter.of(start)] = Tally(n, kept, tuple(samples))
+    ).values_list("measure", "quarter", "n", "kept", "details", "computed_at"):
+        tallies[measure, Quarter.of(start)] = Tally(n, kept)
+        described[measure, Quarter.of(start)] = tuple(details)
         computed = max(computed or computed_at, computed_at)
     sides = []
     for side, heading in SIDES:
         rows = []
         for measure in (m for m in MEASURES if m.side == side):
-            figures = [Figure(measure, q, tallies.get((measure.key, q), Tally())) for q in quarters]
+            figures = [
+                Figure(
+                    measure, q, tallies.get((measure.key, q), Tally()), described.get((measure.key, q), ())
+                )
+                for q in quarters
+            ]
             rows.append(
                 {
                     "key": measure.key,

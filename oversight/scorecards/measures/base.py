@@ -180,6 +180,9 @@ class Figure:
     measure: Measure
     quarter: Quarter
     tally: Tally
+    # A roll-up's details as the workers wrote them (`RolledUpTally.details`): its tally then
+    # carries no samples. None: read them from the tally's samples.
+    described: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def n(self) -> int:
@@ -199,6 +202,8 @@ class Figure:
     def details(self) -> tuple[str, ...]:
         if self.too_few:
             return ()
+        if self.described is not None:
+            return self.described
         return self.measure.describe(self.tally.samples)
 
     @property
