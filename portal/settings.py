@@ -217,6 +217,9 @@ SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS")
 # Issuers on plain http (and on this machine's addresses) only in development and the tests: in
 # production the portal fetches nothing but https from the addresses org admins type.
 SSO_ALLOW_INSECURE_ISSUERS = env_bool("SSO_ALLOW_INSECURE_ISSUERS", DEBUG)
+# How far an identity provider's clock may run behind ours when a signature asks for a fresh
+# sign-in there (its auth_time / AuthnInstant against the moment the signing began).
+SSO_CLOCK_SKEW_SECONDS = int(os.environ.get("SSO_CLOCK_SKEW_SECONDS", "30"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = PORTAL_NAME
 

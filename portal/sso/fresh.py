@@ -23,6 +23,7 @@ from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.saml.utils import build_auth
+from django.conf import settings
 from django.shortcuts import redirect, render
 
 from . import events
@@ -182,7 +183,7 @@ def finish(request, identity_provider: IdentityProvider, sociallogin) -> Immedia
         detail = (
             f"Signing as {email}, but {identity_provider.name} answered for {sociallogin.user.email or uid}."
         )
-    elif at is None or at.timestamp() < pending["not_before"]:
+    elif at is None or at.timestamp() + settings.SSO_CLOCK_SKEW_SECONDS < pending["not_before"]:
         problem = (
             f"{identity_provider.name} did not ask you to sign in again, so it cannot confirm this signature."
         )

@@ -129,6 +129,20 @@ def test_a_sign_in_older_than_the_signing_is_refused(client, sponsor_idp, idp_br
 
 
 @pytest.mark.django_db
+def test_a_provider_clock_a_little_behind_ours_is_tolerated(
+    client, sponsor_idp, idp_browser, minutes, settings
+):
+    """Within SSO_CLOCK_SKEW_SECONDS: the portal's clock 10 seconds ahead of the provider's (its
+    fresh sign-in seems to come 10 seconds before the signing began) still confirms."""
+    settings.SSO_CLOCK_SKEW_SECONDS = 30
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=10), tick=True):
+        continue_url = start_signing(client, minutes)
+    _, landed = round_trip(client, continue_url, browser=idp_browser)
+    assert "Identity confirmed at Acme Okta" in landed.content.decode()
+    assert SigningIntent.objects.get().confirmed_at is not None
+
+
+@pytest.mark.django_db
 def test_an_intent_expires_after_ten_minutes(client, sponsor_idp, idp_browser, minutes):
     back, intent = _confirmed_intent(client, minutes, idp_browser)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
