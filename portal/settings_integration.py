@@ -17,6 +17,8 @@ WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOUR
 # The read API (integration/api, docs/api.md): requests per token per window, counted in Redis.
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
 API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+# Requests refused at the door (no token, or not a live one) per client address per window.
+API_REFUSED_RATE_LIMIT = int(os.environ.get("API_REFUSED_RATE_LIMIT", "30"))
 # How long a new token lives unless its admin says otherwise, and at most.
 API_TOKEN_DEFAULT_DAYS = 90
 API_TOKEN_MAX_DAYS = 366

@@ -41,3 +41,6 @@ MONITORING_RECHECK_ON_CHANGE = False
 WEBHOOK_ALLOW_LOCAL = True
 # The tests' identity providers run on plain http on loopback (tests/sso/idp.py).
 SSO_ALLOW_INSECURE_ISSUERS = True
+# The walks ask the API without a token from one address dozens of times a minute; the test of
+# the limit on refused requests (tests/api/test_refused_limit.py) sets its own.
+API_REFUSED_RATE_LIMIT = 100_000
