@@ -27,7 +27,9 @@ def fresh_counts():
 
 
 @pytest.mark.django_db
-def test_a_flood_of_bad_tokens_is_429_after_the_limit_and_logged_once(client, sponsor, settings, fresh_counts):
+def test_a_flood_of_bad_tokens_is_429_after_the_limit_and_logged_once(
+    client, sponsor, settings, fresh_counts
+):
     settings.API_REFUSED_RATE_LIMIT = 3
     settings.API_RATE_WINDOW_SECONDS = 60
     bad = {"HTTP_AUTHORIZATION": "Bearer mrd_nothing_like_a_token", "REMOTE_ADDR": ADDRESS}
