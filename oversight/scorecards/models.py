@@ -45,7 +45,8 @@ class ProjectFigure(StoredTally):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["project", "measure", "quarter"], name="project_figure_once")
+            # Project and quarter first: pages read one quarter (or five) of some projects.
+            models.UniqueConstraint(fields=["project", "quarter", "measure"], name="project_figure_once")
         ]
 
 
