@@ -57,6 +57,8 @@ def test_minutes_are_signed_through_a_fresh_sign_in(
     page.get_by_label("Comment").fill("Matches my notes.")
     audit = Audit()
     audit.check(page, "signer, before the identity provider")
+    # One action: the dialog's; the page's own "Sign and confirm" would post the same form.
+    expect(page.get_by_role("button", name="Sign and confirm")).to_be_hidden()
     page.get_by_role("button", name="Sign with Acme Okta").click()
 
     _at_the_provider(page, idp.issuer)  # its session does not count: prompt=login, max_age=0
@@ -65,6 +67,7 @@ def test_minutes_are_signed_through_a_fresh_sign_in(
     expect(page.get_by_label("Comment")).to_have_value("Matches my notes.")
     assert not Signature.objects.exists()
     audit.check(page, "signer, identity confirmed")
+    expect(page.get_by_role("button", name="Sign and confirm")).to_be_hidden()
     page.get_by_role("button", name="Confirm signature").click()
 
     expect(page.get_by_text("Minutes confirmed and signed.")).to_be_visible()
