@@ -44,11 +44,7 @@ def subscription_create(
 ) -> tuple[WebhookSubscription, str]:
     """A new active subscription and its secret, in clear: shown to the admin once, never again."""
     _require_admin(actor)
-    if not events:
-        raise ServiceError("Choose at least one event.")
-    problem = endpoint_problem(url)
-    if problem:
-        raise ServiceError(problem)
+    _check_endpoint(url, events)
     secret = signing.new_secret()
     with transaction.atomic(), audited(f"Webhook subscription created: {url}"):
         subscription = WebhookSubscription.objects.create(
@@ -79,6 +75,15 @@ def _change(actor: User, subscription: WebhookSubscription, reason: str, *, expe
     subscription.refresh_from_db()
 
 
+def _check_endpoint(url: str, events: list[str]) -> None:
+    """What adding and editing refuse alike: no event, or an address the portal may not send to."""
+    if not events:
+        raise ServiceError("Choose at least one event.")
+    problem = endpoint_problem(url)
+    if problem:
+        raise ServiceError(problem)
+
+
 def subscription_edit(
     *,
     actor: User,
@@ -92,11 +97,7 @@ def subscription_edit(
     kept as it was). `version` is the one the admin's form was filled from: an edit made meanwhile
     by someone else is not overwritten. False when nothing changed (no write, no event)."""
     _require_admin(actor, subscription)
-    if not events:
-        raise ServiceError("Choose at least one event.")
-    problem = endpoint_problem(url)
-    if problem:
-        raise ServiceError(problem)
+    _check_endpoint(url, events)
     if version is not None and version != subscription.version:
         raise ConcurrentEditError("This subscription was changed meanwhile; reload the page and try again.")
     values = {"url": url, "events": sorted(set(events)), "description": description.strip()}

@@ -21,10 +21,9 @@ DELIVERIES_PER_PAGE = 25
 
 
 def _own(request, subscription_id: int) -> WebhookSubscription:
-    subscription = get_object_or_404(
+    return get_object_or_404(
         WebhookSubscription, pk=subscription_id, organization_id=request.user.organization_id
     )
-    return subscription
 
 
 SECRET_KIND = "webhook-secret"

@@ -27,9 +27,9 @@ from django.urls import reverse
 from portal.core import clock
 from portal.sso.fresh import FreshSignIn, FreshSignInUnavailable, start_fresh_sign_in
 
-from .models import Components, Outcome, Signature, SigningAttempt, SigningIntent
+from .models import Components, Outcome, Signature, SigningIntent
 from .registry import SignedAction
-from .services import SigningRefused, locked_until, record_signature
+from .services import SigningRefused, locked_until, record_attempt, record_signature
 
 INTENT_TTL = dt.timedelta(minutes=10)
 NOT_SIGNED = "Nothing was signed; sign again."
@@ -131,9 +131,8 @@ def answered(intent: SigningIntent, result: FreshSignIn | None) -> str:
         return usable(intent)
     if not result.ok:
         if result.uid:  # an answer, refused (another person, not a fresh sign-in): an attempt
-            SigningAttempt.objects.create(
+            record_attempt(
                 user=intent.user,
-                at=clock.now(),
                 action=intent.action,
                 record_type_id=intent.record_type_id,
                 record_id=intent.record_id,

@@ -85,12 +85,28 @@ def locked_until(user: User, now: dt.datetime | None = None) -> dt.datetime | No
 
 
 def _attempt(user, action: SignedAction, record, meaning: str, outcome: str, signature=None) -> None:
-    SigningAttempt.objects.create(
+    record_attempt(
+        user=user,
+        action=action.key,
+        record_type_id=ContentType.objects.get_for_model(record).pk,
+        record_id=record.pk,
+        meaning=meaning,
+        outcome=outcome,
+        signature=signature,
+    )
+
+
+def record_attempt(
+    *, user, action: str, record_type_id: int, record_id: int, meaning: str, outcome: str, signature=None
+) -> SigningAttempt:
+    """One signing attempt in the record of attempts (what the lock after repeated failures and
+    the audit export read), by the action's key and the record's type and id."""
+    return SigningAttempt.objects.create(
         user=user,
         at=clock.now(),
-        action=action.key,
-        record_type=ContentType.objects.get_for_model(record),
-        record_id=record.pk,
+        action=action,
+        record_type_id=record_type_id,
+        record_id=record_id,
         meaning=meaning,
         outcome=outcome,
         signature=signature,
